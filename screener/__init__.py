@@ -1,0 +1,84 @@
+"""Screener: pre-consultation screening for a ketamine-therapy clinic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import click
+from flask import Flask
+
+from . import config as settings
+from .questionnaire import load as load_questionnaire
+
+TEMPLATE_FOLDER = settings.PROJECT_ROOT / "templates"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI, error pages."""
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATE_FOLDER))
+    instance = Path(app.instance_path)
+    app.config.from_mapping(settings.from_environment(instance))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if app.config.get("TESTING"):
+        app.config["SCREENER_ENV"] = "testing"
+    app.config["SECRET_KEY"] = settings.secret_key_for(
+        app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], _serving()
+    )
+    if app.config["SCREENER_ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    _configure_engine(app)
+
+    # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
+    app.extensions["questionnaire"] = load_questionnaire(app.config["QUESTIONNAIRE_PATH"])
+
+    from . import errors, security, templating
+    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .models.base import render_migration_item
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True,
+                     render_item=render_migration_item)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from . import auth, cli, export, fhir_routes, staff, wizard
+
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(export.bp)
+    app.register_blueprint(fhir_routes.bp)
+    auth.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _serving() -> bool:
+    """False when a flask CLI command other than ``run`` is building the app."""
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if ctx.info_name == "run":
+            return True
+        ctx = ctx.parent
+    return click.get_current_context(silent=True) is None
+
+
+def _configure_engine(app: Flask) -> None:
+    """Per-backend engine settings: pre-ping and pool sizes for PostgreSQL."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql"):
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", 5)
+        options.setdefault("max_overflow", 10)
+        options.setdefault("pool_timeout", 10)
+        options.setdefault("connect_args", {"connect_timeout": 5})
+    elif uri.startswith("sqlite"):
+        options.setdefault("connect_args", {"timeout": 15})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

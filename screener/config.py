@@ -1,0 +1,98 @@
+"""Settings from the environment. Production is the default; development and testing opt in."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with these settings."""
+
+
+def environment() -> str:
+    """``SCREENER_ENV`` (or ``FLASK_ENV``); anything unknown counts as production."""
+    name = os.environ.get("SCREENER_ENV") or os.environ.get("FLASK_ENV") or "production"
+    return name if name in ENVIRONMENTS else "production"
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the full dialect
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url or f"sqlite:///{instance_path / 'screener.sqlite3'}"
+
+
+def from_environment(instance_path: Path) -> dict:
+    """The settings for ``create_app``, read from the environment."""
+    env = environment()
+    draft_hours = _int("DRAFT_TTL_HOURS", 24)
+    return {
+        "SCREENER_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "QUESTIONNAIRE_PATH": os.environ.get(
+            "QUESTIONNAIRE_PATH", str(PROJECT_ROOT / "questions.yaml")
+        ),
+        "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Screener clinic"),
+        "DRAFT_TTL_HOURS": draft_hours,
+        "CLOSED_RETENTION_DAYS": _int("CLOSED_RETENTION_DAYS", 0),
+        # The patient's session, and the CSRF token inside it, live as long as a draft does, so a
+        # patient who pauses for an hour does not lose the page to an expired token.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=draft_hours),
+        "WTF_CSRF_TIME_LIMIT": draft_hours * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
+        "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
+        "STAFF_SESSION_HOURS": _int("STAFF_SESSION_HOURS", 12),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+    }
+
+
+def secret_key_for(env: str, instance_path: Path, configured: str, serving: bool) -> str:
+    """The secret key to use. Production refuses to serve without a real one.
+
+    Development keeps a generated key in ``instance/secret_key`` so sessions survive restarts;
+    command-line use (evaluate, questionnaire check, ...) signs nothing and gets a throwaway key.
+    """
+    if configured and configured not in ("change-me", "dev", "secret", "changeme"):
+        return configured
+    if env == "production" and serving:
+        raise ConfigurationError(
+            "SECRET_KEY is not set: set the SECRET_KEY environment variable to a long random "
+            "value (python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    if env == "development":
+        key_file = instance_path / "secret_key"
+        try:
+            if not key_file.exists():
+                instance_path.mkdir(parents=True, exist_ok=True)
+                key_file.write_text(secrets.token_hex(32))
+                key_file.chmod(0o600)
+            return key_file.read_text().strip()
+        except OSError:
+            pass
+    return secrets.token_hex(32)

@@ -1,0 +1,80 @@
+"""Friendly error pages: a clear message for the person, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something in that request was not right",
+          "The page could not use what was sent. Please go back and try again."),
+    403: ("You do not have access to this page",
+          "Your account is not allowed to open this page. Ask an administrator if you need it."),
+    404: ("Page not found", "We could not find that page. Check the address, or start again."),
+    405: ("That action is not available here", "Please go back and use the buttons on the page."),
+    413: ("That was too much to send", "Please shorten what you typed and try again."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
+    500: ("Something went wrong on our side",
+          "Nothing you did caused this. Your saved answers are safe; please try again shortly."),
+    503: ("The service is busy or briefly unavailable",
+          "Your saved answers are safe. Please try again in a minute."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page for ``code``, with an optional specific message."""
+    title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    wants_json = request.accept_mimetypes.best == "application/json" or request.path.startswith(
+        "/fhir/")
+    if wants_json:
+        return {"error": title, "message": message or default}, code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=message or default), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    from .extensions import db
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        specific = error.description if getattr(error, "screener_message", False) else None
+        return render_error(error.code, specific)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, "This form has expired or was sent from elsewhere. Please go back, reload the "
+                 "page and try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the session is discarded at teardown
+            pass
+        app.logger.warning("database unavailable: %s", type(error).__name__)
+        body, code = render_error(503)
+        return body, code, {"Retry-After": "30"}
+
+    @app.errorhandler(500)
+    def internal_error(error: Exception):
+        try:
+            db.session.rollback()
+        except Exception:
+            pass
+        return render_error(500)
+
+
+def abort_with(code: int, message: str):
+    """Abort with a specific, person-readable message on the error page."""
+    from werkzeug.exceptions import default_exceptions
+
+    error = default_exceptions[code](description=message)
+    error.screener_message = True
+    raise error

@@ -1,0 +1,20 @@
+"""SQLAlchemy 2 typed models, one module per area."""
+
+from .audit import AuditEvent
+from .base import Base, utcnow
+from .screening import (
+    CONTACT_METHODS,
+    NO_PRIORITY,
+    REVIEW_STATUSES,
+    SCREENING_STATUSES,
+    QuestionnaireVersion,
+    Screening,
+    hash_token,
+)
+from .staff import ROLES, Note, StaffSession, StaffUser
+
+__all__ = [
+    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
+    "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession", "StaffUser",
+    "hash_token", "utcnow",
+]

@@ -1,0 +1,119 @@
+"""A screening: a patient's draft, then their completed answers and, if sent, a submission."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, JSONType, utcnow
+
+if TYPE_CHECKING:
+    from .staff import Note, StaffUser
+
+SCREENING_STATUSES = ("draft", "completed", "submitted")
+REVIEW_STATUSES = ("new", "in_review", "contacted", "closed")
+CONTACT_METHODS = ("email", "phone", "text")
+NO_PRIORITY = 99  # sort key for submissions without an urgent flag
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a patient's draft token (the token itself is never stored)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class QuestionnaireVersion(Base):
+    """The exact questionnaire text a screening was answered under, kept so that old
+    submissions stay readable after ``questions.yaml`` changes."""
+
+    __tablename__ = "questionnaire_versions"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<QuestionnaireVersion {self.questionnaire_id} {self.version} {self.sha256[:8]}>"
+
+
+class Screening(Base):
+    __tablename__ = "screenings"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'completed', 'submitted')", name="status_known"
+        ),
+        CheckConstraint(
+            "review_status IN ('new', 'in_review', 'contacted', 'closed')",
+            name="review_status_known",
+        ),
+        CheckConstraint(
+            "status != 'submitted' OR (submitted_at IS NOT NULL AND outcome IS NOT NULL "
+            "AND consent_at IS NOT NULL)",
+            name="submitted_is_complete",
+        ),
+        # The intake queue: submitted, urgent first, newest first.
+        Index("ix_screenings_queue", "status", "priority", "submitted_at"),
+        Index("ix_screenings_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    questionnaire_id: Mapped[str] = mapped_column(String(100))
+    questionnaire_version: Mapped[str] = mapped_column(String(40))
+    questionnaire_sha256: Mapped[str] = mapped_column(
+        ForeignKey("questionnaire_versions.sha256")
+    )
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    current_step: Mapped[Optional[str]] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    expires_at: Mapped[Optional[datetime]]
+    completed_at: Mapped[Optional[datetime]]
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(index=True)
+
+    # The assessment computed at completion; queryable columns where staff filter.
+    outcome: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    priority: Mapped[int] = mapped_column(default=NO_PRIORITY)
+    flags: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    flag_list: Mapped[str] = mapped_column(String(200), default="")
+    assessment: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONType)
+
+    # Contact details, only once the patient sends the screening to the clinic.
+    contact_name: Mapped[Optional[str]] = mapped_column(String(200))
+    contact_email: Mapped[Optional[str]] = mapped_column(String(320))
+    contact_phone: Mapped[Optional[str]] = mapped_column(String(40))
+    contact_method: Mapped[Optional[str]] = mapped_column(String(10))
+    contact_time: Mapped[Optional[str]] = mapped_column(String(200))
+    contact_message: Mapped[Optional[str]] = mapped_column(Text)
+    consent_at: Mapped[Optional[datetime]]
+
+    # Intake review.
+    review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    review_updated_at: Mapped[Optional[datetime]]
+
+    assignee: Mapped[Optional[StaffUser]] = relationship(foreign_keys=[assignee_id])
+    notes: Mapped[list[Note]] = relationship(
+        back_populates="screening", order_by="Note.created_at", cascade="all, delete-orphan"
+    )
+    questionnaire_snapshot: Mapped[QuestionnaireVersion] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Screening {self.id} {self.status}>"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == "draft"
+
+    def set_flags(self, flags: list[str], priority: int) -> None:
+        """Store flags both as a list and as a searchable ' a b ' string."""
+        self.flags = list(flags)
+        self.flag_list = (" " + " ".join(flags) + " ") if flags else ""
+        self.priority = priority

@@ -1,0 +1,41 @@
+"""Template globals and filters shared by every blueprint."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask, current_app
+
+
+def init_app(app: Flask) -> None:
+    """Register the context processor and filters."""
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "questionnaire": current_app.extensions["questionnaire"],
+            "clinic_name": current_app.config["CLINIC_NAME"],
+        }
+
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(relative_time, "relative")
+
+
+def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
+    """An aware datetime shown in UTC ('' for None)."""
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime(fmt)
+
+
+def relative_time(value: datetime | None, now: datetime | None = None) -> str:
+    """'5 minutes ago', '3 hours ago', '2 days ago'."""
+    if value is None:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    seconds = max(0, int((now - value).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"

@@ -1,0 +1,51 @@
+"""The questionnaire in force, and the exact version any stored screening was answered under."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from .extensions import db
+from .models import QuestionnaireVersion, Screening
+from .questionnaire import Questionnaire, loads
+
+
+def current_questionnaire() -> Questionnaire:
+    """The questionnaire loaded at start-up."""
+    return current_app.extensions["questionnaire"]
+
+
+def ensure_current_version_stored() -> str:
+    """Store the current questionnaire text once; return its sha256."""
+    questionnaire = current_questionnaire()
+    sha = questionnaire.source_sha256
+    if db.session.get(QuestionnaireVersion, sha) is None:
+        source = Path(current_app.config["QUESTIONNAIRE_PATH"]).read_text(encoding="utf-8")
+        try:
+            with db.session.begin_nested():  # another worker may store it at the same moment
+                db.session.add(QuestionnaireVersion(
+                    sha256=sha, questionnaire_id=questionnaire.id,
+                    version=questionnaire.version, source=source,
+                ))
+        except IntegrityError:
+            pass
+    return sha
+
+
+def questionnaire_for(screening: Screening) -> Questionnaire:
+    """The questionnaire the screening was answered under (the current one when unchanged)."""
+    current = current_questionnaire()
+    if screening.questionnaire_sha256 == current.source_sha256:
+        return current
+    snapshot = db.session.get(QuestionnaireVersion, screening.questionnaire_sha256)
+    if snapshot is None:
+        return current
+    return _parse_snapshot(snapshot.sha256, snapshot.source)
+
+
+@lru_cache(maxsize=32)
+def _parse_snapshot(sha256: str, source: str) -> Questionnaire:
+    return loads(source, source=f"stored questionnaire {sha256[:12]}")

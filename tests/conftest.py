@@ -1,0 +1,153 @@
+"""Shared fixtures: ``app``, ``client``, ``runner``, ``db_session`` and PostgreSQL databases.
+
+The test schema is always built by running the Alembic migrations (never ``create_all``), once per
+session into a template SQLite file that each test copies, so every test starts from a clean,
+migrated database in milliseconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from screener import create_app
+from screener.questionnaire import load
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = PROJECT_ROOT / "questions.yaml"
+DATA = Path(__file__).resolve().parent / "data"
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "QUESTIONNAIRE_PATH": str(QUESTIONS),
+}
+
+
+def make_app(database_url: str, **overrides):
+    """An app on ``database_url`` with the test settings."""
+    config = dict(BASE_CONFIG, SQLALCHEMY_DATABASE_URI=database_url)
+    config.update(overrides)
+    return create_app(config)
+
+
+def migrate_to_head(app) -> None:
+    """Run ``flask db upgrade`` against the app's database."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def questionnaire():
+    """The real questionnaire, loaded once."""
+    return load(QUESTIONS)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated to head, copied by each test."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate_to_head(make_app(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture
+def app(request, migrated_sqlite_template, tmp_path):
+    """A fresh app on its own migrated SQLite database.
+
+    Mark a test ``@pytest.mark.csrf`` to run it with CSRF protection on.
+    """
+    database = tmp_path / "screener.sqlite3"
+    shutil.copyfile(migrated_sqlite_template, database)
+    overrides = {}
+    if request.node.get_closest_marker("csrf"):
+        overrides["WTF_CSRF_ENABLED"] = True
+    app = make_app(f"sqlite:///{database}", **overrides)
+    yield app
+    with app.app_context():
+        from screener.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    """The SQLAlchemy session inside an app context."""
+    from screener.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+def _postgres_admin_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url():
+    """TEST_DATABASE_URL, or skip: PostgreSQL tests need a real server."""
+    url = _postgres_admin_url()
+    if not url:
+        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_server_url):
+    """A brand-new, uniquely named, empty PostgreSQL database, dropped afterwards."""
+    import psycopg
+
+    name = f"screener_test_{uuid.uuid4().hex[:12]}"
+    admin = _plain_url(postgres_server_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(postgres_server_url, name)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_app(postgres_url):
+    """An app on a fresh PostgreSQL database migrated to head."""
+    app = make_app(postgres_url)
+    migrate_to_head(app)
+    yield app
+    with app.app_context():
+        from screener.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _plain_url(url: str) -> str:
+    """A libpq URL (no SQLAlchemy driver suffix)."""
+    return re.sub(r"^postgresql\+\w+://", "postgresql://", url).replace("postgres://", "postgresql://", 1)
+
+
+def _with_database(url: str, name: str) -> str:
+    base = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
+    head, _, tail = base.partition("?")
+    head = head.rsplit("/", 1)[0] + "/" + name
+    return head + ("?" + tail if tail else "")

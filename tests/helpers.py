@@ -1,0 +1,45 @@
+"""Answer sets shared by the tests."""
+
+from __future__ import annotations
+
+HEALTH_QUESTIONS = (
+    "vascular_condition", "brain_bleed", "ketamine_allergy", "psychosis_history",
+    "mania_history", "blood_pressure_heart", "pregnancy",
+)
+
+
+def phq9(*values: int) -> dict:
+    """PHQ-9 answers from nine values."""
+    assert len(values) == 9
+    return {f"phq9_{i}": v for i, v in enumerate(values, start=1)}
+
+
+def gad7(*values: int) -> dict:
+    """GAD-7 answers from seven values."""
+    assert len(values) == 7
+    return {f"gad7_{i}": v for i, v in enumerate(values, start=1)}
+
+
+def baseline(**changes) -> dict:
+    """The spec's worked-example baseline (all "no" / 0 / never), with ``changes`` applied."""
+    answers = {
+        "age_18_plus": "yes",
+        "diagnoses": ["depression"],
+        "antidepressants_tried": "1",
+        "current_care": "yes",
+        **phq9(0, 0, 0, 0, 0, 0, 0, 0, 0),
+        **gad7(0, 0, 0, 0, 0, 0, 0),
+        "chronic_pain": "no",
+        "cage_cut_down": "no",
+        "cage_annoyed": "no",
+        "cage_guilty": "no",
+        "cage_eye_opener": "no",
+        "sud_history": "never",
+        "ketamine_nonmedical": "no",
+        "addictive_tendency": "no",
+        **{q: "no" for q in HEALTH_QUESTIONS},
+    }
+    answers.update(changes)
+    if answers.get("phq9_9", 0) >= 1:
+        answers.setdefault("self_harm_plan", "no")
+    return answers
