@@ -1,23 +1,97 @@
-"""Staff authentication: roles, login sessions, role_required. (Filled in by the staff issue.)"""
+"""Staff authentication: server-side login sessions, timeouts, roles.
+
+Flask's cookie session cannot be revoked on its own, so each login is a ``StaffSession`` row and
+the cookie carries only a random token whose hash is the row's id. Logout, deactivation and a
+password reset end the row; a copied cookie then opens nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort
-from flask_login import current_user
+from flask import Flask, abort, current_app, g, session
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import update
 
 from .extensions import db, login_manager
-from .models import StaffUser
+from .models import StaffSession, StaffUser, utcnow
+
+SESSION_KEY = "staff_sid"
+# last_seen_at is written at most this often, so reading pages does not write on every request.
+_TOUCH_EVERY = timedelta(seconds=30)
 
 
 def init_app(app: Flask) -> None:
-    """Wire Flask-Login."""
+    """Wire Flask-Login to the server-side session records."""
     login_manager.login_view = "staff.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side record is the protection
+    login_manager.user_loader(_load_user)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _load_user(user_id: str) -> StaffUser | None:
+    """The logged-in user, only while their session record is live and within its limits."""
+    token = session.get(SESSION_KEY)
+    if not token or not user_id.isdigit():
+        return None
+    record = db.session.get(StaffSession, _token_hash(token))
+    now = utcnow()
+    if record is None or record.ended_at is not None or record.user_id != int(user_id):
+        return None
+    idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
+    absolute = timedelta(hours=current_app.config["STAFF_SESSION_HOURS"])
+    user = record.user
+    if now - record.last_seen_at > idle or now - record.created_at > absolute or not user.active:
+        record.ended_at = now
+        db.session.commit()
+        g.staff_session_expired = True
+        return None
+    if now - record.last_seen_at > _TOUCH_EVERY:
+        record.last_seen_at = now
+        db.session.commit()
+    g.staff_session = record
+    return user
+
+
+def start_session(user: StaffUser) -> None:
+    """Log ``user`` in with a brand-new session (no fixation: the old session is cleared)."""
+    session.clear()
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(id=_token_hash(token), user_id=user.id))
+    user.last_login_at = utcnow()
+    db.session.commit()
+    session[SESSION_KEY] = token
+    session.permanent = False
+    login_user(user)
+
+
+def end_session() -> None:
+    """End the current login on the server and in the cookie."""
+    token = session.get(SESSION_KEY)
+    if token:
+        record = db.session.get(StaffSession, _token_hash(token))
+        if record is not None and record.ended_at is None:
+            record.ended_at = utcnow()
+            db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user: StaffUser) -> None:
+    """End every live login of ``user`` (deactivation, password reset). Caller commits."""
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
 
 
 def role_required(*roles: str):
@@ -35,3 +109,8 @@ def role_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+ALL_STAFF = ("intake", "clinician", "admin")
+EXPORTERS = ("clinician", "admin")
+ADMINS = ("admin",)

@@ -151,3 +151,21 @@ def _with_database(url: str, name: str) -> str:
     head, _, tail = base.partition("?")
     head = head.rsplit("/", 1)[0] + "/" + name
     return head + ("?" + tail if tail else "")
+
+
+@pytest.fixture
+def login_as(app, client):
+    """``login_as("clinician")`` creates a staff account of that role and logs the client in.
+
+    Returns the user's id and email (the row itself belongs to another session).
+    """
+    from tests.factories import login, make_staff
+
+    def _login_as(role: str = "intake", **kwargs):
+        with app.app_context():
+            user = make_staff(role, **kwargs)
+            login(client, user)
+            return type("LoggedIn", (), {"id": user.id, "email": user.email, "role": role,
+                                         "name": user.name})
+
+    return _login_as
