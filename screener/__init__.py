@@ -33,7 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
     app.extensions["questionnaire"] = load_questionnaire(app.config["QUESTIONNAIRE_PATH"])
 
-    from . import errors, security, templating
+    from . import database, errors, health, security, templating  # noqa: F401 (listeners)
     from .extensions import csrf, db, limiter, login_manager, migrate
     from .models.base import render_migration_item
 
@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(fhir_routes.bp)
+    app.register_blueprint(health.bp)
     auth.init_app(app)
     cli.init_app(app)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -56,7 +57,15 @@ def questionnaire():
 def migrated_sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file migrated to head, copied by each test."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    migrate_to_head(make_app(f"sqlite:///{path}"))
+    app = make_app(f"sqlite:///{path}")
+    migrate_to_head(app)
+    with app.app_context():
+        from screener.extensions import db
+
+        db.engine.dispose()
+    # WAL mode: fold the log into the main file so that copying the file copies everything.
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
 
