@@ -12,16 +12,20 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, session
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from . import audit
 from .extensions import db, login_manager
 from .models import StaffSession, StaffUser, utcnow
+from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "staff_sid"
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
+LOCK_AFTER_FAILURES = 10
+LOCK_MINUTES = 15
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +35,17 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side record is the protection
     login_manager.user_loader(_load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+
+
+def _unauthorized():
+    """Send anonymous staff to the login page, back to this page afterwards when it is a GET."""
+    if g.get("staff_session_expired"):
+        flash("Your session has ended. Please log in again.", "info")
+    else:
+        flash("Please log in to continue.", "info")
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("staff.login", next=target))
 
 
 def _token_hash(token: str) -> str:
@@ -59,6 +74,51 @@ def _load_user(user_id: str) -> StaffUser | None:
         db.session.commit()
     g.staff_session = record
     return user
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """The active, unlocked account with these credentials, or None. Audits the attempt.
+
+    Every path verifies one argon2 hash, so the response time does not tell whether an account
+    exists or is locked.
+    """
+    email = email.strip().lower()
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    now = utcnow()
+    if user is None:
+        audit.record("login_failed", reason="unknown_account", commit=True)
+        return None
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record("login_failed", actor=user, reason="locked", commit=True)
+        return None
+    if not valid:
+        _count_failure(user, now)
+        return None
+    if not user.active:
+        audit.record("login_failed", actor=user, reason="inactive", commit=True)
+        return None
+    user.failed_logins, user.locked_until = 0, None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def _count_failure(user: StaffUser, now) -> None:
+    """Count a wrong password atomically (several workers); lock after too many in a row."""
+    db.session.execute(
+        update(StaffUser).where(StaffUser.id == user.id)
+        .values(failed_logins=StaffUser.failed_logins + 1)
+    )
+    db.session.refresh(user)
+    audit.record("login_failed", actor=user, reason="bad_password", count=user.failed_logins)
+    threshold = current_app.config.get("LOGIN_LOCK_AFTER", LOCK_AFTER_FAILURES)
+    if user.failed_logins >= threshold:
+        minutes = current_app.config.get("LOGIN_LOCK_MINUTES", LOCK_MINUTES)
+        user.locked_until = now + timedelta(minutes=minutes)
+        user.failed_logins = 0
+        audit.record("account_locked", actor=user, count=threshold)
+    db.session.commit()
 
 
 def start_session(user: StaffUser) -> None:

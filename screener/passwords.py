@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 # OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1 (the first recommended option).
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_LENGTH = 12
+# Long enough for any passphrase, short enough that hashing cannot be used to tie up a worker.
+MAX_LENGTH = 1024
 _COMMON = Path(__file__).parent / "data" / "common_passwords.txt"
+_PADDING = string.digits + string.punctuation + " "
 
 
 def hash_password(password: str) -> str:
@@ -44,12 +48,39 @@ def password_problems(password: str, email: str = "") -> list[str]:
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"use at least {MIN_LENGTH} characters")
+    if len(password) > MAX_LENGTH:
+        problems.append(f"use at most {MAX_LENGTH} characters")
     lowered = password.lower()
-    if lowered in _common_passwords():
-        problems.append("this password is too common")
-    elif email and lowered == email.lower():
-        problems.append("do not use your email address as your password")
+    if is_common(lowered):
+        problems.append("this password is too common or too easy to guess")
+    elif email and _mentions_email(lowered, email.lower()):
+        problems.append("do not use your email address in your password")
     return problems
+
+
+def is_common(password: str) -> bool:
+    """True for a listed password, one padded with digits or symbols, or a repeated one."""
+    lowered = password.lower()
+    unit = _repeated_unit(lowered)
+    if len(set(lowered)) <= 2 or (unit != lowered and len(unit) <= 4):
+        return True
+    common = _common_passwords()
+    candidates = {lowered, lowered.strip(_PADDING), lowered.rstrip(_PADDING),
+                  lowered.lstrip(_PADDING), unit}
+    return any(candidate in common for candidate in candidates if candidate)
+
+
+def _repeated_unit(text: str) -> str:
+    """'abcabcabc' → 'abc'; text that is not a repetition comes back unchanged."""
+    for size in range(1, len(text) // 2 + 1):
+        if len(text) % size == 0 and text[:size] * (len(text) // size) == text:
+            return text[:size]
+    return text
+
+
+def _mentions_email(password: str, email: str) -> bool:
+    local = email.partition("@")[0]
+    return password == email or (len(local) >= 4 and local in password)
 
 
 @lru_cache(maxsize=1)
@@ -58,4 +89,6 @@ def _common_passwords() -> frozenset[str]:
         lines = _COMMON.read_text(encoding="utf-8").splitlines()
     except OSError:
         return frozenset()
-    return frozenset(line.strip().lower() for line in lines if line.strip())
+    return frozenset(
+        line.strip().lower() for line in lines if line.strip() and not line.startswith("#")
+    )

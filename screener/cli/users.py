@@ -1,19 +1,165 @@
-"""``flask users ...``: staff account administration."""
+"""``flask users ...``: staff account administration. Every change is audited (actor "cli")."""
 
 from __future__ import annotations
 
+import sys
+
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .. import audit
+from ..auth import end_all_sessions
 from ..extensions import db
-from ..models import StaffUser
+from ..models import ROLES, StaffUser
+from ..passwords import hash_password, password_problems
+
+_stdin_option = click.option(
+    "--password-stdin", is_flag=True,
+    help="Read the password from the first line of standard input instead of prompting.",
+)
 
 
 @click.group("users")
 def users_group() -> None:
     """Manage staff accounts."""
+
+
+def _normal_email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+
+
+def _account(email: str) -> StaffUser:
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No staff account with email {email.strip().lower()}.")
+    return user
+
+
+def _read_password(email: str, from_stdin: bool) -> str:
+    """A password that meets the policy: from stdin, or prompted twice (hidden)."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        problems = password_problems(password, email)
+        if problems:
+            raise click.ClickException("Password not accepted: " + "; ".join(problems) + ".")
+        return password
+
+    def check(value: str) -> str:
+        problems = password_problems(value, email)
+        if problems:
+            raise click.UsageError("Password not accepted: " + "; ".join(problems) + ".")
+        return value
+
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, value_proc=check)
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Display name shown to other staff.")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
+@_stdin_option
+@with_appcontext
+def create_command(email: str, name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account; asks for the password twice (or reads --password-stdin)."""
+    email = _normal_email(email)
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise click.BadParameter("give a name of 1 to 200 characters", param_hint="--name")
+    if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
+        raise click.ClickException(f"A staff account with email {email} already exists.")
+    password = _read_password(email, password_stdin)
+    user = StaffUser(email=email, name=name, role=role, password_hash=hash_password(password))
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(f"A staff account with email {email} already exists.") from None
+    audit.record("user_created", actor_label=audit.CLI_ACTOR, user_id=user.id, email=email,
+                 role=role)
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")
+
+
+@users_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """List staff accounts."""
+    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    if not users:
+        click.echo("No staff accounts.")
+        return
+    for user in users:
+        state = "active" if user.active else "deactivated"
+        last = user.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if user.last_login_at else "never"
+        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{state}\tlast login {last}")
+
+
+@users_group.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(ROLES))
+@with_appcontext
+def set_role_command(email: str, role: str) -> None:
+    """Change the role of an account (takes effect on its next request)."""
+    user = _account(email)
+    if user.role == role:
+        click.echo(f"{user.email} is already {role}.")
+        return
+    old, user.role = user.role, role
+    audit.record("role_changed", actor_label=audit.CLI_ACTOR, user_id=user.id, email=user.email,
+                 role=role, old_role=old)
+    db.session.commit()
+    click.echo(f"{user.email}: role {old} → {role}.")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+@with_appcontext
+def deactivate_command(email: str) -> None:
+    """Deactivate an account and end all its sessions at once."""
+    user = _account(email)
+    user.active = False
+    end_all_sessions(user)
+    audit.record("user_deactivated", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                 email=user.email, active=False)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}; its sessions have ended.")
+
+
+@users_group.command("activate")
+@click.argument("email")
+@with_appcontext
+def activate_command(email: str) -> None:
+    """Reactivate a deactivated account."""
+    user = _account(email)
+    user.active = True
+    audit.record("user_activated", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                 email=user.email, active=True)
+    db.session.commit()
+    click.echo(f"Activated {user.email}.")
+
+
+@users_group.command("reset-password")
+@click.argument("email")
+@_stdin_option
+@with_appcontext
+def reset_password_command(email: str, password_stdin: bool) -> None:
+    """Set a new password, unlock the account and end all its sessions."""
+    user = _account(email)
+    password = _read_password(user.email, password_stdin)
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    end_all_sessions(user)
+    audit.record("password_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                 email=user.email)
+    db.session.commit()
+    click.echo(f"Password reset for {user.email}; its sessions have ended.")
 
 
 @users_group.command("hint")

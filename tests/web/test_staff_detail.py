@@ -1,0 +1,268 @@
+"""A submission's detail page, its status workflow, assignment and notes."""
+
+import hashlib
+import re
+import uuid
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from screener.extensions import db
+from screener.models import AuditEvent, Note, QuestionnaireVersion, Screening
+from tests.conftest import QUESTIONS
+from tests.factories import make_staff, make_submission
+from tests.helpers import baseline, phq9
+
+PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+
+
+@pytest.fixture
+def intake(login_as):
+    return login_as("intake")
+
+
+@pytest.fixture
+def submission(app):
+    with app.app_context():
+        return make_submission(PLAN, name="Robin Patient", email="robin@example.org",
+                               phone="+1 555 0100", contact_message="Mornings are best.").id
+
+
+def url(submission_id, action=""):
+    return f"/staff/submissions/{submission_id}" + (f"/{action}" if action else "")
+
+
+def status_of(app, submission_id):
+    with app.app_context():
+        return db.session.get(Screening, submission_id).review_status
+
+
+def events(app, action):
+    with app.app_context():
+        return list(db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def test_detail_shows_contact_outcome_reasons_scores_flags(app, client, intake, submission,
+                                                           questionnaire):
+    page = client.get(url(submission)).get_data(as_text=True)
+    for text in ("Robin Patient", "mailto:robin@example.org", "tel:+1 555 0100",
+                 "Mornings are best."):
+        assert text in page
+    assert "Outcome: Crisis" in page
+    with app.app_context():
+        stored = db.session.get(Screening, submission).assessment
+    assert {r["id"] for r in stored["rules"]} >= {"self_harm_thoughts", "self_harm_plan"}
+    for rule in stored["rules"]:
+        assert f"<code>{rule['id']}</code>" in page
+        assert str(escape(rule["reason"])) in page
+    for score_id, score in stored["scores"].items():
+        assert str(escape(questionnaire.scores_by_id[score_id].title)) in page
+        if score["band_label"]:
+            assert score["band_label"] in page
+    for flag in questionnaire.flags:
+        assert str(escape(flag.label)) in page
+
+
+def test_detail_lists_every_answer_with_text_label_and_value(app, client, intake, submission,
+                                                             questionnaire):
+    page = client.get(url(submission)).get_data(as_text=True)
+    for question_id, value in PLAN.items():
+        question = questionnaire.questions[question_id]
+        assert str(escape(question.text)) in page
+        assert str(escape(question.label_for(value))) in page
+    assert "<code>&#34;3_or_more&#34;</code>" not in page
+    assert "<code>[&#34;depression&#34;]</code>" in page
+
+
+def test_old_questionnaire_version_stays_readable(app, client, intake):
+    source = QUESTIONS.read_text(encoding="utf-8")
+    old_text = "Are you 18 years of age or older?"
+    assert old_text in source
+    old_source = source.replace(old_text, "Are you an adult (at least eighteen)?").replace(
+        "version: 1.0.0", "version: 0.9.0", 1)
+    sha = hashlib.sha256(old_source.encode()).hexdigest()
+    with app.app_context():
+        db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id="ketamine-screening",
+                                            version="0.9.0", source=old_source))
+        db.session.commit()
+        screening_id = make_submission(questionnaire_sha256=sha,
+                                       questionnaire_version="0.9.0").id
+    page = client.get(url(screening_id)).get_data(as_text=True)
+    assert "Are you an adult (at least eighteen)?" in page
+    assert old_text not in page
+    assert "version 0.9.0" in page
+
+
+def test_viewing_is_audited_without_patient_data(app, client, intake, submission):
+    client.get(url(submission))
+    (viewed,) = events(app, "submission_viewed")
+    assert viewed.screening_id == submission and viewed.actor_id == intake.id
+    assert viewed.detail == {}
+
+
+@pytest.mark.parametrize("path", [
+    f"/staff/submissions/{uuid.uuid4()}",
+    "/staff/submissions/12",
+    "/staff/submissions/not-a-uuid",
+    f"/staff/submissions/{uuid.uuid4()}/notes",
+])
+def test_unknown_or_malformed_ids_are_404(client, intake, path):
+    method = "POST" if path.endswith("notes") else "GET"
+    response = client.open(path, method=method, data={"body": "x"})
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_drafts_are_not_visible_to_staff(app, client, intake):
+    with app.app_context():
+        draft = make_submission(status="draft", submitted_at=None, consent_at=None).id
+    assert client.get(url(draft)).status_code == 404
+
+
+def test_status_workflow_with_reopen(app, client, intake, submission):
+    for current, new in [("new", "in_review"), ("in_review", "contacted"),
+                         ("contacted", "closed"), ("closed", "in_review")]:
+        response = client.post(url(submission, "status"), data={"status": new, "from": current})
+        assert response.status_code == 302
+        assert status_of(app, submission) == new
+    changes = [(e.detail["from"], e.detail["to"]) for e in events(app, "status_changed")]
+    assert changes == [("new", "in_review"), ("in_review", "contacted"),
+                       ("contacted", "closed"), ("closed", "in_review")]
+    assert all(e.actor_id == intake.id for e in events(app, "status_changed"))
+    with app.app_context():
+        assert db.session.get(Screening, submission).review_updated_at is not None
+
+
+def test_marking_contacted_straight_from_new(app, client, intake, submission):
+    client.post(url(submission, "status"), data={"status": "contacted", "from": "new"})
+    assert status_of(app, submission) == "contacted"
+
+
+@pytest.mark.parametrize("status, message", [
+    ("eligible", "is not a review status"),
+    ("", "is not a review status"),
+    ("new", "cannot be marked new"),
+])
+def test_status_outside_the_workflow_is_400(app, client, intake, submission, status, message):
+    response = client.post(url(submission, "status"), data={"status": status})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert status_of(app, submission) == "new"
+    assert events(app, "status_changed") == []
+
+
+def test_closed_must_be_reopened_first(app, client, intake, submission):
+    client.post(url(submission, "status"), data={"status": "closed"})
+    response = client.post(url(submission, "status"), data={"status": "contacted"})
+    assert response.status_code == 400
+    assert status_of(app, submission) == "closed"
+
+
+def test_stale_page_does_not_overwrite_a_newer_change(app, client, intake, submission):
+    client.post(url(submission, "status"), data={"status": "contacted", "from": "new"})
+    response = client.post(url(submission, "status"),
+                           data={"status": "in_review", "from": "new"}, follow_redirects=True)
+    assert "Someone else changed the status" in response.get_data(as_text=True)
+    assert status_of(app, submission) == "contacted"
+
+
+def test_detail_shows_who_changed_what_and_when(app, client, intake, submission):
+    client.post(url(submission, "status"), data={"status": "in_review", "from": "new"})
+    page = client.get(url(submission)).get_data(as_text=True)
+    history = page.split('id="history"')[1]
+    assert intake.email in history and "status new → in review" in history
+    assert "<time" in history
+
+
+def test_assignment(app, client, intake, submission):
+    with app.app_context():
+        colleague = make_staff("clinician", name="Dr Colleague")
+        gone = make_staff("intake", active=False)
+        colleague_id, gone_id = colleague.id, gone.id
+    client.post(url(submission, "assignee"), data={"assignee": str(colleague_id)})
+    page = client.get(url(submission)).get_data(as_text=True)
+    assert "assigned to Dr Colleague" in page
+    client.post(url(submission, "assignee"), data={"assignee": "me"})
+    with app.app_context():
+        assert db.session.get(Screening, submission).assignee_id == intake.id
+    client.post(url(submission, "assignee"), data={"assignee": ""})
+    with app.app_context():
+        assert db.session.get(Screening, submission).assignee_id is None
+    assert [e.detail["assignee_id"] for e in events(app, "assigned")] == [
+        colleague_id, intake.id, None]
+    for bad in (str(gone_id), "999999", "abc", "9" * 40):
+        assert client.post(url(submission, "assignee"), data={"assignee": bad}).status_code == 400
+
+
+def test_notes_are_appended_with_author_and_time(app, client, intake, submission):
+    client.post(url(submission, "notes"), data={"body": "Left a voicemail."})
+    client.post(url(submission, "notes"), data={"body": "Spoke to Robin; booked."})
+    page = client.get(url(submission)).get_data(as_text=True)
+    notes = page.split('id="notes"')[1].split('id="history"')[0]
+    assert notes.index("Left a voicemail.") < notes.index("Spoke to Robin; booked.")
+    assert notes.count(intake.name) == 2 and "<time" in notes
+    added = events(app, "note_added")
+    assert len(added) == 2
+    with app.app_context():
+        note_ids = {str(n.id) for n in db.session.scalars(select(Note))}
+    assert {e.detail["note_id"] for e in added} == note_ids
+    assert all("voicemail" not in str(e.detail) for e in added)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("x" * 5001, "at most 5,000 characters"),
+    ("   ", "Write the note before saving it."),
+])
+def test_bad_note_is_a_form_error(app, client, intake, submission, body, message):
+    response = client.post(url(submission, "notes"), data={"body": body})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and 'class="field-error"' in page
+    with app.app_context():
+        assert db.session.scalars(select(Note)).all() == []
+    assert events(app, "note_added") == []
+
+
+def test_note_of_exactly_the_limit_is_accepted(app, client, intake, submission):
+    assert client.post(url(submission, "notes"), data={"body": "y" * 5000}).status_code == 302
+
+
+def test_notes_cannot_be_edited_or_deleted(app):
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+    assert "/staff/submissions/<uuid:screening_id>/notes" in rules
+    assert not [r for r in rules if "/notes/" in r]  # no URL for one note: nothing to edit
+    assert not [r for r in app.url_map.iter_rules()
+                if r.rule.startswith("/staff") and {"PUT", "PATCH", "DELETE"} & r.methods]
+
+
+def test_patient_text_is_escaped_on_detail(app, client, intake):
+    with app.app_context():
+        screening_id = make_submission(
+            name="<script>alert('x')</script>", contact_message="{{7*7}} <img src=x onerror=1>",
+            contact_time="<b>noon</b>").id
+    page = client.get(url(screening_id)).get_data(as_text=True)
+    assert "<script>alert" not in page and "<img src=x" not in page and "<b>noon" not in page
+    assert "&lt;script&gt;" in page
+    assert "{{7*7}} &lt;img src=x onerror=1&gt;" in page
+
+
+def test_note_text_is_escaped(app, client, intake, submission):
+    client.post(url(submission, "notes"), data={"body": "<script>bad()</script> {{7*7}}"})
+    page = client.get(url(submission)).get_data(as_text=True)
+    assert "<script>bad()" not in page and "&lt;script&gt;bad()" in page
+    assert "{{7*7}}" in page
+
+
+@pytest.mark.csrf
+def test_changes_need_csrf(app, client, intake, submission):
+    for action, data in [("status", {"status": "in_review"}), ("assignee", {"assignee": "me"}),
+                         ("notes", {"body": "hello"})]:
+        assert client.post(url(submission, action), data=data).status_code == 400
+    assert status_of(app, submission) == "new"
+    page = client.get(url(submission)).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(url(submission, "status"),
+                           data={"status": "in_review", "from": "new", "csrf_token": token})
+    assert response.status_code == 302 and status_of(app, submission) == "in_review"
