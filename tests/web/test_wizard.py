@@ -1,0 +1,307 @@
+"""The wizard's steps: start, each step, back, change from review, skip logic, crisis interrupt."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from screener.drafts import SESSION_KEY
+from screener.extensions import db
+from screener.models import Screening, hash_token, utcnow
+from tests.helpers import baseline, phq9
+from tests.web.wizard_client import questionnaire, step_data, walk
+
+
+def rows(app) -> list[Screening]:
+    with app.app_context():
+        found = db.session.scalars(select(Screening)).all()
+        db.session.expunge_all()
+        return found
+
+
+def only(app) -> Screening:
+    found = rows(app)
+    assert len(found) == 1
+    return found[0]
+
+
+def test_landing_offers_start_form_with_privacy_note(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/screening/start"' in page and 'method="post"' in page
+    assert str(escape(questionnaire().texts["privacy"])) in page
+    assert page.count("<h1") == 1
+
+
+def test_start_creates_a_draft_and_keeps_only_the_token(app, client):
+    response = client.post("/screening/start")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/screening/about"
+    draft = only(app)
+    with client.session_transaction() as session:
+        token = session[SESSION_KEY]
+    assert draft.token_hash == hash_token(token) != token
+    assert draft.status == "draft" and draft.answers == {}
+    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.0.0")
+    assert draft.questionnaire_sha256 == questionnaire().source_sha256
+    assert timedelta(hours=23) < draft.expires_at - utcnow() <= timedelta(hours=24)
+
+
+def test_start_again_continues_the_same_draft(app, client):
+    walk(client, baseline(), until="phq9")
+    assert client.post("/screening/start").headers["Location"] == "/screening/phq9"
+    assert len(rows(app)) == 1
+
+
+def test_get_start_shows_landing(client):
+    assert client.get("/screening/start").headers["Location"] == "/"
+
+
+def test_step_page_is_an_accessible_form(client):
+    client.post("/screening/start")
+    client.post("/screening/about", data={"age_18_plus": "yes"})
+    page = client.get("/screening/diagnosis").get_data(as_text=True)
+    assert "Step 2 of 7" in page and '<progress class="progress-meter" max="7" value="2"' in page
+    assert page.count("<h1") == 1
+    assert page.count("<fieldset") == 3 and page.count("<legend>") == 3
+    assert page.count('type="checkbox" name="diagnoses"') == 7
+    assert 'id="diagnoses-6" value="none"' in page
+    assert page.count('type="radio" name="antidepressants_tried"') == 5
+    for match in re.finditer(r'<input type="(?:radio|checkbox)"[^>]* id="([^"]+)"', page):
+        assert f'<label for="{match.group(1)}">' in page
+    assert 'name="csrf_token"' in page
+    assert page.index('value="continue"') < page.index('value="back"')  # Enter continues
+
+
+def test_scale_is_a_radio_group_with_anchor_labels(client):
+    walk(client, baseline(chronic_pain="yes"), until="pain_severity")
+    page = client.get("/screening/pain_severity").get_data(as_text=True)
+    assert page.count('name="peg_1"') == 11
+    assert 'value="0"' in page and 'value="10"' in page
+    assert "0 = No pain" in page and "10 = Pain as bad as you can imagine" in page
+    assert 'aria-describedby="peg_1-anchors"' in page
+
+
+def test_unknown_step_is_404(client):
+    client.post("/screening/start")
+    response = client.get("/screening/nope")
+    assert response.status_code == 404
+    assert b"There is no such page in the screening." in response.data
+
+
+def test_unreachable_step_redirects_to_first_unanswered(client):
+    client.post("/screening/start")
+    client.post("/screening/about", data={"age_18_plus": "yes"})
+    assert client.get("/screening/gad7").headers["Location"] == "/screening/diagnosis"
+    response = client.post("/screening/gad7", data={"gad7_1": "0"})
+    assert response.headers["Location"] == "/screening/diagnosis"
+
+
+def test_disabled_step_redirects(client):
+    walk(client, baseline(), until="gad7")
+    assert client.get("/screening/safety").headers["Location"] == "/screening/gad7"
+    assert client.get("/screening/pain_severity").headers["Location"] == "/screening/gad7"
+
+
+def test_each_step_saves_typed_answers_and_moves_on(app, client):
+    answers = baseline(antidepressants_tried="0", diagnoses=["depression", "anxiety"])
+    assert walk(client, answers) == "/screening/review"
+    stored = only(app).answers
+    assert stored == answers
+    assert stored["phq9_1"] == 0 and isinstance(stored["phq9_1"], int)
+    assert stored["antidepressants_tried"] == "0"
+    assert only(app).current_step == "health"
+
+
+def test_optional_question_may_stay_blank(app, client):
+    answers = baseline()
+    assert "phq9_difficulty" not in answers
+    walk(client, answers, until="gad7")
+    assert "phq9_difficulty" not in only(app).answers
+
+
+def test_missing_answer_shows_errors_and_saves_nothing(app, client):
+    walk(client, baseline(), until="phq9")
+    data = step_data("phq9", baseline())
+    del data["phq9_3"]
+    response = client.post("/screening/phq9", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'class="error-summary"' in page and "autofocus" in page
+    assert 'href="#phq9_3-0"' in page
+    assert 'aria-describedby="phq9_3-error"' in page
+    assert '<p class="field-error" id="phq9_3-error">' in page
+    assert "<title>Error: " in page
+    assert 'id="phq9_1-0" value="0" checked' in page  # the unsaved choices are kept
+    assert "phq9_1" not in only(app).answers
+
+
+def test_back_keeps_answers_and_does_not_validate(app, client):
+    walk(client, baseline(), until="diagnosis")
+    response = client.post("/screening/diagnosis",
+                           data={"action": "back", "antidepressants_tried": "2"})
+    assert response.headers["Location"] == "/screening/about"
+    assert only(app).answers == {"age_18_plus": "yes", "antidepressants_tried": "2"}
+    page = client.get("/screening/about").get_data(as_text=True)
+    assert 'value="yes" checked' in page
+    page = client.get("/screening/diagnosis").get_data(as_text=True)
+    assert 'id="antidepressants_tried-2" value="2" checked' in page
+
+
+def test_back_drops_invalid_choices_but_keeps_stored_ones(app, client):
+    walk(client, baseline(), until="phq9")
+    before = only(app).answers
+    response = client.post("/screening/diagnosis",
+                           data={"action": "back", "current_care": "maybe"})
+    assert response.headers["Location"] == "/screening/about"
+    assert only(app).answers == before
+
+
+def test_back_from_first_step_goes_to_landing(client):
+    client.post("/screening/start")
+    response = client.post("/screening/about", data={"action": "back"})
+    assert response.headers["Location"] == "/"
+
+
+def test_review_lists_every_answer_with_change_links(client):
+    answers = baseline(diagnoses=["depression", "ptsd"])
+    walk(client, answers)
+    page = client.get("/screening/review").get_data(as_text=True)
+    assert page.count("<h1") == 1
+    for step in questionnaire().steps:
+        if step.id in ("safety", "pain_severity"):
+            assert f'id="review-{step.id}"' not in page
+            continue
+        assert f'href="/screening/{step.id}?return_to=review#' in page
+    assert "Depression (major depressive disorder); PTSD" in page
+    assert "More than half the days" not in page and "Not at all" in page
+
+
+def test_review_before_the_end_redirects_to_first_gap(client):
+    walk(client, baseline(), until="gad7")
+    assert client.get("/screening/review").headers["Location"] == "/screening/gad7"
+
+
+def test_change_from_review_returns_to_review(app, client):
+    walk(client, baseline())
+    page = client.get("/screening/diagnosis?return_to=review").get_data(as_text=True)
+    assert 'action="/screening/diagnosis?return_to=review"' in page
+    data = step_data("diagnosis", baseline(current_care="no"))
+    response = client.post("/screening/diagnosis?return_to=review", data=data)
+    assert response.headers["Location"] == "/screening/review"
+    assert only(app).answers["current_care"] == "no"
+
+
+def test_change_that_enables_a_step_asks_it_then_returns_to_review(app, client):
+    walk(client, baseline())
+    response = client.post("/screening/pain?return_to=review", data={"chronic_pain": "yes"})
+    assert response.headers["Location"] == "/screening/pain_severity?return_to=review"
+    assert client.get("/screening/review").headers["Location"] == "/screening/pain_severity"
+    response = client.post("/screening/pain_severity?return_to=review",
+                           data={"peg_1": "5", "peg_2": "6", "peg_3": "7"})
+    assert response.headers["Location"] == "/screening/review"
+    assert only(app).answers["peg_3"] == 7
+
+
+def test_skip_logic_turns_pain_severity_on_and_off(app, client):
+    walk(client, baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=4))
+    assert only(app).answers["peg_1"] == 4
+    response = client.post("/screening/pain", data={"chronic_pain": "no"})
+    assert response.headers["Location"] == "/screening/substance"
+    stored = only(app).answers
+    assert stored["chronic_pain"] == "no"
+    assert not {"peg_1", "peg_2", "peg_3"} & set(stored)  # answers to the skipped step dropped
+
+
+def test_crisis_interrupt_shows_safety_step_next(app, client):
+    answers = baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))
+    walk(client, answers, until="phq9")
+    response = client.post("/screening/phq9", data=step_data("phq9", answers))
+    assert response.headers["Location"] == "/screening/safety"
+    page = client.get("/screening/safety").get_data(as_text=True)
+    assert "Step 4 of 8" in page
+    resources = page.index('class="crisis"')
+    question = page.index('name="self_harm_plan"')
+    assert page.index("<h1") < resources < question
+    for resource in questionnaire().crisis_resources:
+        assert str(escape(resource.text)) in page
+
+
+def test_safety_plan_yes_opens_the_crisis_page_then_continues(app, client):
+    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+    walk(client, answers, until="safety")
+    response = client.post("/screening/safety", data={"self_harm_plan": "yes"})
+    assert response.headers["Location"] == "/screening/crisis"
+    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert str(escape(questionnaire().texts["crisis_page"])) in page
+    assert 'href="tel:988"' in page and 'href="tel:911"' in page
+    assert 'href="/screening/gad7"' in page  # the way to continue
+    assert only(app).answers["self_harm_plan"] == "yes"
+
+
+def test_safety_plan_no_continues_directly(client):
+    answers = baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2))
+    walk(client, answers, until="safety")
+    response = client.post("/screening/safety", data={"self_harm_plan": "no"})
+    assert response.headers["Location"] == "/screening/gad7"
+    assert client.get("/screening/crisis").headers["Location"] == "/help"
+
+
+def test_lowering_item_9_removes_the_safety_step_and_its_answer(app, client):
+    walk(client, baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)))
+    assert only(app).answers["self_harm_plan"] == "no"
+    client.post("/screening/phq9?return_to=review", data=step_data("phq9", baseline()))
+    assert "self_harm_plan" not in only(app).answers
+    assert client.get("/screening/safety").headers["Location"] == "/screening/review"
+
+
+def test_resume_goes_to_first_unanswered_step(client):
+    walk(client, baseline(), until="pain")
+    assert client.get("/screening/").headers["Location"] == "/screening/pain"
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/screening/"' in page and "Continue where you left off" in page
+
+
+def test_answers_survive_a_server_restart(app, client, tmp_path):
+    from tests.conftest import make_app
+
+    walk(client, baseline(), until="pain")
+    restarted = make_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    other = restarted.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    assert other.get("/screening/").headers["Location"] == "/screening/pain"
+    with restarted.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_session_cookie_holds_only_the_token(app, client):
+    answers = baseline(diagnoses=["ptsd"], **phq9(3, 2, 3, 2, 1, 2, 3, 2, 0))
+    walk(client, answers)
+    cookie = client.get_cookie("session").value
+    data = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert set(data) <= {SESSION_KEY, "csrf_token", "_permanent", "_flashes"}
+    assert "ptsd" not in cookie and "ptsd" not in str(data)
+    assert client.get_cookie("session").http_only
+    assert client.get_cookie("session").same_site == "Lax"
+
+
+def test_start_over_deletes_the_draft(app, client):
+    walk(client, baseline(), until="gad7")
+    response = client.post("/screening/restart")
+    assert response.headers["Location"] == "/"
+    assert rows(app) == []
+    page = client.get("/").get_data(as_text=True)
+    assert "Your answers have been deleted." in page
+    assert client.get("/screening/about").headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/screening/about", "/screening/review", "/screening/result",
+                                  "/screening/send", "/screening/sent", "/screening/crisis",
+                                  "/screening/"])
+def test_every_wizard_page_needs_a_screening(client, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -1,0 +1,185 @@
+"""Send to the clinic: the contact form, consent, exactly one submission, nothing editable after."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from screener.extensions import db
+from screener.models import AuditEvent, Screening
+from tests.helpers import baseline, phq9
+from tests.web.test_wizard import only, rows
+from tests.web.wizard_client import CONTACT, complete, questionnaire, send, step_data, walk
+
+
+def audit_events(app, action: str) -> list[AuditEvent]:
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)).all()
+        db.session.expunge_all()
+        return events
+
+
+def test_send_form_uses_the_public_field_names(client):
+    complete(client, baseline())
+    page = client.get("/screening/send").get_data(as_text=True)
+    for name in ("name", "email", "phone", "contact_time", "message"):
+        assert f'name="{name}"' in page and f'<label class="field" for="{name}">' in page
+    for method in ("email", "phone", "text"):
+        assert f'name="contact_method" id="contact_method-' in page and f'value="{method}"' in page
+    consent = re.search(r'<input type="checkbox" name="consent"[^>]*>', page).group(0)
+    assert 'value="y"' in consent and "checked" not in consent
+    assert 'type="email"' in page and 'type="tel"' in page and 'autocomplete="email"' in page
+    assert page.count("<h1") == 1
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"email": "", "phone": ""}, "email", "Give an email address or a phone number"),
+    ({"email": "not-an-email"}, "email", "Enter an email address like name@example.com."),
+    ({"email": "", "phone": "call me", "contact_method": "phone"}, "phone",
+     "Enter a phone number using digits"),
+    ({"consent": None}, "consent", "Tick the box to agree"),
+    ({"consent": "n"}, "consent", "Tick the box to agree"),
+    ({"name": "  "}, "name", "Enter your name."),
+    ({"contact_method": "text"}, "contact_method", "enter your phone number too"),
+    ({"contact_method": "pigeon"}, "contact_method", "Choose one of the options."),
+    ({"message": "x" * 2001}, "message", "Use at most 2000 characters."),
+])
+def test_send_validation(app, client, changes, field, message):
+    complete(client, baseline())
+    response = send(client, **changes)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in page
+    assert f'id="{field}-error"' in page and 'class="error-summary"' in page
+    anchor = f"{field}-0" if field == "contact_method" else field
+    assert f'href="#{anchor}"' in page
+    stored = only(app)
+    assert stored.status == "completed" and stored.contact_name is None
+
+
+def test_send_keeps_what_was_typed_on_error(client):
+    complete(client, baseline())
+    page = send(client, consent=None, contact_time="after 5 pm").get_data(as_text=True)
+    assert 'value="Alex Example"' in page and 'value="after 5 pm"' in page
+
+
+def test_send_success_makes_a_submission(app, client):
+    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    response = send(client, phone="+1 (555) 123-4567")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/screening/sent"
+    stored = only(app)
+    assert stored.status == "submitted"
+    assert stored.submitted_at is not None and stored.consent_at is not None
+    assert stored.expires_at is None
+    assert (stored.contact_name, stored.contact_email, stored.contact_phone) == (
+        "Alex Example", "alex@example.com", "+1 (555) 123-4567")
+    assert (stored.contact_method, stored.contact_time, stored.contact_message) == (
+        "email", "Weekday mornings", None)
+    assert stored.outcome == "crisis" and stored.flags == ["self_harm"]
+    [event] = audit_events(app, "screening_submitted")
+    assert event.screening_id == stored.id and event.detail == {}
+    page = client.get("/screening/sent").get_data(as_text=True)
+    assert str(escape(questionnaire().texts["sent_next_steps"])) in page
+    assert 'class="crisis"' in page
+
+
+def test_contact_method_defaults_to_the_channel_given(app, client):
+    complete(client, baseline())
+    send(client, email="", phone="555 123 4567", contact_method=None)
+    assert only(app).contact_method == "phone"
+
+
+def test_sending_twice_makes_one_submission(app, client):
+    complete(client, baseline())
+    first = send(client)
+    second = send(client, name="Someone Else")
+    assert first.headers["Location"] == second.headers["Location"] == "/screening/sent"
+    assert only(app).contact_name == "Alex Example"
+    assert len(audit_events(app, "screening_submitted")) == 1
+
+
+def test_double_click_send_concurrently_makes_one_submission(app, client):
+    complete(client, baseline())
+    cookie = client.get_cookie("session").value
+    clients = [app.test_client() for _ in range(2)]
+    for other in clients:
+        other.set_cookie("session", cookie)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def click(other):
+        barrier.wait()
+        statuses.append(send(other).status_code)
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    assert len(audit_events(app, "screening_submitted")) == 1
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Screening).where(
+            Screening.status == "submitted")) == 1
+
+
+def test_after_sending_nothing_can_be_changed(app, client):
+    answers = baseline()
+    complete(client, answers)
+    send(client)
+    before = only(app)
+    response = client.get("/screening/phq9")
+    assert response.headers["Location"] == "/screening/sent"
+    response = client.post("/screening/phq9", data=step_data("phq9", baseline(phq9_1=3)))
+    assert response.headers["Location"] == "/screening/sent"
+    assert client.post("/screening/review").headers["Location"] == "/screening/sent"
+    assert client.get("/screening/send").headers["Location"] == "/screening/sent"
+    assert client.get("/screening/review").headers["Location"] == "/screening/sent"
+    after = only(app)
+    assert after.answers == before.answers == answers
+    assert after.updated_at == before.updated_at
+    page = client.get("/screening/sent", follow_redirects=True).get_data(as_text=True)
+    assert "can no longer be changed" in page
+
+
+def test_result_stays_readable_after_sending(client):
+    complete(client, baseline())
+    send(client)
+    page = client.get("/screening/result").get_data(as_text=True)
+    assert "You sent your answers to the clinic on" in page
+    assert 'href="/screening/send"' not in page
+
+
+def test_start_after_sending_begins_a_new_screening(app, client):
+    complete(client, baseline())
+    send(client)
+    assert 'action="/screening/start"' in client.get("/").get_data(as_text=True)
+    assert client.post("/screening/start").headers["Location"] == "/screening/about"
+    assert sorted(s.status for s in rows(app)) == ["draft", "submitted"]
+
+
+def test_finish_forgets_a_sent_screening_without_deleting_it(app, client):
+    complete(client, baseline())
+    send(client)
+    assert client.post("/screening/restart").headers["Location"] == "/"
+    assert only(app).status == "submitted"
+    assert client.get("/screening/sent").headers["Location"] == "/"
+
+
+def test_send_before_the_result_redirects(client):
+    walk(client, baseline())
+    assert client.get("/screening/send").headers["Location"] == "/screening/result"
+    assert send(client).headers["Location"] == "/screening/result"
+
+
+def test_contact_details_never_reach_the_audit_log(app, client):
+    complete(client, baseline())
+    send(client, message="my secret message")
+    with app.app_context():
+        details = [str(e.detail) for e in db.session.scalars(select(AuditEvent))]
+    assert all(CONTACT["email"] not in d and "secret" not in d for d in details)

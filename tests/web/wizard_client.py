@@ -1,0 +1,74 @@
+"""Drive the patient wizard through the Flask test client, the way a browser posts its forms."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from screener.questionnaire import load
+from tests.conftest import QUESTIONS
+
+
+@lru_cache(maxsize=1)
+def questionnaire():
+    """The real questionnaire (the one the test app serves)."""
+    return load(QUESTIONS)
+
+
+def step_data(step_id: str, answers: dict) -> dict:
+    """The form data a browser posts for ``step_id``: question ids as names, values as text."""
+    step = questionnaire().steps_by_id[step_id]
+    data = {}
+    for question in step.questions:
+        if question.id in answers:
+            value = answers[question.id]
+            data[question.id] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def step_of(location: str) -> str | None:
+    """The step id a wizard URL points at, or None for any other page."""
+    path = urlsplit(location).path
+    if not path.startswith("/screening/"):
+        return None
+    name = path.rsplit("/", 1)[1]
+    return name if name in questionnaire().steps_by_id else None
+
+
+def walk(client, answers: dict, until: str | None = None) -> str:
+    """Start (or continue) and answer every step the wizard asks for; return where it stopped.
+
+    Stops before posting ``until`` when given; passes the crisis page by its continue link.
+    """
+    location = client.post("/screening/start").headers["Location"]
+    for _ in range(30):
+        if urlsplit(location).path == "/screening/crisis":
+            location = client.get("/screening/").headers["Location"]
+            continue
+        step_id = step_of(location)
+        if step_id is None or step_id == until:
+            return location
+        response = client.post(location, data=step_data(step_id, answers))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        location = response.headers["Location"]
+    raise AssertionError("the wizard did not reach the review page")
+
+
+def complete(client, answers: dict):
+    """Answer everything and see the result; returns the result page response."""
+    assert walk(client, answers) == "/screening/review"
+    response = client.post("/screening/review")
+    assert response.headers["Location"] == "/screening/result"
+    return client.get("/screening/result")
+
+
+CONTACT = {
+    "name": "Alex Example", "email": "alex@example.com", "phone": "",
+    "contact_method": "email", "contact_time": "Weekday mornings", "message": "", "consent": "y",
+}
+
+
+def send(client, **changes):
+    """Post the send-to-clinic form (a valid one unless ``changes`` spoil it)."""
+    data = {k: v for k, v in {**CONTACT, **changes}.items() if v is not None}
+    return client.post("/screening/send", data=data)
