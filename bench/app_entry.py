@@ -1,0 +1,12 @@
+"""The real app for the benchmarks: ``screener.create_app`` with the per-IP start limit lifted.
+
+The wizard limits how many screenings one IP address may start (a real campaign brings patients
+from many addresses); every virtual patient of the benchmark comes from 127.0.0.1.
+"""
+
+from screener import create_app as _create_app
+
+
+def create_app():
+    """The app exactly as configured from the environment, minus the start-per-IP limit."""
+    return _create_app({"SCREENING_START_RATE_LIMIT": "1000000/minute"})
