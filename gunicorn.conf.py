@@ -18,6 +18,10 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 limit_request_line = 4094
 limit_request_fields = 100
+limit_request_field_size = 8190
+# Worker heartbeats in memory, not on a disk that may stall (containers, busy volumes).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+proc_name = "screener"
 # Access log without query strings (%(U)s is the path only): a query string could carry a
 # search for a patient's name or email.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from .questionnaire import load as load_questionnaire
@@ -29,6 +30,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config["SCREENER_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
     _configure_engine(app)
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind a reverse proxy: take the client address and scheme from X-Forwarded-* so the
+        # per-IP login limit and Secure cookies see the real client.
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
     app.extensions["questionnaire"] = load_questionnaire(app.config["QUESTIONNAIRE_PATH"])
@@ -46,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    database.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's
     templating.init_app(app)
 
     from . import auth, cli, export, fhir_routes, staff, wizard
@@ -74,6 +81,9 @@ def _configure_engine(app: Flask) -> None:
     """Per-backend engine settings: pre-ping and pool sizes for PostgreSQL."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # A database error's message would otherwise carry the statement's values (answers,
+    # contact details) into logs and tracebacks.
+    options.setdefault("hide_parameters", True)
     if uri.startswith("postgresql"):
         options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_size", 5)

@@ -67,7 +67,13 @@ def from_environment(instance_path: Path) -> dict:
         "STAFF_SESSION_HOURS": _int("STAFF_SESSION_HOURS", 12),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        # If the shared rate-limit store (Redis) is down, staff can still log in; the per-account
+        # lockout in the database still stops guessing.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
+        "SCREENING_START_RATE_LIMIT": os.environ.get(
+            "SCREENING_START_RATE_LIMIT", "20/minute;200/hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
 

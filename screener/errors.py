@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -54,21 +54,32 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error: Exception):
-        try:
-            db.session.rollback()
-        except Exception:  # the connection is gone; the session is discarded at teardown
-            pass
+        _rollback(db)
         app.logger.warning("database unavailable: %s", type(error).__name__)
         body, code = render_error(503)
         return body, code, {"Retry-After": "30"}
 
+    @app.errorhandler(DataError)
+    def value_refused(error: Exception):
+        # The database refused a value (too long for its column, a byte PostgreSQL cannot
+        # store): bad input that validation let through. The person gets a 400, never a 500;
+        # the log gets the error's type only, never the statement or its values.
+        _rollback(db)
+        app.logger.warning("database refused a value: %s on %s %s", type(error.orig).__name__,
+                           request.method, request.path)
+        return render_error(400)
+
     @app.errorhandler(500)
     def internal_error(error: Exception):
-        try:
-            db.session.rollback()
-        except Exception:
-            pass
+        _rollback(db)
         return render_error(500)
+
+
+def _rollback(db) -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown
+        pass
 
 
 def abort_with(code: int, message: str):

@@ -1,0 +1,198 @@
+"""Read what a browser would from an HTML page: forms, their fields and buttons, links, <main>.
+
+No assumption about markup beyond standard HTML, so the simulator follows the pages as served.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+BACKWARDS = re.compile(r"\b(back|previous|start over|start again|restart|change|edit|"
+                       r"clear|delete|print|leave|exit|log ?out)\b", re.I)
+
+
+@dataclass
+class Field:
+    tag: str
+    name: str
+    type: str = "text"
+    value: str = ""
+    checked: bool = False
+
+
+@dataclass
+class Button:
+    name: str | None
+    value: str
+    text: str = ""
+    formaction: str | None = None
+
+    @property
+    def label(self) -> str:
+        return (self.text or self.value or "").strip()
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[Field] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+
+    @property
+    def names(self) -> set[str]:
+        return {f.name for f in self.fields}
+
+    def pairs(self, skip: set[str] = frozenset()) -> list[tuple[str, str]]:
+        """What the browser sends untouched: hidden and text values, checked boxes, selections."""
+        out = []
+        for f in self.fields:
+            if f.name in skip or f.type in ("submit", "button", "image", "reset", "file"):
+                continue
+            if f.type in ("radio", "checkbox") and not f.checked:
+                continue
+            out.append((f.name, f.value))
+        return out
+
+    def value_for(self, name: str, default: str = "y") -> str:
+        """The value attribute of the (first) field ``name`` — e.g. a checkbox's "y"."""
+        return next((f.value for f in self.fields if f.name == name and f.value), default)
+
+    def forward_button(self) -> Button | None:
+        """The submit button that moves on (never Back, Change or Start over)."""
+        return next((b for b in self.buttons if not BACKWARDS.search(b.label or "")), None)
+
+
+@dataclass
+class Link:
+    href: str
+    text: str
+
+
+@dataclass
+class Page:
+    status: int
+    url: str
+    headers: dict
+    text: str
+    forms: list[Form] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    main: dict = field(default_factory=dict)
+    h1: str = ""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    def resolve(self, target: str | None) -> str:
+        """``target`` (an href or form action) as a path plus query on this site."""
+        parts = urlsplit(urljoin(self.url, target or ""))
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def visible_text(self, limit: int = 600) -> str:
+        """The page's words, for failure messages."""
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", self.text, flags=re.S | re.I)
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()[:limit]
+
+
+class _Parser(HTMLParser):
+    def __init__(self, page: Page):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.form: Form | None = None
+        self.capture: list | None = None
+        self.capturing: str | None = None
+        self.select: str | None = None
+        self.option: Field | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form":
+            self.form = Form(a.get("action", ""), a.get("method", "get").lower())
+            self.page.forms.append(self.form)
+        elif tag == "main":
+            self.page.main = a
+        elif tag == "a" and "href" in a:
+            self.page.links.append(Link(a["href"], ""))
+            self._start_capture("a")
+        elif tag == "h1":
+            self._start_capture("h1")
+        elif self.form is not None:
+            self._form_tag(tag, a)
+
+    def _form_tag(self, tag, a):
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text").lower()
+            if kind in ("submit", "image"):
+                self.form.buttons.append(Button(a["name"], a.get("value", ""), a.get("value", ""),
+                                                a.get("formaction")))
+            else:
+                self.form.fields.append(Field("input", a["name"], kind, a.get("value", "on"
+                                              if kind in ("radio", "checkbox") else ""),
+                                              "checked" in a))
+        elif tag == "input" and a.get("type", "").lower() == "submit":
+            self.form.buttons.append(Button(None, a.get("value", ""), a.get("value", ""),
+                                            a.get("formaction")))
+        elif tag == "button" and a.get("type", "submit").lower() == "submit":
+            self.form.buttons.append(Button(a.get("name") or None, a.get("value", ""), "",
+                                            a.get("formaction")))
+            self._start_capture("button")
+        elif tag == "textarea" and a.get("name"):
+            self.form.fields.append(Field("textarea", a["name"]))
+            self._start_capture("textarea")
+        elif tag == "select" and a.get("name"):
+            self.select = a["name"]
+        elif tag == "option" and self.select:
+            self.option = Field("select", self.select, "select", a.get("value", ""),
+                                "selected" in a)
+            self.form.fields.append(self.option)
+
+    def _start_capture(self, what):
+        self.capturing, self.capture = what, []
+
+    def handle_data(self, data):
+        if self.capture is not None:
+            self.capture.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == self.capturing and self.capture is not None:
+            text = " ".join("".join(self.capture).split())
+            if tag == "a":
+                self.page.links[-1].text = text
+            elif tag == "h1":
+                self.page.h1 = text
+            elif tag == "button":
+                self.form.buttons[-1].text = text
+            elif tag == "textarea":
+                self.form.fields[-1].value = "".join(self.capture)
+            self.capture = self.capturing = None
+        if tag == "form":
+            self.form = None
+        elif tag == "select":
+            self.select = None
+            self._select_default()
+
+    def _select_default(self):
+        # A browser sends the first option of a single select when none is marked selected.
+        options = [f for f in self.form.fields if f.type == "select"] if self.form else []
+        by_name = {}
+        for option in options:
+            by_name.setdefault(option.name, []).append(option)
+        for group in by_name.values():
+            if not any(o.checked for o in group):
+                group[0].checked = True
+
+
+def parse(status: int, url: str, headers: dict, text: str) -> Page:
+    """A Page with its forms, links, <main> attributes and <h1>."""
+    page = Page(status, url, headers, text)
+    if "html" in headers.get("content-type", "text/html"):
+        _Parser(page).feed(text)
+    for form in page.forms:
+        for f in form.fields:
+            if f.type == "select":
+                f.type = "checkbox"  # selected options behave like checked boxes from here on
+    return page

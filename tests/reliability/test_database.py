@@ -1,0 +1,107 @@
+"""Database behaviour under contention and failure, in-process: write locks taken up front on
+SQLite, dead connections that never turn into a 500, database errors as friendly pages."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.orm import Session
+
+from screener.database import begin_write, close_session
+from screener.errors import MESSAGES
+from screener.extensions import db
+
+
+def write_lock_is_free(app) -> bool:
+    """Whether another connection could take SQLite's write lock right now."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("method,locked", [("POST", True), ("DELETE", True), ("GET", False),
+                                           ("HEAD", False)])
+def test_write_requests_take_the_sqlite_write_lock_up_front(app, method, locked):
+    with app.test_request_context("/", method=method):
+        db.session.execute(text("SELECT 1"))  # a read first, as a view that then writes does
+        assert write_lock_is_free(app) is not locked
+        db.session.rollback()
+        assert write_lock_is_free(app)
+
+
+def test_begin_write_takes_the_lock_in_a_read_request(app):
+    with app.test_request_context("/", method="GET"):
+        db.session.execute(text("SELECT 1"))
+        begin_write()
+        assert not write_lock_is_free(app)
+        db.session.rollback()
+
+
+def test_command_line_transactions_stay_deferred(app):
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        assert write_lock_is_free(app)
+        db.session.rollback()
+
+
+def failing_once(monkeypatch):
+    """Make the next Session.close() fail as it does when the server cut the connection."""
+    original = Session.close
+    calls = []
+
+    def close(self):
+        calls.append(self)
+        if len(calls) == 1:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+        return original(self)
+
+    monkeypatch.setattr(Session, "close", close)
+    return calls
+
+
+def test_connection_lost_at_teardown_keeps_the_response(app, monkeypatch, caplog):
+    app.add_url_rule("/__read", "read", lambda: str(db.session.execute(text("SELECT 7"))
+                                                    .scalar()))
+    client = app.test_client()
+    calls = failing_once(monkeypatch)
+    response = client.get("/__read")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "7"
+    assert calls, "the session was closed at teardown"
+    assert "database connection lost at teardown: OperationalError" in caplog.text
+
+
+def test_close_session_outside_a_failure_is_quiet(app):
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        close_session()
+        assert not db.session().in_transaction()
+
+
+def raising(error):
+    def view():
+        raise error
+    return view
+
+
+@pytest.mark.parametrize("error,status,retry", [
+    (OperationalError("SELECT", {}, Exception("connection refused")), 503, "30"),
+    (DataError("INSERT", {}, Exception("value too long")), 400, None),
+])
+def test_database_errors_are_friendly_pages(production_app, error, status, retry):
+    production_app.add_url_rule("/__fail", "fail", raising(error))
+    response = production_app.test_client().get("/__fail")
+    page = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert response.headers.get("Retry-After") == retry
+    assert MESSAGES[status][0] in page
+    assert "Traceback" not in page and "connection refused" not in page
