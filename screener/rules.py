@@ -1,18 +1,26 @@
 """Skip logic, instrument scoring and outcome rules: pure functions over a Questionnaire.
 
 ``evaluate(questionnaire, answers)`` is deterministic and never raises for any mapping of
-answers; answers to questions that skip logic disables are ignored.
+answers. Only valid answers to enabled questions count: answers to questions that skip logic
+disables are ignored, and so are values that are not valid answers to their question even after
+reading obvious encodings the way ``normalize_answers`` does ("2" for 2).
 """
 
 from __future__ import annotations
 
 import operator as op
+import re
+import weakref
 from dataclasses import dataclass
-from typing import Any, Mapping
+from functools import partial
+from typing import Any, Callable, Mapping
 
-from .questionnaire import AllOf, AnyOf, Comparison, Condition, Question, Questionnaire, Score, Step
+from .questionnaire import AllOf, AnyOf, Condition, Question, Questionnaire, Rule, Score, Step
 
 _ORDERING = {">": op.gt, "<": op.lt, ">=": op.ge, "<=": op.le}
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")  # bounded: int() of a huge string is slow
+_SCALARS = (str, int)  # exact types: True is not 1, and 2.0 is not the answer 2
+_NUMBERS = (int, float)  # exact types: True is not a number here
 
 
 @dataclass(frozen=True)
@@ -45,10 +53,11 @@ class Assessment:
 
     @property
     def rule_ids(self) -> list[str]:
+        """Every matched rule id, sorted."""
         return sorted(rule.id for rule in self.rules)
 
     def to_dict(self) -> dict[str, Any]:
-        """The compact, JSON-ready form printed by ``flask evaluate`` and stored with a screening."""
+        """The compact, JSON-ready form printed by ``flask evaluate``."""
         return {
             "outcome": self.outcome,
             "rules": self.rule_ids,
@@ -59,100 +68,187 @@ class Assessment:
         }
 
 
-class _Context:
-    """Answers seen so far plus lazily computed scores, for one pass over the questionnaire."""
+# --- conditions, compiled once per questionnaire into plain functions ---------------------------
 
-    __slots__ = ("questionnaire", "answers", "_scores")
-
-    def __init__(self, questionnaire: Questionnaire, answers: dict[str, Any]):
-        self.questionnaire = questionnaire
-        self.answers = answers
-        self._scores: dict[str, ScoreResult | None] = {}
-
-    def score(self, score_id: str) -> ScoreResult | None:
-        if score_id not in self._scores:
-            score = self.questionnaire.scores_by_id.get(score_id)
-            self._scores[score_id] = compute_score(score, self.answers) if score else None
-        return self._scores[score_id]
+ScoreLookup = Callable[[str], "int | float | None"]
+Test = Callable[[Mapping[str, Any], ScoreLookup], bool]
 
 
-def condition_holds(condition: Condition, context: _Context) -> bool:
-    """FHIR enableWhen semantics; a test on a missing answer or score is false (except exists)."""
-    if isinstance(condition, AllOf):
-        return all(condition_holds(c, context) for c in condition.conditions)
-    if isinstance(condition, AnyOf):
-        return any(condition_holds(c, context) for c in condition.conditions)
+def _compile(condition: Condition) -> Test:
+    """A function of (answers, score lookup) that tells whether ``condition`` holds."""
+    if isinstance(condition, (AllOf, AnyOf)):
+        parts = tuple(_compile(c) for c in condition.conditions)
+        combine = all if isinstance(condition, AllOf) else any
+        return lambda answers, score: combine(part(answers, score) for part in parts)
+    compare = _comparison(condition.operator, condition.answer)
+    ref = condition.ref
     if condition.source == "score":
-        result = context.score(condition.ref)
-        value = None if result is None else result.value
-    else:
-        value = context.answers.get(condition.ref)
-    return _compare(value, condition.operator, condition.answer)
+        return lambda answers, score: compare(score(ref))
+    return lambda answers, score: compare(answers.get(ref))
 
 
-def _compare(value: Any, operator: str, expected: Any) -> bool:
-    present = value is not None and value != [] and value != ""
+def _comparison(operator: str, expected: Any) -> Callable[[Any], bool]:
+    """FHIR enableWhen semantics: a missing answer satisfies only ``exists: false``.
+
+    On a multi-choice answer, ``=`` holds when any selected choice equals ``expected`` and
+    ``!=`` when none does.
+    """
     if operator == "exists":
-        return present == (True if expected is None else bool(expected))
-    if not present:
-        return False
-    values = value if isinstance(value, list) else (value,)
+        return lambda value: _present(value) is bool(expected)
     if operator == "=":
-        return any(v == expected for v in values)
+        return lambda value: value == expected or (type(value) is list and expected in value)
     if operator == "!=":
-        return all(v != expected for v in values)
-    compare = _ORDERING[operator]
-    return any(
-        _is_number(v) and _is_number(expected) and compare(v, expected) for v in values
-    )
+        return lambda value: _present(value) and (
+            expected not in value if type(value) is list else value != expected)
+    order = _ORDERING[operator]
+
+    def ordered(value: Any) -> bool:
+        if type(value) is list:
+            return any(type(v) in _NUMBERS and order(v, expected) for v in value)
+        return type(value) in _NUMBERS and order(value, expected)
+
+    return ordered
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != [] and value != ""
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return type(value) in _NUMBERS
 
+
+@dataclass(frozen=True)
+class _QuestionPlan:
+    id: str
+    question: Question
+    test: Test | None
+    accepts: Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class _StepPlan:
+    step: Step
+    test: Test | None
+    questions: tuple[_QuestionPlan, ...]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    steps: tuple[_StepPlan, ...]
+    questions: dict[str, _QuestionPlan]
+    rules: tuple[tuple[MatchedRule, Test], ...]
+    outcome_rank: dict[str, int]
+    urgency: dict[str, int]
+
+
+_PLANS: weakref.WeakKeyDictionary[Questionnaire, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _plan(questionnaire: Questionnaire) -> _Plan:
+    """The questionnaire's conditions and answer checks, compiled on first use."""
+    plan = _PLANS.get(questionnaire)
+    if plan is None:
+        plan = _PLANS[questionnaire] = _compile_plan(questionnaire)
+    return plan
+
+
+def _compile_plan(questionnaire: Questionnaire) -> _Plan:
+    steps = tuple(
+        _StepPlan(step, _compile_optional(step.enable_when), tuple(
+            _QuestionPlan(q.id, q, _compile_optional(q.enable_when), _acceptor(q))
+            for q in step.questions
+        ))
+        for step in questionnaire.steps
+    )
+    return _Plan(
+        steps=steps,
+        questions={qp.id: qp for sp in steps for qp in sp.questions},
+        rules=tuple((_matched(rule), _compile(rule.when)) for rule in questionnaire.rules),
+        outcome_rank={o.id: rank for rank, o in enumerate(questionnaire.outcomes)},
+        urgency={f.id: f.urgency for f in questionnaire.flags},
+    )
+
+
+def _compile_optional(condition: Condition | None) -> Test | None:
+    return None if condition is None else _compile(condition)
+
+
+def _matched(rule: Rule) -> MatchedRule:
+    return MatchedRule(rule.id, rule.outcome, rule.flag, rule.reason)
+
+
+def _acceptor(question: Question) -> Callable[[Any], bool]:
+    """A fast ``answer_problem(question, value) is None``."""
+    if question.kind == "multi":
+        return lambda value: type(value) is list and answer_problem(question, value) is None
+    allowed = frozenset((type(v), v) for v in question.allowed_values())
+    return lambda value: type(value) in _SCALARS and (type(value), value) in allowed
+
+
+def condition_holds(
+    questionnaire: Questionnaire, condition: Condition, answers: Mapping[str, Any]
+) -> bool:
+    """Whether ``condition`` holds for ``answers`` (pass effective answers, see enabled_view)."""
+    return _compile(condition)(answers, partial(_score_value, questionnaire, answers))
+
+
+def _score_value(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], score_id: str
+) -> int | float | None:
+    score = questionnaire.scores_by_id.get(score_id)
+    result = compute_score(score, answers) if score is not None else None
+    return None if result is None else result.value
+
+
+# --- skip logic, scores, outcome ----------------------------------------------------------------
 
 def enabled_view(
     questionnaire: Questionnaire, answers: Mapping[str, Any]
 ) -> tuple[list[Step], dict[str, Any]]:
-    """The steps that apply to these answers, and the answers to enabled questions only."""
+    """The steps that apply to these answers, and the valid answers to enabled questions."""
+    if not isinstance(answers, Mapping):
+        answers = {}
     effective: dict[str, Any] = {}
-    context = _Context(questionnaire, effective)
+    # Not cached: a score a condition looks at is complete once its (earlier) items are in.
+    score = partial(_score_value, questionnaire, effective)
     steps = []
-    for step in questionnaire.steps:
-        context._scores.clear()  # scores may change as answers are added
-        if step.enable_when is not None and not condition_holds(step.enable_when, context):
+    for step in _plan(questionnaire).steps:
+        if step.test is not None and not step.test(effective, score):
             continue
-        steps.append(step)
+        steps.append(step.step)
         for question in step.questions:
-            if question.enable_when is not None:
-                context._scores.clear()
-                if not condition_holds(question.enable_when, context):
-                    continue
-            if question.id in answers:
-                effective[question.id] = answers[question.id]
+            if question.test is not None and not question.test(effective, score):
+                continue
+            value = answers.get(question.id)
+            if question.accepts(value):
+                effective[question.id] = value
+            elif value is not None:
+                # A crisis answer must not be lost to an encoding detail such as "2" for 2.
+                value = _coerce(question.question, value)
+                if question.accepts(value):
+                    effective[question.id] = value
     return steps, effective
 
 
 def enabled_questions(step: Step, effective: Mapping[str, Any], questionnaire) -> list[Question]:
     """The questions of ``step`` that apply, given the effective answers of earlier steps."""
-    context = _Context(questionnaire, dict(effective))
+    plans = _plan(questionnaire).questions
+    score = partial(_score_value, questionnaire, effective)
     return [
         q for q in step.questions
-        if q.enable_when is None or condition_holds(q.enable_when, context)
+        if (test := plans[q.id].test) is None or test(effective, score)
     ]
 
 
 def compute_score(score: Score, answers: Mapping[str, Any]) -> ScoreResult | None:
     """The score, or None unless every item is answered (and enabled: pass effective answers)."""
-    values = []
-    for item in score.items:
-        value = answers.get(item)
-        if value is None:
-            return None
-        values.append(value)
+    values = [answers.get(item) for item in score.items]
+    if None in values:
+        return None
     if score.method == "count":
         total: int | float = sum(1 for v in values if v == score.count_answer)
-    elif not all(_is_number(v) for v in values):
+    elif not all(type(v) in _NUMBERS for v in values):
         return None
     elif score.method == "sum":
         total = sum(values)
@@ -164,37 +260,47 @@ def compute_score(score: Score, answers: Mapping[str, Any]) -> ScoreResult | Non
 
 def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assessment:
     """Scores, matched rules with reasons, flags and the highest-priority outcome."""
-    if not isinstance(answers, Mapping):
-        answers = {}
+    plan = _plan(questionnaire)
     _, effective = enabled_view(questionnaire, answers)
-    context = _Context(questionnaire, effective)
-    scores = {
-        s.id: result for s in questionnaire.scores if (result := context.score(s.id)) is not None
-    }
-    matched = tuple(
-        MatchedRule(rule.id, rule.outcome, rule.flag, rule.reason)
-        for rule in questionnaire.rules
-        if condition_holds(rule.when, context)
-    )
-    outcome = questionnaire.default_outcome
-    ranked = [r.outcome for r in matched if r.outcome is not None]
-    if ranked:
-        outcome = min(ranked, key=questionnaire.outcome_rank)
-    flag_ids = {r.flag for r in matched if r.flag is not None}
-    flags = tuple(sorted(flag_ids, key=lambda f: questionnaire.flags_by_id[f].urgency))
-    urgency = questionnaire.flags_by_id[flags[0]].urgency if flags else None
+    scores = {}
+    for score in questionnaire.scores:
+        result = compute_score(score, effective)
+        if result is not None:
+            scores[score.id] = result
+
+    def score_value(score_id: str) -> int | float | None:
+        result = scores.get(score_id)
+        return None if result is None else result.value
+
+    matched = tuple(rule for rule, test in plan.rules if test(effective, score_value))
+    ranked = [rule.outcome for rule in matched if rule.outcome is not None]
+    outcome = min(ranked, key=plan.outcome_rank.__getitem__) if ranked else (
+        questionnaire.default_outcome)
+    flags = tuple(sorted(
+        {rule.flag for rule in matched if rule.flag is not None},
+        key=lambda flag: (plan.urgency[flag], flag),
+    ))
+    urgency = plan.urgency[flags[0]] if flags else None
     return Assessment(outcome, matched, scores, flags, urgency)
 
 
+# --- input handling -----------------------------------------------------------------------------
+
 def normalize_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Coerce obvious encodings ("2" for 2, 2 for "2") to the questionnaire's value types.
+    """Coerce obvious encodings ("2" for 2, 2 for "2", 2.0 for 2); null means unanswered.
 
     Anything that cannot be coerced is left as it is for ``validate_answers`` to report.
     """
+    if not isinstance(answers, Mapping):
+        return answers
+    plans = _plan(questionnaire).questions
     normalized = {}
     for key, value in answers.items():
-        question = questionnaire.questions.get(key)
-        normalized[key] = _coerce(question, value) if question else value
+        if value is None:
+            continue
+        plan = plans.get(key)
+        valid = plan is None or plan.accepts(value)
+        normalized[key] = value if valid else _coerce(plan.question, value)
     return normalized
 
 
@@ -206,12 +312,13 @@ def _coerce(question: Question, value: Any) -> Any:
 
 def _coerce_one(question: Question, value: Any) -> Any:
     allowed = question.allowed_values()
-    if value in allowed and type(value) in {type(a) for a in allowed}:
+    if _is_allowed(value, allowed):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         number = int(value)
-        if number in allowed:
-            return number
+        return number if number in allowed else value
+    if isinstance(value, float) and value.is_integer() and int(value) in allowed:
+        return int(value)
     if isinstance(value, int) and not isinstance(value, bool) and str(value) in allowed:
         return str(value)
     return value
@@ -226,19 +333,15 @@ def validate_answers(
     """
     if not isinstance(answers, Mapping):
         return ["answers must be an object mapping question ids to answers"]
+    plans = _plan(questionnaire).questions
     problems = []
-    valid = {}
     for key, value in answers.items():
-        question = questionnaire.questions.get(key)
-        if question is None:
+        plan = plans.get(key)
+        if plan is None:
             problems.append(f'{key}: unknown question "{key}"')
-            continue
-        problem = answer_problem(question, value)
-        if problem:
-            problems.append(f"{key}: {problem}")
-        else:
-            valid[key] = value
-    enabled_steps, effective = enabled_view(questionnaire, valid)
+        elif not plan.accepts(value):
+            problems.append(f"{key}: {answer_problem(plan.question, value)}")
+    enabled_steps, effective = enabled_view(questionnaire, answers)
     wanted = {s.id for s in steps} if steps is not None else None
     for step in enabled_steps:
         if wanted is not None and step.id not in wanted:
@@ -253,19 +356,7 @@ def answer_problem(question: Question, value: Any) -> str | None:
     """Why ``value`` is not a valid answer to ``question``, or None when it is."""
     allowed = question.allowed_values()
     if question.kind == "multi":
-        if not isinstance(value, list):
-            return "expected a list of choices"
-        if not value and question.required:
-            return "choose at least one option"
-        for item in value:
-            if not _is_allowed(item, allowed):
-                return f'"{item}" is not one of the choices'
-        if len(set(map(str, value))) != len(value):
-            return "a choice is listed twice"
-        exclusive = {c.value for c in question.choices if c.exclusive}
-        if len(value) > 1 and exclusive.intersection(value):
-            return "that option cannot be combined with others"
-        return None
+        return _multi_problem(question, value, allowed)
     if isinstance(value, (list, dict)):
         return "expected a single answer"
     if not _is_allowed(value, allowed):
@@ -275,7 +366,23 @@ def answer_problem(question: Question, value: Any) -> str | None:
     return None
 
 
+def _multi_problem(question: Question, value: Any, allowed: tuple) -> str | None:
+    if not isinstance(value, list):
+        return "expected a list of choices"
+    if not value and question.required:
+        return "choose at least one option"
+    for item in value:
+        if not _is_allowed(item, allowed):
+            return f'"{item}" is not one of the choices'
+    if len(set(value)) != len(value):
+        return "a choice is listed twice"
+    exclusive = [c.value for c in question.choices if c.exclusive and c.value in value]
+    if exclusive and len(value) > 1:
+        return f'"{exclusive[0]}" cannot be combined with other choices'
+    return None
+
+
 def _is_allowed(value: Any, allowed: tuple) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if type(value) not in _SCALARS:
         return False
     return any(value == a and type(value) is type(a) for a in allowed)

@@ -46,6 +46,17 @@ def questionnaire_for(screening: Screening) -> Questionnaire:
     return _parse_snapshot(snapshot.sha256, snapshot.source)
 
 
+def questionnaire_by_sha256(sha256: str) -> Questionnaire:
+    """The questionnaire stored under ``sha256`` (the current one when it matches or is missing)."""
+    current = current_questionnaire()
+    if sha256 == current.source_sha256:
+        return current
+    snapshot = db.session.get(QuestionnaireVersion, sha256)
+    if snapshot is None:
+        return current
+    return _parse_snapshot(snapshot.sha256, snapshot.source)
+
+
 @lru_cache(maxsize=32)
 def _parse_snapshot(sha256: str, source: str) -> Questionnaire:
     return loads(source, source=f"stored questionnaire {sha256[:12]}")

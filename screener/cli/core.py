@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any, Iterable, Iterator
 
 import click
 from flask import current_app
@@ -20,6 +21,7 @@ def questionnaire_group() -> None:
 
 @questionnaire_group.command("check")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
 def check_command(path: str | None) -> None:
     """Validate PATH (default: the configured questions.yaml) and print a summary."""
     path = path or current_app.config["QUESTIONNAIRE_PATH"]
@@ -34,7 +36,7 @@ def check_command(path: str | None) -> None:
 
 
 @click.command("evaluate")
-@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("file", type=click.File("r", encoding="utf-8-sig", errors="replace"))
 @with_appcontext
 def evaluate_command(file) -> None:
     """Evaluate answer sets from FILE (- for stdin): one JSON object, or JSON Lines.
@@ -43,11 +45,10 @@ def evaluate_command(file) -> None:
     status 2, after every other line has been evaluated.
     """
     questionnaire = current_app.extensions["questionnaire"]
-    text = file.read()
     failed = False
     out = sys.stdout
-    for document in _documents(text):
-        result = _evaluate_document(questionnaire, document)
+    for number, document in _documents(file):
+        result = _evaluate_document(questionnaire, number, document)
         failed = failed or "error" in result
         out.write(json.dumps(result, separators=(",", ":"), ensure_ascii=False) + "\n")
     out.flush()
@@ -55,39 +56,66 @@ def evaluate_command(file) -> None:
         sys.exit(2)
 
 
-def _documents(text: str):
-    """One whole-file JSON object (may span lines), else one JSON document per non-blank line."""
-    stripped = text.strip()
-    if not stripped:
+class _Invalid:
+    """A line that is not JSON, with the parser's reason."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _documents(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) per answer set, streaming JSON Lines.
+
+    The input is JSON Lines when its first non-blank line is JSON on its own; otherwise it is read
+    whole as one JSON document (an object spread over lines), or, failing that, line by line.
+    """
+    lines = iter(lines)
+    head = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    if not head or not head[-1].strip():
         return
-    if "\n" in stripped:
-        try:
-            whole = json.loads(stripped)
-        except ValueError:
-            whole = None
-        if isinstance(whole, dict):
-            yield ("ok", whole)
-            return
-    for number, line in enumerate(stripped.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield ("ok", json.loads(line))
-        except ValueError as error:
-            yield ("bad", f"line {number}: not valid JSON ({error.msg})")
+    first = _parse(head[-1])
+    if not isinstance(first, _Invalid):
+        yield len(head), first
+        yield from _json_lines(lines, start=len(head) + 1)
+        return
+    head.extend(lines)
+    whole = _parse("".join(head))
+    if not isinstance(whole, _Invalid):
+        yield 1, whole
+    else:
+        yield from _json_lines(head, start=1)
 
 
-def _evaluate_document(questionnaire, document) -> dict:
-    kind, payload = document
-    if kind == "bad":
-        return {"error": "invalid JSON", "problems": [payload]}
-    if not isinstance(payload, dict):
-        return {"error": "invalid answer set",
+def _json_lines(lines: Iterable[str], start: int) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(lines, start=start):
+        if line.strip():
+            yield number, _parse(line)
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        return _Invalid(getattr(error, "msg", str(error)))
+    except RecursionError:
+        return _Invalid("nested too deeply")
+
+
+def _evaluate_document(questionnaire, number: int, document: Any) -> dict:
+    if isinstance(document, _Invalid):
+        return {"error": "invalid JSON", "line": number,
+                "problems": [f"line {number}: not valid JSON ({document.reason})"]}
+    if not isinstance(document, dict):
+        return {"error": "invalid answer set", "line": number,
                 "problems": ["expected a JSON object mapping question ids to answers"]}
-    answers = rules.normalize_answers(questionnaire, payload)
+    answers = rules.normalize_answers(questionnaire, document)
     problems = rules.validate_answers(questionnaire, answers)
     if problems:
-        return {"error": "invalid answer set", "problems": problems}
+        return {"error": "invalid answer set", "line": number, "problems": problems}
     return rules.evaluate(questionnaire, answers).to_dict()
 
 

@@ -1,0 +1,221 @@
+"""The questionnaire as frozen, typed objects: what ``questionnaire_loader`` builds from YAML.
+
+Pure Python: imports neither Flask nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
+QUESTION_KINDS = ("single", "multi", "scale")
+SCORE_METHODS = ("sum", "mean", "count")
+RESERVED_STEP_IDS = ("review", "result", "send", "sent", "crisis", "start", "restart")
+
+AnswerValue = Union[str, int, list]
+
+
+class QuestionnaireError(ValueError):
+    """The questionnaire file is invalid; ``problems`` lists every problem with its YAML path."""
+
+    def __init__(self, problems: list[str], source: str = "questionnaire"):
+        self.problems = problems
+        super().__init__(f"{source}: {len(problems)} problem(s):\n" + "\n".join(problems))
+
+
+@dataclass(frozen=True)
+class Coding:
+    system: str
+    code: str
+    display: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str | int
+    label: str
+    code: Coding | None = None
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``{question|score: ref, operator: op, answer: value}``."""
+
+    source: str  # "question" or "score"
+    ref: str
+    operator: str
+    answer: Any
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+Condition = Union[Comparison, AllOf, AnyOf]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    kind: str
+    text: str
+    step_id: str
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    anchors: tuple[tuple[int, str], ...] = ()
+    help: str | None = None
+    code: Coding | None = None
+    enable_when: Condition | None = None
+
+    def allowed_values(self) -> tuple[str | int, ...]:
+        """Every value an answer (or, for multi, each selected item) may take."""
+        if self.kind == "scale":
+            return () if self.min is None or self.max is None else tuple(
+                range(self.min, self.max + 1))
+        return tuple(choice.value for choice in self.choices)
+
+    def label_for(self, value: Any) -> str:
+        """The human label of one stored value (the value itself when unknown)."""
+        if isinstance(value, list):
+            return "; ".join(self.label_for(item) for item in value)
+        for choice in self.choices:
+            if choice.value == value:
+                return choice.label
+        anchors = dict(self.anchors)
+        if value in anchors:
+            return f"{value} ({anchors[value]})"
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    questions: tuple[Question, ...]
+    intro: str | None = None
+    stem: str | None = None
+    notice: str | None = None
+    instrument: str | None = None
+    code: Coding | None = None
+    enable_when: Condition | None = None
+    show_crisis_resources: bool = False
+    crisis_page_when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    label: str
+    min: float
+    max: float
+
+
+@dataclass(frozen=True)
+class Score:
+    id: str
+    title: str
+    method: str
+    items: tuple[str, ...]
+    min: float
+    max: float
+    bands: tuple[Band, ...] = ()
+    decimals: int = 0
+    count_answer: Any = None
+    code: Coding | None = None
+
+    def band_for(self, value: float) -> Band | None:
+        """The band holding ``value``, or None when the score has no bands."""
+        for band in self.bands:
+            if band.min <= value <= band.max:
+                return band
+        return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    title: str
+    explanation: str
+    show_crisis_resources: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    label: str
+    urgency: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    reason: str
+    outcome: str | None = None
+    flag: str | None = None
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    text: str
+    href: str | None = None
+    link_text: str | None = None
+
+
+# Compared by identity: a loaded questionnaire is one immutable object, so it can key caches
+# (rules.py keeps its compiled conditions per questionnaire) without hashing its whole content.
+@dataclass(frozen=True, eq=False)
+class Questionnaire:
+    id: str
+    version: str
+    title: str
+    steps: tuple[Step, ...]
+    scores: tuple[Score, ...]
+    outcomes: tuple[Outcome, ...]
+    default_outcome: str
+    rules: tuple[Rule, ...]
+    flags: tuple[Flag, ...]
+    crisis_title: str
+    crisis_resources: tuple[CrisisResource, ...]
+    texts: dict[str, str]
+    url: str | None = None
+    publisher: str | None = None
+    copyright: str | None = None
+    source_sha256: str = ""
+    questions: dict[str, Question] = field(default_factory=dict, compare=False)
+    steps_by_id: dict[str, Step] = field(default_factory=dict, compare=False)
+    scores_by_id: dict[str, Score] = field(default_factory=dict, compare=False)
+    outcomes_by_id: dict[str, Outcome] = field(default_factory=dict, compare=False)
+    flags_by_id: dict[str, Flag] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        # Lookup tables derived from the tuples; frozen, so set through object.__setattr__.
+        object.__setattr__(self, "steps_by_id", {s.id: s for s in self.steps})
+        object.__setattr__(
+            self, "questions", {q.id: q for s in self.steps for q in s.questions}
+        )
+        object.__setattr__(self, "scores_by_id", {s.id: s for s in self.scores})
+        object.__setattr__(self, "outcomes_by_id", {o.id: o for o in self.outcomes})
+        object.__setattr__(self, "flags_by_id", {f.id: f for f in self.flags})
+
+    def outcome_rank(self, outcome_id: str) -> int:
+        """0 for the highest-priority outcome."""
+        return [o.id for o in self.outcomes].index(outcome_id)
+
+    def summary(self) -> str:
+        """One line: id, version and counts."""
+        return (
+            f"questionnaire {self.id} {self.version}: {len(self.steps)} steps, "
+            f"{len(self.questions)} questions, {len(self.scores)} scores, {len(self.rules)} rules"
+        )

@@ -1,0 +1,115 @@
+"""Properties of the rules engine over answer sets generated from the questionnaire itself."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screener.questionnaire import Question, load
+from screener.rules import enabled_view, evaluate, normalize_answers, validate_answers
+from tests.conftest import QUESTIONS
+
+QUESTIONNAIRE = load(QUESTIONS)  # hypothesis runs each example without function fixtures
+OUTCOMES = {o.id for o in QUESTIONNAIRE.outcomes}
+HEALTH = [q.id for q in QUESTIONNAIRE.steps_by_id["health"].questions]
+PROPERTY = settings(max_examples=200, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def answer(question: Question) -> st.SearchStrategy:
+    """Any valid answer to ``question``."""
+    if question.kind == "scale":
+        return st.integers(question.min, question.max)
+    values = [c.value for c in question.choices]
+    if question.kind == "single":
+        return st.sampled_from(values)
+    exclusive = [c.value for c in question.choices if c.exclusive]
+    others = [v for v in values if v not in exclusive]
+    alone = [st.just([v]) for v in exclusive]
+    return st.one_of(st.lists(st.sampled_from(others), min_size=1, unique=True), *alone)
+
+
+def answer_sets(complete: bool = True) -> st.SearchStrategy[dict]:
+    """Valid answer sets; ``complete`` ones answer every required question."""
+    questions = QUESTIONNAIRE.questions.values()
+    return st.fixed_dictionaries(
+        {q.id: answer(q) for q in questions if complete and q.required},
+        optional={q.id: answer(q) for q in questions if not (complete and q.required)},
+    )
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=3),
+    max_leaves=8,
+)
+KEYS = st.sampled_from(sorted(QUESTIONNAIRE.questions)) | st.text(max_size=8)
+JUNK = st.dictionaries(KEYS, JSON | st.sampled_from(["yes", "no", "unsure", "0", "3", 3, 10**400]))
+
+
+@PROPERTY
+@given(answer_sets())
+def test_generated_answer_sets_are_valid(answers):
+    assert validate_answers(QUESTIONNAIRE, answers) == []
+
+
+@PROPERTY
+@given(answer_sets())
+def test_exactly_one_of_the_four_outcomes(answers):
+    assessment = evaluate(QUESTIONNAIRE, answers)
+    assert assessment.outcome in OUTCOMES
+    # The spec: for a complete answer set some outcome rule always matches.
+    assert any(rule.outcome is not None for rule in assessment.rules)
+    ranked = [rule.outcome for rule in assessment.rules if rule.outcome]
+    assert assessment.outcome == min(ranked, key=QUESTIONNAIRE.outcome_rank)
+
+
+@PROPERTY
+@given(answer_sets(), st.integers(1, 3))
+def test_item9_at_least_one_is_always_crisis(answers, item9):
+    answers["phq9_9"] = item9
+    assessment = evaluate(QUESTIONNAIRE, answers)
+    assert assessment.outcome == "crisis"
+    assert "self_harm" in assessment.flags
+
+
+@PROPERTY
+@given(answer_sets(), st.sampled_from(HEALTH), st.sampled_from(["yes", "unsure"]))
+def test_a_worrying_health_answer_never_makes_the_outcome_less_cautious(answers, question, value):
+    before = evaluate(QUESTIONNAIRE, answers | {question: "no"}).outcome
+    after = evaluate(QUESTIONNAIRE, answers | {question: value}).outcome
+    assert QUESTIONNAIRE.outcome_rank(after) <= QUESTIONNAIRE.outcome_rank(before)
+
+
+@PROPERTY
+@given(answer_sets(complete=False))
+def test_partial_answer_sets_evaluate(answers):
+    assert evaluate(QUESTIONNAIRE, answers).outcome in OUTCOMES
+
+
+@PROPERTY
+@given(answer_sets(), st.dictionaries(st.sampled_from(sorted(QUESTIONNAIRE.questions)), JSON))
+def test_only_effective_answers_count(answers, noise):
+    _, effective = enabled_view(QUESTIONNAIRE, answers)
+    assessment = evaluate(QUESTIONNAIRE, answers)
+    assert evaluate(QUESTIONNAIRE, effective) == assessment
+    # Anything given for a question that is disabled (or optional and unused) changes nothing.
+    ignored = {k: v for k, v in noise.items() if k not in effective}
+    assert evaluate(QUESTIONNAIRE, answers | ignored) == assessment
+
+
+@PROPERTY
+@given(JUNK)
+def test_junk_never_raises(answers):
+    assessment = evaluate(QUESTIONNAIRE, answers)
+    assert assessment.outcome in OUTCOMES
+    assert isinstance(validate_answers(QUESTIONNAIRE, answers), list)
+    normalized = normalize_answers(QUESTIONNAIRE, answers)
+    assert evaluate(QUESTIONNAIRE, normalized).outcome in OUTCOMES
+
+
+@PROPERTY
+@given(JSON.filter(lambda value: not isinstance(value, dict)))
+def test_non_mapping_junk_never_raises(answers):
+    assert evaluate(QUESTIONNAIRE, answers).outcome == QUESTIONNAIRE.default_outcome

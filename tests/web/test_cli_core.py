@@ -1,0 +1,187 @@
+"""``flask questionnaire check`` and ``flask evaluate``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, PROJECT_ROOT
+from tests.helpers import baseline, phq9
+
+EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)
+SUMMARY = "questionnaire ketamine-screening 1.0.0: 9 steps, 40 questions, 4 scores, 19 rules"
+FLASK = Path(sys.executable).parent / "flask"
+
+
+def lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def jsonl(*answer_sets) -> str:
+    return "".join(json.dumps(a) + "\n" for a in answer_sets)
+
+
+# --- questionnaire check ------------------------------------------------------------------------
+
+def test_check_configured_questionnaire(runner):
+    result = runner.invoke(args=["questionnaire", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output == SUMMARY + "\n"
+
+
+def test_check_a_given_path(runner):
+    result = runner.invoke(args=["questionnaire", "check", str(DATA / "minimal.yaml")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "questionnaire minimal 0.1: 1 steps, 1 questions, 0 scores, 1 rules")
+
+
+def test_check_broken_file_lists_every_problem(runner):
+    path = DATA / "many_problems.yaml"
+    result = runner.invoke(args=["questionnaire", "check", str(path)])
+    assert result.exit_code == 1
+    output = result.output.splitlines()
+    assert output[0] == f"{path}: 11 problem(s)"
+    assert len(output) == 12
+    for expected in ("colour: unknown key", 'rules[2].outcome: unknown outcome "panic"',
+                     "texts.consultation: missing required text"):
+        assert f"  {expected}" in output
+
+
+def test_check_missing_file(runner, tmp_path):
+    result = runner.invoke(args=["questionnaire", "check", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1
+    assert "cannot read file: No such file or directory" in result.output
+
+
+# --- evaluate -----------------------------------------------------------------------------------
+
+def test_evaluate_one_object(runner, tmp_path):
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(baseline(**EX2), indent=2))  # one object spread over lines
+    result = runner.invoke(args=["evaluate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert lines(result.output) == [{
+        "outcome": "possible_fit", "rules": ["depression_fit"], "flags": [],
+        "scores": {"phq9": {"value": 10, "band": "moderate"},
+                   "gad7": {"value": 0, "band": "minimal"},
+                   "cage_aid": {"value": 0, "band": "negative"}},
+    }]
+    assert result.output.count("\n") == 1 and ": " not in result.output  # compact, one line
+
+
+def test_evaluate_json_lines(runner, tmp_path):
+    path = tmp_path / "sets.jsonl"
+    path.write_text(jsonl(
+        baseline(**EX2),
+        baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
+        baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3),
+    ))
+    result = runner.invoke(args=["evaluate", str(path)])
+    assert result.exit_code == 0, result.output
+    results = lines(result.output)
+    assert [r["outcome"] for r in results] == ["possible_fit", "crisis", "other_options_first"]
+    assert results[1]["rules"] == ["mild_concerns", "self_harm_thoughts"]  # sorted
+    assert results[1]["flags"] == ["self_harm"]
+    assert results[2]["scores"]["peg"] == {"value": 11 / 3, "band": None}
+
+
+def test_evaluate_rules_sorted_including_notes(runner):
+    answers = baseline(**EX2, pregnancy="unsure", antidepressants_tried="3_or_more",
+                       cage_annoyed="yes", brain_bleed="unsure")
+    result = runner.invoke(args=["evaluate", "-"], input=json.dumps(answers))
+    assert lines(result.output)[0]["rules"] == [
+        "depression_fit", "label_contraindication", "precaution_unsure", "substance_screen_one",
+        "treatment_resistant"]
+
+
+def test_evaluate_stdin(runner):
+    result = runner.invoke(args=["evaluate", "-"], input=jsonl(baseline(), baseline(**EX2)))
+    assert result.exit_code == 0, result.output
+    assert [r["outcome"] for r in lines(result.output)] == ["other_options_first", "possible_fit"]
+
+
+def test_evaluate_accepts_obvious_encodings(runner):
+    answers = {k: str(v) if isinstance(v, int) else v for k, v in baseline(**EX2).items()}
+    answers["antidepressants_tried"] = 1
+    answers["phq9_difficulty"] = None
+    result = runner.invoke(args=["evaluate", "-"], input=json.dumps(answers))
+    assert result.exit_code == 0, result.output
+    assert lines(result.output)[0]["outcome"] == "possible_fit"
+
+
+def test_evaluate_bad_lines_in_the_middle(runner):
+    incomplete = {k: v for k, v in baseline().items() if k != "pregnancy"}
+    text = (jsonl(baseline(**EX2)) + "{not json\n" + jsonl(baseline(age_18_plus="maybe"))
+            + "\n" + jsonl([1, 2], incomplete, baseline()))
+    result = runner.invoke(args=["evaluate", "-"], input=text)
+    assert result.exit_code == 2
+    results = lines(result.output)
+    assert len(results) == 6  # blank line skipped, every other line answered in place
+    assert results[0]["outcome"] == "possible_fit"
+    assert results[1]["error"] == "invalid JSON" and results[1]["line"] == 2
+    assert results[1]["problems"][0].startswith("line 2: not valid JSON")
+    assert results[2] == {"error": "invalid answer set", "line": 3,
+                          "problems": ['age_18_plus: "maybe" is not one of the choices']}
+    assert results[3]["problems"] == ["expected a JSON object mapping question ids to answers"]
+    assert results[4]["problems"] == ["pregnancy: an answer is required"]
+    assert results[5]["outcome"] == "other_options_first"
+
+
+def test_evaluate_first_line_bad(runner):
+    result = runner.invoke(args=["evaluate", "-"], input="oops\n" + jsonl(baseline()))
+    assert result.exit_code == 2
+    results = lines(result.output)
+    assert results[0]["error"] == "invalid JSON"
+    assert results[1]["outcome"] == "other_options_first"
+
+
+def test_evaluate_empty_input(runner):
+    result = runner.invoke(args=["evaluate", "-"], input="\n\n")
+    assert (result.exit_code, result.output) == (0, "")
+
+
+def test_evaluate_without_any_environment(tmp_path):
+    """Production is the default and has no SECRET_KEY: the CLI must still evaluate."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(FLASK), "--app", "screener", "evaluate", "-"], input=json.dumps(baseline(**EX2)),
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outcome"] == "possible_fit"
+
+
+def test_evaluate_ten_thousand_lines(tmp_path):
+    variants = [baseline(), baseline(**EX2), baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
+                baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3),
+                baseline(brain_bleed="unsure", pregnancy="unsure")]
+    path = tmp_path / "many.jsonl"
+    path.write_text(jsonl(*(variants[i % len(variants)] for i in range(10_000))))
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    start = time.perf_counter()
+    result = subprocess.run([str(FLASK), "--app", "screener", "evaluate", str(path)],
+                            capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120)
+    elapsed = time.perf_counter() - start
+    print(f"flask evaluate: 10,000 lines in {elapsed:.2f} s")
+    assert result.returncode == 0, result.stderr
+    outcomes = [json.loads(line)["outcome"] for line in result.stdout.splitlines()]
+    assert len(outcomes) == 10_000
+    assert outcomes[:5] == ["other_options_first", "possible_fit", "crisis",
+                            "other_options_first", "safety_review"]
+    assert elapsed < 10
+
+
+@pytest.mark.parametrize("payload", ["[" * 100_000, '{"phq9_1": ' + "9" * 5000 + "}"])
+def test_evaluate_hostile_lines(runner, payload):
+    result = runner.invoke(args=["evaluate", "-"], input=payload + "\n" + jsonl(baseline()))
+    assert result.exit_code == 2
+    results = lines(result.output)
+    assert results[0]["error"] == "invalid JSON"
+    assert results[1]["outcome"] == "other_options_first"
