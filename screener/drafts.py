@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 
 from . import audit
 from .extensions import db
-from .models import NO_PRIORITY, Screening, hash_token, utcnow
+from .models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
 from .questionnaire import Questionnaire
 from .rules import Assessment
 from .submissions import apply_assessment
@@ -133,7 +133,10 @@ def submit(screening: Screening, contact: Mapping[str, Any]) -> bool:
         .where(Screening.id == screening.id, Screening.status == "completed",
                Screening.expires_at > now)
         .values(status="submitted", submitted_at=now, consent_at=now, expires_at=None,
-                updated_at=now, **contact),
+                updated_at=now, search_text=search_text_for(
+                    contact.get("contact_name"), contact.get("contact_email"),
+                    contact.get("contact_phone")),
+                **contact),
         execution_options=_ORM_ONLY,
     )
     if result.rowcount != 1:

@@ -111,12 +111,18 @@ def build_queue_query(filters: QueueFilters, user_id: int | None = None) -> Sele
     elif filters.assigned == "none":
         query = query.where(Screening.assignee_id.is_(None))
     if filters.q:
-        needle = filters.q.lower()
-        query = query.where(or_(*(
-            func.lower(column).contains(needle, autoescape=True)
-            for column in (Screening.contact_name, Screening.contact_email, Screening.contact_phone)
-        )))
+        query = query.where(_search_condition(filters.q))
     return query.order_by(*_ORDER)
+
+
+def _search_condition(text: str):
+    """Name, email or phone contains ``text``; a phone number matches whatever its punctuation."""
+    needle = text.lower()
+    condition = Screening.search_text.contains(needle, autoescape=True)
+    digits = "".join(ch for ch in needle if ch.isdigit())
+    if digits and len(digits) >= 3 and not needle.strip("+-()./ 0123456789"):
+        condition = or_(condition, Screening.search_text.contains(digits, autoescape=True))
+    return condition
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

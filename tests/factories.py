@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from screener import rules
 from screener.extensions import db
-from screener.models import Screening, StaffSession, StaffUser, hash_token, utcnow
+from screener.models import (
+    Screening, StaffSession, StaffUser, hash_token, search_text_for, utcnow,
+)
 from screener.passwords import hash_password
 from screener.submissions import apply_assessment
 from screener.versions import current_questionnaire, ensure_current_version_stored
@@ -56,6 +58,7 @@ def make_submission(answers: dict | None = None, name: str = "Alex Example",
         answers=answers, created_at=now, completed_at=now, submitted_at=now,
         contact_name=name, contact_email=email, contact_phone=phone,
         contact_method="email" if email else "phone", consent_at=now,
+        search_text=search_text_for(name, email, phone),
     )
     apply_assessment(screening, questionnaire, rules.evaluate(questionnaire, answers))
     for key, value in columns.items():

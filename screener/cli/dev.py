@@ -21,7 +21,9 @@ from sqlalchemy import insert, select
 
 from .. import rules
 from ..extensions import db
-from ..models import CONTACT_METHODS, REVIEW_STATUSES, Screening, StaffUser, hash_token, utcnow
+from ..models import (
+    CONTACT_METHODS, REVIEW_STATUSES, Screening, StaffUser, hash_token, search_text_for, utcnow,
+)
 from ..questionnaire import AllOf, AnyOf, Comparison, Questionnaire
 from ..submissions import apply_assessment
 from ..versions import current_questionnaire, ensure_current_version_stored
@@ -160,6 +162,7 @@ class Seeder:
             "questionnaire_id": q.id, "questionnaire_version": q.version,
             "questionnaire_sha256": self.sha256, "answers": answers, "created_at": created,
             "updated_at": created, "flags": [], "flag_list": "", "review_status": "new",
+            "search_text": "",
         }
 
     def submissions(self, count: int) -> Iterator[dict]:
@@ -206,6 +209,7 @@ class Seeder:
         message = "Please call me about the consultation." if self.rng.random() < 0.2 else None
         return {"contact_name": f"{first} {last}", "contact_email": email,
                 "contact_phone": phone, "contact_method": method,
+                "search_text": search_text_for(f"{first} {last}", email, phone),
                 "contact_time": self.rng.choice(CONTACT_TIMES) or None,
                 "contact_message": message}
 

@@ -10,11 +10,12 @@ from .screening import (
     QuestionnaireVersion,
     Screening,
     hash_token,
+    search_text_for,
 )
 from .staff import ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
     "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
     "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession", "StaffUser",
-    "hash_token", "utcnow",
+    "hash_token", "search_text_for", "utcnow",
 ]
