@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
+from .questionnaire import QuestionnaireError
 from .questionnaire import load as load_questionnaire
 
 TEMPLATE_FOLDER = settings.PROJECT_ROOT / "templates"
@@ -24,8 +25,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config.get("TESTING"):
         app.config["SCREENER_ENV"] = "testing"
+    serving = _serving()
     app.config["SECRET_KEY"] = settings.secret_key_for(
-        app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], _serving()
+        app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], serving
     )
     if app.config["SCREENER_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -34,10 +36,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Behind a reverse proxy: take the client address and scheme from X-Forwarded-* so the
         # per-IP login limit and Secure cookies see the real client.
         hops = app.config["TRUSTED_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
-    app.extensions["questionnaire"] = load_questionnaire(app.config["QUESTIONNAIRE_PATH"])
+    try:
+        app.extensions["questionnaire"] = load_questionnaire(app.config["QUESTIONNAIRE_PATH"])
+    except QuestionnaireError as error:
+        if serving:
+            raise
+        # On the command line, list the problems plainly (exit 1) instead of a traceback.
+        raise click.ClickException(str(error)) from None
 
     from . import database, errors, health, security, templating  # noqa: F401 (listeners)
     from .extensions import csrf, db, limiter, login_manager, migrate

@@ -185,3 +185,22 @@ def test_evaluate_hostile_lines(runner, payload):
     results = lines(result.output)
     assert results[0]["error"] == "invalid JSON"
     assert results[1]["outcome"] == "other_options_first"
+
+
+def test_broken_configured_questionnaire_lists_problems_without_traceback(tmp_path):
+    """`flask questionnaire check` with a broken QUESTIONNAIRE_PATH: problems, exit 1."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text('id: x\nversion: "1"\n')
+    env = dict(os.environ, QUESTIONNAIRE_PATH=str(broken))
+    env.pop("SECRET_KEY", None)
+    flask = str(Path(sys.executable).with_name("flask"))
+    result = subprocess.run([flask, "--app", "screener", "questionnaire", "check"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "steps: missing required key" in result.stderr
+    assert "Traceback" not in result.stderr
