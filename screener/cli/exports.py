@@ -1,8 +1,104 @@
-"""``flask export ...``: CSV and FHIR exports from the command line."""
+"""``flask export ...``: CSV and FHIR exports from the command line, audited as actor "cli"."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
 
 import click
+from flask.cli import with_appcontext
+from werkzeug.datastructures import MultiDict
+
+from .. import exporting
+from ..audit import CLI_ACTOR
+from ..fhir import questionnaire_resource, unmapped_conditions
+from ..filters import ExportFilters, FilterError, parse_filters
+from ..versions import current_questionnaire
+
+
+def filter_options(command):
+    """The export filters shared by every export command (the same as the web's)."""
+    options = [
+        click.option("--since", metavar="DATE",
+                     help="Submitted on or after DATE (YYYY-MM-DD, UTC)."),
+        click.option("--until", metavar="DATE",
+                     help="Submitted on or before DATE (YYYY-MM-DD, UTC)."),
+        click.option("--outcome", multiple=True, help="Only this outcome id (repeatable)."),
+        click.option("--status", multiple=True, help="Only this review status (repeatable)."),
+        click.option("--flag", multiple=True, help="Only submissions with this flag (repeatable)."),
+        click.option("-o", "--output", default="-", type=click.Path(dir_okay=False),
+                     help="Write to FILE instead of standard output."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.group("export")
 def export_group() -> None:
     """Export submissions (CSV, FHIR)."""
+
+
+@export_group.command("csv")
+@filter_options
+@click.option("--labels", is_flag=True, help="Add a second header row with the question texts.")
+@click.option("--excel", is_flag=True, help="Start with a UTF-8 byte order mark, for Excel.")
+@click.option("--deidentified", is_flag=True, help="Leave out the contact columns.")
+@with_appcontext
+def csv_command(output: str, labels: bool, excel: bool, deidentified: bool, **filters) -> None:
+    """Export sent submissions as CSV (one row per submission)."""
+    run = exporting.prepare(_filters(filters))
+    exporting.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
+    _write(output, exporting.csv_chunks(run, labels=labels, excel=excel,
+                                        contact=not deidentified))
+    click.echo(f"exported {run.count} submission(s) as CSV", err=True)
+
+
+@export_group.command("fhir")
+@filter_options
+@click.option("--ndjson", "mode", flag_value="ndjson",
+              help="Submissions as FHIR NDJSON: per submission its QuestionnaireResponse and "
+                   "score Observations, one resource per line.")
+@click.option("--questionnaire", "mode", flag_value="questionnaire",
+              help="The questionnaire as a FHIR R4 Questionnaire resource.")
+@click.option("--identified", is_flag=True,
+              help="With --ndjson: add a Patient with contact details.")
+@with_appcontext
+def fhir_command(output: str, mode: str | None, identified: bool, **filters) -> None:
+    """Export as FHIR R4: --ndjson (submissions) or --questionnaire."""
+    if mode == "questionnaire":
+        questionnaire = current_questionnaire()
+        for path in unmapped_conditions(questionnaire):
+            click.echo(f"warning: {path} has no FHIR enableWhen equivalent; the item is "
+                       "always enabled in the resource", err=True)
+        _write(output, [json.dumps(questionnaire_resource(questionnaire), ensure_ascii=False,
+                                   indent=2) + "\n"])
+        return
+    if mode != "ndjson":
+        raise click.UsageError("choose --ndjson (submissions) or --questionnaire")
+    run = exporting.prepare(_filters(filters))
+    exporting.record_audit(run, "fhir-ndjson", identified=identified, actor_label=CLI_ACTOR)
+    _write(output, exporting.ndjson_chunks(run, identified=identified))
+    click.echo(f"exported {run.count} submission(s) as FHIR NDJSON", err=True)
+
+
+def _filters(options: dict) -> ExportFilters:
+    """The CLI options as the web's query parameters, parsed by the same code."""
+    args = MultiDict()
+    for name, key in (("outcome", "outcome"), ("status", "status"), ("flag", "flag")):
+        for value in options.get(name) or ():
+            args.add(key, value)
+    for name, key in (("since", "from"), ("until", "to")):
+        if options.get(name):
+            args.add(key, options[name])
+    try:
+        return parse_filters(args, current_questionnaire(), date_names=("--since", "--until"))
+    except FilterError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _write(output: str, chunks: Iterable[str]) -> None:
+    """Write UTF-8 text to OUTPUT; a file appears only when complete."""
+    with click.open_file(output, "wb", atomic=output != "-") as stream:
+        for chunk in chunks:
+            stream.write(chunk.encode("utf-8"))

@@ -1,0 +1,195 @@
+"""The pure CSV builder: columns, cells, quoting, the formula-injection guard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from screener import csv_export, rules
+from screener.questionnaire import loads
+from screener.submissions import assessment_record
+from tests.conftest import QUESTIONS
+from tests.helpers import baseline, phq9
+
+SUBMITTED = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=timezone.utc)
+
+
+def record(questionnaire, answers, **contact):
+    """A row as the export reads it from the database."""
+    assessment = rules.evaluate(questionnaire, answers)
+    fields = dict(contact_name="Alex Example", contact_email="alex@example.com",
+                  contact_phone=None, contact_method="email", contact_time=None,
+                  contact_message=None)
+    fields.update(contact)
+    return SimpleNamespace(
+        id=uuid.UUID("12345678-1234-5678-1234-567812345678"), submitted_at=SUBMITTED,
+        questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version,
+        questionnaire_sha256=questionnaire.source_sha256, review_status="new",
+        outcome=assessment.outcome,
+        flag_list=(" " + " ".join(assessment.flags) + " ") if assessment.flags else "",
+        assessment=assessment_record(assessment), answers=answers, **fields,
+    )
+
+
+def parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def cells(columns, questionnaire, rec) -> list:
+    """One record's cells, as the export computes them."""
+    return next(csv_export.rows(columns, [rec], lambda sha: questionnaire))
+
+
+def cells_by_header(questionnaire, answers, **contact) -> dict[str, object]:
+    columns = csv_export.layout([questionnaire])
+    return dict(zip(columns.headers, cells(columns, questionnaire,
+                                           record(questionnaire, answers, **contact))))
+
+
+# --- guard ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1 555 0100", "-2+3", "@SUM(A1)", "\tx", "\rx",
+                                       "=HYPERLINK(\"http://evil\")"])
+def test_guard_neutralises_formula_starts(dangerous):
+    assert csv_export.guard(dangerous) == "'" + dangerous
+
+
+@pytest.mark.parametrize("safe", ["Alex", "", " =1", "a=b", "3_or_more", "2026-03-04T05:06:07Z"])
+def test_guard_leaves_other_text_alone(safe):
+    assert csv_export.guard(safe) == safe
+
+
+@pytest.mark.parametrize("number", [-3, -0.5, 0, 27, 3.6666666666666665])
+def test_guard_leaves_numbers_as_numbers(number):
+    assert csv_export.guard(number) == number
+
+
+# --- writer -----------------------------------------------------------------------------------
+
+def test_write_quotes_per_rfc4180_with_crlf():
+    text = "".join(csv_export.write(["a", "b"], [['comma, here', 'quote " here'],
+                                                  ["line\nbreak", None]]))
+    assert text == 'a,b\r\n"comma, here","quote "" here"\r\n"line\nbreak",\r\n'
+    assert parse(text)[1:] == [["comma, here", 'quote " here'], ["line\nbreak", ""]]
+
+
+def test_write_guards_every_text_cell_including_labels():
+    text = "".join(csv_export.write(["a"], [["=cmd|' /C calc'!A0"], [-4]], labels=["-label"]))
+    assert parse(text) == [["a"], ["'-label"], ["'=cmd|' /C calc'!A0"], ["-4"]]
+
+
+def test_write_header_comes_first_and_alone_then_rows_in_chunks():
+    chunks = list(csv_export.write(["h"], ([i] for i in range(5)), chunk_rows=2))
+    assert chunks == ["h\r\n", "0\r\n1\r\n", "2\r\n3\r\n", "4\r\n"]
+
+
+def test_write_with_no_rows_is_just_the_header():
+    assert list(csv_export.write(["a", "b"], [])) == ["a,b\r\n"]
+
+
+def test_bom_only_when_asked():
+    assert "".join(csv_export.write(["a"], [], bom=True)) == "\ufeffa\r\n"
+    assert not "".join(csv_export.write(["a"], [])).startswith("\ufeff")
+
+
+# --- layout and rows --------------------------------------------------------------------------
+
+def test_columns_in_the_documented_order(questionnaire):
+    columns = csv_export.layout([questionnaire])
+    fixed = [c for c, _ in csv_export.FIXED_COLUMNS]
+    scores = [f"{s.id}_{part}" for s in questionnaire.scores for part in ("score", "band")]
+    contact = [c for c, _ in csv_export.CONTACT_COLUMNS]
+    assert list(columns.headers) == fixed + scores + ["rules"] + contact + list(
+        questionnaire.questions)
+    assert len(columns.labels) == len(columns.headers)
+    assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
+
+
+def test_deidentified_layout_has_no_contact_columns(questionnaire):
+    columns = csv_export.layout([questionnaire], contact=False)
+    assert not any(h.startswith("contact_") for h in columns.headers)
+    assert len(cells(columns, questionnaire, record(questionnaire, baseline()))) == len(
+        columns.headers)
+
+
+def test_row_values(questionnaire):
+    answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), diagnoses=["depression", "ptsd"])
+    cells = cells_by_header(questionnaire, answers, contact_phone="+1 555 0100")
+    assert cells["submission_id"] == "12345678-1234-5678-1234-567812345678"
+    assert cells["submitted_at"] == "2026-03-04T05:06:07Z"
+    assert (cells["questionnaire_id"], cells["questionnaire_version"]) == (
+        questionnaire.id, questionnaire.version)
+    assert cells["outcome"] == "crisis"
+    assert cells["flags"] == "self_harm"
+    assert (cells["phq9_score"], cells["phq9_band"]) == (11, "moderate")
+    assert (cells["peg_score"], cells["peg_band"]) == (None, None)
+    assert set(cells["rules"].split(";")) >= {"self_harm_thoughts", "depression_fit"}
+    assert cells["diagnoses"] == "depression;ptsd"
+    assert cells["phq9_1"] == 2 and cells["self_harm_plan"] == "no"
+    assert cells["contact_phone"] == "+1 555 0100"  # guarded when written, not here
+
+
+def test_answers_that_skip_logic_disabled_are_left_empty(questionnaire):
+    answers = baseline(chronic_pain="no", peg_1=9, peg_2=9, peg_3=9)
+    cells = cells_by_header(questionnaire, answers)
+    assert (cells["peg_1"], cells["peg_2"], cells["peg_3"]) == (None, None, None)
+    enabled = cells_by_header(questionnaire,
+                              baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3))
+    assert (enabled["peg_1"], enabled["peg_3"]) == (4, 3)
+    assert enabled["peg_score"] == pytest.approx(11 / 3)
+    assert enabled["peg_band"] is None
+
+
+def test_the_written_row_round_trips(questionnaire):
+    columns = csv_export.layout([questionnaire])
+    rec = record(questionnaire, baseline(), contact_name="=1+2",
+                 contact_message='Hi, "doc"\nthanks')
+    text = "".join(csv_export.write(columns.headers, csv_export.rows(
+        columns, [rec], lambda sha: questionnaire)))
+    header, written = parse(text)
+    values = dict(zip(header, written))
+    assert values["contact_name"] == "'=1+2"
+    assert values["contact_message"] == 'Hi, "doc"\nthanks'
+    assert values["phq9_score"] == "0"
+
+
+def older_version(questionnaire_text: str):
+    """The questionnaire with one extra question in the about step, as an older version."""
+    data = yaml.safe_load(questionnaire_text)
+    data["version"] = "0.9.0"
+    data["steps"][0]["questions"].append(
+        {"id": "retired_question", "kind": "single", "choices": "yes_no", "text": "Retired?"})
+    return loads(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def test_questions_only_an_older_version_had_are_appended(questionnaire):
+    old = older_version(QUESTIONS.read_text(encoding="utf-8"))
+    columns = csv_export.layout([questionnaire, old])
+    assert columns.headers[-1] == "retired_question"
+    assert columns.labels[-1] == "Retired?"
+    assert columns.headers.count("age_18_plus") == 1
+    values = dict(zip(columns.headers, cells(columns, old,
+                                             record(old, baseline(retired_question="yes")))))
+    assert values["retired_question"] == "yes"
+    assert values["questionnaire_version"] == "0.9.0"
+
+
+def test_a_question_id_colliding_with_a_fixed_column_fails_loudly():
+    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    data["steps"][0]["questions"].append(
+        {"id": "outcome", "kind": "single", "choices": "yes_no", "text": "Clash"})
+    clashing = loads(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    with pytest.raises(ValueError, match="outcome"):
+        csv_export.layout([clashing])
+
+
+def test_iso_utc_converts_other_zones():
+    eastern = datetime(2026, 1, 1, 20, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert csv_export.iso_utc(eastern) == "2026-01-02T01:00:00Z"
+    assert csv_export.iso_utc(None) == ""

@@ -1,0 +1,157 @@
+"""FHIR over HTTP: the public Questionnaire, one submission as a Bundle, bulk NDJSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.questionnaire import Questionnaire
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from sqlalchemy import select
+
+from screener.extensions import db
+from screener.models import AuditEvent
+from tests.factories import make_submission
+from tests.helpers import baseline, phq9
+
+MODELS = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observation,
+          "Patient": Patient}
+
+
+def export_events(app) -> list[AuditEvent]:
+    with app.app_context():
+        return list(db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)))
+
+
+@pytest.fixture
+def sent(app):
+    with app.app_context():
+        screening = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1)),
+                                    name="Alex Example", email="alex@example.com",
+                                    phone="+1 555 0100")
+        return type("Sent", (), {"id": screening.id})
+
+
+# --- the public Questionnaire -----------------------------------------------------------------
+
+def test_questionnaire_is_public_fhir_json(client, questionnaire):
+    response = client.get(f"/fhir/Questionnaire/{questionnaire.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+json"
+    resource = response.get_json(force=True)
+    Questionnaire.model_validate(resource)
+    assert resource["url"] == questionnaire.url and resource["version"] == questionnaire.version
+
+
+def test_questionnaire_is_cacheable_by_etag(client, questionnaire):
+    first = client.get(f"/fhir/Questionnaire/{questionnaire.id}")
+    again = client.get(f"/fhir/Questionnaire/{questionnaire.id}",
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+@pytest.mark.parametrize("other", ["phq9", "KETAMINE-SCREENING", "x" * 300])
+def test_other_questionnaire_ids_are_a_fhir_404(client, other):
+    response = client.get(f"/fhir/Questionnaire/{other}")
+    assert response.status_code == 404
+    assert response.mimetype == "application/fhir+json"
+    outcome = response.get_json(force=True)
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert outcome["issue"][0]["code"] == "not-found"
+
+
+# --- one submission ---------------------------------------------------------------------------
+
+def test_submission_bundle_is_deidentified_by_default(app, client, login_as, sent):
+    user = login_as("clinician")
+    response = client.get(f"/staff/submissions/{sent.id}/fhir")
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+json"
+    document = response.get_json(force=True)
+    Bundle.model_validate(document)
+    types = [e["resource"]["resourceType"] for e in document["entry"]]
+    assert types == ["QuestionnaireResponse"] + ["Observation"] * 3
+    for entry in document["entry"]:
+        MODELS[entry["resource"]["resourceType"]].model_validate(entry["resource"])
+    body = response.get_data(as_text=True)
+    assert "Alex" not in body and "alex@example.com" not in body and "555 0100" not in body
+    [event] = export_events(app)
+    assert event.screening_id == sent.id and event.actor_id == user.id
+    assert event.detail == {"format": "fhir", "rows": 1, "identified": False}
+
+
+def test_identified_bundle_adds_the_patient_and_is_audited_as_such(app, client, login_as, sent):
+    login_as("admin")
+    document = client.get(f"/staff/submissions/{sent.id}/fhir?identified=1").get_json(force=True)
+    Bundle.model_validate(document)
+    [patient] = [e["resource"] for e in document["entry"]
+                 if e["resource"]["resourceType"] == "Patient"]
+    Patient.model_validate(patient)
+    assert patient["name"] == [{"text": "Alex Example"}]
+    response = next(e["resource"] for e in document["entry"]
+                    if e["resource"]["resourceType"] == "QuestionnaireResponse")
+    assert response["subject"]["reference"] == f"urn:uuid:{patient['id']}"
+    assert export_events(app)[0].detail["identified"] is True
+
+
+def test_bad_identified_value_is_a_400(client, login_as, sent):
+    login_as("clinician")
+    assert client.get(f"/staff/submissions/{sent.id}/fhir?identified=please").status_code == 400
+
+
+# --- bulk NDJSON ------------------------------------------------------------------------------
+
+def resources(response) -> list[dict]:
+    text = response.get_data(as_text=True)
+    assert text == "" or text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_ndjson_is_one_valid_resource_per_line(app, client, login_as, sent):
+    with app.app_context():
+        other = make_submission(baseline(chronic_pain="yes", peg_1=5, peg_2=5, peg_3=5)).id
+        make_submission(status="draft", submitted_at=None, consent_at=None)
+    login_as("clinician")
+    response = client.get("/staff/export.ndjson")
+    assert response.status_code == 200
+    assert response.mimetype == "application/fhir+ndjson"
+    assert response.is_streamed
+    found = resources(response)
+    for resource in found:
+        MODELS[resource["resourceType"]].model_validate(resource)
+    responses = [r for r in found if r["resourceType"] == "QuestionnaireResponse"]
+    assert [r["id"] for r in responses] == [str(sent.id), str(other)]
+    assert sum(r["resourceType"] == "Observation" for r in found) == 3 + 4
+    assert not any(r["resourceType"] == "Patient" for r in found)
+    assert "Alex" not in response.get_data(as_text=True)
+    references = {o["derivedFrom"][0]["reference"] for o in found
+                  if o["resourceType"] == "Observation"}
+    assert references == {f"QuestionnaireResponse/{sent.id}", f"QuestionnaireResponse/{other}"}
+
+
+def test_ndjson_filters_identified_and_audit(app, client, login_as, sent):
+    with app.app_context():
+        make_submission(baseline())  # not a crisis
+    login_as("clinician")
+    found = resources(client.get("/staff/export.ndjson?outcome=crisis&identified=1"))
+    assert [r["resourceType"] for r in found][:2] == ["Patient", "QuestionnaireResponse"]
+    assert sum(r["resourceType"] == "QuestionnaireResponse" for r in found) == 1
+    [event] = export_events(app)
+    assert event.detail == {"format": "fhir-ndjson", "rows": 1, "identified": True,
+                            "filters": {"outcome": ["crisis"]}}
+
+
+def test_ndjson_with_no_submissions_is_empty(client, login_as):
+    login_as("clinician")
+    response = client.get("/staff/export.ndjson")
+    assert response.status_code == 200 and response.data == b""
+
+
+def test_ndjson_bad_filter_is_a_400(client, login_as):
+    login_as("clinician")
+    response = client.get("/staff/export.ndjson?flag=nope")
+    assert response.status_code == 400
