@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Table, func, or_
+from sqlalchemy import ColumnElement, Table, or_
 
 from .models import REVIEW_STATUSES
+from .queue import search_condition
 from .questionnaire import Questionnaire
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -68,10 +69,8 @@ class ExportFilters:
             where.append(c.assignee_id == self.assignee_id)
         elif self.assigned == "none":
             where.append(c.assignee_id.is_(None))
-        if self.search:
-            needle = self.search.lower()
-            where.append(or_(*(func.lower(column).contains(needle, autoescape=True)
-                               for column in (c.contact_name, c.contact_email, c.contact_phone))))
+        if self.search:  # the same search as the queue, so an export matches the view
+            where.append(search_condition(c.search_text, self.search))
         return where
 
     def describe(self) -> dict[str, Any]:

@@ -111,17 +111,20 @@ def build_queue_query(filters: QueueFilters, user_id: int | None = None) -> Sele
     elif filters.assigned == "none":
         query = query.where(Screening.assignee_id.is_(None))
     if filters.q:
-        query = query.where(_search_condition(filters.q))
+        query = query.where(search_condition(Screening.search_text, filters.q))
     return query.order_by(*_ORDER)
 
 
-def _search_condition(text: str):
-    """Name, email or phone contains ``text``; a phone number matches whatever its punctuation."""
+def search_condition(search_text, text: str):
+    """Name, email or phone contains ``text``; a phone number matches whatever its punctuation.
+
+    ``search_text`` is the ``Screening.search_text`` column (ORM attribute or table column).
+    """
     needle = text.lower()
-    condition = Screening.search_text.contains(needle, autoescape=True)
+    condition = search_text.contains(needle, autoescape=True)
     digits = "".join(ch for ch in needle if ch.isdigit())
-    if digits and len(digits) >= 3 and not needle.strip("+-()./ 0123456789"):
-        condition = or_(condition, Screening.search_text.contains(digits, autoescape=True))
+    if len(digits) >= 3 and not needle.strip("+-()./ 0123456789"):
+        condition = or_(condition, search_text.contains(digits, autoescape=True))
     return condition
 
 
