@@ -169,7 +169,7 @@ def check_accessibility(page, axe_source: str) -> list[dict]:
         page.evaluate(axe_source)  # evaluated through the DevTools protocol: CSP does not apply
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
     )
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"],
@@ -180,3 +180,45 @@ def check_accessibility(page, axe_source: str) -> list[dict]:
 
 def chromium_available() -> bool:
     return _missing_reason() is None and shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="session")
+def submitted() -> dict[str, str]:
+    """Contact names of the screenings the journeys sent, by journey (read by the staff tests)."""
+    return {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def accessibility_report():
+    """After the session, write test-artifacts/accessibility.json: every page axe checked."""
+    yield
+    from tests.browser.pages import write_audit_report
+
+    write_audit_report()
+
+
+@pytest.fixture(scope="session")
+def sent_screenings(live_server, browser, questionnaire, submitted) -> dict[str, str]:
+    """The screenings of journeys 1 (mouse) and 4 (crisis), sent to the clinic; a journey that
+    did not run in this session (``-k``, ``--lf``) is walked here, quickly, by mouse."""
+    from tests.browser.answers import SENT
+    from tests.browser.patient import complete
+
+    for journey, (answers, contact) in SENT.items():
+        if journey not in submitted:
+            context = browser.new_context()
+            try:
+                complete(context.new_page(), live_server.url, questionnaire, answers, contact)
+            finally:
+                context.close()
+            submitted[journey] = contact.name
+    return submitted
+
+
+@pytest.fixture(scope="session")
+def staff_accounts(live_server):
+    """An intake, a clinician and an admin account, made with ``flask users create``."""
+    from tests.browser.staff import create_accounts
+
+    return create_accounts(live_server, {"intake": "Isla Intake", "clinician": "Dr Cleo Clinic",
+                                         "admin": "Ada Admin"})

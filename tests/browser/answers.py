@@ -1,0 +1,30 @@
+"""The answer sets and contact details of the patient journeys (one per outcome)."""
+
+from __future__ import annotations
+
+from tests.browser.patient import Contact
+from tests.helpers import baseline, gad7, phq9
+
+# Journey 1, mouse: a typical submission — moderate depression and long-lasting pain.
+MOUSE = baseline(diagnoses=["depression", "anxiety"], chronic_pain="yes",
+                 peg_1=6, peg_2=5, peg_3=5, phq9_difficulty="somewhat",
+                 **phq9(2, 1, 2, 2, 1, 1, 1, 0, 0))
+MOUSE_CONTACT = Contact(name="Jordan Mouse", email="jordan.mouse@example.com",
+                        method_label="Email", message="Mornings are best.")
+
+# Journey 2, keyboard: mild symptoms, finds it hard to stop once started.
+KEYBOARD = baseline(addictive_tendency="yes", current_care="no",
+                    **phq9(1, 1, 1, 1, 0, 1, 0, 0, 0), **gad7(1, 1, 0, 0, 1, 0, 0))
+KEYBOARD_CONTACT = Contact(name="Kim Keys", phone="555 010 0199")
+
+# Journey 3, no JavaScript: moderate depression, "not sure" about bleeding in the brain.
+NO_SCRIPT = baseline(brain_bleed="unsure", **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
+NO_SCRIPT_CONTACT = Contact(name="Noor Noscript", email="noor@example.com",
+                            phone="555 010 0123", method_label="Phone call")
+
+# Journey 4, crisis: item 9 "Several days" (1), and "yes" to the plan question.
+SEVERAL_DAYS = 1
+CRISIS = baseline(self_harm_plan="yes", **phq9(1, 1, 1, 1, 1, 1, 1, 1, SEVERAL_DAYS))
+CRISIS_CONTACT = Contact(name="Casey Crisis", phone="555 010 0111", method_label="Phone call")
+
+SENT = {"mouse": (MOUSE, MOUSE_CONTACT), "crisis": (CRISIS, CRISIS_CONTACT)}

@@ -1,0 +1,56 @@
+"""Journey 3: the same journey with JavaScript switched off in the browser."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.answers import NO_SCRIPT as ANSWERS, NO_SCRIPT_CONTACT as CONTACT
+from tests.browser.pages import DESKTOP, assert_accessible_without_script, snap
+from tests.browser.patient import (answer_by_mouse, current_step, fill_contact,
+                                   outcome_of, path_of, press_continue, start, walk_steps)
+
+
+def test_patient_without_javascript(live_server, browser, axe_source, questionnaire, submitted):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        _journey(browser, page, live_server.url, axe_source, questionnaire)
+    finally:
+        context.close()
+    submitted["no_script"] = CONTACT.name
+
+
+def _journey(browser, page, base_url, axe_source, questionnaire) -> None:
+    start(page, base_url)
+    first = current_step(page, questionnaire)
+    press_continue(page)  # server-side validation, no script needed
+    assert page.locator("#error-summary").is_visible()
+    assert current_step(page, questionnaire) == first
+
+    journey = walk_steps(page, questionnaire, ANSWERS)
+    assert path_of(page) == "/screening/review"
+    conditional = {s.id for s in questionnaire.steps if s.enable_when is not None}
+    assert not conditional & set(journey.steps), "no pain or safety follow-up for these answers"
+
+    question = questionnaire.questions["brain_bleed"]
+    page.get_by_role("link", name=re.compile(re.escape(question.text))).click()
+    assert current_step(page, questionnaire).id == question.step_id
+    answer_by_mouse(page, current_step(page, questionnaire), {"brain_bleed": "unsure"})
+    press_continue(page)
+    assert path_of(page) == "/screening/review"
+
+    page.get_by_role("button", name="See my result").click()
+    assert outcome_of(page) == "safety_review"
+    assert page.get_by_role("heading", level=1).inner_text() == (
+        questionnaire.outcomes_by_id["safety_review"].title)
+    # Progressive enhancement: the print button needs a script, so it stays hidden.
+    assert not page.get_by_role("button", name="Print this page").is_visible()
+    assert_accessible_without_script(browser, page, axe_source, "result:safety_review")
+    snap(page, "result-safety_review")
+
+    page.get_by_role("link", name="Send my answers to the clinic").click()
+    fill_contact(page, CONTACT)
+    page.get_by_role("button", name="Send my answers").click()
+    assert path_of(page) == "/screening/sent"
+    assert questionnaire.texts["sent_next_steps"] in page.inner_text("main")

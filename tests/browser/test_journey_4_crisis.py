@@ -1,0 +1,81 @@
+"""Journey 4: item 9 of the PHQ-9 answered "Several days" — help first, on a phone."""
+
+from __future__ import annotations
+
+from tests.browser.answers import CRISIS as ANSWERS, CRISIS_CONTACT as CONTACT, SEVERAL_DAYS
+from tests.browser.pages import PHONE, assert_accessible, snap
+from tests.browser.patient import (answer_by_mouse, current_step, fill_contact,
+                                   outcome_of, path_of, press_continue, start, walk_steps)
+
+
+def above_the_fold(page, locator) -> bool:
+    """Whether the element is wholly inside the first screen of the page, before any scroll."""
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+
+
+def test_thoughts_of_self_harm_bring_help_first(live_server, browser, axe_source,
+                                                questionnaire, submitted):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        _journey(page, live_server.url, axe_source, questionnaire)
+    finally:
+        context.close()
+    submitted["crisis"] = CONTACT.name
+
+
+def _journey(page, base_url, axe_source, questionnaire) -> None:
+    start(page, base_url)
+    item9 = questionnaire.questions["phq9_9"]
+    assert item9.label_for(SEVERAL_DAYS) == "Several days"
+    safety = next(s.id for s in questionnaire.steps if s.show_crisis_resources)
+    journey = walk_steps(page, questionnaire, ANSWERS, until=safety)
+    assert journey.steps[-1] == item9.step_id, "the safety step comes straight after item 9"
+
+    # The safety step opens with the crisis resources, all of them on the first screen.
+    step = current_step(page, questionnaire)
+    assert step is not None and step.show_crisis_resources, page.url
+    page.evaluate("window.scrollTo(0, 0)")
+    crisis = page.locator("section.crisis")
+    assert crisis.get_by_role("heading", name=questionnaire.crisis_title).is_visible()
+    for resource in questionnaire.crisis_resources:
+        item = crisis.locator("li", has_text=resource.text)
+        assert above_the_fold(page, item), f"not above the fold on a phone: {resource.text}"
+        if resource.href:
+            assert item.get_by_role("link").get_attribute("href") == resource.href
+    snap(page, "crisis-safety-step")
+    assert_accessible(page, axe_source, f"step:{step.id}")
+    press_continue(page)
+    assert page.locator("#error-summary").is_visible()
+    assert page.locator("section.crisis").is_visible(), "help stays on screen with the error"
+    assert_accessible(page, axe_source, f"step-errors:{step.id}")
+
+    # "Yes" to the plan question: the crisis page, with the resources and a way on.
+    answer_by_mouse(page, step, ANSWERS)
+    press_continue(page)
+    assert path_of(page) == "/screening/crisis"
+    assert questionnaire.texts["crisis_page"] in page.inner_text("main")
+    for resource in questionnaire.crisis_resources:
+        item = page.locator("section.crisis li", has_text=resource.text)
+        assert above_the_fold(page, item), f"not above the fold on a phone: {resource.text}"
+    snap(page, "crisis-page")
+    assert_accessible(page, axe_source, "crisis-page")
+
+    page.get_by_role("link", name="Continue the screening").click()
+    walk_steps(page, questionnaire, ANSWERS)
+    page.get_by_role("button", name="See my result").click()
+    assert outcome_of(page) == "crisis"
+    # On a crisis result, the crisis resources come first: right under the title.
+    first_section = page.locator("main h1 + *")
+    assert "crisis" in first_section.get_attribute("class")
+    assert above_the_fold(page, page.locator("section.crisis h2"))
+    snap(page, "result-crisis")
+    assert_accessible(page, axe_source, "result:crisis")
+
+    page.get_by_role("link", name="Send my answers to the clinic").click()
+    fill_contact(page, CONTACT)
+    page.get_by_role("button", name="Send my answers").click()
+    assert path_of(page) == "/screening/sent"

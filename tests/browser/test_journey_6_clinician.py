@@ -1,0 +1,82 @@
+"""Journey 6: a clinician downloads CSV and FHIR from the browser and prints the summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+from tests.browser.pages import (assert_accessible, pdf_page_count, print_to_pdf, snap,
+                                 snap_print)
+from tests.browser.patient import path_of
+from tests.browser.staff import log_in
+
+NDJSON_MODELS = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observation}
+
+
+def download(page, link_name: str) -> tuple[str, bytes]:
+    """Click a link that downloads a file: its suggested name and its bytes."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name, exact=True).click()
+    file = info.value
+    return file.suggested_filename, file.path().read_bytes()
+
+
+def test_clinician_exports_and_prints(live_server, page, axe_source, questionnaire,
+                                      sent_screenings, staff_accounts):
+    mouse = sent_screenings["mouse"]
+    log_in(page, live_server.url, staff_accounts["clinician"])
+    assert path_of(page) == "/staff/"
+    assert_accessible(page, axe_source, "staff:queue-with-exports")
+
+    name, body = download(page, "Download CSV")
+    assert name.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    by_name = {row["contact_name"]: row for row in rows}
+    assert mouse in by_name and len(rows) >= len(sent_screenings)
+    row = by_name[mouse]
+    assert row["outcome"] == "possible_fit"
+    for question_id in ("age_18_plus", "phq9_1", "pregnancy"):
+        assert question_id in row, f"a column per question id: {question_id}"
+
+    name, body = download(page, "Download FHIR (NDJSON)")
+    assert name.endswith(".ndjson")
+    resources = [json.loads(line) for line in body.decode("utf-8").splitlines() if line]
+    kinds = {resource["resourceType"] for resource in resources}
+    assert {"QuestionnaireResponse", "Observation"} <= kinds
+    for resource in resources:
+        model = NDJSON_MODELS.get(resource["resourceType"])
+        if model is not None:
+            model.model_validate(resource)
+    canonical = f"{questionnaire.url}|{questionnaire.version}"
+    assert all(r["questionnaire"] == canonical for r in resources
+               if r["resourceType"] == "QuestionnaireResponse")
+
+    page.get_by_role("link", name=mouse, exact=True).click()
+    assert_accessible(page, axe_source, "staff:detail-with-exports")
+    name, body = download(page, "Download FHIR bundle")
+    bundle = json.loads(body)
+    Bundle.model_validate(bundle)
+    assert bundle["type"] == "collection"
+    assert "Patient" not in {e["resource"]["resourceType"] for e in bundle["entry"]}
+
+    page.get_by_role("link", name="Printable summary").click()
+    assert page.get_by_role("heading", level=1, name="Screening summary").is_visible()
+    assert mouse in page.inner_text("main")
+    assert_accessible(page, axe_source, "staff:summary")
+    snap(page, "staff-summary", sizes=("desktop",))
+    snap_print(page, "staff-summary")
+    for paper in ("Letter", "A4"):
+        pdf = print_to_pdf(page, "staff-summary", paper)
+        assert pdf_page_count(pdf) == 1, f"the clinician summary prints on one {paper} page"
+
+
+def test_page_counter_sees_a_long_print(live_server, page, staff_accounts, sent_screenings):
+    """The one-page checks mean something: a long page prints on several pages."""
+    log_in(page, live_server.url, staff_accounts["clinician"])
+    page.get_by_role("link", name=sent_screenings["mouse"], exact=True).click()
+    assert pdf_page_count(print_to_pdf(page, "staff-detail")) > 1
