@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import audit
 from ..auth import end_all_sessions
+from ..database import begin_write
 from ..extensions import db
 from ..models import ROLES, StaffUser
 from ..passwords import hash_password, password_problems
@@ -73,8 +74,9 @@ def create_command(email: str, name: str, role: str, password_stdin: bool) -> No
         raise click.BadParameter("give a name of 1 to 200 characters", param_hint="--name")
     if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
         raise click.ClickException(f"A staff account with email {email} already exists.")
-    password = _read_password(email, password_stdin)
-    user = StaffUser(email=email, name=name, role=role, password_hash=hash_password(password))
+    password_hash = hash_password(_read_password(email, password_stdin))
+    begin_write()  # only now take SQLite's write lock: never while a person is typing
+    user = StaffUser(email=email, name=name, role=role, password_hash=password_hash)
     db.session.add(user)
     try:
         db.session.flush()
@@ -107,6 +109,7 @@ def list_command() -> None:
 @with_appcontext
 def set_role_command(email: str, role: str) -> None:
     """Change the role of an account (takes effect on its next request)."""
+    begin_write()  # read then write: take SQLite's write lock first
     user = _account(email)
     if user.role == role:
         click.echo(f"{user.email} is already {role}.")
@@ -123,6 +126,7 @@ def set_role_command(email: str, role: str) -> None:
 @with_appcontext
 def deactivate_command(email: str) -> None:
     """Deactivate an account and end all its sessions at once."""
+    begin_write()  # read then write: take SQLite's write lock first
     user = _account(email)
     user.active = False
     end_all_sessions(user)
@@ -137,6 +141,7 @@ def deactivate_command(email: str) -> None:
 @with_appcontext
 def activate_command(email: str) -> None:
     """Reactivate a deactivated account."""
+    begin_write()  # read then write: take SQLite's write lock first
     user = _account(email)
     user.active = True
     audit.record("user_activated", actor_label=audit.CLI_ACTOR, user_id=user.id,
@@ -152,8 +157,10 @@ def activate_command(email: str) -> None:
 def reset_password_command(email: str, password_stdin: bool) -> None:
     """Set a new password, unlock the account and end all its sessions."""
     user = _account(email)
-    password = _read_password(user.email, password_stdin)
-    user.password_hash = hash_password(password)
+    password_hash = hash_password(_read_password(user.email, password_stdin))
+    begin_write()  # only now take SQLite's write lock: never while a person is typing
+    user = _account(email)
+    user.password_hash = password_hash
     user.failed_logins, user.locked_until = 0, None
     end_all_sessions(user)
     audit.record("password_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,

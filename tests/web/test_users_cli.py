@@ -205,3 +205,31 @@ def test_done_means(app, runner, client):
     for action in ("user_created", "login", "submission_viewed", "status_changed",
                    "note_added"):
         assert f"<code>{action}</code>" in log
+
+
+def test_concurrent_creates_on_sqlite_both_succeed(tmp_path):
+    """Two `users create` at once: the read-then-write takes SQLite's write lock up front."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import make_app, migrate_to_head
+
+    database = tmp_path / "users.sqlite3"
+    migrate_to_head(make_app(f"sqlite:///{database}"))
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{database}", SCREENER_ENV="development",
+               SECRET_KEY="x" * 40)
+    flask = str(Path(sys.executable).with_name("flask"))
+    runs = [
+        subprocess.Popen([flask, "--app", "screener", "users", "create", f"u{i}@clinic.example",
+                          "--name", f"User {i}", "--role", "intake", "--password-stdin"],
+                         env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for i in range(3)
+    ]
+    outputs = [run.communicate("a sufficiently long passphrase 77\n", timeout=60) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0], outputs
+    listed = subprocess.run([flask, "--app", "screener", "users", "list"], env=env,
+                            capture_output=True, text=True, timeout=60).stdout
+    assert all(f"u{i}@clinic.example" in listed for i in range(3))
