@@ -67,7 +67,7 @@ def test_notes_are_shown_escaped(page):
 
 
 def test_screening_not_diagnosis_line_and_print_stylesheet(page, questionnaire):
-    assert "This is a screening, not a diagnosis." in page.text
+    assert "These are screening scores, not a diagnosis." in page.text
     assert questionnaire.texts["scores_disclaimer"] in page.text
     assert 'href="/static/print.css" media="print"' in page.raw
     assert 'href="/static/summary-print.css" media="print"' in page.raw
