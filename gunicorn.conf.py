@@ -3,6 +3,7 @@
 Every value can be overridden from the environment (GUNICORN_BIND, WEB_CONCURRENCY, ...).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -13,9 +14,14 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak cannot grow without bound.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Build the app once in the master and fork workers from it: a new or recycled worker starts
+# in milliseconds instead of re-running create_app (~0.5 s of CPU, a p99 spike under load), and
+# the workers share the app's memory. Code changes then need a restart, not a HUP.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+# Recycle workers now and then so that a slow leak cannot grow without bound. A recycle is a
+# fork now, but it still leaves one worker fewer for a moment, so not too often.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
@@ -30,3 +36,36 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+# Hooks, in the order gunicorn runs them (all in the master except post_fork).
+
+def when_ready(server):
+    """Compile every template in the master before the first fork, so that no worker, new or
+    recycled, compiles one while a patient waits."""
+    environment = getattr(getattr(server.app, "callable", None), "jinja_env", None)
+    if environment is not None:
+        for name in environment.list_templates(extensions=["html"]):
+            environment.get_template(name)
+
+
+def pre_fork(server, worker):
+    """Move everything the master built into the collector's permanent generation before a fork.
+
+    A worker's collections then never walk the preloaded app (nor copy its pages), and a recycled
+    worker exits in milliseconds instead of spending ~0.1 s of CPU on a final full collection.
+    """
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    """Give each worker empty connection pools: a connection must never be shared across a fork.
+
+    create_app opens none, so this is a guard for the day something at start-up queries.
+    """
+    app = getattr(server.app, "callable", None)  # the preloaded Flask app
+    extension = getattr(app, "extensions", {}).get("sqlalchemy")
+    if extension is not None:
+        with app.app_context():
+            for engine in extension.engines.values():
+                engine.dispose(close=False)  # forget the master's connections, do not close them

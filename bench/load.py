@@ -155,11 +155,12 @@ def _ms(value: float | None) -> float | None:
 
 def run(base_url: str, users: int, iteration: Callable[[Client, int], None], *,
         duration: float, max_iterations: int, setup: Callable[[Client, int], None] | None = None,
-        fresh_client: bool = False) -> Outcome:
+        fresh_client: bool = False, on_start: Callable[[], object] | None = None) -> Outcome:
     """Run ``iteration`` for ``users`` concurrent users until time or the iteration budget ends.
 
-    ``setup`` (not timed) runs once per user before the clock starts. With ``fresh_client`` each
-    iteration gets a new client (a new visitor: no cookies); otherwise a user keeps its client.
+    ``setup`` (not timed) runs once per user before the clock starts, ``on_start`` as it starts.
+    With ``fresh_client`` each iteration gets a new client (a new visitor: no cookies);
+    otherwise a user keeps its client.
     """
     recorder, budget = Recorder(), _Budget(max_iterations)
     clock = {"start": 0.0, "stop": 0.0}
@@ -167,6 +168,8 @@ def run(base_url: str, users: int, iteration: Callable[[Client, int], None], *,
     lock = threading.Lock()
 
     def start_clock() -> None:  # runs once, before any user is released
+        if on_start is not None:
+            on_start()
         clock["start"] = time.perf_counter()
         clock["stop"] = clock["start"] + duration
 

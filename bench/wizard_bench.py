@@ -77,10 +77,9 @@ def measure_step_vs_floor(app_db: servers.Database, floor_db: servers.Database, 
         for method in ("GET", "POST"):
             for subject, server in ((floor, floor_server), (step, app_server)):
                 phase = getattr(subject, method.lower())
-                outcome = run(server.url, users, phase, duration=seconds, max_iterations=budget,
-                              setup=subject.setup)
+                outcome, cpu = _timed_phase(server, subject, phase, users, seconds, budget)
                 result = results[subject.label]
-                result[method] = outcome.stats(method)
+                result[method] = dict(outcome.stats(method), **cpu)
                 result["errors"] += outcome.recorder.error_count + outcome.failed_iterations
                 result["error_samples"] += outcome.recorder.samples
         results["step"]["worker_restarts"] = app_server.worker_restarts()
@@ -88,6 +87,20 @@ def measure_step_vs_floor(app_db: servers.Database, floor_db: servers.Database, 
     rows = floor_app.count_rows(floor_db.sqlalchemy_url)
     results["floor"]["rows_verified"] = rows == posted["requests"] - posted["errors"]
     return results
+
+
+def _timed_phase(server: servers.Gunicorn, subject, phase, users: int, seconds: float,
+                 budget: int):
+    """One load phase, and the server's CPU milliseconds per request during it."""
+    cpu = {}
+    outcome = run(server.url, users, phase, duration=seconds, max_iterations=budget,
+                  setup=subject.setup,
+                  on_start=lambda: cpu.setdefault("start", server.cpu_seconds()))
+    end, start = server.cpu_seconds(), cpu.get("start")
+    requests = sum(len(v) for v in outcome.recorder.latencies.values())
+    if end is None or start is None or not requests:
+        return outcome, {}
+    return outcome, {"server_cpu_ms": round((end - start) * 1000 / requests, 3)}
 
 
 def measure_journeys(db: servers.Database, logs: Path, questionnaire: Questionnaire,

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from . import audit
 from .extensions import db, login_manager
 from .models import StaffSession, StaffUser, utcnow
-from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from .passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "staff_sid"
 # last_seen_at is written at most this often, so reading pages does not write on every request.
@@ -84,7 +84,7 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     """
     email = email.strip().lower()
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
     now = utcnow()
     if user is None:
         audit.record("login_failed", reason="unknown_account", commit=True)

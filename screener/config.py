@@ -58,6 +58,9 @@ def from_environment(instance_path: Path) -> dict:
         # patient who pauses for an hour does not lose the page to an expired token.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=draft_hours),
         "WTF_CSRF_TIME_LIMIT": draft_hours * 3600,
+        # The cookie is re-issued when a draft is saved (its expiry moves with the draft's), not
+        # re-signed on every page view.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

@@ -2,9 +2,12 @@
 
 The browser holds only the token; the row stores only its hash, and the answers live in the
 database, so several workers can serve one patient and a restarted server loses nothing.
-Every write first claims the row with a conditional UPDATE (``status != 'submitted'``), so a
-screening sent to the clinic can never change again, even through a request that loaded it a
-moment before, and sending twice at once makes exactly one submission.
+
+A write request reads its draft locked (``FOR UPDATE`` on PostgreSQL; on SQLite its ``BEGIN
+IMMEDIATE`` already holds the write lock), so two saves of one draft run one after the other and
+neither loses the other's answers. Every write is then one conditional UPDATE (``status !=
+'submitted'``), so a screening sent to the clinic can never change again, even through a request
+that loaded it a moment before, and sending twice at once makes exactly one submission.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from flask import current_app, session
-from sqlalchemy import delete, select, update
+from flask import current_app, has_request_context, request, session
+from sqlalchemy import delete, inspect, select, update
 
 from . import audit
+from .database import READ_ONLY_METHODS
 from .extensions import db
 from .models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
 from .questionnaire import Questionnaire
@@ -46,12 +50,17 @@ def had_token() -> bool:
 
 
 def current() -> Screening | None:
-    """The session's screening, unless there is none or it has expired."""
+    """The session's screening, unless there is none or it has expired.
+
+    In a write request the row stays locked until the request's transaction ends.
+    """
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not token:
         return None
-    screening = db.session.scalar(
-        select(Screening).where(Screening.token_hash == hash_token(token)))
+    query = select(Screening).where(Screening.token_hash == hash_token(token))
+    if has_request_context() and request.method not in READ_ONLY_METHODS:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    screening = db.session.scalar(query)
     if screening is None or is_expired(screening):
         return None
     return screening
@@ -78,49 +87,53 @@ def start(questionnaire: Questionnaire) -> Screening:
     return screening
 
 
-def _claim(screening: Screening) -> bool:
-    """Lock the row for this transaction unless it was submitted; refresh the expiry."""
-    now = utcnow()
-    result = db.session.execute(
-        update(Screening)
-        .where(Screening.id == screening.id, Screening.status != "submitted")
-        .values(expires_at=now + ttl(), updated_at=now),
-        execution_options=_ORM_ONLY,
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
-        return False
-    db.session.refresh(screening)
-    return True
-
-
 def save(screening: Screening, answers: Mapping[str, Any], step_id: str) -> bool:
     """Store the answers (False when the screening was sent meanwhile).
 
     Changed answers re-open a completed screening: its stored assessment no longer applies.
     """
-    if not _claim(screening):
-        return False
-    if dict(answers) != screening.answers and screening.status == "completed":
+    answers = dict(answers)
+    if answers != screening.answers and screening.status == "completed":
         screening.status = "draft"
         screening.assessment = None
         screening.outcome = None
         screening.completed_at = None
         screening.set_flags([], NO_PRIORITY)
-    screening.answers = dict(answers)
+    screening.answers = answers
     screening.current_step = step_id
-    db.session.commit()
-    return True
+    return _write(screening)
 
 
 def complete(screening: Screening, questionnaire: Questionnaire, assessment: Assessment) -> bool:
     """Store the assessment and mark the screening completed (False when already sent)."""
-    if not _claim(screening):
-        return False
     apply_assessment(screening, questionnaire, assessment)
     if screening.status != "completed":
         screening.status = "completed"
         screening.completed_at = utcnow()
+    return _write(screening)
+
+
+def _write(screening: Screening) -> bool:
+    """Write the screening's changed columns and a fresh expiry in one UPDATE, unless it was
+    submitted meanwhile (then roll back and return False)."""
+    now = utcnow()
+    screening.expires_at = now + ttl()
+    screening.updated_at = now
+    state = inspect(screening)
+    unchanged = state.unmodified
+    changes = {prop.columns[0]: getattr(screening, prop.key)
+               for prop in state.mapper.column_attrs if prop.key not in unchanged}
+    table = Screening.__table__
+    with db.session.no_autoflush:  # a plain flush would write without the guard
+        result = db.session.execute(
+            update(table)
+            .where(table.c.id == screening.id, table.c.status != "submitted")
+            .values(changes))
+    if result.rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.expire(screening)  # written: nothing left to flush (the commit expires it anyway)
+    session.modified = True  # re-issue the cookie, so it expires with the draft
     db.session.commit()
     return True
 

@@ -84,18 +84,22 @@ class _QuestionField:
 
     def __init__(self, label=None, validators=None, question: Question | None = None, **kwargs):
         self.question = question
-        choices = [SelectChoice(value, label) for value, label in _choices(question)]
-        super().__init__(label, validators, coerce=_coercer(question), choices=choices,
-                         validate_choice=False, **kwargs)
+        super().__init__(label, validators, validate_choice=False, **kwargs)
 
     def invalid_message(self, value: Any) -> str:
         return "Choose one of the options shown."
 
 
-def _choices(question: Question) -> list[tuple[Any, str]]:
+def _choices(question: Question) -> list[SelectChoice]:
     if question.kind == "scale":
-        return [(n, str(n)) for n in question.allowed_values()]
-    return [(choice.value, choice.label) for choice in question.choices]
+        return [SelectChoice(n, str(n)) for n in question.allowed_values()]
+    return [SelectChoice(choice.value, choice.label) for choice in question.choices]
+
+
+def _question_field(field_class: type, question: Question) -> UnboundField:
+    """An unbound field whose choices and coercion are built once, not at every request."""
+    return field_class(question.text, [AnswerCheck(question)], question=question,
+                       choices=_choices(question), coerce=_coercer(question))
 
 
 class SingleChoiceField(_QuestionField, RadioField):
@@ -137,17 +141,17 @@ class MultiChoiceField(_QuestionField, SelectMultipleField):
 
 @field_kind("single")
 def _single(question: Question) -> UnboundField:
-    return SingleChoiceField(question.text, [AnswerCheck(question)], question=question)
+    return _question_field(SingleChoiceField, question)
 
 
 @field_kind("multi")
 def _multi(question: Question) -> UnboundField:
-    return MultiChoiceField(question.text, [AnswerCheck(question)], question=question)
+    return _question_field(MultiChoiceField, question)
 
 
 @field_kind("scale")
 def _scale(question: Question) -> UnboundField:
-    return ScaleField(question.text, [AnswerCheck(question)], question=question)
+    return _question_field(ScaleField, question)
 
 
 class StepForm(Form):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +22,8 @@ def healthz():
 @csrf.exempt
 def readyz():
     """The database answers and its schema is at the migrations' head."""
+    from alembic.runtime.migration import MigrationContext  # Alembic only when probed
+
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -41,6 +41,8 @@ def _script_heads() -> list[str]:
     """The migration heads on disk, read once per app (they cannot change while it runs)."""
     heads = current_app.extensions.get("screener.migration_heads")
     if heads is None:
+        from alembic.script import ScriptDirectory
+
         migrate = current_app.extensions["migrate"]
         config = migrate.migrate.get_config(migrate.directory)
         heads = ScriptDirectory.from_config(config).get_heads()

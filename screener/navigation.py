@@ -7,6 +7,7 @@ formtools' step list: the server decides which step comes next, never the browse
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
 from . import rules
@@ -20,7 +21,13 @@ class Journey:
     questionnaire: Questionnaire
     steps: tuple[Step, ...]
     answers: dict[str, Any]
-    complete: frozenset[str]
+
+    @cached_property
+    def complete(self) -> frozenset[str]:
+        """The enabled steps whose answers are all there and valid (worked out when first asked:
+        after a save, only the next step's id is needed)."""
+        return frozenset(s.id for s in self.steps
+                         if step_complete(self.questionnaire, s, self.answers))
 
     @property
     def first_open(self) -> Step | None:
@@ -74,8 +81,7 @@ class Journey:
 def journey(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Journey:
     """The journey for stored answers (answers to disabled questions do not count)."""
     steps, effective = rules.enabled_view(questionnaire, answers)
-    complete = frozenset(s.id for s in steps if step_complete(questionnaire, s, effective))
-    return Journey(questionnaire, tuple(steps), effective, complete)
+    return Journey(questionnaire, tuple(steps), effective)
 
 
 def step_complete(questionnaire: Questionnaire, step: Step, effective: Mapping[str, Any]) -> bool:

@@ -39,8 +39,11 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-# A hash to verify against when the email is unknown, so both paths take the same time.
-DUMMY_HASH = _hasher.hash("not-a-real-password-timing-equaliser")
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A hash to verify against when the email is unknown, so both paths take the same time."""
+    # Made on first use, not at import: an argon2 hash costs every start-up some 30 ms.
+    return _hasher.hash("not-a-real-password-timing-equaliser")
 
 
 def password_problems(password: str, email: str = "") -> list[str]:

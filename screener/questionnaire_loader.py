@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .questionnaire_checks import is_one_of, is_valid_value, join, spelling_hint
+from .questionnaire_checks import is_one_of, is_valid_value, spelling_hint
 from .questionnaire_conditions import ConditionChecks
 from .questionnaire_types import (
     QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, CrisisResource, Flag, Outcome,

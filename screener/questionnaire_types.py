@@ -78,12 +78,18 @@ class Question:
     code: Coding | None = None
     enable_when: Condition | None = None
 
+    def __post_init__(self) -> None:
+        # Every answer check asks for the allowed values: build them once (frozen, so no setattr).
+        if self.kind == "scale":
+            allowed = () if self.min is None or self.max is None else tuple(
+                range(self.min, self.max + 1))
+        else:
+            allowed = tuple(choice.value for choice in self.choices)
+        object.__setattr__(self, "_allowed_values", allowed)
+
     def allowed_values(self) -> tuple[str | int, ...]:
         """Every value an answer (or, for multi, each selected item) may take."""
-        if self.kind == "scale":
-            return () if self.min is None or self.max is None else tuple(
-                range(self.min, self.max + 1))
-        return tuple(choice.value for choice in self.choices)
+        return self._allowed_values
 
     def label_for(self, value: Any) -> str:
         """The human label of one stored value (the value itself when unknown)."""

@@ -1,0 +1,159 @@
+"""Radio and checkbox groups are rendered in plain Jinja, the same as WTForms would, and reused.
+
+The choice_group macro loops over ``field.choices`` instead of iterating the field (which builds a
+WTForms field per option); these tests hold it to WTForms' own ids, values, labels and checked
+state. ``fragments.cached_group`` reuses a group's HTML only while it cannot differ.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from screener import forms, fragments
+from tests.helpers import baseline
+
+
+class Inputs(HTMLParser):
+    """The inputs of a page with the text of their labels."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs, self.labels, self._for = [], {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") in ("radio", "checkbox"):
+            self.inputs.append((attrs["type"], attrs["name"], attrs["id"], attrs["value"],
+                                "checked" in attrs))
+        elif tag == "label":
+            self._for = attrs.get("for")
+
+    def handle_data(self, data):
+        if self._for:
+            self.labels[self._for] = self.labels.get(self._for, "") + data
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._for = None
+
+
+def parsed(html: str) -> Inputs:
+    page = Inputs()
+    page.feed(str(html))
+    return page
+
+
+def wtforms_view(field):
+    """What WTForms itself renders for each option of ``field``."""
+    return [(field.input_type, field.name, option.id, option._value(), option.checked)
+            for option in field]
+
+
+def every_step_form(questionnaire, answers=None, formdata=None):
+    for step in questionnaire.steps:
+        yield step, forms.step_form(questionnaire, step, list(step.questions), formdata=formdata,
+                                    answers=answers)
+
+
+def macro(app):
+    return app.jinja_env.get_template("_form.html").module.choice_group
+
+
+@pytest.mark.parametrize("answers", [
+    {},
+    baseline(diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=0, peg_2=10, peg_3=4),
+    baseline(diagnoses=["none"], antidepressants_tried="0", phq9_9=3, self_harm_plan="no"),
+], ids=["unanswered", "answered", "other answers"])
+def test_groups_match_what_wtforms_renders(app, questionnaire, answers):
+    with app.test_request_context():
+        for _, form in every_step_form(questionnaire, answers=answers):
+            for field in form:
+                page = parsed(macro(app)(field))
+                assert page.inputs == wtforms_view(field)
+                assert [page.labels[option.id] for option in field] == \
+                    [option.label.text for option in field]
+
+
+def test_posted_values_and_errors_render_like_wtforms(app, questionnaire):
+    posted = MultiDict([("phq9_1", "2"), ("phq9_2", "banana"), ("diagnoses", "ptsd"),
+                        ("diagnoses", "anxiety"), ("peg_1", "7")])
+    with app.test_request_context():
+        for _, form in every_step_form(questionnaire, formdata=posted):
+            form.validate()
+            for field in form:
+                html = str(macro(app)(field))
+                assert parsed(html).inputs == wtforms_view(field)
+                if field.errors:
+                    assert f'id="{field.id}-error"' in html
+                    assert re.search(rf'aria-describedby="[^"]*{field.id}-error', html)
+
+
+def test_contact_method_renders_like_wtforms(app):
+    with app.test_request_context():
+        form = forms.ContactForm(MultiDict([("contact_method", "phone")]))
+        field = form.contact_method
+        view = [("radio", field.name, o.id, o._value(), o.checked) for o in field]
+        assert parsed(macro(app)(field)).inputs == view
+        assert [checked for *_, checked in view] == [False, True, False]
+
+
+def test_cached_groups_equal_fresh_ones(app, questionnaire):
+    answers = baseline(diagnoses=["anxiety", "other"], chronic_pain="yes", peg_1=3, peg_2=3,
+                       peg_3=9)
+    with app.test_request_context():
+        for _ in range(2):  # the second pass is served from the cache
+            for _, form in every_step_form(questionnaire, answers=answers):
+                for field in form:
+                    assert fragments.cached_group(macro(app), field) == macro(app)(field)
+
+
+def test_a_cached_group_is_reused_only_for_the_same_answer(app, questionnaire):
+    step = questionnaire.steps_by_id["phq9"]
+    with app.test_request_context():
+        first = forms.step_form(questionnaire, step, list(step.questions), answers={"phq9_1": 1})
+        again = forms.step_form(questionnaire, step, list(step.questions), answers={"phq9_1": 1})
+        other = forms.step_form(questionnaire, step, list(step.questions), answers={"phq9_1": 2})
+        html = fragments.cached_group(macro(app), first.phq9_1)
+        assert fragments.cached_group(macro(app), again.phq9_1) is html
+        changed = fragments.cached_group(macro(app), other.phq9_1)
+        assert changed != html and 'value="2" checked' in changed
+
+
+def test_errors_and_invalid_values_are_never_cached(app, questionnaire):
+    step = questionnaire.steps_by_id["phq9"]
+    with app.test_request_context():
+        before = len(fragments._cache)
+        for value in ("9", "banana", "<script>"):
+            form = forms.step_form(questionnaire, step, list(step.questions),
+                                   formdata=MultiDict([("phq9_1", value)]))
+            fragments.cached_group(macro(app), form.phq9_1)  # invalid, not validated yet
+            form.validate()
+            html = fragments.cached_group(macro(app), form.phq9_1)
+            assert "field-error" in html
+        assert len(fragments._cache) == before
+
+
+def test_the_cache_stays_bounded(app, questionnaire, monkeypatch):
+    monkeypatch.setattr(fragments, "MAX_ENTRIES", 5)
+    monkeypatch.setattr(fragments, "_cache", {})
+    with app.test_request_context():
+        for _, form in every_step_form(questionnaire, answers=baseline()):
+            for field in form:
+                fragments.cached_group(macro(app), field)
+                assert len(fragments._cache) <= 5
+
+
+def test_step_page_serves_groups_from_the_cache(app, client, questionnaire):
+    from tests.web.wizard_client import walk
+
+    walk(client, baseline(), until="phq9")
+    first = client.get("/screening/phq9").get_data(as_text=True)
+    second = client.get("/screening/phq9").get_data(as_text=True)
+    strip = re.compile(r'name="csrf_token" value="[^"]+"')
+    assert strip.sub("", first) == strip.sub("", second)
+    assert len(parsed(first).inputs) == sum(
+        len(q.allowed_values()) for q in questionnaire.steps_by_id["phq9"].questions)
