@@ -37,13 +37,7 @@ def ensure_current_version_stored() -> str:
 
 def questionnaire_for(screening: Screening) -> Questionnaire:
     """The questionnaire the screening was answered under (the current one when unchanged)."""
-    current = current_questionnaire()
-    if screening.questionnaire_sha256 == current.source_sha256:
-        return current
-    snapshot = db.session.get(QuestionnaireVersion, screening.questionnaire_sha256)
-    if snapshot is None:
-        return current
-    return _parse_snapshot(snapshot.sha256, snapshot.source)
+    return questionnaire_by_sha256(screening.questionnaire_sha256)
 
 
 def questionnaire_by_sha256(sha256: str) -> Questionnaire:
