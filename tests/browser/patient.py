@@ -146,12 +146,16 @@ def complete(page, base_url: str, questionnaire: Questionnaire, answers: dict[st
     walk_steps(page, questionnaire, answers)
     if path_of(page) == "/screening/crisis":
         page.get_by_role("link", name="Continue the screening").click()
+        page.wait_for_load_state()
         walk_steps(page, questionnaire, answers)
     page.get_by_role("button", name="See my result").click()
+    page.wait_for_load_state()
     outcome = outcome_of(page)
     if contact is not None:
         page.get_by_role("link", name="Send my answers to the clinic").click()
+        page.wait_for_load_state()
         fill_contact(page, contact)
         page.get_by_role("button", name="Send my answers").click()
+        page.wait_for_load_state()
         assert path_of(page) == "/screening/sent", page.url
     return outcome

@@ -39,11 +39,15 @@ def log_in(page, base_url: str, account: Account, password: str | None = None) -
     page.goto(base_url + "/staff/login")
     page.get_by_label("Email").fill(account.email)
     page.get_by_label("Password").fill(password or account.password)
-    page.get_by_role("button", name="Log in").click()
+    # Wait for the page the POST lands on to load: acting on the page while the redirect is
+    # still in flight fails with "Not attached to an active page" on a busy machine.
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Log in").click()
 
 
 def log_out(page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Log out").click()
 
 
 # The queue as a person reads it: each row's name, received time and flag ids, top to bottom.

@@ -22,6 +22,7 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
     assert_accessible(page, axe_source, "landing")
     snap(page, "landing")
     page.get_by_role("link", name="Get help now").first.click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", name=questionnaire.crisis_title).is_visible()
     assert_accessible(page, axe_source, "help")
     snap(page, "help")
@@ -29,8 +30,10 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
     start(page, live_server.url)
     first = current_step(page, questionnaire)
     page.locator("header a.brand").click()  # back to the landing page, screening under way
+    page.wait_for_load_state()
     assert_accessible(page, axe_source, "landing:in-progress")
     page.get_by_role("link", name="Continue where you left off").click()
+    page.wait_for_load_state()
     assert current_step(page, questionnaire) == first
     journey = walk_steps(page, questionnaire, ANSWERS, visit=visit, errors_first=True)
     enabled = [s.id for s in questionnaire.steps if s.enable_when is None or s.id in journey.steps]
@@ -44,6 +47,7 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
     snap(page, "review")
     question = questionnaire.questions[CHANGED[0]]
     page.get_by_role("link", name=re.compile(re.escape(question.text))).click()
+    page.wait_for_load_state()
     step = current_step(page, questionnaire)
     assert step.id == question.step_id and "return_to=review" in page.url
     answer_by_mouse(page, step, {CHANGED[0]: CHANGED[1]})
@@ -54,6 +58,7 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
 
     # Result: the outcome, the scores with the change, the consultation text.
     page.get_by_role("button", name="See my result").click()
+    page.wait_for_load_state()
     assert path_of(page) == "/screening/result"
     assert outcome_of(page) == "possible_fit"
     outcome = questionnaire.outcomes_by_id["possible_fit"]
@@ -73,15 +78,18 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
 
     # Send to the clinic: first without anything filled in.
     page.get_by_role("link", name="Send my answers to the clinic").click()
+    page.wait_for_load_state()
     assert_accessible(page, axe_source, "send")
     snap(page, "send")
     page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
     assert page.locator("#error-summary").is_visible()
     assert page.title().startswith("Error:")
     assert_accessible(page, axe_source, "send-errors")
     snap(page, "send-errors", sizes=("desktop",))
     fill_contact(page, CONTACT)
     page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
 
     assert path_of(page) == "/screening/sent"
     assert questionnaire.texts["sent_next_steps"] in page.inner_text("main")

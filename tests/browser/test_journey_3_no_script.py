@@ -35,12 +35,14 @@ def _journey(browser, page, base_url, axe_source, questionnaire) -> None:
 
     question = questionnaire.questions["brain_bleed"]
     page.get_by_role("link", name=re.compile(re.escape(question.text))).click()
+    page.wait_for_load_state()
     assert current_step(page, questionnaire).id == question.step_id
     answer_by_mouse(page, current_step(page, questionnaire), {"brain_bleed": "unsure"})
     press_continue(page)
     assert path_of(page) == "/screening/review"
 
     page.get_by_role("button", name="See my result").click()
+    page.wait_for_load_state()
     assert outcome_of(page) == "safety_review"
     assert page.get_by_role("heading", level=1).inner_text() == (
         questionnaire.outcomes_by_id["safety_review"].title)
@@ -50,7 +52,9 @@ def _journey(browser, page, base_url, axe_source, questionnaire) -> None:
     snap(page, "result-safety_review")
 
     page.get_by_role("link", name="Send my answers to the clinic").click()
+    page.wait_for_load_state()
     fill_contact(page, CONTACT)
     page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
     assert path_of(page) == "/screening/sent"
     assert questionnaire.texts["sent_next_steps"] in page.inner_text("main")

@@ -65,8 +65,10 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     assert_accessible(page, axe_source, "crisis-page")
 
     page.get_by_role("link", name="Continue the screening").click()
+    page.wait_for_load_state()
     walk_steps(page, questionnaire, ANSWERS)
     page.get_by_role("button", name="See my result").click()
+    page.wait_for_load_state()
     assert outcome_of(page) == "crisis"
     # On a crisis result, the crisis resources come first: right under the title.
     first_section = page.locator("main h1 + *")
@@ -76,6 +78,8 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     assert_accessible(page, axe_source, "result:crisis")
 
     page.get_by_role("link", name="Send my answers to the clinic").click()
+    page.wait_for_load_state()
     fill_contact(page, CONTACT)
     page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
     assert path_of(page) == "/screening/sent"

@@ -49,21 +49,25 @@ def test_intake_staff_work_a_submission(live_server, page, axe_source, questionn
     snap(page, "staff-queue")
 
     page.get_by_role("link", name=mouse, exact=True).click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == mouse
     assert_accessible(page, axe_source, "staff:detail")
     snap(page, "staff-detail")
 
     page.get_by_role("button", name="Mark in review").click()
+    page.wait_for_load_state()
     assert page.get_by_text("Marked as in review.").is_visible()
     workflow = page.locator("#workflow")
     assert workflow.locator(".status").first.inner_text() == "In review"
 
     page.get_by_role("button", name="Save note").click()  # an empty note is refused
+    page.wait_for_load_state()
     assert page.locator("#body-error").is_visible()
     assert_accessible(page, axe_source, "staff:detail-note-error")
     note = "Left a voicemail; will call again tomorrow morning."
     page.get_by_label("Add a note").fill(note)
     page.get_by_role("button", name="Save note").click()
+    page.wait_for_load_state()
     assert page.get_by_text("Note added.").is_visible()
     added = page.locator("#notes .note", has_text=note)
     assert intake.name in added.inner_text()
@@ -83,12 +87,12 @@ def test_an_idle_staff_session_ends(live_server, page, staff_accounts):
     intake = staff_accounts["intake"]
     log_in(page, live_server.url, intake)
     assert path_of(page) == "/staff/"
-    page.reload()
+    page.goto(live_server.url + "/staff/")
     assert path_of(page) == "/staff/", "an active session carries on"
 
     idle = int(live_server.env.get("STAFF_IDLE_MINUTES", "15"))
     assert age_staff_session(live_server, intake.email, idle + 1) == 1
-    page.reload()
+    page.goto(live_server.url + "/staff/")
     assert path_of(page) == "/staff/login"
     assert page.get_by_text("Your session has ended. Please log in again.").is_visible()
     assert ended_sessions(live_server, intake.email) == 1
@@ -116,9 +120,11 @@ def test_staff_error_pages_and_admin_pages(live_server, page, axe_source, staff_
     log_out(page)
     log_in(page, live_server.url, staff_accounts["admin"])
     page.get_by_role("link", name="Audit log").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1, name="Audit log").is_visible()
     assert page.locator("table tbody tr").count() > 0
     assert_accessible(page, axe_source, "staff:audit-log")
     snap(page, "staff-audit-log", sizes=("desktop",))
     page.get_by_role("link", name="Users").click()
+    page.wait_for_load_state()
     assert_accessible(page, axe_source, "staff:users")

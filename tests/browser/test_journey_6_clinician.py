@@ -57,6 +57,7 @@ def test_clinician_exports_and_prints(live_server, page, axe_source, questionnai
                if r["resourceType"] == "QuestionnaireResponse")
 
     page.get_by_role("link", name=mouse, exact=True).click()
+    page.wait_for_load_state()
     assert_accessible(page, axe_source, "staff:detail-with-exports")
     name, body = download(page, "Download FHIR bundle")
     bundle = json.loads(body)
@@ -65,6 +66,7 @@ def test_clinician_exports_and_prints(live_server, page, axe_source, questionnai
     assert "Patient" not in {e["resource"]["resourceType"] for e in bundle["entry"]}
 
     page.get_by_role("link", name="Printable summary").click()
+    page.wait_for_load_state()
     assert page.get_by_role("heading", level=1, name="Screening summary").is_visible()
     assert mouse in page.inner_text("main")
     assert_accessible(page, axe_source, "staff:summary")
@@ -79,4 +81,5 @@ def test_page_counter_sees_a_long_print(live_server, page, staff_accounts, sent_
     """The one-page checks mean something: a long page prints on several pages."""
     log_in(page, live_server.url, staff_accounts["clinician"])
     page.get_by_role("link", name=sent_screenings["mouse"], exact=True).click()
+    page.wait_for_load_state()
     assert pdf_page_count(print_to_pdf(page, "staff-detail")) > 1
