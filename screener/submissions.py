@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import NO_PRIORITY, Screening
+from .models import NO_PRIORITY, Screening, flag_list_for
 from .questionnaire import Questionnaire
 from .rules import Assessment
 
@@ -25,10 +25,17 @@ def assessment_record(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def assessment_columns(questionnaire: Questionnaire, assessment: Assessment) -> dict[str, Any]:
+    """The screening columns an assessment sets: the JSON record and its queryable copies."""
+    flags = list(assessment.flags)
+    return {"assessment": assessment_record(assessment), "outcome": assessment.outcome,
+            "flags": flags, "flag_list": flag_list_for(flags),
+            "priority": assessment.urgency or NO_PRIORITY}
+
+
 def apply_assessment(
     screening: Screening, questionnaire: Questionnaire, assessment: Assessment
 ) -> None:
     """Copy the assessment onto the screening's stored and queryable columns."""
-    screening.assessment = assessment_record(assessment)
-    screening.outcome = assessment.outcome
-    screening.set_flags(list(assessment.flags), assessment.urgency or NO_PRIORITY)
+    for column, value in assessment_columns(questionnaire, assessment).items():
+        setattr(screening, column, value)

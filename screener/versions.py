@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import QuestionnaireVersion, Screening
+from .models import QuestionnaireVersion
 from .questionnaire import Questionnaire, loads
 
 
@@ -35,8 +36,13 @@ def ensure_current_version_stored() -> str:
     return sha
 
 
-def questionnaire_for(screening: Screening) -> Questionnaire:
-    """The questionnaire the screening was answered under (the current one when unchanged)."""
+class _AnsweredUnder(Protocol):
+    questionnaire_sha256: str
+
+
+def questionnaire_for(screening: _AnsweredUnder) -> Questionnaire:
+    """The questionnaire a screening (or a wizard draft) was answered under (the current one
+    when unchanged)."""
     return questionnaire_by_sha256(screening.questionnaire_sha256)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 
 from . import drafts, navigation
+from .drafts import Draft
 from .errors import abort_with
-from .models import Screening
 from .questionnaire import Questionnaire, Step
 from .versions import questionnaire_for
 
@@ -16,7 +16,7 @@ EXPIRED = ("Your screening has expired: answers that are not sent to the clinic 
 SENT = "Your answers have been sent to the clinic, so they can no longer be changed."
 
 
-def load_draft(editable: bool = True) -> Screening:
+def load_draft(editable: bool = True) -> Draft:
     """The session's screening, or a redirect: to the start when lost, to /sent when sent."""
     screening = drafts.current()
     if screening is None:
@@ -37,13 +37,13 @@ def write_refused():
     return redirect(url_for("wizard.sent"))
 
 
-def journey_for(screening: Screening) -> tuple[Questionnaire, navigation.Journey]:
+def journey_for(screening: Draft) -> tuple[Questionnaire, navigation.Journey]:
     """The questionnaire the screening is answered under, and the journey of its answers."""
     questionnaire = questionnaire_for(screening)
     return questionnaire, navigation.journey(questionnaire, screening.answers)
 
 
-def resume_url(screening: Screening, journey: navigation.Journey) -> str:
+def resume_url(screening: Draft, journey: navigation.Journey) -> str:
     """Where a patient continues: the first unanswered step, else review, result or sent."""
     if screening.status == "submitted":
         return url_for("wizard.sent")
@@ -57,7 +57,7 @@ def returning() -> dict[str, str]:
     return {"return_to": "review"} if request.args.get("return_to") == "review" else {}
 
 
-def step_context(step_id: str) -> tuple[Screening, Questionnaire, Step, navigation.Journey]:
+def step_context(step_id: str) -> tuple[Draft, Questionnaire, Step, navigation.Journey]:
     """Everything a step view needs, for a step the patient may open; else 404 or a redirect."""
     screening = load_draft()
     questionnaire, journey = journey_for(screening)

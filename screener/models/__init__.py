@@ -9,6 +9,7 @@ from .screening import (
     SCREENING_STATUSES,
     QuestionnaireVersion,
     Screening,
+    flag_list_for,
     hash_token,
     search_text_for,
 )
@@ -17,5 +18,5 @@ from .staff import ROLES, Note, StaffSession, StaffUser
 __all__ = [
     "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
     "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession", "StaffUser",
-    "hash_token", "search_text_for", "utcnow",
+    "flag_list_for", "hash_token", "search_text_for", "utcnow",
 ]

@@ -28,6 +28,11 @@ def search_text_for(name: str | None, email: str | None, phone: str | None) -> s
     return " ".join(part.strip().lower() for part in parts if part)[:700]
 
 
+def flag_list_for(flags: list[str]) -> str:
+    """Flags as the ' a b ' string a LIKE '% a %' filter matches whole ids in."""
+    return (" " + " ".join(flags) + " ") if flags else ""
+
+
 def hash_token(token: str) -> str:
     """The stored form of a patient's draft token (the token itself is never stored)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -128,5 +133,5 @@ class Screening(Base):
     def set_flags(self, flags: list[str], priority: int) -> None:
         """Store flags both as a list and as a searchable ' a b ' string."""
         self.flags = list(flags)
-        self.flag_list = (" " + " ".join(flags) + " ") if flags else ""
+        self.flag_list = flag_list_for(flags)
         self.priority = priority

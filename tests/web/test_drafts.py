@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from screener import drafts, rules
 from screener.extensions import db
-from screener.models import Screening, hash_token, utcnow
+from screener.models import NO_PRIORITY, Screening, hash_token, utcnow
 from screener.versions import current_questionnaire
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
@@ -26,29 +26,40 @@ def ctx(app):
         yield
 
 
-def started() -> Screening:
+def started() -> drafts.Draft:
     return drafts.start(current_questionnaire())
 
 
+def stored(draft: drafts.Draft) -> Screening:
+    """The draft's row as it is in the database now."""
+    db.session.expire_all()
+    return db.session.get(Screening, draft.id)
+
+
+def set_expiry(draft: drafts.Draft, when) -> None:
+    stored(draft).expires_at = when
+    db.session.commit()
+
+
 def test_start_stores_the_hash_and_puts_the_token_in_the_session(ctx):
-    screening = started()
+    draft = started()
     token = session[drafts.SESSION_KEY]
     assert len(token) >= 40 and session.permanent
-    assert screening.token_hash == hash_token(token)
-    stored = db.session.scalars(select(Screening)).one()
-    assert token not in {str(getattr(stored, c.key)) for c in Screening.__table__.columns}
-    assert drafts.current() is screening
+    row = db.session.scalars(select(Screening)).one()
+    assert row.id == draft.id and row.token_hash == hash_token(token)
+    assert row.status == "draft" and row.answers == {} and row.expires_at == draft.expires_at
+    assert token not in {str(getattr(row, c.key)) for c in Screening.__table__.columns}
+    assert drafts.current() == draft
 
 
 def test_current_ignores_missing_forged_and_expired(ctx):
     assert drafts.current() is None and not drafts.had_token()
     session[drafts.SESSION_KEY] = "forged"
     assert drafts.current() is None and drafts.had_token()
-    screening = started()
-    screening.expires_at = utcnow() - timedelta(seconds=1)
-    db.session.commit()
+    draft = started()
+    set_expiry(draft, utcnow() - timedelta(seconds=1))
     assert drafts.current() is None
-    assert drafts.is_expired(screening)
+    assert drafts.is_expired(stored(draft))
 
 
 def test_submitted_screening_never_expires(ctx):
@@ -57,64 +68,74 @@ def test_submitted_screening_never_expires(ctx):
 
 
 def test_save_refreshes_expiry_and_step(ctx):
-    screening = started()
-    screening.expires_at = utcnow() + timedelta(minutes=5)
-    db.session.commit()
-    assert drafts.save(screening, {"age_18_plus": "yes"}, "about")
-    db.session.expire_all()
-    assert screening.answers == {"age_18_plus": "yes"} and screening.current_step == "about"
-    assert screening.expires_at - utcnow() > timedelta(hours=23)
+    draft = started()
+    set_expiry(draft, utcnow() + timedelta(minutes=5))
+    assert drafts.save(draft, {"age_18_plus": "yes"}, "about")
+    row = stored(draft)
+    assert row.answers == {"age_18_plus": "yes"} and row.current_step == "about"
+    assert row.expires_at - utcnow() > timedelta(hours=23)
+    assert draft.answers == row.answers and draft.expires_at == row.expires_at
+    assert drafts.current() == draft
 
 
 def test_complete_stores_the_assessment(ctx):
-    screening = started()
+    draft = started()
     answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
-    drafts.save(screening, answers, "health")
+    drafts.save(draft, answers, "health")
     questionnaire = current_questionnaire()
-    assert drafts.complete(screening, questionnaire, rules.evaluate(questionnaire, answers))
-    db.session.expire_all()
-    assert screening.status == "completed" and screening.outcome == "crisis"
-    assert screening.flags == ["self_harm"] and screening.priority == 2
-    assert screening.flag_list == " self_harm "
+    assert drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
+    row = stored(draft)
+    assert row.status == "completed" and row.outcome == "crisis"
+    assert row.flags == ["self_harm"] and row.priority == 2
+    assert row.flag_list == " self_harm "
+    assert row.assessment["outcome"] == "crisis" and row.completed_at is not None
+    assert draft.status == "completed" and draft.completed_at == row.completed_at
+    completed_at = row.completed_at
+    assert drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
+    assert stored(draft).completed_at == completed_at, "completing again keeps the first time"
 
 
 def test_changed_answers_reopen_a_completed_screening(ctx):
-    screening = started()
+    draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(screening, baseline(), "health")
-    drafts.complete(screening, questionnaire, rules.evaluate(questionnaire, baseline()))
-    assert drafts.save(screening, baseline(), "pain")
-    assert screening.status == "completed"
-    assert drafts.save(screening, baseline(pregnancy="yes"), "health")
-    db.session.expire_all()
-    assert screening.status == "draft" and screening.outcome is None
-    assert screening.assessment is None and screening.completed_at is None
-    assert screening.flags == [] and screening.flag_list == ""
+    drafts.save(draft, baseline(), "health")
+    drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
+    assert drafts.save(draft, baseline(), "pain")
+    assert draft.status == "completed" and stored(draft).status == "completed"
+    assert drafts.save(draft, baseline(pregnancy="yes"), "health")
+    row = stored(draft)
+    assert row.status == "draft" and row.outcome is None
+    assert row.assessment is None and row.completed_at is None
+    assert row.flags == [] and row.flag_list == "" and row.priority == NO_PRIORITY
+    assert draft.status == "draft" and draft.completed_at is None
 
 
 def test_submit_happens_once(ctx):
-    screening = started()
+    draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(screening, baseline(), "health")
-    assert not drafts.submit(screening, CONTACT)  # not completed yet
-    drafts.complete(screening, questionnaire, rules.evaluate(questionnaire, baseline()))
-    assert drafts.submit(screening, CONTACT)
-    assert not drafts.submit(screening, {**CONTACT, "contact_name": "Other"})
-    db.session.expire_all()
-    assert screening.status == "submitted" and screening.contact_name == "Alex"
-    assert screening.expires_at is None and screening.consent_at is not None
+    drafts.save(draft, baseline(), "health")
+    assert not drafts.submit(draft, CONTACT)  # not completed yet
+    drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
+    assert drafts.submit(draft, CONTACT)
+    assert not drafts.submit(draft, {**CONTACT, "contact_name": "Other"})
+    row = stored(draft)
+    assert row.status == "submitted" and row.contact_name == "Alex"
+    assert row.expires_at is None and row.consent_at is not None
+    assert draft.status == "submitted" and draft.submitted_at == row.submitted_at
 
 
 def test_no_write_reaches_a_submitted_screening(ctx):
-    screening = started()
+    draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(screening, baseline(), "health")
-    drafts.complete(screening, questionnaire, rules.evaluate(questionnaire, baseline()))
-    drafts.submit(screening, CONTACT)
-    assert not drafts.save(screening, baseline(phq9_1=3), "phq9")
-    assert not drafts.complete(screening, questionnaire, rules.evaluate(questionnaire, {}))
-    db.session.expire_all()
-    assert screening.answers == baseline() and screening.status == "submitted"
+    drafts.save(draft, baseline(), "health")
+    drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
+    stale = drafts.Draft(**vars(draft))  # a copy loaded before the screening was sent
+    drafts.submit(draft, CONTACT)
+    assert not drafts.save(stale, baseline(phq9_1=3), "phq9")
+    assert not drafts.complete(stale, questionnaire, rules.evaluate(questionnaire, {}))
+    row = stored(draft)
+    assert row.answers == baseline() and row.status == "submitted"
+    assert stale.answers == baseline(), "a refused save leaves the record as it was"
 
 
 def test_discard_deletes_a_draft_but_not_a_submission(ctx):
@@ -131,6 +152,7 @@ def test_discard_deletes_a_draft_but_not_a_submission(ctx):
 
 
 def test_screening_repr_carries_no_answers(ctx):
-    screening = started()
-    drafts.save(screening, baseline(diagnoses=["ptsd"]), "diagnosis")
-    assert "ptsd" not in repr(screening) and str(screening.id) in repr(screening)
+    draft = started()
+    drafts.save(draft, baseline(diagnoses=["ptsd"]), "diagnosis")
+    row = stored(draft)
+    assert "ptsd" not in repr(row) and str(row.id) in repr(row)
