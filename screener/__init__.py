@@ -56,7 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                      render_as_batch=True, compare_type=True,
                      render_item=render_migration_item)
     csrf.init_app(app)
-    login_manager.init_app(app)
+    login_manager.init_app(app, add_context_processor=False)  # templating adds a lazy one
     limiter.init_app(app)
     errors.init_app(app)
     security.init_app(app)

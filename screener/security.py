@@ -13,20 +13,27 @@ def init_app(app: Flask) -> None:
     """Add security headers to every response and refuse NUL bytes in any submitted value."""
     app.before_request(reject_nul_bytes)
 
+    defaults = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS needs the Referer.
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["SCREENER_ENV"] == "production":
+        defaults.append(("Strict-Transport-Security", HSTS))
+    # Pages show health data or forms: never keep them in shared caches or history snapshots.
+    html_defaults = defaults + [("Cache-Control", "no-store")]
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
+        """Each default header, unless the view set its own (``Headers.add`` skips the
+        duplicate scan ``setdefault`` makes)."""
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # same-origin, not no-referrer: Flask-WTF's CSRF check over HTTPS needs the Referer.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["SCREENER_ENV"] == "production":
-            headers.setdefault("Strict-Transport-Security", HSTS)
-        # Pages show health data or forms: never keep them in shared caches or history snapshots.
-        if response.mimetype == "text/html":
-            headers.setdefault("Cache-Control", "no-store")
+        for name, value in html_defaults if response.mimetype == "text/html" else defaults:
+            if name not in headers:
+                headers.add(name, value)
         return response
 
 

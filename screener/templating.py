@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Flask, current_app
+from flask_login import current_user
 
 
 def init_app(app: Flask) -> None:
@@ -15,6 +16,8 @@ def init_app(app: Flask) -> None:
         return {
             "questionnaire": current_app.extensions["questionnaire"],
             "clinic_name": current_app.config["CLINIC_NAME"],
+            # The proxy, not the user: only pages that show the staff member load the login.
+            "current_user": current_user,
         }
 
     app.add_template_filter(format_datetime, "datetime")

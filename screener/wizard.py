@@ -12,14 +12,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import drafts, forms, fragments, wizard_finish, wizard_steps
+from . import drafts, forms, wizard_finish, wizard_steps
 from .errors import render_error
 from .extensions import limiter
 from .versions import current_questionnaire
 from .wizard_flow import journey_for, load_draft, resume_url, step_context
 
 bp = Blueprint("wizard", __name__)
-bp.add_app_template_global(fragments.cached_group)
 
 CSRF_STEP = ("For your security this page had expired, so what you entered below is not saved "
              "yet. Please check it and press the button again.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from . import drafts, forms, navigation
+from . import drafts, forms, fragments, navigation
 from .questionnaire import Questionnaire, Step
 from .wizard_flow import journey_for, load_draft, resume_url, returning, step_context, write_refused
 
@@ -12,12 +12,23 @@ UNEXPECTED = ("This page was sent with answers to questions it does not ask, so 
               "saved. Please check your answers below and press Continue.")
 
 
-def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm,
+def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | None = None,
                 problem: str | None = None, status: int = 200):
-    """The step page: progress, crisis resources when the step has them, the questions."""
+    """The step page: progress, crisis resources when the step has them, the questions.
+
+    Without ``form`` the questions show the stored answers (a GET); with it, what was posted.
+    """
+    questionnaire = journey.questionnaire
+    if form is None:
+        questions = journey.questions(step)
+        groups = fragments.answered_step(
+            questionnaire, step, questions, journey.answers,
+            lambda: forms.step_form(questionnaire, step, questions, answers=journey.answers))
+    else:
+        groups = fragments.choice_groups(form)
     position, total = journey.position(step.id)
     return render_template(
-        "wizard/step.html", questionnaire=journey.questionnaire, step=step, form=form,
+        "wizard/step.html", questionnaire=questionnaire, step=step, form=form, groups=groups,
         problem=problem, position=position, total=total, returning=returning(),
     ), status
 
@@ -25,11 +36,9 @@ def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm,
 def step(step_id: str):
     """One step of the questionnaire: show it, or save it and move on (or back)."""
     screening, questionnaire, step, journey = step_context(step_id)
-    questions = journey.questions(step)
     if request.method == "GET":
-        form = forms.step_form(questionnaire, step, questions, answers=journey.answers)
-        return render_step(journey, step, form)
-    form = forms.step_form(questionnaire, step, questions, formdata=request.form)
+        return render_step(journey, step)
+    form = forms.step_form(questionnaire, step, journey.questions(step), formdata=request.form)
     if request.form.get("action") == "back":
         return _go_back(screening, questionnaire, step, form)
     unexpected = form.unexpected(request.form)

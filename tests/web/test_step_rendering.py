@@ -157,3 +157,81 @@ def test_step_page_serves_groups_from_the_cache(app, client, questionnaire):
     assert strip.sub("", first) == strip.sub("", second)
     assert len(parsed(first).inputs) == sum(
         len(q.allowed_values()) for q in questionnaire.steps_by_id["phq9"].questions)
+
+
+# --- whole steps shown with the stored answers -------------------------------------------------
+
+def shown(questionnaire, step, answers, calls):
+    """``fragments.answered_step`` for ``step``, counting the forms it had to build."""
+    questions = list(step.questions)
+
+    def build():
+        calls.append(step.id)
+        return forms.step_form(questionnaire, step, questions, answers=answers)
+
+    return fragments.answered_step(questionnaire, step, questions, answers, build)
+
+
+@pytest.mark.parametrize("answers", [
+    {},
+    baseline(diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=0, peg_2=10, peg_3=4),
+], ids=["unanswered", "answered"])
+def test_a_shown_step_equals_its_form_rendered_afresh(app, questionnaire, answers, monkeypatch):
+    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+    with app.test_request_context():
+        for _ in range(2):  # the second pass comes from the cache
+            for step, form in every_step_form(questionnaire, answers=answers):
+                html = shown(questionnaire, step, answers, [])
+                assert parsed(html).inputs == [view for field in form
+                                               for view in wtforms_view(field)]
+                assert html == fragments.choice_groups(form)
+
+
+def test_a_shown_step_is_built_once_per_answers(app, questionnaire, monkeypatch):
+    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+    step = questionnaire.steps_by_id["phq9"]
+    calls = []
+    with app.test_request_context():
+        empty = shown(questionnaire, step, {}, calls)
+        assert shown(questionnaire, step, {}, calls) is empty and len(calls) == 1
+        answered = shown(questionnaire, step, {"phq9_1": 2}, calls)
+        assert len(calls) == 2 and answered != empty
+        assert 'name="phq9_1" id="phq9_1-2" value="2" checked' in answered
+        assert shown(questionnaire, step, {"phq9_1": 2}, calls) is answered and len(calls) == 2
+
+
+def test_a_stored_answer_the_step_does_not_offer_is_never_cached(app, questionnaire,
+                                                                 monkeypatch):
+    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+    step = questionnaire.steps_by_id["phq9"]
+    calls = []
+    with app.test_request_context():
+        for _ in range(2):
+            html = shown(questionnaire, step, {"phq9_1": 7}, calls)
+            assert not re.search(r"\schecked>", html)
+    assert len(calls) == 2 and len(fragments._steps) == 0
+
+
+def test_shown_steps_stay_bounded(app, questionnaire, monkeypatch):
+    monkeypatch.setattr(fragments, "MAX_STEP_ENTRIES", 3)
+    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+    step = questionnaire.steps_by_id["phq9"]
+    with app.test_request_context():
+        for value in range(4):
+            shown(questionnaire, step, {"phq9_1": value}, [])
+            assert len(fragments._steps) <= 3
+        calls = []
+        shown(questionnaire, step, {"phq9_1": 3}, calls)  # the most recent stays
+        shown(questionnaire, step, {"phq9_1": 0}, calls)  # the oldest was dropped
+        assert calls == ["phq9"]
+
+
+def test_a_step_page_shows_the_answer_saved_a_moment_ago(client, questionnaire):
+    from tests.web.wizard_client import walk
+
+    walk(client, baseline(), until="phq9")
+    before = client.get("/screening/phq9").get_data(as_text=True)
+    assert not re.search(r"\schecked>", before)
+    walk(client, baseline(**{"phq9_1": 3}), until="gad7")
+    after = client.get("/screening/phq9").get_data(as_text=True)
+    assert 'id="phq9_1-3" value="3" checked' in after

@@ -149,6 +149,19 @@ def test_start_is_rate_limited(app, client):
     assert response.status_code == 429 and b"Too many attempts" in response.data
 
 
+def test_every_rate_limited_endpoint_is_listed(app):
+    """The limiter skips endpoints outside RATE_LIMITED_ENDPOINTS, so a limit added to another
+    view would silently never apply."""
+    from flask_limiter.util import get_qualified_name
+
+    from screener.extensions import RATE_LIMITED_ENDPOINTS, limiter
+
+    with app.app_context():
+        limited = {endpoint for endpoint, view in app.view_functions.items()
+                   if limiter.limit_manager.decorated_limits(get_qualified_name(view))}
+    assert limited == RATE_LIMITED_ENDPOINTS
+
+
 # --- CSRF on -----------------------------------------------------------------------------------
 
 def csrf_token(client, path: str) -> str:
