@@ -86,14 +86,14 @@ def _serving() -> bool:
 
 
 def _configure_engine(app: Flask) -> None:
-    """Per-backend engine settings: pre-ping and pool sizes for PostgreSQL."""
+    """Per-backend engine settings: pool sizes for PostgreSQL (idle connections are pinged
+    before use by ``database.ping_idle_connections``)."""
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # A database error's message would otherwise carry the statement's values (answers,
     # contact details) into logs and tracebacks.
     options.setdefault("hide_parameters", True)
     if uri.startswith("postgresql"):
-        options.setdefault("pool_pre_ping", True)
         options.setdefault("pool_size", 5)
         options.setdefault("max_overflow", 10)
         options.setdefault("pool_timeout", 10)

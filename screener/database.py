@@ -9,19 +9,26 @@ is not even called when another connection wrote since our read began).
 Every transaction of a POST/PUT/PATCH/DELETE request is therefore ``BEGIN IMMEDIATE`` on SQLite:
 such requests read their row and then write it, and writes are serialised by SQLite anyway.
 GET requests read in deferred transactions; one that also writes calls ``begin_write()`` first.
-PostgreSQL: pool_pre_ping and pool sizes are set in ``create_app``.
+
+PostgreSQL: pool sizes are set in ``create_app``. A pooled connection is pinged before use only
+when it has been idle for more than a second (``ping_idle_connections``): after a database
+restart every connection has been idle at least that long, and a busy worker's connections are
+not pinged on every request (SQLAlchemy's ``pool_pre_ping`` costs a round trip per request).
 """
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 from .extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+PING_AFTER_IDLE_SECONDS = 1.0
 _IMMEDIATE = "sqlite_begin_immediate"
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -48,6 +55,20 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def read_connection():
+    """The request's connection for a read that starts a read-only request's work.
+
+    On PostgreSQL, before the request's first query, the connection runs in autocommit: at READ
+    COMMITTED each statement sees its own snapshot inside a transaction too, so reads lose
+    nothing, and the request saves the BEGIN and ROLLBACK round trips. Not for SQLite, whose
+    transactions we begin ourselves (see ``_sqlite_begin``).
+    """
+    session = db.session()
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return session.connection()
+
+
 def begin_write() -> None:
     """Start this request's transaction as a write transaction.
 
@@ -64,9 +85,37 @@ def begin_write() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Close each request's session safely. Call after ``db.init_app``: teardowns run in
-    reverse order, so this one runs before Flask-SQLAlchemy's."""
+    """Close each request's session safely; ping idle PostgreSQL connections. Call after
+    ``db.init_app``: teardowns run in reverse order, so this one runs before Flask-SQLAlchemy's."""
     app.teardown_appcontext(close_session)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "postgresql":
+                ping_idle_connections(engine)
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Before handing out a connection idle for more than ``idle_seconds``, check it is alive;
+    a dead one is replaced (SQLAlchemy's pessimistic disconnect handling, minus the round trip
+    for connections in steady use)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at <= idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise DisconnectionError("connection found dead after being idle; replacing it")
 
 
 def close_session(exc: BaseException | None = None) -> None:

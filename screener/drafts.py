@@ -26,7 +26,7 @@ from flask import current_app, has_request_context, request, session
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from . import audit
-from .database import READ_ONLY_METHODS
+from .database import READ_ONLY_METHODS, read_connection
 from .extensions import db
 from .models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
 from .questionnaire import Questionnaire
@@ -92,9 +92,11 @@ def current() -> Draft | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not token:
         return None
-    locked = has_request_context() and request.method not in READ_ONLY_METHODS
-    row = db.session.connection().execute(
-        _READ_LOCKED if locked else _READ, {"token_hash": hash_token(token)}).first()
+    params = {"token_hash": hash_token(token)}
+    if has_request_context() and request.method not in READ_ONLY_METHODS:
+        row = db.session.connection().execute(_READ_LOCKED, params).first()
+    else:
+        row = read_connection().execute(_READ, params).first()
     if row is None:
         return None
     draft = Draft(*row)
