@@ -54,6 +54,19 @@ class QuestionnaireVersion(Base):
         return f"<QuestionnaireVersion {self.questionnaire_id} {self.version} {self.sha256[:8]}>"
 
 
+class QueueCount(Base):
+    """Submissions per review status, for the queue's status tabs.
+
+    Written only by database triggers on ``screenings`` (see migration c3e1f0b7d2a4), so every
+    way a screening is written keeps the counts exact; the app never writes this table.
+    """
+
+    __tablename__ = "queue_counts"
+
+    review_status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    submissions: Mapped[int]
+
+
 class Screening(Base):
     __tablename__ = "screenings"
     __table_args__ = (
