@@ -10,6 +10,11 @@ Every transaction of a POST/PUT/PATCH/DELETE request is therefore ``BEGIN IMMEDI
 such requests read their row and then write it, and writes are serialised by SQLite anyway.
 GET requests read in deferred transactions; one that also writes calls ``begin_write()`` first.
 
+Reads that begin a request's work on one row (the wizard's draft) use ``read_connection()``: no
+transaction at all (autocommit), so nothing is locked while the request works in Python and no
+BEGIN or ROLLBACK is sent; what such a request then writes is guarded by its own conditions
+(see ``drafts``), or goes through ``begin_write()`` when it needs a transaction.
+
 PostgreSQL: pool sizes are set in ``create_app``. A pooled connection is pinged before use only
 when it has been idle for more than a second (``ping_idle_connections``): after a database
 restart every connection has been idle at least that long, and a busy worker's connections are
@@ -30,6 +35,7 @@ from .extensions import db
 SQLITE_BUSY_TIMEOUT_MS = 15000
 PING_AFTER_IDLE_SECONDS = 1.0
 _IMMEDIATE = "sqlite_begin_immediate"
+_NO_TRANSACTION = "sqlite_no_transaction"
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -50,38 +56,45 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name != "sqlite":
         return
-    immediate = connection.get_execution_options().get(_IMMEDIATE, False) or (
+    options = connection.get_execution_options()
+    if options.get(_NO_TRANSACTION):
+        return  # autocommit: pysqlite (isolation_level None) runs each statement on its own
+    immediate = options.get(_IMMEDIATE, False) or (
         has_request_context() and request.method not in READ_ONLY_METHODS)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def read_connection():
-    """The request's connection for a read that starts a read-only request's work.
+    """The request's connection in autocommit, for a read that starts the request's work.
 
-    On PostgreSQL, before the request's first query, the connection runs in autocommit: at READ
-    COMMITTED each statement sees its own snapshot inside a transaction too, so reads lose
-    nothing, and the request saves the BEGIN and ROLLBACK round trips. Not for SQLite, whose
-    transactions we begin ourselves (see ``_sqlite_begin``).
+    Each statement then runs on its own: nothing stays locked while the request works in Python,
+    and no BEGIN or ROLLBACK is sent. PostgreSQL at READ COMMITTED gives each statement its own
+    snapshot inside a transaction too, so a read loses nothing. If the request already began a
+    transaction, that transaction's connection is returned unchanged.
     """
     session = db.session()
-    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
-        return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return session.connection()
+    if session.in_transaction():
+        return session.connection()
+    if session.get_bind().dialect.name == "sqlite":
+        # Not SQLAlchemy's AUTOCOMMIT level: resetting it on check-in would turn pysqlite's own
+        # transaction handling back on, which _sqlite_begin relies on being off.
+        return session.connection(execution_options={_NO_TRANSACTION: True})
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def begin_write() -> None:
     """Start this request's transaction as a write transaction.
 
-    Call before the first query of a request that reads and then writes. On SQLite this takes
-    the write lock up front (``BEGIN IMMEDIATE``); elsewhere it is a no-op. If the session already
-    has a transaction, it is committed first so the new one starts clean.
+    Call before the first query of a request that reads and then writes, or after reads made with
+    ``read_connection()`` and before writes that must commit together. If the session already
+    has a transaction (or an autocommit connection), it is committed first so the new one starts
+    clean. On SQLite the new transaction takes the write lock up front (``BEGIN IMMEDIATE``).
     """
     session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
-    if session.get_bind().dialect.name != "sqlite":
-        return
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={_IMMEDIATE: True})
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={_IMMEDIATE: True})
 
 
 def init_app(app: Flask) -> None:

@@ -14,6 +14,8 @@ MESSAGES = {
           "Your account is not allowed to open this page. Ask an administrator if you need it."),
     404: ("Page not found", "We could not find that page. Check the address, or start again."),
     405: ("That action is not available here", "Please go back and use the buttons on the page."),
+    409: ("This page changed while you were on it",
+          "Someone or something changed this at the same moment. Please go back and try again."),
     413: ("That was too much to send", "Please shorten what you typed and try again."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong on our side",

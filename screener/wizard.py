@@ -20,6 +20,8 @@ from .wizard_flow import journey_for, load_draft, resume_url, step_context
 
 bp = Blueprint("wizard", __name__)
 
+SAVE_CONFLICT = ("Your answers were being saved from another window at the same moment, so this "
+                 "page was not saved. Please go back, check your answers and continue.")
 CSRF_STEP = ("For your security this page had expired, so what you entered below is not saved "
              "yet. Please check it and press the button again.")
 CSRF_OTHER = ("For your security that page had expired. Please try again. If this keeps "
@@ -94,6 +96,12 @@ bp.add_url_rule("/screening/send", "send", wizard_finish.send, methods=["GET", "
 bp.add_url_rule("/screening/sent", "sent", wizard_finish.sent, methods=["GET"])
 bp.add_url_rule("/screening/crisis", "crisis", wizard_steps.crisis, methods=["GET"])
 bp.add_url_rule("/screening/<step_id>", "step", wizard_steps.step, methods=["GET", "POST"])
+
+
+@bp.errorhandler(drafts.SaveConflict)
+def save_conflict(error: drafts.SaveConflict):
+    """Saves of one draft from several windows kept overtaking this one: nothing was lost."""
+    return render_error(409, SAVE_CONFLICT)
 
 
 @bp.errorhandler(CSRFError)

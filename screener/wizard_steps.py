@@ -44,10 +44,11 @@ def step(step_id: str):
     unexpected = form.unexpected(request.form)
     if not form.validate() or unexpected:
         return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
-    answers = navigation.merge_step(questionnaire, screening.answers, step, form.answers())
-    if not drafts.save(screening, answers, step.id):
+    given = form.answers()
+    if not drafts.save(screening, lambda stored: navigation.merge_step(
+            questionnaire, stored, step, given), step.id):
         return write_refused()
-    after = navigation.journey(questionnaire, answers)
+    after = navigation.journey(questionnaire, screening.answers)
     if after.crisis_page_due(step):
         return redirect(url_for("wizard.crisis"))
     return redirect(_next_url(after, step))
@@ -66,11 +67,15 @@ def _next_url(journey: navigation.Journey, step: Step) -> str:
 
 def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm):
     """Back never validates: it keeps every stored answer and the valid new choices."""
-    answers = navigation.merge_step(questionnaire, screening.answers, step,
-                                    form.valid_answers(), replace=False)
-    if answers != screening.answers and not drafts.save(screening, answers, step.id):
+    kept = form.valid_answers()
+
+    def merged(stored):
+        return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
+
+    if merged(screening.answers) != screening.answers and not drafts.save(
+            screening, merged, step.id):
         return write_refused()
-    journey = navigation.journey(questionnaire, answers)
+    journey = navigation.journey(questionnaire, screening.answers)
     if returning() and journey.finished:
         return redirect(url_for("wizard.review"))
     previous = journey.previous(step.id)

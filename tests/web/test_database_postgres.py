@@ -1,5 +1,5 @@
-"""PostgreSQL connection handling: idle connections are checked before use, and a wizard GET
-reads its draft without opening a transaction."""
+"""PostgreSQL connection handling: idle connections are checked before use, and the wizard
+reads its draft without a transaction or a lock, then saves with one version-checked UPDATE."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, event, text
 from screener.database import ping_idle_connections
 from screener.extensions import db
 from tests.helpers import baseline
-from tests.web.wizard_client import walk
+from tests.web.wizard_client import step_data, walk
 
 pytestmark = pytest.mark.postgres
 
@@ -56,23 +56,26 @@ def test_a_connection_in_steady_use_is_not_pinged(postgres_url):
         engine.dispose()
 
 
-def test_a_wizard_get_reads_its_draft_in_autocommit_and_a_post_locks_it(pg_app):
+def test_the_wizard_reads_and_saves_its_draft_in_autocommit_without_locks(pg_app):
     client = pg_app.test_client()
     location = walk(client, baseline(), until="phq9")
     seen = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if "token_hash" in statement:
-            seen.append((conn.connection.dbapi_connection.autocommit, "FOR UPDATE" in statement))
+        if "screenings" in statement:
+            seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit,
+                         "FOR UPDATE" in statement,
+                         "screenings.updated_at = " in statement.replace('"', "")))
 
     with pg_app.app_context():
         engine = db.engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         assert client.get(location).status_code == 200
-        assert seen == [(True, False)], "GET: autocommit, no lock"
+        assert seen == [("SELECT", True, False, False)], "GET: one unlocked autocommit read"
         seen.clear()
-        assert client.post(location, data={"action": "back"}).status_code == 302
-        assert seen == [(False, True)], "POST: a transaction, the row locked"
+        assert client.post(location, data=step_data("phq9", baseline())).status_code == 302
+        assert seen == [("SELECT", True, False, False), ("UPDATE", True, False, True)], \
+            "POST: an unlocked read, then one UPDATE matching the version read"
     finally:
         event.remove(engine, "before_cursor_execute", record)

@@ -1,8 +1,10 @@
-"""Two saves of one draft at once: the second reads the first's answers, never a stale copy.
+"""Two saves of one draft at once: the second merges into the first's answers, never a stale copy.
 
-A step POST reads the draft, merges its step into the stored answers and writes them back in one
-UPDATE. On PostgreSQL the read takes the row lock (``FOR UPDATE``), so a save that starts while
-another transaction holds the row waits for it and then merges into what it wrote.
+A step POST reads the draft without a lock, merges its step into the stored answers and writes
+them back in one UPDATE that matches only the row version it read. A save that overlaps another
+(here: a transaction holding the row while it changes an answer, as a save from a second tab
+does) waits for the row at its UPDATE, finds the version moved on, reads again and merges into
+what the other wrote.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import threading
 import pytest
 from sqlalchemy import create_engine, select
 
+from screener.models import utcnow
+
 from screener.models import Screening
 from tests.helpers import baseline
 from tests.web.wizard_client import questionnaire, step_data, walk
@@ -19,7 +23,7 @@ from tests.web.wizard_client import questionnaire, step_data, walk
 pytestmark = pytest.mark.postgres
 
 
-def test_a_save_waits_for_a_concurrent_writer_and_keeps_its_answer(pg_app):
+def test_a_save_overlapping_another_keeps_both_answers(pg_app):
     client = pg_app.test_client()
     answers = baseline()
     assert walk(client, answers, until="phq9") == "/screening/phq9"
@@ -36,9 +40,10 @@ def test_a_save_waits_for_a_concurrent_writer_and_keeps_its_answer(pg_app):
                 client.post("/screening/phq9", data=step_data("phq9", answers))))
             post.start()
             post.join(timeout=1.0)
-            assert post.is_alive(), "the save did not wait for the row lock"
+            assert post.is_alive(), "the save did not wait for the row"
             changed = dict(row.answers, antidepressants_tried=other)
-            writer.execute(table.update().where(table.c.id == row.id).values(answers=changed))
+            writer.execute(table.update().where(table.c.id == row.id)
+                           .values(answers=changed, updated_at=utcnow()))
             writer.commit()
             post.join(timeout=30)
         assert responses and responses[0].status_code == 302

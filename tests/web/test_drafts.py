@@ -156,3 +156,56 @@ def test_screening_repr_carries_no_answers(ctx):
     drafts.save(draft, baseline(diagnoses=["ptsd"]), "diagnosis")
     row = stored(draft)
     assert "ptsd" not in repr(row) and str(row.id) in repr(row)
+
+
+def test_two_saves_from_the_same_read_both_keep_their_answers(ctx):
+    """Two tabs: both read the draft, both save a different step. The second save finds the row
+    changed, reads it again and applies its step to the first one's answers."""
+    draft = started()
+    first_tab, second_tab = drafts.current(), drafts.Draft(**vars(drafts.current()))
+    assert drafts.save(first_tab, lambda stored: {**stored, "age_18_plus": "yes"}, "about")
+    assert drafts.save(second_tab, lambda stored: {**stored, "pregnancy": "no"}, "health")
+    assert stored(draft).answers == {"age_18_plus": "yes", "pregnancy": "no"}
+    assert second_tab.answers == stored(draft).answers
+    assert second_tab.updated_at == stored(draft).updated_at
+
+
+def test_a_save_moves_the_row_version_on(ctx):
+    draft = started()
+    before = draft.updated_at
+    assert drafts.save(draft, {"age_18_plus": "yes"}, "about")
+    assert draft.updated_at > before and stored(draft).updated_at == draft.updated_at
+
+
+def test_a_completion_from_a_stale_read_is_refused(ctx):
+    """The assessment must be of the answers stored: a completion computed before another save
+    writes nothing."""
+    draft = started()
+    questionnaire = current_questionnaire()
+    drafts.save(draft, baseline(), "health")
+    stale = drafts.Draft(**vars(draft))
+    assert drafts.save(draft, baseline(pregnancy="yes"), "health")
+    assert not drafts.complete(stale, questionnaire, rules.evaluate(questionnaire, baseline()))
+    row = stored(draft)
+    assert row.status == "draft" and row.assessment is None
+
+
+def test_saves_that_keep_losing_give_up_without_writing(ctx, monkeypatch):
+    draft = started()
+    monkeypatch.setattr(drafts, "SAVE_ATTEMPTS", 0)
+    with pytest.raises(drafts.SaveConflict):
+        drafts.save(draft, {"age_18_plus": "yes"}, "about")
+    assert stored(draft).answers == {}
+
+
+def test_a_step_that_cannot_be_saved_for_concurrent_saves_says_so(app, client, monkeypatch):
+    from tests.web.wizard_client import step_data, walk
+
+    location = walk(client, baseline(), until="phq9")
+    monkeypatch.setattr(drafts, "SAVE_ATTEMPTS", 0)
+    response = client.post(location, data=step_data("phq9", baseline()))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "another window" in page
+    with app.app_context():
+        row = db.session.scalars(select(Screening)).one()
+        assert "phq9_1" not in row.answers
