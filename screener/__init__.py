@@ -48,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         raise click.ClickException(str(error)) from None
 
     from . import database, errors, health, security, templating  # noqa: F401 (listeners)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import check_limits_in_views_only, csrf, db, limiter, login_manager, migrate
     from .models.base import render_migration_item
 
     db.init_app(app)
@@ -58,6 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app, add_context_processor=False)  # templating adds a lazy one
     limiter.init_app(app)
+    check_limits_in_views_only(app)
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's

@@ -23,16 +23,26 @@ class Journey:
     answers: dict[str, Any]
 
     @cached_property
+    def _done(self) -> dict[str, bool]:
+        return {}
+
+    def is_done(self, step: Step) -> bool:
+        """Every required enabled question of ``step`` has a valid answer (worked out when
+        first asked: showing a step only needs the steps before it)."""
+        done = self._done.get(step.id)
+        if done is None:
+            done = self._done[step.id] = step_complete(self.questionnaire, step, self.answers)
+        return done
+
+    @cached_property
     def complete(self) -> frozenset[str]:
-        """The enabled steps whose answers are all there and valid (worked out when first asked:
-        after a save, only the next step's id is needed)."""
-        return frozenset(s.id for s in self.steps
-                         if step_complete(self.questionnaire, s, self.answers))
+        """The enabled steps whose answers are all there and valid."""
+        return frozenset(s.id for s in self.steps if self.is_done(s))
 
     @property
     def first_open(self) -> Step | None:
         """The first enabled step that still needs answers (None when all are done)."""
-        return next((s for s in self.steps if s.id not in self.complete), None)
+        return next((s for s in self.steps if not self.is_done(s)), None)
 
     @property
     def finished(self) -> bool:
@@ -46,10 +56,7 @@ class Journey:
     def is_reachable(self, step_id: str) -> bool:
         """Enabled, and no unanswered step comes before it."""
         index = self.index(step_id)
-        if index is None:
-            return False
-        first_open = self.first_open
-        return first_open is None or index <= self.index(first_open.id)
+        return index is not None and all(self.is_done(s) for s in self.steps[:index])
 
     def position(self, step_id: str) -> tuple[int, int]:
         """("Step N of M"): N for this step, M counting enabled steps only."""

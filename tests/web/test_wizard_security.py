@@ -149,17 +149,23 @@ def test_start_is_rate_limited(app, client):
     assert response.status_code == 429 and b"Too many attempts" in response.data
 
 
-def test_every_rate_limited_endpoint_is_listed(app):
-    """The limiter skips endpoints outside RATE_LIMITED_ENDPOINTS, so a limit added to another
-    view would silently never apply."""
-    from flask_limiter.util import get_qualified_name
-
-    from screener.extensions import RATE_LIMITED_ENDPOINTS, limiter
+def test_every_limit_is_on_a_view(app):
+    """Limits are checked only by the decorated views (the per-request check is dropped), so a
+    default, application or blueprint limit would silently never apply."""
+    from screener.extensions import limiter
 
     with app.app_context():
-        limited = {endpoint for endpoint, view in app.view_functions.items()
-                   if limiter.limit_manager.decorated_limits(get_qualified_name(view))}
-    assert limited == RATE_LIMITED_ENDPOINTS
+        manager = limiter.limit_manager
+        assert manager.default_limits == [] and manager.application_limits == []
+        assert not getattr(manager, "_blueprint_limits", {})
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+
+
+def test_limited_views_are_still_limited_without_the_per_request_check(app, client):
+    app.config["SCREENING_START_RATE_LIMIT"] = "1/minute"
+    assert client.post("/screening/start").status_code == 302
+    client.post("/screening/restart")
+    assert client.post("/screening/start").status_code == 429
 
 
 # --- CSRF on -----------------------------------------------------------------------------------
