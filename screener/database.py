@@ -10,10 +10,11 @@ Every transaction of a POST/PUT/PATCH/DELETE request is therefore ``BEGIN IMMEDI
 such requests read their row and then write it, and writes are serialised by SQLite anyway.
 GET requests read in deferred transactions; one that also writes calls ``begin_write()`` first.
 
-Reads that begin a request's work on one row (the wizard's draft) use ``read_connection()``: no
-transaction at all (autocommit), so nothing is locked while the request works in Python and no
-BEGIN or ROLLBACK is sent; what such a request then writes is guarded by its own conditions
-(see ``drafts``), or goes through ``begin_write()`` when it needs a transaction.
+The wizard's draft is read and written on ``autocommit_connection()``: a connection of its own,
+outside the Session, where each statement commits on its own. Nothing is locked while a request
+works in Python, no BEGIN or ROLLBACK is sent, and the Session's machinery (a third of a small
+page's database time) is skipped; its writes are single UPDATEs guarded by their own conditions
+(see ``drafts``), and writes that must commit together use the Session and ``begin_write()``.
 
 PostgreSQL: pool sizes are set in ``create_app``. A pooled connection is pinged before use only
 when it has been idle for more than a second (``ping_idle_connections``): after a database
@@ -25,9 +26,9 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 from .extensions import db
@@ -64,31 +65,28 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def read_connection():
-    """The request's connection in autocommit, for a read that starts the request's work.
-
-    Each statement then runs on its own: nothing stays locked while the request works in Python,
-    and no BEGIN or ROLLBACK is sent. PostgreSQL at READ COMMITTED gives each statement its own
-    snapshot inside a transaction too, so a read loses nothing. If the request already began a
-    transaction, that transaction's connection is returned unchanged.
-    """
-    session = db.session()
-    if session.in_transaction():
-        return session.connection()
-    if session.get_bind().dialect.name == "sqlite":
-        # Not SQLAlchemy's AUTOCOMMIT level: resetting it on check-in would turn pysqlite's own
-        # transaction handling back on, which _sqlite_begin relies on being off.
-        return session.connection(execution_options={_NO_TRANSACTION: True})
-    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+def autocommit_connection() -> Connection:
+    """This request's connection outside the Session, each statement committed on its own
+    (closed when the request ends)."""
+    connection = g.get("autocommit_connection")
+    if connection is None or connection.closed:
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            # Not SQLAlchemy's AUTOCOMMIT level: resetting it on check-in would turn pysqlite's
+            # own transaction handling back on, which _sqlite_begin relies on being off.
+            options = {_NO_TRANSACTION: True}
+        else:
+            options = {"isolation_level": "AUTOCOMMIT"}
+        connection = g.autocommit_connection = engine.connect().execution_options(**options)
+    return connection
 
 
 def begin_write() -> None:
     """Start this request's transaction as a write transaction.
 
-    Call before the first query of a request that reads and then writes, or after reads made with
-    ``read_connection()`` and before writes that must commit together. If the session already
-    has a transaction (or an autocommit connection), it is committed first so the new one starts
-    clean. On SQLite the new transaction takes the write lock up front (``BEGIN IMMEDIATE``).
+    Call before the first query of a request that reads and then writes. If the session already
+    has a transaction, it is committed first so the new one starts clean. On SQLite the new
+    transaction takes the write lock up front (``BEGIN IMMEDIATE``).
     """
     session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
     if session.in_transaction():
@@ -132,17 +130,29 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_
 
 
 def close_session(exc: BaseException | None = None) -> None:
-    """End the session; a connection that died meanwhile is discarded, not raised.
+    """End the session and the autocommit connection; a connection that died meanwhile is
+    discarded, not raised.
 
     Without this, a database restarted between a view's last query and the end of the request
     turns an already rendered page into a bare 500 (the rollback at teardown fails).
     """
+    connection = g.pop("autocommit_connection", None)
+    if connection is not None:
+        try:
+            connection.close()
+        except SQLAlchemyError as error:  # the pool has discarded the dead connection
+            _lost(error)
+    if not db.session.registry.has():
+        return  # the request never used the Session: nothing to end
     try:
         db.session.close()
     except SQLAlchemyError as error:
-        current_app.logger.warning("database connection lost at teardown: %s",
-                                   type(error).__name__)
+        _lost(error)
         try:
             db.session().invalidate()
         except SQLAlchemyError:
             pass
+
+
+def _lost(error: SQLAlchemyError) -> None:
+    current_app.logger.warning("database connection lost at teardown: %s", type(error).__name__)

@@ -27,7 +27,7 @@ from flask import current_app, session
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from . import audit
-from .database import begin_write, read_connection
+from .database import autocommit_connection, begin_write
 from .extensions import db
 from .models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
 from .questionnaire import Questionnaire
@@ -99,7 +99,7 @@ def current() -> Draft | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str) or not token:
         return None
-    row = read_connection().execute(_READ, {"token_hash": hash_token(token)}).first()
+    row = autocommit_connection().execute(_READ, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     draft = Draft(*row)
@@ -107,7 +107,7 @@ def current() -> Draft | None:
 
 
 def _reread(draft: Draft) -> Draft | None:
-    row = read_connection().execute(_REREAD, {"draft_id": draft.id}).first()
+    row = autocommit_connection().execute(_REREAD, {"draft_id": draft.id}).first()
     return None if row is None else Draft(*row)
 
 
@@ -182,14 +182,11 @@ def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment)
 
 
 def _write(statement, params: dict[str, Any]) -> bool:
-    """Run one guarded UPDATE; False when it matched no row (sent, deleted or changed since
-    read). On the autocommit connection of ``read_connection`` it is committed at once."""
-    result = db.session.connection().execute(statement, params)
-    if result.rowcount != 1:
-        db.session.rollback()
+    """Run one guarded UPDATE, committed at once; False when it matched no row (the screening
+    was sent, deleted or saved by another request since it was read)."""
+    if autocommit_connection().execute(statement, params).rowcount != 1:
         return False
     session.modified = True  # re-issue the cookie, so it expires with the draft
-    db.session.commit()
     return True
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
-from screener.database import begin_write, close_session, read_connection
+from screener.database import autocommit_connection, begin_write, close_session
 from screener.errors import MESSAGES
 from screener.extensions import db
 
@@ -49,20 +49,20 @@ def test_begin_write_takes_the_lock_in_a_read_request(app):
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_a_read_connection_holds_no_lock_and_sends_no_begin(app, method):
-    """The wizard reads its draft this way: a POST then works in Python without SQLite's write
-    lock, and its guarded UPDATE runs (and commits) on its own."""
+def test_the_autocommit_connection_holds_no_lock_and_sends_no_begin(app, method):
+    """The wizard reads and saves its draft this way: a POST works in Python without SQLite's
+    write lock, and its guarded UPDATE runs (and commits) on its own."""
     sent = []
     with app.test_request_context("/", method=method):
         engine = db.engine
         listener = lambda conn, cursor, statement, *rest: sent.append(statement.split()[0])
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            read_connection().execute(text("SELECT 1"))
+            autocommit_connection().execute(text("SELECT 1"))
             assert write_lock_is_free(app)
-            read_connection().execute(text("CREATE TABLE scratch (id INTEGER)"))
+            autocommit_connection().execute(text("CREATE TABLE scratch (id INTEGER)"))
             assert write_lock_is_free(app), "committed at once, nothing left open"
-            db.session.rollback()
+            assert not db.session.registry.has(), "the Session was never needed"
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     assert sent == ["SELECT", "CREATE"]
@@ -70,9 +70,16 @@ def test_a_read_connection_holds_no_lock_and_sends_no_begin(app, method):
         assert "scratch" in sa_inspect(db.engine).get_table_names()
 
 
-def test_begin_write_after_a_read_connection_starts_a_real_transaction(app):
+def test_the_autocommit_connection_is_closed_with_the_request(app):
+    with app.test_request_context("/"):
+        connection = autocommit_connection()
+        assert autocommit_connection() is connection, "one per request"
+    assert connection.closed
+
+
+def test_begin_write_beside_the_autocommit_connection_is_a_real_transaction(app):
     with app.test_request_context("/", method="POST"):
-        read_connection().execute(text("SELECT 1"))
+        autocommit_connection().execute(text("SELECT 1"))
         begin_write()
         db.session.execute(text("CREATE TABLE scratch (id INTEGER)"))
         assert not write_lock_is_free(app)

@@ -31,8 +31,9 @@ def started() -> drafts.Draft:
 
 
 def stored(draft: drafts.Draft) -> Screening:
-    """The draft's row as it is in the database now."""
-    db.session.expire_all()
+    """The draft's row as it is in the database now (drafts write on their own connection, so
+    end the Session's read transaction and its snapshot first)."""
+    db.session.rollback()
     return db.session.get(Screening, draft.id)
 
 
