@@ -27,7 +27,7 @@ from screener.questionnaire import load  # noqa: E402
 PARTS = ("startup", "engine", "wizard", "journeys", "queue", "exports")
 RESULTS = PROJECT_ROOT / "bench" / "results"
 SIZES = {  # quick: a couple of minutes on 2 cores; full: longer runs, PostgreSQL for everything
-    "quick": {"seconds": 4, "queue_repeat": 30, "engine_seconds": 1, "startup_runs": 5},
+    "quick": {"seconds": 6, "queue_repeat": 30, "engine_seconds": 1, "startup_runs": 5},
     "full": {"seconds": 20, "queue_repeat": 200, "engine_seconds": 3, "startup_runs": 10},
 }
 

@@ -4,6 +4,7 @@ screenings per second with every row checked afterwards."""
 from __future__ import annotations
 
 import random
+import statistics
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
@@ -63,10 +64,14 @@ class _Step:
         client.post(action, body, label="POST", expect=REDIRECTS)
 
 
+ROUNDS = 3  # floor and step alternate this many times per method (see _combine)
+
+
 def measure_step_vs_floor(app_db: servers.Database, floor_db: servers.Database, logs: Path,
                           questionnaire: Questionnaire, step_id: str, users: int,
-                          seconds: float, budget: int) -> dict:
-    """Floor and step, GET then POST, phases alternated so both see the same machine load."""
+                          seconds: float, budget: int, rounds: int = ROUNDS) -> dict:
+    """Floor and step, GET then POST; within each, ``rounds`` alternations of a floor phase and a
+    step phase (``seconds`` split between them), so both see the same machine load."""
     floor_app.init_database(floor_db.sqlalchemy_url)
     floor_env = servers.app_env(floor_db.url, FLOOR_DATABASE_URL=floor_db.sqlalchemy_url)
     floor, step = _Floor(), _Step(questionnaire, step_id)
@@ -75,18 +80,46 @@ def measure_step_vs_floor(app_db: servers.Database, floor_db: servers.Database, 
     with servers.serving(servers.FLOOR_TARGET, floor_env, logs) as floor_server, \
             servers.serving(servers.APP_TARGET, servers.app_env(app_db.url), logs) as app_server:
         for method in ("GET", "POST"):
-            for subject, server in ((floor, floor_server), (step, app_server)):
-                phase = getattr(subject, method.lower())
-                outcome, cpu = _timed_phase(server, subject, phase, users, seconds, budget)
-                result = results[subject.label]
-                result[method] = dict(outcome.stats(method), **cpu)
-                result["errors"] += outcome.recorder.error_count + outcome.failed_iterations
-                result["error_samples"] += outcome.recorder.samples
+            phases = {"floor": [], "step": []}
+            for _ in range(rounds):
+                for subject, server in ((floor, floor_server), (step, app_server)):
+                    phase = getattr(subject, method.lower())
+                    outcome, cpu = _timed_phase(server, subject, phase, users,
+                                                seconds / rounds, max(1, budget // rounds))
+                    phases[subject.label].append((outcome, cpu))
+                    result = results[subject.label]
+                    result["errors"] += outcome.recorder.error_count + outcome.failed_iterations
+                    result["error_samples"] += outcome.recorder.samples
+            for label, runs in phases.items():
+                results[label][method] = _combine(runs, method)
         results["step"]["worker_restarts"] = app_server.worker_restarts()
     posted = results["floor"]["POST"]
     rows = floor_app.count_rows(floor_db.sqlalchemy_url)
     results["floor"]["rows_verified"] = rows == posted["requests"] - posted["errors"]
     return results
+
+
+def _combine(runs: list, method: str) -> dict:
+    """One figure from several short phases: requests/s and server CPU over all of them; p50
+    and p99 the median of the phases' own, so one phase that met a burst of other load on a
+    shared machine does not decide the comparison (each phase's figures are kept too)."""
+    stats = [outcome.stats(method) for outcome, _ in runs]
+    elapsed = sum(outcome.elapsed for outcome, _ in runs)
+    requests = sum(s["requests"] for s in stats)
+    combined = {"requests": requests, "rps": round(requests / elapsed, 1) if elapsed else 0.0,
+                "p50_ms": _median([s["p50_ms"] for s in stats]),
+                "p99_ms": _median([s["p99_ms"] for s in stats]),
+                "errors": sum(s["errors"] for s in stats), "phases": stats}
+    cpu = [(c["server_cpu_ms"], s["requests"]) for (_, c), s in zip(runs, stats)
+           if "server_cpu_ms" in c]
+    if cpu and requests:
+        combined["server_cpu_ms"] = round(sum(ms * n for ms, n in cpu) / sum(n for _, n in cpu), 3)
+    return combined
+
+
+def _median(values: list) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(statistics.median(present), 2) if present else None
 
 
 def _timed_phase(server: servers.Gunicorn, subject, phase, users: int, seconds: float,
