@@ -28,9 +28,11 @@ MESSAGES = {
 def render_error(code: int, message: str | None = None):
     """The error page for ``code``, with an optional specific message."""
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    wants_json = request.accept_mimetypes.best == "application/json" or request.path.startswith(
-        "/fhir/")
-    if wants_json:
+    if request.path.startswith("/fhir/"):
+        from .fhir_routes import operation_outcome  # the blueprints import this module
+
+        return operation_outcome(code, message or default), code
+    if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message or default}, code
     return render_template("errors/error.html", code=code, title=title,
                            message=message or default), code

@@ -13,6 +13,10 @@ from .versions import current_questionnaire
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
+# HTTP error status -> FHIR issue type (http://hl7.org/fhir/ValueSet/issue-type).
+_ISSUE_TYPES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
+                405: "not-supported", 409: "conflict", 413: "too-long", 429: "throttled",
+                503: "transient"}
 
 
 @bp.get("/Questionnaire/<questionnaire_id>")
@@ -20,7 +24,7 @@ def questionnaire(questionnaire_id: str):
     """The questionnaire in force (public: it holds no patient data)."""
     current = current_questionnaire()
     if questionnaire_id != current.id:
-        return _fhir_json(_not_found(f"There is no Questionnaire {questionnaire_id[:64]!r}."), 404)
+        return operation_outcome(404, f"There is no Questionnaire {questionnaire_id[:64]!r}.")
     response = _fhir_json(questionnaire_resource(current))
     response.headers["Cache-Control"] = "public, max-age=300"
     response.set_etag(current.source_sha256)
@@ -32,7 +36,8 @@ def _fhir_json(resource: dict[str, Any], status: int = 200) -> Response:
     return Response(body, status=status, content_type=FHIR_JSON)
 
 
-def _not_found(message: str) -> dict[str, Any]:
-    """A FHIR OperationOutcome, what FHIR clients expect with an error status."""
-    return {"resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": "not-found", "diagnostics": message}]}
+def operation_outcome(status: int, message: str) -> Response:
+    """An error as a FHIR OperationOutcome, what FHIR clients expect with an error status."""
+    issue = {"severity": "error", "code": _ISSUE_TYPES.get(status, "exception"),
+             "diagnostics": message}
+    return _fhir_json({"resourceType": "OperationOutcome", "issue": [issue]}, status)

@@ -64,6 +64,22 @@ def test_other_questionnaire_ids_are_a_fhir_404(client, other):
     assert outcome["issue"][0]["code"] == "not-found"
 
 
+@pytest.mark.parametrize("method,path,status,issue", [
+    ("GET", "/fhir/Patient/1", 404, "not-found"),
+    ("GET", "/fhir/", 404, "not-found"),
+    ("DELETE", "/fhir/Questionnaire/ketamine-screening", 405, "not-supported"),
+])
+def test_every_fhir_error_is_an_operation_outcome(client, method, path, status, issue):
+    from fhir.resources.R4B.operationoutcome import OperationOutcome
+
+    response = client.open(path, method=method)
+    assert response.status_code == status
+    assert response.mimetype == "application/fhir+json"
+    outcome = OperationOutcome.model_validate(response.get_json(force=True))
+    assert outcome.issue[0].code == issue and outcome.issue[0].severity == "error"
+    assert outcome.issue[0].diagnostics
+
+
 # --- one submission ---------------------------------------------------------------------------
 
 def test_submission_bundle_is_deidentified_by_default(app, client, login_as, sent):
