@@ -97,6 +97,16 @@ def test_other_options_first_mentions_other_treatments(client):
     assert str(escape(explanation)) in page
 
 
+@pytest.mark.parametrize("name", ["possible_fit", "safety_review", "substance"])
+def test_a_printed_result_says_where_to_get_help_now(client, name):
+    """The footer is not printed, so the result carries its own crisis line for print."""
+    page = complete(client, EXAMPLES[name]).get_data(as_text=True)
+    main = page[page.index("<main"):page.index("</main>")]
+    line = re.search(r'<p class="print-only small"><strong>In crisis\?</strong>.*?</p>', main,
+                     re.S)
+    assert line and str(escape(questionnaire().crisis_resources[0].text)) in line.group(0)
+
+
 def test_result_is_printable_with_date_and_version(client):
     page = complete(client, EXAMPLES["possible_fit"]).get_data(as_text=True)
     assert 'href="/static/print.css" media="print"' in page
