@@ -1,14 +1,15 @@
-"""Public FHIR endpoints: the questionnaire as a FHIR R4 Questionnaire resource."""
+"""Public FHIR endpoints: the questionnaire as a FHIR R4 Questionnaire resource, the one in
+force and, by search, every version a stored screening was answered under."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, request, url_for
 
-from .fhir import questionnaire_resource
-from .versions import current_questionnaire
+from .fhir import canonical_url, questionnaire_resource
+from .versions import all_versions, current_questionnaire
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
@@ -29,6 +30,27 @@ def questionnaire(questionnaire_id: str):
     response.headers["Cache-Control"] = "public, max-age=300"
     response.set_etag(current.source_sha256)
     return response.make_conditional(request)
+
+
+@bp.get("/Questionnaire")
+def questionnaire_search():
+    """FHIR search by ``url`` and ``version`` (or ``url=<url>|<version>``): how a FHIR client
+    resolves the canonical a QuestionnaireResponse points to, versions no longer in force too.
+    Without parameters, every version. A searchset Bundle, newest first."""
+    url, _, version = request.args.get("url", "").partition("|")
+    version = request.args.get("version", version)
+    matches = [q for q in all_versions()
+               if (not url or canonical_url(q) == url) and (not version or q.version == version)]
+    entries = [{"fullUrl": url_for(".questionnaire", questionnaire_id=q.id, _external=True),
+                "resource": _versioned(questionnaire_resource(q), q.source_sha256),
+                "search": {"mode": "match"}} for q in matches]
+    return _fhir_json({"resourceType": "Bundle", "type": "searchset", "total": len(entries),
+                       "entry": entries})
+
+
+def _versioned(resource: dict[str, Any], sha256: str) -> dict[str, Any]:
+    """Versions share a location; ``meta.versionId`` (the text's hash) tells them apart."""
+    return {**resource, "meta": {**resource.get("meta", {}), "versionId": sha256[:16]}}
 
 
 def _fhir_json(resource: dict[str, Any], status: int = 200) -> Response:

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 from .models import QuestionnaireVersion
-from .questionnaire import Questionnaire, loads
+from .questionnaire import Questionnaire, QuestionnaireError, loads
 
 
 def current_questionnaire() -> Questionnaire:
@@ -34,6 +35,25 @@ def ensure_current_version_stored() -> str:
         except IntegrityError:
             pass
     return sha
+
+
+def all_versions() -> list[Questionnaire]:
+    """The questionnaire in force, then every stored older text, newest first (one per text).
+
+    A stored text today's loader refuses (its checks may have grown stricter) is left out and
+    logged by hash, so listing versions never fails.
+    """
+    current = current_questionnaire()
+    stored = db.session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.sha256 != current.source_sha256)
+        .order_by(QuestionnaireVersion.created_at.desc()))
+    versions = [current]
+    for row in stored:
+        try:
+            versions.append(_parse_snapshot(row.sha256, row.source))
+        except QuestionnaireError:
+            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+    return versions
 
 
 class _AnsweredUnder(Protocol):

@@ -43,6 +43,7 @@ ACCESS = {
     "staff.admin.audit_log": ADMINS,
     "staff.admin.users": ADMINS,
     "fhir.questionnaire": PUBLIC,
+    "fhir.questionnaire_search": PUBLIC,  # questionnaire texts only, no patient data
 }
 GUARDED_PREFIXES = ("/staff", "/fhir")
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -171,3 +173,69 @@ def test_ndjson_bad_filter_is_a_400(client, login_as):
     login_as("clinician")
     response = client.get("/staff/export.ndjson?flag=nope")
     assert response.status_code == 400
+
+
+# --- questionnaire versions by FHIR search ------------------------------------------------------
+
+def store_older_version(app) -> str:
+    """Store questions.yaml as it might have read before: version 0.9.0, one question reworded."""
+    from screener.models import QuestionnaireVersion
+
+    source = Path(app.config["QUESTIONNAIRE_PATH"]).read_text(encoding="utf-8")
+    old = source.replace("version: 1.0.0", "version: 0.9.0", 1).replace(
+        "Are you 18 years of age or older?", "Are you an adult (at least eighteen)?")
+    sha = hashlib.sha256(old.encode()).hexdigest()
+    with app.app_context():
+        db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id="ketamine-screening",
+                                            version="0.9.0", source=old))
+        db.session.commit()
+    return sha
+
+
+def searchset(client, query: str) -> list[dict]:
+    response = client.get("/fhir/Questionnaire" + query)
+    assert response.status_code == 200 and response.mimetype == "application/fhir+json"
+    bundle = response.get_json(force=True)
+    Bundle.model_validate(bundle)
+    assert bundle["type"] == "searchset" and bundle["total"] == len(bundle.get("entry", []))
+    return [entry["resource"] for entry in bundle.get("entry", [])]
+
+
+def test_an_older_questionnaire_version_is_found_by_its_canonical(app, client, questionnaire):
+    """A QuestionnaireResponse answered under 0.9.0 points at url|0.9.0: a FHIR client must be
+    able to fetch that text after questions.yaml moved on (no login: it holds no patient data)."""
+    store_older_version(app)
+    current = client.get(f"/fhir/Questionnaire/{questionnaire.id}").get_json(force=True)
+    url = current["url"]
+    (old,) = searchset(client, f"?url={url}&version=0.9.0")
+    Questionnaire.model_validate(old)
+    assert old["version"] == "0.9.0" and old["meta"]["versionId"]
+    assert "Are you an adult (at least eighteen)?" in json.dumps(old)
+    assert [r["version"] for r in searchset(client, f"?url={url}%7C1.0.0")] == ["1.0.0"]
+    assert [r["version"] for r in searchset(client, f"?url={url}")] == ["1.0.0", "0.9.0"]
+    assert searchset(client, f"?url={url}&version=2.0.0") == []
+    assert searchset(client, "?url=http://example.org/other") == []
+
+
+def test_an_exported_response_resolves_to_its_questionnaire(app, client, login_as, sent):
+    login_as("clinician")
+    document = client.get(f"/staff/submissions/{sent.id}/fhir").get_json(force=True)
+    (response,) = [e["resource"] for e in document["entry"]
+                   if e["resource"]["resourceType"] == "QuestionnaireResponse"]
+    url, _, version = response["questionnaire"].partition("|")
+    (found,) = searchset(client, f"?url={url}&version={version}")
+    assert found["version"] == version
+    linked = {item["linkId"] for group in found["item"] for item in group.get("item", [])}
+    answered = {item["linkId"] for group in response["item"] for item in group.get("item", [])}
+    assert answered <= linked
+
+
+def test_a_stored_text_that_no_longer_loads_is_left_out(app, client, caplog):
+    from screener.models import QuestionnaireVersion
+
+    with app.app_context():
+        db.session.add(QuestionnaireVersion(sha256="f" * 64, questionnaire_id="ketamine-screening",
+                                            version="0.1.0", source="steps: [not, valid"))
+        db.session.commit()
+    assert [r["version"] for r in searchset(client, "")] == ["1.0.0"]
+    assert "no longer loads" in caplog.text
