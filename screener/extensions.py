@@ -17,7 +17,6 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
 
 
-
 def check_limits_in_views_only(app: Flask) -> None:
     """Drop Flask-Limiter's check before every request (call after ``limiter.init_app``).
 

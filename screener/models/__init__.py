@@ -17,7 +17,7 @@ from .screening import (
 from .staff import ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
-    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion", "QueueCount",
-    "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession", "StaffUser",
-    "flag_list_for", "hash_token", "search_text_for", "utcnow",
+    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
+    "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession",
+    "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",
 ]

@@ -55,7 +55,10 @@ def test_the_autocommit_connection_holds_no_lock_and_sends_no_begin(app, method)
     sent = []
     with app.test_request_context("/", method=method):
         engine = db.engine
-        listener = lambda conn, cursor, statement, *rest: sent.append(statement.split()[0])
+
+        def listener(conn, cursor, statement, *rest):
+            sent.append(statement.split()[0])
+
         event.listen(engine, "before_cursor_execute", listener)
         try:
             autocommit_connection().execute(text("SELECT 1"))
