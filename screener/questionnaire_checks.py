@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from .questionnaire_types import Coding
 
@@ -32,6 +32,15 @@ class Checks:
             if required and key not in value:
                 self.problem(join(path, key), "missing required key")
         return value
+
+    def mappings(self, values: list, path: str,
+                 keys: dict[str, bool]) -> Iterator[tuple[str, dict]]:
+        """Each item of a list that is a mapping, with its path (``path[i]``); see ``mapping``."""
+        for index, value in enumerate(values):
+            item_path = f"{path}[{index}]"
+            data = self.mapping(value, item_path, keys)
+            if data is not None:
+                yield item_path, data
 
     def text(self, data: dict, key: str, path: str, required: bool = True) -> str | None:
         """The stripped text at ``key``, or None (absence is checked by ``mapping``)."""

@@ -169,10 +169,8 @@ class Builder(ConditionChecks):
             self.problem(path, "expected a non-empty list of choices")
             return ()
         choices, seen = [], set()
-        for index, raw in enumerate(value):
-            cpath = f"{path}[{index}]"
-            data = self.mapping(raw, cpath, _CHOICE_KEYS)
-            if data is None or "value" not in data:
+        for cpath, data in self.mappings(value, path, _CHOICE_KEYS):
+            if "value" not in data:
                 continue
             choice_value = data["value"]
             if isinstance(choice_value, bool) or not isinstance(choice_value, (str, int)):
@@ -192,11 +190,8 @@ class Builder(ConditionChecks):
         steps, step_ids, question_ids = [], set(), set()
         if not raw_steps:
             self.problem("steps", "at least one step is required")
-        for index, raw in enumerate(raw_steps):
-            path = f"steps[{index}]"
-            data = self.mapping(raw, path, _STEP_KEYS)
-            if data is not None:
-                steps.append(self.build_step(data, path, step_ids, question_ids))
+        for path, data in self.mappings(raw_steps, "steps", _STEP_KEYS):
+            steps.append(self.build_step(data, path, step_ids, question_ids))
         return steps
 
     def build_step(self, data: dict, path: str, step_ids: set, question_ids: set) -> Step:
@@ -306,11 +301,8 @@ class Builder(ConditionChecks):
 
     def build_scores(self, raw_scores: list) -> list[Score]:
         scores, seen = [], set()
-        for index, raw in enumerate(raw_scores):
-            path = f"scores[{index}]"
-            data = self.mapping(raw, path, _SCORE_KEYS)
-            if data is not None:
-                scores.append(self.build_score(data, path, seen))
+        for path, data in self.mappings(raw_scores, "scores", _SCORE_KEYS):
+            scores.append(self.build_score(data, path, seen))
         return scores
 
     def build_score(self, data: dict, path: str, seen: set[str]) -> Score:
@@ -362,11 +354,7 @@ class Builder(ConditionChecks):
 
     def build_bands(self, raw_bands: list, path: str) -> tuple[Band, ...]:
         bands, seen = [], set()
-        for index, raw in enumerate(raw_bands):
-            bpath = f"{path}.bands[{index}]"
-            data = self.mapping(raw, bpath, _BAND_KEYS)
-            if data is None:
-                continue
+        for bpath, data in self.mappings(raw_bands, f"{path}.bands", _BAND_KEYS):
             low, high = self.number(data, "min", bpath), self.number(data, "max", bpath)
             if low is None or high is None:
                 continue
@@ -383,11 +371,7 @@ class Builder(ConditionChecks):
         outcomes, seen = [], set()
         if not raw_outcomes:
             self.problem("outcomes", "at least one outcome is required")
-        for index, raw in enumerate(raw_outcomes):
-            path = f"outcomes[{index}]"
-            data = self.mapping(raw, path, _OUTCOME_KEYS)
-            if data is None:
-                continue
+        for path, data in self.mappings(raw_outcomes, "outcomes", _OUTCOME_KEYS):
             outcomes.append(Outcome(
                 id=self.identifier(data, path, seen), title=self.text(data, "title", path) or "",
                 explanation=self.text(data, "explanation", path) or "",
@@ -397,11 +381,7 @@ class Builder(ConditionChecks):
 
     def build_flags(self, raw_flags: list) -> list[Flag]:
         flags, seen = [], set()
-        for index, raw in enumerate(raw_flags):
-            path = f"flags[{index}]"
-            data = self.mapping(raw, path, _FLAG_KEYS)
-            if data is None:
-                continue
+        for path, data in self.mappings(raw_flags, "flags", _FLAG_KEYS):
             flags.append(Flag(
                 self.identifier(data, path, seen), self.text(data, "label", path) or "",
                 self.whole_number(data, "urgency", path, 0, 1),
@@ -410,11 +390,7 @@ class Builder(ConditionChecks):
 
     def build_rules(self, raw_rules: list, outcome_ids: set, flag_ids: set) -> list[Rule]:
         rules, seen = [], set()
-        for index, raw in enumerate(raw_rules):
-            path = f"rules[{index}]"
-            data = self.mapping(raw, path, _RULE_KEYS)
-            if data is None:
-                continue
+        for path, data in self.mappings(raw_rules, "rules", _RULE_KEYS):
             rule_id = self.identifier(data, path, seen)
             when = self.condition(data.get("when"), f"{path}.when")
             outcome, flag = data.get("outcome"), data.get("flag")
@@ -434,10 +410,9 @@ class Builder(ConditionChecks):
         if data is None:
             return "", ()
         resources = []
-        for index, raw in enumerate(self.items(data, "items", "crisis_resources")):
-            path = f"crisis_resources.items[{index}]"
-            item = self.mapping(raw, path, _RESOURCE_KEYS)
-            if item is not None and (text := self.text(item, "text", path)):
+        items = self.items(data, "items", "crisis_resources")
+        for path, item in self.mappings(items, "crisis_resources.items", _RESOURCE_KEYS):
+            if text := self.text(item, "text", path):
                 resources.append(CrisisResource(text, self.link(item, path),
                                                 self.text(item, "link_text", path)))
         if "items" in data and not resources:
