@@ -152,10 +152,15 @@ def complete(page, base_url: str, questionnaire: Questionnaire, answers: dict[st
     page.wait_for_load_state()
     outcome = outcome_of(page)
     if contact is not None:
-        page.get_by_role("link", name="Send my answers to the clinic").click()
-        page.wait_for_load_state()
-        fill_contact(page, contact)
-        page.get_by_role("button", name="Send my answers").click()
-        page.wait_for_load_state()
-        assert path_of(page) == "/screening/sent", page.url
+        send_from_result(page, contact)
     return outcome
+
+
+def send_from_result(page, contact: Contact) -> None:
+    """From the result page: the send link, the contact form filled in, Send; on /sent after."""
+    page.get_by_role("link", name="Send my answers to the clinic").click()
+    page.wait_for_load_state()
+    fill_contact(page, contact)
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_load_state()
+    assert path_of(page) == "/screening/sent", page.url

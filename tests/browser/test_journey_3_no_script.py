@@ -6,7 +6,7 @@ import re
 
 from tests.browser.answers import NO_SCRIPT as ANSWERS, NO_SCRIPT_CONTACT as CONTACT
 from tests.browser.pages import DESKTOP, assert_accessible_without_script, snap
-from tests.browser.patient import (answer_by_mouse, current_step, fill_contact,
+from tests.browser.patient import (answer_by_mouse, current_step, send_from_result,
                                    outcome_of, path_of, press_continue, start, walk_steps)
 
 
@@ -51,10 +51,5 @@ def _journey(browser, page, base_url, axe_source, questionnaire) -> None:
     assert_accessible_without_script(browser, page, axe_source, "result:safety_review")
     snap(page, "result-safety_review")
 
-    page.get_by_role("link", name="Send my answers to the clinic").click()
-    page.wait_for_load_state()
-    fill_contact(page, CONTACT)
-    page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_load_state()
-    assert path_of(page) == "/screening/sent"
+    send_from_result(page, CONTACT)
     assert questionnaire.texts["sent_next_steps"] in page.inner_text("main")

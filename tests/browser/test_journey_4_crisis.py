@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.browser.answers import CRISIS as ANSWERS, CRISIS_CONTACT as CONTACT, SEVERAL_DAYS
 from tests.browser.pages import PHONE, assert_accessible, snap
-from tests.browser.patient import (answer_by_mouse, current_step, fill_contact,
+from tests.browser.patient import (answer_by_mouse, current_step, send_from_result,
                                    outcome_of, path_of, press_continue, start, walk_steps)
 
 
@@ -77,9 +77,4 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     snap(page, "result-crisis")
     assert_accessible(page, axe_source, "result:crisis")
 
-    page.get_by_role("link", name="Send my answers to the clinic").click()
-    page.wait_for_load_state()
-    fill_contact(page, CONTACT)
-    page.get_by_role("button", name="Send my answers").click()
-    page.wait_for_load_state()
-    assert path_of(page) == "/screening/sent"
+    send_from_result(page, CONTACT)
