@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from screener import rules
 from screener.extensions import db
 from screener.models import AuditEvent, Screening
 from tests.helpers import baseline, phq9
-from tests.web.wizard_client import complete, questionnaire, send
+from tests.web.wizard_client import complete, questionnaire, send_twice_at_once
 
 pytestmark = pytest.mark.postgres
 
@@ -26,21 +25,7 @@ def test_full_journey_on_postgres(pg_app):
     expected = rules.evaluate(questionnaire(), answers)
     assert re.search(r'data-outcome="([a-z_]+)"', page).group(1) == expected.outcome == "crisis"
 
-    cookie = client.get_cookie("session").value
-    clicks = [pg_app.test_client() for _ in range(2)]
-    barrier = threading.Barrier(2)
-    statuses = []
-
-    def click(other):
-        other.set_cookie("session", cookie)
-        barrier.wait()
-        statuses.append(send(other).status_code)
-
-    threads = [threading.Thread(target=click, args=(c,)) for c in clicks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = send_twice_at_once(pg_app, client)
     assert statuses == [302, 302]
 
     with pg_app.app_context():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -72,3 +74,24 @@ def send(client, **changes):
     """Post the send-to-clinic form (a valid one unless ``changes`` spoil it)."""
     data = {k: v for k, v in {**CONTACT, **changes}.items() if v is not None}
     return client.post("/screening/send", data=data)
+
+
+def send_twice_at_once(app, client) -> list[int]:
+    """Two browsers holding ``client``'s session press Send at the same moment: their statuses."""
+    cookie = client.get_cookie("session").value
+    clients = [app.test_client() for _ in range(2)]
+    for other in clients:
+        other.set_cookie("session", cookie)
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def click(other):
+        barrier.wait()
+        statuses.append(send(other).status_code)
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
