@@ -29,10 +29,10 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from . import audit
 from .database import autocommit_connection, begin_write
 from .extensions import db
-from .models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
+from .models import Screening, hash_token, search_text_for, utcnow
 from .questionnaire import Questionnaire
 from .rules import Assessment
-from .submissions import assessment_columns
+from .submissions import assessment_columns, cleared_assessment_columns
 from .versions import ensure_current_version_stored
 
 SESSION_KEY = "screening_token"
@@ -73,8 +73,7 @@ _SAVE = update(_table).where(*_NOT_SENT).values(
     answers=bindparam("new_answers"), current_step=bindparam("new_step"),
     expires_at=bindparam("new_expires_at"), updated_at=bindparam("now"))
 # Changed answers re-open a completed screening: its stored assessment no longer applies.
-_SAVE_REOPENING = _SAVE.values(status="draft", assessment=None, outcome=None, completed_at=None,
-                               flags=[], flag_list="", priority=NO_PRIORITY)
+_SAVE_REOPENING = _SAVE.values(status="draft", completed_at=None, **cleared_assessment_columns())
 
 
 def ttl() -> timedelta:

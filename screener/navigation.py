@@ -34,11 +34,6 @@ class Journey:
             done = self._done[step.id] = step_complete(self.questionnaire, step, self.answers)
         return done
 
-    @cached_property
-    def complete(self) -> frozenset[str]:
-        """The enabled steps whose answers are all there and valid."""
-        return frozenset(s.id for s in self.steps if self.is_done(s))
-
     @property
     def first_open(self) -> Step | None:
         """The first enabled step that still needs answers (None when all are done)."""

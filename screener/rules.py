@@ -114,10 +114,6 @@ def _present(value: Any) -> bool:
     return value is not None and value != [] and value != ""
 
 
-def _is_number(value: Any) -> bool:
-    return type(value) in _NUMBERS
-
-
 @dataclass(frozen=True)
 class _QuestionPlan:
     id: str

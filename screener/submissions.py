@@ -33,6 +33,12 @@ def assessment_columns(questionnaire: Questionnaire, assessment: Assessment) -> 
             "priority": assessment.urgency or NO_PRIORITY}
 
 
+def cleared_assessment_columns() -> dict[str, Any]:
+    """The same columns as ``assessment_columns``, as for a screening with no assessment."""
+    return {"assessment": None, "outcome": None, "flags": [], "flag_list": "",
+            "priority": NO_PRIORITY}
+
+
 def apply_assessment(
     screening: Screening, questionnaire: Questionnaire, assessment: Assessment
 ) -> None:

@@ -134,17 +134,7 @@ class Screening(Base):
     notes: Mapped[list[Note]] = relationship(
         back_populates="screening", order_by="Note.created_at", cascade="all, delete-orphan"
     )
-    questionnaire_snapshot: Mapped[QuestionnaireVersion] = relationship()
 
     def __repr__(self) -> str:
         return f"<Screening {self.id} {self.status}>"
 
-    @property
-    def is_editable(self) -> bool:
-        return self.status == "draft"
-
-    def set_flags(self, flags: list[str], priority: int) -> None:
-        """Store flags both as a list and as a searchable ' a b ' string."""
-        self.flags = list(flags)
-        self.flag_list = flag_list_for(flags)
-        self.priority = priority

@@ -210,3 +210,11 @@ def test_a_step_that_cannot_be_saved_for_concurrent_saves_says_so(app, client, m
     with app.app_context():
         row = db.session.scalars(select(Screening)).one()
         assert "phq9_1" not in row.answers
+
+
+def test_reopening_clears_every_column_an_assessment_sets(ctx):
+    from screener.submissions import assessment_columns, cleared_assessment_columns
+
+    questionnaire = current_questionnaire()
+    set_by_assessment = assessment_columns(questionnaire, rules.evaluate(questionnaire, baseline()))
+    assert cleared_assessment_columns().keys() == set_by_assessment.keys()
