@@ -10,8 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
-from .questionnaire import QuestionnaireError
-from .questionnaire import load as load_questionnaire
+from .questionnaire import QuestionnaireError, loads, read_source
 
 TEMPLATE_FOLDER = settings.PROJECT_ROOT / "templates"
 
@@ -39,8 +38,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
+    # The text is kept too: it is what screenings answered under it store (versions.py).
+    path = app.config["QUESTIONNAIRE_PATH"]
     try:
-        app.extensions["questionnaire"] = load_questionnaire(app.config["QUESTIONNAIRE_PATH"])
+        source = app.extensions["questionnaire_source"] = read_source(path)
+        app.extensions["questionnaire"] = loads(source, source=str(path))
     except QuestionnaireError as error:
         if serving:
             raise

@@ -6,7 +6,7 @@ This is the one module the rest of the app imports from. The work is split acros
 Pure Python: none of them imports Flask or SQLAlchemy.
 """
 
-from .questionnaire_loader import load, loads
+from .questionnaire_loader import load, loads, read_source
 from .questionnaire_types import (
     OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, Band,
     Choice, Coding, Comparison, Condition, CrisisResource, Flag, Outcome, Question, Questionnaire,
@@ -17,5 +17,5 @@ __all__ = [
     "OPERATORS", "QUESTION_KINDS", "RESERVED_STEP_IDS", "SCORE_METHODS", "AllOf", "AnswerValue",
     "AnyOf", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource", "Flag",
     "Outcome", "Question", "Questionnaire", "QuestionnaireError", "Rule", "Score", "Step", "load",
-    "loads",
+    "loads", "read_source",
 ]

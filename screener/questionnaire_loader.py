@@ -23,13 +23,16 @@ from .questionnaire_types import (
 
 def load(path: str | Path) -> Questionnaire:
     """Read and validate a questionnaire file; raise QuestionnaireError listing every problem."""
-    path = Path(path)
+    return loads(read_source(path), source=str(path))
+
+
+def read_source(path: str | Path) -> str:
+    """A questionnaire file's text (QuestionnaireError when it cannot be read)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise QuestionnaireError([f"cannot read file: {reason}"], str(path)) from None
-    return loads(text, source=str(path))
 
 
 def loads(text: str, source: str = "questionnaire") -> Questionnaire:

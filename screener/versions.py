@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
@@ -25,7 +24,8 @@ def ensure_current_version_stored() -> str:
     questionnaire = current_questionnaire()
     sha = questionnaire.source_sha256
     if db.session.get(QuestionnaireVersion, sha) is None:
-        source = Path(current_app.config["QUESTIONNAIRE_PATH"]).read_text(encoding="utf-8")
+        # The text loaded at start-up, not the file now: it may have changed under this process.
+        source = current_app.extensions["questionnaire_source"]
         try:
             with db.session.begin_nested():  # another worker may store it at the same moment
                 db.session.add(QuestionnaireVersion(

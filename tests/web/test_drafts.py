@@ -218,3 +218,27 @@ def test_reopening_clears_every_column_an_assessment_sets(ctx):
     questionnaire = current_questionnaire()
     set_by_assessment = assessment_columns(questionnaire, rules.evaluate(questionnaire, baseline()))
     assert cleared_assessment_columns().keys() == set_by_assessment.keys()
+
+
+def test_the_stored_version_is_the_text_loaded_at_start(migrated_sqlite_template, tmp_path):
+    """A questions.yaml edited under a running process (a rolling deploy) must not be stored
+    under the hash of the text the process loaded and answers with."""
+    import hashlib
+    import shutil
+
+    from screener.models import QuestionnaireVersion
+    from tests.conftest import QUESTIONS, make_app
+
+    database, questions = tmp_path / "db.sqlite3", tmp_path / "questions.yaml"
+    shutil.copyfile(migrated_sqlite_template, database)
+    original = QUESTIONS.read_text(encoding="utf-8")
+    questions.write_text(original, encoding="utf-8")
+    app = make_app(f"sqlite:///{database}", QUESTIONNAIRE_PATH=str(questions))
+    questions.write_text(original.replace("version: 1.0.0", "version: 1.0.1", 1),
+                         encoding="utf-8")
+    with app.test_request_context():
+        draft = drafts.start(current_questionnaire())
+        stored_version = db.session.get(QuestionnaireVersion, draft.questionnaire_sha256)
+        assert stored_version.source == original
+        assert hashlib.sha256(original.encode()).hexdigest() == stored_version.sha256
+        db.engine.dispose()
