@@ -7,7 +7,6 @@ password reset end the row; a copied cookie then opens nothing.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from functools import wraps
@@ -18,7 +17,7 @@ from sqlalchemy import select, update
 
 from . import audit
 from .extensions import db, login_manager
-from .models import StaffSession, StaffUser, utcnow
+from .models import ROLES, StaffSession, StaffUser, hash_token, utcnow
 from .passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "staff_sid"
@@ -48,16 +47,12 @@ def _unauthorized():
     return redirect(url_for("staff.login", next=target))
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _load_user(user_id: str) -> StaffUser | None:
     """The logged-in user, only while their session record is live and within its limits."""
     token = session.get(SESSION_KEY)
     if not token or not user_id.isdigit():
         return None
-    record = db.session.get(StaffSession, _token_hash(token))
+    record = db.session.get(StaffSession, hash_token(token))
     now = utcnow()
     if record is None or record.ended_at is not None or record.user_id != int(user_id):
         return None
@@ -125,7 +120,7 @@ def start_session(user: StaffUser) -> None:
     """Log ``user`` in with a brand-new session (no fixation: the old session is cleared)."""
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(id=_token_hash(token), user_id=user.id))
+    db.session.add(StaffSession(id=hash_token(token), user_id=user.id))
     user.last_login_at = utcnow()
     db.session.commit()
     session[SESSION_KEY] = token
@@ -137,7 +132,7 @@ def end_session() -> None:
     """End the current login on the server and in the cookie."""
     token = session.get(SESSION_KEY)
     if token:
-        record = db.session.get(StaffSession, _token_hash(token))
+        record = db.session.get(StaffSession, hash_token(token))
         if record is not None and record.ended_at is None:
             record.ended_at = utcnow()
             db.session.commit()
@@ -171,6 +166,6 @@ def role_required(*roles: str):
     return decorator
 
 
-ALL_STAFF = ("intake", "clinician", "admin")
+ALL_STAFF = ROLES
 EXPORTERS = ("clinician", "admin")
 ADMINS = ("admin",)

@@ -17,6 +17,7 @@ from . import audit, exporting
 from .auth import EXPORTERS, role_required
 from .errors import abort_with
 from .extensions import db
+from .fhir import FHIR_JSON, FHIR_NDJSON
 from .fhir_response import bundle
 from .filters import ExportFilters, FilterError, parse_filters, parse_switch
 from .models import Note, Screening, utcnow
@@ -25,8 +26,6 @@ from .versions import current_questionnaire, questionnaire_for
 
 bp = Blueprint("export", __name__)
 
-FHIR_JSON = "application/fhir+json"
-FHIR_NDJSON = "application/fhir+ndjson"
 
 
 @bp.get("/staff/export.csv")

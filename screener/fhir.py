@@ -13,6 +13,8 @@ from .questionnaire import (
     AllOf, AnyOf, Coding, Comparison, Condition, Question, Questionnaire, Step,
 )
 
+FHIR_JSON = "application/fhir+json"
+FHIR_NDJSON = "application/fhir+ndjson"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 OPTION_EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"

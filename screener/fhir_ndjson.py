@@ -12,9 +12,12 @@ import json
 from typing import Any
 
 from .fhir_response import (
-    SURVEY, ResourceIds, ResponseBuilder, fhir_datetime, patient_resource, score_code, score_value,
+    SUBMISSION_IDENTIFIER_SYSTEM, SURVEY, ResourceIds, ResponseBuilder, fhir_datetime,
+    patient_resource, score_code, score_value,
 )
 from .questionnaire import Question, Questionnaire
+
+_IDENTIFIER_SYSTEM = json.dumps(SUBMISSION_IDENTIFIER_SYSTEM)
 
 
 def _dumps(value: Any) -> str:
@@ -67,7 +70,7 @@ class NdjsonWriter:
                 groups.append(group_head + ",".join(items) + "]}")
         return (
             '{"resourceType":"QuestionnaireResponse","id":"' + ids.response + '","identifier":'
-            '{"system":"urn:ietf:rfc:3986","value":"urn:uuid:' + ids.response + '"},'
+            '{"system":' + _IDENTIFIER_SYSTEM + ',"value":"urn:uuid:' + ids.response + '"},'
             '"questionnaire":' + _dumps(self.builder.canonical) + ',"status":"completed",'
             '"authored":"' + authored + '"' + subject + ',"item":[' + ",".join(groups) + "]}\n"
         )

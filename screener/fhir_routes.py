@@ -8,12 +8,11 @@ from typing import Any
 
 from flask import Blueprint, Response, request, url_for
 
-from .fhir import canonical_url, questionnaire_resource
+from .fhir import FHIR_JSON, canonical_url, questionnaire_resource
 from .versions import all_versions, current_questionnaire
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
-FHIR_JSON = "application/fhir+json; charset=utf-8"
 # HTTP error status -> FHIR issue type (http://hl7.org/fhir/ValueSet/issue-type).
 _ISSUE_TYPES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
                 405: "not-supported", 409: "conflict", 413: "too-long", 429: "throttled",
@@ -55,7 +54,7 @@ def _versioned(resource: dict[str, Any], sha256: str) -> dict[str, Any]:
 
 def _fhir_json(resource: dict[str, Any], status: int = 200) -> Response:
     body = json.dumps(resource, ensure_ascii=False, indent=2)
-    return Response(body, status=status, content_type=FHIR_JSON)
+    return Response(body, status=status, content_type=f"{FHIR_JSON}; charset=utf-8")
 
 
 def operation_outcome(status: int, message: str) -> Response:

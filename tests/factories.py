@@ -71,9 +71,7 @@ def make_submission(answers: dict | None = None, name: str = "Alex Example",
 def login(client, user: StaffUser) -> None:
     """Log ``user`` in on ``client`` through a real server-side session record."""
     token = secrets.token_urlsafe(32)
-    from screener.auth import _token_hash
-
-    db.session.add(StaffSession(id=_token_hash(token), user_id=user.id))
+    db.session.add(StaffSession(id=hash_token(token), user_id=user.id))
     db.session.commit()
     with client.session_transaction() as session:
         session["staff_sid"] = token

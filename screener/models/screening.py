@@ -34,7 +34,8 @@ def flag_list_for(flags: list[str]) -> str:
 
 
 def hash_token(token: str) -> str:
-    """The stored form of a patient's draft token (the token itself is never stored)."""
+    """The stored form of a secret token (a patient's draft, a staff login): the token itself is
+    never stored."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
