@@ -114,8 +114,11 @@ def _submission_or_404(screening_id: uuid.UUID):
 def detail(screening_id: uuid.UUID):
     """One submission: contact, outcome with reasons, scores, answers, workflow, notes."""
     screening = _submission_or_404(screening_id)
+    page = _render_detail(screening, NoteForm())
+    # After rendering: committing first would expire the loaded screening and user and make
+    # the page load them again. The history leaves views out, so the page is the same.
     audit.record("submission_viewed", screening_id=screening.id, commit=True)
-    return _render_detail(screening, NoteForm())
+    return page
 
 
 def _render_detail(screening, note_form: NoteForm, status: int = 200):
