@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Table, or_
 
 from .models import REVIEW_STATUSES
-from .queue import search_condition
+from .queue import day_start, search_condition
 from .questionnaire import Questionnaire
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -62,9 +62,9 @@ class ExportFilters:
             matches = [c.flag_list.contains(f" {flag} ", autoescape=True) for flag in self.flags]
             where.append(or_(*matches))
         if self.since is not None:
-            where.append(c.submitted_at >= _midnight(self.since))
+            where.append(c.submitted_at >= day_start(self.since))
         if self.until is not None:
-            where.append(c.submitted_at < _midnight(self.until + timedelta(days=1)))
+            where.append(c.submitted_at < day_start(self.until + timedelta(days=1)))
         if self.assigned == "me":
             where.append(c.assignee_id == self.assignee_id)
         elif self.assigned == "none":
@@ -171,9 +171,6 @@ def _date(args: MultiValues, key: str, name: str) -> date | None:
     except ValueError:
         raise FilterError(f"{name}: {values[0]} is not a real date.") from None
 
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
 def _shown(value: str) -> str:

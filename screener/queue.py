@@ -61,7 +61,7 @@ def parse_filters(args: Mapping[str, str], questionnaire: Questionnaire) -> Queu
     flag = _choice(args, "flag", tuple(questionnaire.flags_by_id), "flag")
     status = _choice(args, "status", STATUS_CHOICES, "status") or OPEN
     assigned = _choice(args, "assigned", ASSIGNED_CHOICES, "assignment")
-    start, end = _date(args, "from"), _date(args, "to")
+    start, end = parse_day(args, "from"), parse_day(args, "to")
     if start and end and start > end:
         raise FilterError("The 'from' date is after the 'to' date.")
     q = " ".join(args.get("q", "").split())
@@ -77,7 +77,8 @@ def _choice(args: Mapping[str, str], key: str, allowed: tuple[str, ...], what: s
     return value
 
 
-def _date(args: Mapping[str, str], key: str) -> date | None:
+def parse_day(args: Mapping[str, str], key: str) -> date | None:
+    """The calendar day at ``key`` (YYYY-MM-DD), or None when absent; FilterError otherwise."""
     value = args.get(key, "").strip()
     if not value:
         return None
@@ -87,7 +88,8 @@ def _date(args: Mapping[str, str], key: str) -> date | None:
         raise FilterError(f"The '{key}' date must look like 2025-01-31.") from None
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of ``day``: filters take calendar days in UTC."""
     return datetime.combine(day, time.min, tzinfo=timezone.utc)
 
 
@@ -103,9 +105,9 @@ def build_queue_query(filters: QueueFilters, user_id: int | None = None) -> Sele
     if filters.flag:
         query = query.where(Screening.flag_list.contains(f" {filters.flag} ", autoescape=True))
     if filters.start:
-        query = query.where(Screening.submitted_at >= _day_start(filters.start))
+        query = query.where(Screening.submitted_at >= day_start(filters.start))
     if filters.end:  # inclusive: the whole 'to' day
-        query = query.where(Screening.submitted_at < _day_start(filters.end + timedelta(days=1)))
+        query = query.where(Screening.submitted_at < day_start(filters.end + timedelta(days=1)))
     if filters.assigned == "me":
         query = query.where(Screening.assignee_id == user_id)
     elif filters.assigned == "none":

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from . import audit
 from .auth import ADMINS, role_required
 from .extensions import db
 from .models import StaffUser, utcnow
+from .queue import FilterError, day_start, parse_day
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE_SIZE = 100
@@ -75,13 +76,11 @@ def _audit_filters(args) -> dict:
 
 
 def _day(args, key: str) -> datetime | None:
-    value = args.get(key, "").strip()
-    if not value:
-        return None
     try:
-        return datetime.combine(date.fromisoformat(value), time.min, tzinfo=timezone.utc)
-    except ValueError:
-        raise _BadFilter(f"The '{key}' date must look like 2025-01-31.") from None
+        day = parse_day(args, key)
+    except FilterError as problem:
+        raise _BadFilter(str(problem)) from None
+    return day_start(day) if day else None
 
 
 @bp.get("/users")
