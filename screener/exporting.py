@@ -31,8 +31,7 @@ _CORE_COLUMNS = (
     "id", "submitted_at", "questionnaire_id", "questionnaire_version", "questionnaire_sha256",
     "review_status", "outcome", "flag_list", "assessment", "answers",
 )
-_CONTACT_COLUMNS = ("contact_name", "contact_email", "contact_phone", "contact_method",
-                    "contact_time", "contact_message")
+_CONTACT_COLUMNS = tuple(column for column, _ in csv_export.CONTACT_COLUMNS)
 
 
 @dataclass(frozen=True)

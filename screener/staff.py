@@ -33,10 +33,10 @@ def words(value: str | None) -> str:
 @bp.app_template_filter("outcome_icon")
 def outcome_icon(outcome: str | None) -> str:
     """A shape for an outcome, by its rank, so the badge does not rely on colour alone."""
-    outcomes = [o.id for o in current_questionnaire().outcomes]
-    if outcome not in outcomes:
+    questionnaire = current_questionnaire()
+    if outcome not in questionnaire.outcomes_by_id:
         return "•"
-    return OUTCOME_ICONS[min(outcomes.index(outcome), len(OUTCOME_ICONS) - 1)]
+    return OUTCOME_ICONS[min(questionnaire.outcome_rank(outcome), len(OUTCOME_ICONS) - 1)]
 
 
 def _login_limit() -> str:
