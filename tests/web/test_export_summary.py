@@ -98,3 +98,9 @@ def test_printing_is_audited(page, app):
         [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export"))
         assert event.screening_id == page.id and event.actor_id == page.user.id
         assert event.detail == {"format": "summary", "rows": 1, "identified": True}
+
+
+def test_footer_texts_come_from_questions_yaml(page, questionnaire):
+    footer = page.text[page.text.index('<footer class="summary-footer">'):]
+    for key in ("scores_disclaimer", "clinician_decides"):
+        assert questionnaire.texts[key] in footer, key

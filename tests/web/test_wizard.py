@@ -305,3 +305,11 @@ def test_start_over_deletes_the_draft(app, client):
 def test_every_wizard_page_needs_a_screening(client, path):
     response = client.get(path)
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_every_page_footer_says_it_is_not_a_diagnosis_from_questions_yaml(client):
+    from markupsafe import escape
+
+    disclaimer = questionnaire().texts["page_disclaimer"]
+    for path in ("/", "/help", "/no-such-page"):
+        assert str(escape(disclaimer)) in client.get(path).get_data(as_text=True), path
