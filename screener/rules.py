@@ -11,7 +11,7 @@ from __future__ import annotations
 import operator as op
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Mapping
 
@@ -136,6 +136,9 @@ class _Plan:
     rules: tuple[tuple[MatchedRule, Test], ...]
     outcome_rank: dict[str, int]
     urgency: dict[str, int]
+    # Other conditions (crisis_page_when, export gates), compiled when first asked: id -> (the
+    # condition itself, so a reused id is never mistaken for it; its test).
+    others: dict[int, tuple[Condition, Test]] = field(default_factory=dict)
 
 
 _PLANS: weakref.WeakKeyDictionary[Questionnaire, _Plan] = weakref.WeakKeyDictionary()
@@ -186,7 +189,11 @@ def condition_holds(
     questionnaire: Questionnaire, condition: Condition, answers: Mapping[str, Any]
 ) -> bool:
     """Whether ``condition`` holds for ``answers`` (pass effective answers, see enabled_view)."""
-    return _compile(condition)(answers, partial(_score_value, questionnaire, answers))
+    compiled = _plan(questionnaire).others
+    entry = compiled.get(id(condition))
+    if entry is None or entry[0] is not condition:
+        entry = compiled[id(condition)] = (condition, _compile(condition))
+    return entry[1](answers, partial(_score_value, questionnaire, answers))
 
 
 def _score_value(

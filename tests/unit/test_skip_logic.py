@@ -138,3 +138,18 @@ def test_obvious_encodings_are_read_so_a_crisis_is_never_missed(questionnaire):
 def test_enabled_questions_of_a_step(questionnaire):
     step = questionnaire.steps_by_id["phq9"]
     assert enabled_questions(step, {}, questionnaire) == list(step.questions)
+
+
+def test_a_condition_is_compiled_once_per_questionnaire(questionnaire, monkeypatch):
+    from screener import rules
+
+    crisis_when = next(s.crisis_page_when for s in questionnaire.steps if s.crisis_page_when)
+    compiled = []
+    original = rules._compile
+    monkeypatch.setattr(rules, "_compile", lambda c: compiled.append(c) or original(c))
+    answers = {"self_harm_plan": "yes"}
+    results = {condition_holds(questionnaire, crisis_when, answers) for _ in range(3)}
+    assert len(results) == 1 and len(compiled) <= 1
+    # An equal condition that is another object is compiled for itself, never mistaken.
+    other = Comparison("question", "self_harm_plan", "=", "no")
+    assert condition_holds(questionnaire, other, answers) is False
