@@ -11,9 +11,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from screener import rules
+from screener.core import rules
 from screener.cli.dev import AnswerSampler
-from screener.questionnaire import Questionnaire
+from screener.core.questionnaire import Questionnaire
 
 from . import servers
 

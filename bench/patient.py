@@ -12,9 +12,9 @@ import copy
 import random
 from dataclasses import dataclass
 
-from screener import rules
+from screener.core import rules
 from screener.cli.dev import AnswerSampler
-from screener.questionnaire import Questionnaire
+from screener.core.questionnaire import Questionnaire
 
 from .load import Client, LoadError
 from .pages import Form, parse

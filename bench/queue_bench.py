@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from screener.models import Screening
-from screener.questionnaire import Questionnaire
+from screener.storage.models import Screening
+from screener.core.questionnaire import Questionnaire
 
 from . import servers
 from .load import Client, LoadError, Recorder, percentile
@@ -127,7 +127,7 @@ def _some_email(db: servers.Database) -> str:
 def _deep_url(client: Client, db: servers.Database, position: int) -> str:
     """A page starting ``position`` rows down the default queue (the queue's own cursor)."""
     try:
-        from screener.queue import Cursor, QueueFilters, build_queue_query
+        from screener.storage.queue import Cursor, QueueFilters, build_queue_query
     except ImportError:
         return _follow_next(client, DEEP_HOPS)
     engine = create_engine(db.sqlalchemy_url)

@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench import engine_bench, export_bench, queue_bench, report, servers, wizard_bench  # noqa: E402
-from screener.questionnaire import load  # noqa: E402
+from screener.core.questionnaire import load  # noqa: E402
 
 PARTS = ("startup", "engine", "wizard", "journeys", "queue", "exports")
 RESULTS = PROJECT_ROOT / "bench" / "results"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select
 
-from screener import rules
-from screener.models import Screening
-from screener.questionnaire import Questionnaire
+from screener.core import rules
+from screener.storage.models import Screening
+from screener.core.questionnaire import Questionnaire
 
 from . import floor_app, servers
 from .load import Client, LoadError, run

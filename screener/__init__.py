@@ -9,8 +9,8 @@ import click
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config as settings
-from .questionnaire import QuestionnaireError, loads, read_source
+from screener import config as settings
+from screener.core.questionnaire import QuestionnaireError, loads, read_source
 
 TEMPLATE_FOLDER = settings.PROJECT_ROOT / "templates"
 
@@ -49,9 +49,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # On the command line, list the problems plainly (exit 1) instead of a traceback.
         raise click.ClickException(str(error)) from None
 
-    from . import database, errors, health, security, templating  # noqa: F401 (listeners)
-    from .extensions import check_limits_in_views_only, csrf, db, limiter, login_manager, migrate
-    from .models.base import render_migration_item
+    from screener.storage import database  # noqa: F401 (listeners)
+    from screener.web import errors, health, security, templating
+    from screener.extensions import check_limits_in_views_only, csrf, db, limiter, login_manager, migrate
+    from screener.storage.models.base import render_migration_item
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"),
@@ -66,7 +67,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's
     templating.init_app(app)
 
-    from . import auth, cli, export, fhir_routes, staff, wizard
+    from screener.web import auth
+    from screener import cli
+    from screener.export import views as export
+    from screener.export.fhir import routes as fhir_routes
+    from screener.staff import views as staff
+    from screener.patient import views as wizard
 
     app.register_blueprint(wizard.bp)
     app.register_blueprint(staff.bp)

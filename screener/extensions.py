@@ -7,8 +7,8 @@ from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from .lazy_migrate import LazyMigrate
-from .models.base import Base
+from screener.storage.lazy_migrate import LazyMigrate
+from screener.storage.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = LazyMigrate()  # Flask-Migrate (and Alembic) imported on first use

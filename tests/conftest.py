@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from screener import create_app
-from screener.questionnaire import load
+from screener.core.questionnaire import load
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = PROJECT_ROOT / "questions.yaml"

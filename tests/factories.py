@@ -6,14 +6,14 @@ import itertools
 import secrets
 from datetime import timedelta
 
-from screener import rules
+from screener.core import rules
 from screener.extensions import db
-from screener.models import (
+from screener.storage.models import (
     Screening, StaffSession, StaffUser, hash_token, search_text_for, utcnow,
 )
-from screener.passwords import hash_password
-from screener.submissions import apply_assessment
-from screener.versions import current_questionnaire, ensure_current_version_stored
+from screener.web.passwords import hash_password
+from screener.storage.submissions import apply_assessment
+from screener.storage.versions import current_questionnaire, ensure_current_version_stored
 
 from .helpers import baseline
 

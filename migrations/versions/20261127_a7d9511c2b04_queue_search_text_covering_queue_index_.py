@@ -25,7 +25,7 @@ BATCH = 1000
 
 
 def _search_text(name, email, phone):
-    # A frozen copy of screener.models.screening.search_text_for: migrations must not change
+    # A frozen copy of screener.storage.models.screening.search_text_for: migrations must not change
     # when application code does.
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     parts = (name or "", email or "", phone or "", digits)

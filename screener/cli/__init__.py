@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every command group on the app's CLI."""
-    from . import core, dev, exports, users
+    from screener.cli import core, dev, exports, users
 
     app.cli.add_command(core.questionnaire_group)
     app.cli.add_command(core.evaluate_command)

@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import questionnaire as questionnaire_module
-from .. import rules
+from screener.core import questionnaire as questionnaire_module
+from screener.core import rules
 
 
 @click.group("questionnaire")
@@ -124,7 +124,7 @@ def _evaluate_document(questionnaire, number: int, document: Any) -> dict:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Delete expired drafts (and closed submissions past CLOSED_RETENTION_DAYS, if set)."""
-    from ..retention import purge_expired
+    from screener.storage.retention import purge_expired
 
     counts = purge_expired(dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"

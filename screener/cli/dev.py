@@ -19,14 +19,14 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import insert, select
 
-from .. import rules
-from ..extensions import db
-from ..models import (
+from screener.core import rules
+from screener.extensions import db
+from screener.storage.models import (
     CONTACT_METHODS, REVIEW_STATUSES, Screening, StaffUser, hash_token, search_text_for, utcnow,
 )
-from ..questionnaire import AllOf, AnyOf, Comparison, Questionnaire
-from ..submissions import apply_assessment
-from ..versions import current_questionnaire, ensure_current_version_stored
+from screener.core.questionnaire import AllOf, AnyOf, Comparison, Questionnaire
+from screener.storage.submissions import apply_assessment
+from screener.storage.versions import current_questionnaire, ensure_current_version_stored
 
 FIRST_NAMES = ("Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Robin",
                "Avery", "Quinn", "Dana", "Maria", "Wei", "Fatima", "Olu", "Priya", "Mateo")

@@ -9,11 +9,11 @@ import click
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
-from .. import exporting
-from ..audit import CLI_ACTOR
-from ..fhir import questionnaire_resource, unmapped_conditions
-from ..filters import ExportFilters, FilterError, parse_filters
-from ..versions import current_questionnaire
+from screener.export import runs as exporting
+from screener.storage.audit import CLI_ACTOR
+from screener.export.fhir.resource import questionnaire_resource, unmapped_conditions
+from screener.storage.filters import ExportFilters, FilterError, parse_filters
+from screener.storage.versions import current_questionnaire
 
 
 def filter_options(command):

@@ -10,12 +10,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .. import audit
-from ..auth import end_all_sessions
-from ..database import begin_write
-from ..extensions import db
-from ..models import ROLES, StaffUser
-from ..passwords import hash_password, password_problems
+from screener.storage import audit
+from screener.web.auth import end_all_sessions
+from screener.storage.database import begin_write
+from screener.extensions import db
+from screener.storage.models import ROLES, StaffUser
+from screener.web.passwords import hash_password, password_problems
 
 _stdin_option = click.option(
     "--password-stdin", is_flag=True,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from screener.questionnaire import Step
+from screener.core.questionnaire import Step
 from tests.browser.pages import assert_focus_visible
 
 MAX_PRESSES = 80

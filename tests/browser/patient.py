@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from screener.questionnaire import Question, Questionnaire, Step
+from screener.core.questionnaire import Question, Questionnaire, Step
 
 STEP_PATH = re.compile(r"^/screening/(?P<step>[a-z0-9_]+)$")
 NOT_STEPS = {"review", "result", "send", "sent", "crisis", "start", "restart"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import secrets
 
-from screener.rules import enabled_questions, enabled_view
+from screener.core.rules import enabled_questions, enabled_view
 from tests.helpers import baseline
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from screener import rules
+from screener.core import rules
 
 from .answers import random_answers, random_contact, secret_markers
 from .patient import Patient, PatientError
@@ -85,7 +85,7 @@ def submissions_by_email(database_url: str) -> dict:
     from sqlalchemy import select
 
     from screener.extensions import db
-    from screener.models import Screening
+    from screener.storage.models import Screening
     from tests.conftest import make_app
 
     app = make_app(database_url)
@@ -108,7 +108,7 @@ def audit_actions(database_url: str, screening_id) -> list[str]:
     from sqlalchemy import select
 
     from screener.extensions import db
-    from screener.models import AuditEvent
+    from screener.storage.models import AuditEvent
     from tests.conftest import make_app
 
     app = make_app(database_url)

@@ -6,11 +6,12 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from screener import drafts, rules
+from screener.storage import drafts
+from screener.core import rules
 from screener.extensions import db
-from screener.models import Screening, hash_token, utcnow
-from screener.submissions import apply_assessment
-from screener.versions import current_questionnaire, ensure_current_version_stored
+from screener.storage.models import Screening, hash_token, utcnow
+from screener.storage.submissions import apply_assessment
+from screener.storage.versions import current_questionnaire, ensure_current_version_stored
 
 
 def make_draft(expires_in: timedelta, status: str = "draft") -> Screening:

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from screener import drafts
+from screener.storage import drafts
 from screener.extensions import db
-from screener.models import Screening, hash_token
+from screener.storage.models import Screening, hash_token
 from tests.factories import login, make_staff, make_submission
 from tests.helpers import baseline
 from tests.reliability.rows import make_draft

@@ -11,8 +11,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
 
-from screener.database import autocommit_connection, begin_write, close_session
-from screener.errors import MESSAGES
+from screener.storage.database import autocommit_connection, begin_write, close_session
+from screener.web.errors import MESSAGES
 from screener.extensions import db
 
 

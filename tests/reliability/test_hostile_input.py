@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from screener.models import CONTACT_METHODS
+from screener.storage.models import CONTACT_METHODS
 from tests.helpers import baseline
 from tests.reliability.answers import random_answers
 from tests.reliability.hostile import HOSTILE, clearly_invalid, form_names, junk_key, junk_text
@@ -28,7 +28,7 @@ CONTACT = {"name": "Pat Example", "email": "pat@example.com", "phone": "+1 202 5
 @pytest.fixture
 def every_step_answers(questionnaire):
     """A valid answer set under which every step of the questionnaire is shown."""
-    from screener.rules import enabled_view
+    from screener.core.rules import enabled_view
 
     rng = random.Random(0)
     for _ in range(2000):

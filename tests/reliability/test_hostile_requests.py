@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from screener.errors import MESSAGES
+from screener.web.errors import MESSAGES
 from screener.extensions import db
-from screener.models import Screening
+from screener.storage.models import Screening
 from tests.factories import PASSWORD, login, make_staff, make_submission
 from tests.helpers import baseline
 from tests.reliability.hostile import HOSTILE

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from screener.extensions import db
-from screener.models import REVIEW_STATUSES, StaffUser
-from screener.review import NOTE_MAX_CHARS
+from screener.storage.models import REVIEW_STATUSES, StaffUser
+from screener.staff.review import NOTE_MAX_CHARS
 from tests.factories import login, make_staff, make_submission
 from tests.helpers import baseline
 from tests.reliability.hostile import HOSTILE, junk_key, junk_text

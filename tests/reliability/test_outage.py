@@ -14,8 +14,8 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from screener import rules
-from screener.errors import MESSAGES
+from screener.core import rules
+from screener.web.errors import MESSAGES
 from tests.reliability import figures
 from tests.reliability.conftest import migrated_env
 from tests.reliability.load import (leaked_lines, lost_or_wrong, make_patients, run,
@@ -46,7 +46,7 @@ def wait_until(condition, timeout: float) -> bool:
 def half_written(database_url: str, questionnaire) -> list[str]:
     """Screenings that are neither a clean draft nor a whole completed or sent screening."""
     from screener.extensions import db
-    from screener.models import Screening
+    from screener.storage.models import Screening
     from tests.conftest import make_app
 
     app = make_app(database_url)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from screener.extensions import db
-from screener.models import AuditEvent, Note, Screening, utcnow
+from screener.storage.models import AuditEvent, Note, Screening, utcnow
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline
 from tests.reliability.rows import make_draft
@@ -108,7 +108,7 @@ def test_dry_run_counts_and_deletes_nothing(app, runner):
 
 
 def test_audit_trail_outlives_the_purged_submission(app, runner):
-    from screener import audit
+    from screener.storage import audit
 
     app.config["CLOSED_RETENTION_DAYS"] = 30
     with app.app_context():

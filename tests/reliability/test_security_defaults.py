@@ -10,7 +10,7 @@ from flask import request
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from screener.errors import MESSAGES
+from screener.web.errors import MESSAGES
 from screener.extensions import db
 
 HTTPS = "https://clinic.example"

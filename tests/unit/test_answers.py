@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screener.rules import normalize_answers, validate_answers
+from screener.core.rules import normalize_answers, validate_answers
 from tests.helpers import baseline, phq9
 
 

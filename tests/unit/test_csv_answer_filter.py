@@ -6,9 +6,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.export_answers import AnswerFilter
-from screener.questionnaire import load, loads
-from screener.rules import enabled_view
+from screener.core.answers import AnswerFilter
+from screener.core.questionnaire import load, loads
+from screener.core.rules import enabled_view
 from tests.conftest import QUESTIONS
 from tests.helpers import baseline, phq9
 

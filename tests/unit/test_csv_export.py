@@ -11,9 +11,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from screener import csv_export, rules
-from screener.questionnaire import loads
-from screener.submissions import assessment_record
+from screener.export import csv_table as csv_export
+from screener.core import rules
+from screener.core.questionnaire import loads
+from screener.storage.submissions import assessment_record
 from tests.conftest import QUESTIONS
 from tests.helpers import baseline, phq9
 

@@ -13,11 +13,11 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener import rules
-from screener.fhir_ndjson import NdjsonWriter
-from screener.fhir_response import ResponseBuilder
-from screener.questionnaire import load
-from screener.submissions import assessment_record
+from screener.core import rules
+from screener.export.fhir.ndjson import NdjsonWriter
+from screener.export.fhir.response import ResponseBuilder
+from screener.core.questionnaire import load
+from screener.storage.submissions import assessment_record
 from tests.conftest import QUESTIONS
 from tests.unit.test_csv_answer_filter import answer_sets
 

@@ -6,8 +6,8 @@ import pytest
 import yaml
 from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 
-from screener import fhir
-from screener.questionnaire import loads
+from screener.export.fhir import resource as fhir
+from screener.core.questionnaire import loads
 from tests.conftest import QUESTIONS
 
 

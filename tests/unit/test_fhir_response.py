@@ -13,8 +13,9 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from screener import fhir, fhir_response, rules
-from screener.submissions import assessment_record
+from screener.export.fhir import resource as fhir, response as fhir_response
+from screener.core import rules
+from screener.storage.submissions import assessment_record
 from tests.helpers import baseline, gad7, phq9
 
 SUBMITTED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)

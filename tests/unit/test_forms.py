@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from screener import forms
-from screener.questionnaire import QUESTION_KINDS, Question
+from screener.patient import forms
+from screener.core.questionnaire import QUESTION_KINDS, Question
 
 
 def form_for(questionnaire, step_id, formdata=None, answers=None):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screener.navigation import journey, merge_step
+from screener.core.navigation import journey, merge_step
 from tests.helpers import baseline, phq9
 
 

@@ -3,8 +3,8 @@
 import pytest
 from argon2 import PasswordHasher
 
-from screener import passwords
-from screener.passwords import (dummy_hash, hash_password, is_common, needs_rehash,
+from screener.web import passwords
+from screener.web.passwords import (dummy_hash, hash_password, is_common, needs_rehash,
                                 password_problems, verify_password)
 
 

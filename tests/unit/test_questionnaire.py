@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.questionnaire import QuestionnaireError, load, loads
+from screener.core.questionnaire import QuestionnaireError, load, loads
 from tests.conftest import DATA, PROJECT_ROOT, QUESTIONS
 
 REAL = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
@@ -285,9 +285,9 @@ def test_core_imports_neither_flask_nor_sqlalchemy():
         package = types.ModuleType("screener")
         package.__path__ = [{str(PROJECT_ROOT / "screener")!r}]
         sys.modules["screener"] = package
-        import screener.questionnaire, screener.rules
-        q = screener.questionnaire.load({str(QUESTIONS)!r})
-        screener.rules.evaluate(q, {{}})
+        import screener.core.questionnaire, screener.core.rules
+        q = screener.core.questionnaire.load({str(QUESTIONS)!r})
+        screener.core.rules.evaluate(q, {{}})
         print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"flask", "sqlalchemy",
               "flask_sqlalchemy", "werkzeug"}}))
     """)

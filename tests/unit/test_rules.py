@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screener.rules import compute_score, evaluate
+from screener.core.rules import compute_score, evaluate
 from tests.helpers import baseline, gad7, phq9
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)  # PHQ-9 total 10, item 9 = 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from screener.questionnaire import Question, load
-from screener.rules import enabled_view, evaluate, normalize_answers, validate_answers
+from screener.core.questionnaire import Question, load
+from screener.core.rules import enabled_view, evaluate, normalize_answers, validate_answers
 from tests.conftest import QUESTIONS
 
 QUESTIONNAIRE = load(QUESTIONS)  # hypothesis runs each example without function fixtures

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from screener.questionnaire import AllOf, AnyOf, Comparison
-from screener.rules import condition_holds, enabled_questions, enabled_view, evaluate
+from screener.core.questionnaire import AllOf, AnyOf, Comparison
+from screener.core.rules import condition_holds, enabled_questions, enabled_view, evaluate
 from tests.helpers import baseline, phq9
 
 
@@ -141,7 +141,7 @@ def test_enabled_questions_of_a_step(questionnaire):
 
 
 def test_a_condition_is_compiled_once_per_questionnaire(questionnaire, monkeypatch):
-    from screener import rules
+    from screener.core import rules
 
     crisis_when = next(s.crisis_page_when for s in questionnaire.steps if s.crisis_page_when)
     compiled = []

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from screener import audit
+from screener.storage import audit
 from screener.extensions import db
-from screener.models import AuditEvent, utcnow
+from screener.storage.models import AuditEvent, utcnow
 from tests.factories import PASSWORD, make_staff, make_submission
 
 NAME, EMAIL, PHONE = "Quinn Secretname", "quinn.secret@example.org", "+1 555 0199"
@@ -117,7 +117,7 @@ def test_admin_log_bad_filters_are_400(client, logged_events, args, message):
 
 
 def test_admin_log_pages(app, client, logged_events, monkeypatch):
-    monkeypatch.setattr("screener.staff_admin.AUDIT_PAGE_SIZE", 2)
+    monkeypatch.setattr("screener.staff.admin.AUDIT_PAGE_SIZE", 2)
     page = client.get("/staff/audit?action=").get_data(as_text=True)
     assert rows(page) == ["user_created", "note_added"]
     older = re.search(r'href="([^"]+)" rel="next"', page).group(1).replace("&amp;", "&")

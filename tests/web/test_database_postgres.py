@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, event, text
 
-from screener.database import ping_idle_connections
+from screener.storage.database import ping_idle_connections
 from screener.extensions import db
 from tests.helpers import baseline
 from tests.web.wizard_client import step_data, walk

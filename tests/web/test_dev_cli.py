@@ -6,11 +6,11 @@ import random
 
 from sqlalchemy import func, select
 
-from screener import rules
+from screener.core import rules
 from screener.cli.dev import AnswerSampler
 from screener.extensions import db
-from screener.models import NO_PRIORITY, QuestionnaireVersion, Screening
-from screener.submissions import assessment_record
+from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, Screening
+from screener.storage.submissions import assessment_record
 from tests.factories import make_staff
 
 

@@ -14,9 +14,9 @@ import threading
 import pytest
 from sqlalchemy import create_engine, select
 
-from screener.models import utcnow
+from screener.storage.models import utcnow
 
-from screener.models import Screening
+from screener.storage.models import Screening
 from tests.helpers import baseline
 from tests.web.wizard_client import questionnaire, step_data, walk
 

@@ -8,10 +8,11 @@ import pytest
 from flask import session
 from sqlalchemy import select
 
-from screener import drafts, rules
+from screener.storage import drafts
+from screener.core import rules
 from screener.extensions import db
-from screener.models import NO_PRIORITY, Screening, hash_token, utcnow
-from screener.versions import current_questionnaire
+from screener.storage.models import NO_PRIORITY, Screening, hash_token, utcnow
+from screener.storage.versions import current_questionnaire
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 
@@ -213,7 +214,7 @@ def test_a_step_that_cannot_be_saved_for_concurrent_saves_says_so(app, client, m
 
 
 def test_reopening_clears_every_column_an_assessment_sets(ctx):
-    from screener.submissions import assessment_columns, cleared_assessment_columns
+    from screener.storage.submissions import assessment_columns, cleared_assessment_columns
 
     questionnaire = current_questionnaire()
     set_by_assessment = assessment_columns(questionnaire, rules.evaluate(questionnaire, baseline()))
@@ -226,7 +227,7 @@ def test_the_stored_version_is_the_text_loaded_at_start(migrated_sqlite_template
     import hashlib
     import shutil
 
-    from screener.models import QuestionnaireVersion
+    from screener.storage.models import QuestionnaireVersion
     from tests.conftest import QUESTIONS, make_app
 
     database, questions = tmp_path / "db.sqlite3", tmp_path / "questions.yaml"

@@ -15,7 +15,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.models import AuditEvent
+from screener.storage.models import AuditEvent
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 

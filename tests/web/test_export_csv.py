@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from screener import exporting
+from screener.export import runs as exporting
 from screener.extensions import db
-from screener.models import AuditEvent
+from screener.storage.models import AuditEvent
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 

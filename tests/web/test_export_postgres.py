@@ -12,9 +12,9 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from sqlalchemy import select
 
-from screener import exporting
+from screener.export import runs as exporting
 from screener.extensions import db
-from screener.models import AuditEvent
+from screener.storage.models import AuditEvent
 from tests.factories import login, make_staff, make_submission
 from tests.helpers import baseline, phq9
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from screener.extensions import db
-from screener.models import Note
+from screener.storage.models import Note
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, gad7, phq9
 

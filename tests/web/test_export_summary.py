@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.models import AuditEvent, Note
+from screener.storage.models import AuditEvent, Note
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 

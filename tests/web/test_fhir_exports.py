@@ -15,7 +15,7 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.models import AuditEvent
+from screener.storage.models import AuditEvent
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 
@@ -179,7 +179,7 @@ def test_ndjson_bad_filter_is_a_400(client, login_as):
 
 def store_older_version(app) -> str:
     """Store questions.yaml as it might have read before: version 0.9.0, one question reworded."""
-    from screener.models import QuestionnaireVersion
+    from screener.storage.models import QuestionnaireVersion
 
     source = Path(app.config["QUESTIONNAIRE_PATH"]).read_text(encoding="utf-8")
     old = source.replace("version: 1.0.0", "version: 0.9.0", 1).replace(
@@ -231,7 +231,7 @@ def test_an_exported_response_resolves_to_its_questionnaire(app, client, login_a
 
 
 def test_a_stored_text_that_no_longer_loads_is_left_out(app, client, caplog):
-    from screener.models import QuestionnaireVersion
+    from screener.storage.models import QuestionnaireVersion
 
     with app.app_context():
         db.session.add(QuestionnaireVersion(sha256="f" * 64, questionnaire_id="ketamine-screening",

@@ -7,8 +7,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.models import AuditEvent, StaffSession, StaffUser, utcnow
-from screener.passwords import needs_rehash, verify_password
+from screener.storage.models import AuditEvent, StaffSession, StaffUser, utcnow
+from screener.web.passwords import needs_rehash, verify_password
 from tests.factories import PASSWORD, make_staff
 
 GENERIC = "Email or password is incorrect."

@@ -117,7 +117,7 @@ def test_gunicorn_compiles_templates_before_forking(app):
     loaded = []
     app.jinja_env.get_template = lambda name: loaded.append(name)
     gunicorn_config().when_ready(SimpleNamespace(app=SimpleNamespace(callable=app)))
-    assert {"base.html", "_form.html", "wizard/step.html"} <= set(loaded)
+    assert {"base.html", "_form.html", "patient/step.html"} <= set(loaded)
 
 
 def test_allowed_values_are_built_once(questionnaire):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from screener.extensions import db
-from screener.models import AuditEvent, Screening, utcnow
+from screener.storage.models import AuditEvent, Screening, utcnow
 from tests.helpers import baseline
 from tests.web.wizard_client import complete, send, walk
 

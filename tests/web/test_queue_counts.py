@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from screener import queue, retention, review
+from screener.storage import queue, retention
+from screener.staff import review
 from screener.extensions import db
-from screener.models import REVIEW_STATUSES, Screening, utcnow
-from screener.versions import ensure_current_version_stored
+from screener.storage.models import REVIEW_STATUSES, Screening, utcnow
+from screener.storage.versions import ensure_current_version_stored
 from tests.conftest import make_app, migrate_to_head
 from tests.factories import make_submission
 from tests.helpers import baseline

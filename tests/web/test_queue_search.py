@@ -2,7 +2,7 @@
 
 import pytest
 
-from screener.models import search_text_for
+from screener.storage.models import search_text_for
 from tests.factories import make_submission
 
 

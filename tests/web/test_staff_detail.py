@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.models import AuditEvent, Note, QuestionnaireVersion, Screening
+from screener.storage.models import AuditEvent, Note, QuestionnaireVersion, Screening
 from tests.conftest import QUESTIONS
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from screener.extensions import db
-from screener.queue import Cursor, QueueFilters, build_queue_query, fetch_page
+from screener.storage.queue import Cursor, QueueFilters, build_queue_query, fetch_page
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
@@ -102,7 +102,7 @@ def test_date_range_is_inclusive_of_whole_days(app, client, intake):
     with app.app_context():
         make_submission(name="Today")
         make_submission(name="Ten days ago", submitted_ago=timedelta(days=10))
-        from screener.models import utcnow
+        from screener.storage.models import utcnow
         today = utcnow().date()
     ten = today - timedelta(days=10)
     assert names_in(queue(client, to=str(ten)).get_data(as_text=True)) == ["Ten days ago"]
@@ -172,7 +172,7 @@ def test_pages_walk_forward_and_back_without_gaps(app, client, intake):
 def test_keyset_breaks_ties_on_id(app):
     """Rows with the same priority and time must neither repeat nor vanish across pages."""
     with app.app_context():
-        from screener.models import utcnow
+        from screener.storage.models import utcnow
         moment = utcnow()
         ids = {make_submission(name=f"T{n}", submitted_at=moment).id for n in range(5)}
         query = build_queue_query(QueueFilters())

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from screener import forms, fragments
+from screener.patient import forms, fragments
 from tests.helpers import baseline
 
 

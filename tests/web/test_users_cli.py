@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.models import AuditEvent, StaffUser
-from screener.passwords import verify_password
+from screener.storage.models import AuditEvent, StaffUser
+from screener.web.passwords import verify_password
 from tests.factories import PASSWORD, make_staff
 
 GOOD = "plum tree by the quiet river 8"

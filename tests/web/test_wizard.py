@@ -9,9 +9,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from screener.drafts import SESSION_KEY
+from screener.storage.drafts import SESSION_KEY
 from screener.extensions import db
-from screener.models import Screening, hash_token, utcnow
+from screener.storage.models import Screening, hash_token, utcnow
 from tests.helpers import baseline, phq9
 from tests.web.wizard_client import questionnaire, step_data, walk
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from screener import rules
+from screener.core import rules
 from screener.extensions import db
-from screener.models import AuditEvent, Screening
+from screener.storage.models import AuditEvent, Screening
 from tests.helpers import baseline, phq9
 from tests.web.wizard_client import complete, questionnaire, send_twice_at_once
 

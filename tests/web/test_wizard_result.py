@@ -8,8 +8,8 @@ import re
 import pytest
 from markupsafe import escape
 
-from screener import rules
-from screener.submissions import assessment_record
+from screener.core import rules
+from screener.storage.submissions import assessment_record
 from tests.helpers import baseline, gad7, phq9
 from tests.web.test_wizard import only
 from tests.web.wizard_client import complete, questionnaire, walk

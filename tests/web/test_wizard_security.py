@@ -10,9 +10,9 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from screener.drafts import SESSION_KEY
+from screener.storage.drafts import SESSION_KEY
 from screener.extensions import db
-from screener.models import Screening, utcnow
+from screener.storage.models import Screening, utcnow
 from tests.helpers import baseline
 from tests.web.test_wizard import only, rows
 from tests.web.wizard_client import complete, send, step_data, walk

@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from screener.extensions import db
-from screener.models import AuditEvent, Screening
+from screener.storage.models import AuditEvent, Screening
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard import only, rows
 from tests.web.wizard_client import (CONTACT, complete, questionnaire, send, send_twice_at_once,

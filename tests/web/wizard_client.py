@@ -7,7 +7,7 @@ import threading
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from screener.questionnaire import load
+from screener.core.questionnaire import load
 from tests.conftest import QUESTIONS
 
 

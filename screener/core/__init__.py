@@ -1,0 +1,1 @@
+"""The pure core: questionnaire, rules, navigation and the effective-answers view. Imports no framework."""

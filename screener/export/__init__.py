@@ -1,0 +1,1 @@
+"""Clinician exports: CSV, FHIR R4 (Questionnaire, QuestionnaireResponse, NDJSON) and the printable summary."""

@@ -1,0 +1,171 @@
+"""CSV export: a pure ``(headers, rows)`` builder, the formula-injection guard, a streaming writer.
+
+Columns, in order: the submission's id, time, questionnaire and version, review status, outcome and
+flags; each score's value and band; the matched rule ids; the contact fields; then one column per
+question id in questionnaire order holding the stored value (multi-choice joined with ``;``).
+Answers to questions that skip logic disabled are left empty: they did not count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from screener.core.answers import AnswerFilter
+from screener.core.questionnaire import Questionnaire
+
+FIXED_COLUMNS = (
+    ("submission_id", "Submission id"),
+    ("submitted_at", "Submitted at (UTC)"),
+    ("questionnaire_id", "Questionnaire"),
+    ("questionnaire_version", "Questionnaire version"),
+    ("status", "Review status"),
+    ("outcome", "Outcome"),
+    ("flags", "Flags"),
+)
+CONTACT_COLUMNS = (
+    ("contact_name", "Name"),
+    ("contact_email", "Email"),
+    ("contact_phone", "Phone"),
+    ("contact_method", "Preferred contact method"),
+    ("contact_time", "Preferred contact time"),
+    ("contact_message", "Message to the clinic"),
+)
+# A spreadsheet runs a cell that starts with one of these as a formula; quoting does not stop it.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset(FORMULA_STARTS)
+BOM = "\ufeff"
+LIST_SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """The columns of one export: ids for the header row and texts for the optional labels row."""
+
+    headers: tuple[str, ...]
+    labels: tuple[str, ...]
+    score_ids: tuple[str, ...]
+    question_ids: tuple[str, ...]
+    contact: bool
+
+
+def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> CsvLayout:
+    """Columns for submissions answered under ``questionnaires`` (the current one first).
+
+    Questions and scores of older versions that the current one dropped are appended, so their
+    answers are not lost from the export.
+    """
+    scores = _union((s.id, s.title) for q in questionnaires for s in q.scores)
+    questions = _union((qid, question.text) for q in questionnaires
+                       for qid, question in q.questions.items())
+    columns = list(FIXED_COLUMNS)
+    for score_id, title in scores:
+        columns += [(f"{score_id}_score", f"{title}: score"),
+                    (f"{score_id}_band", f"{title}: band")]
+    columns.append(("rules", "Matched rules"))
+    if contact:
+        columns += CONTACT_COLUMNS
+    columns += questions
+    headers = tuple(column_id for column_id, _ in columns)
+    duplicates = sorted({h for h in headers if headers.count(h) > 1})
+    if duplicates:
+        raise ValueError(
+            f"CSV column ids collide: {', '.join(duplicates)}; rename in questions.yaml")
+    return CsvLayout(headers, tuple(label for _, label in columns),
+                     tuple(s for s, _ in scores), tuple(q for q, _ in questions), contact)
+
+
+def rows(
+    columns: CsvLayout, records: Iterable[Any], questionnaire_for: Callable[[str], Questionnaire]
+) -> Iterator[list[Any]]:
+    """One list of cells per record (a row with the ``screenings`` columns), lazily."""
+    filters: dict[str, AnswerFilter] = {}
+    for record in records:
+        sha256 = record.questionnaire_sha256
+        answers_filter = filters.get(sha256)
+        if answers_filter is None:
+            answers_filter = filters[sha256] = AnswerFilter(questionnaire_for(sha256))
+        yield row(columns, record, answers_filter(record.answers))
+
+
+def row(columns: CsvLayout, record: Any, answers: Mapping[str, Any]) -> list[Any]:
+    """The cells of one submission, in ``columns`` order; ``answers`` are the ones that counted."""
+    assessment = record.assessment or {}
+    scores = assessment.get("scores") or {}
+    cells: list[Any] = [
+        str(record.id), iso_utc(record.submitted_at), record.questionnaire_id,
+        record.questionnaire_version, record.review_status, record.outcome,
+        LIST_SEPARATOR.join(record.flag_list.split()) if record.flag_list else "",
+    ]
+    for score_id in columns.score_ids:
+        score = scores.get(score_id)
+        cells += (score.get("value"), score.get("band")) if score else (None, None)
+    cells.append(LIST_SEPARATOR.join([rule["id"] for rule in assessment.get("rules") or ()]))
+    if columns.contact:
+        cells += [record.contact_name, record.contact_email, record.contact_phone,
+                  record.contact_method, record.contact_time, record.contact_message]
+    get = answers.get
+    for question_id in columns.question_ids:
+        value = get(question_id)
+        cells.append(LIST_SEPARATOR.join(map(str, value)) if value.__class__ is list else value)
+    return cells
+
+
+def guard(value: Any) -> Any:
+    """Neutralise a text cell a spreadsheet would run as a formula, by a leading apostrophe.
+
+    Every text cell is guarded, whoever wrote it: a phone number "+1 555…" is written "'+1 555…".
+    Numbers are left as numbers (a negative score would stay a number).
+    """
+    if value.__class__ is str and value[:1] in _FORMULA_CHARS:
+        return "'" + value
+    return value
+
+
+def write(
+    headers: Sequence[str], rows_: Iterable[Sequence[Any]], labels: Sequence[str] | None = None,
+    bom: bool = False, chunk_rows: int = 200,
+) -> Iterator[str]:
+    """RFC 4180 text in chunks: the header at once, then about ``chunk_rows`` rows per chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([guard(h) for h in headers])
+    if labels is not None:
+        writer.writerow([guard(label) for label in labels])
+    yield (BOM if bom else "") + _drain(buffer)
+    writerow, dangerous = writer.writerow, _FORMULA_CHARS
+    pending = 0
+    for cells in rows_:
+        # guard() inlined: it runs for every cell of every row.
+        writerow([("'" + c) if c.__class__ is str and c[:1] in dangerous else c for c in cells])
+        pending += 1
+        if pending >= chunk_rows:
+            yield _drain(buffer)
+            pending = 0
+    if pending:
+        yield _drain(buffer)
+
+
+def iso_utc(value: datetime | None) -> str:
+    """ISO 8601 in UTC with a Z, to the second ('' for None)."""
+    if value is None:
+        return ""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(id, label) pairs in first-seen order, each id once."""
+    seen: dict[str, str] = {}
+    for key, label in pairs:
+        seen.setdefault(key, label)
+    return list(seen.items())

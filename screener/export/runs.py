@@ -1,0 +1,117 @@
+"""Export runs shared by the web and the CLI: select, count, audit, then stream.
+
+A run fixes its moment (``as_of``) and counts its rows before the first byte, so the audit event
+(who, which filters, how many rows, identified or not) is committed before any data leaves, and
+submissions arriving during a long download do not change what the export holds.
+
+Rows come from one query over only the columns the export needs, fetched ``BATCH_SIZE`` at a time
+(a server-side cursor on PostgreSQL): memory stays flat at any size. On SQLite the database runs in
+WAL mode, so this long read never blocks patients' submissions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator
+
+from sqlalchemy import func, select
+
+from screener.storage import audit
+from screener.export import csv_table as csv_export
+from screener.extensions import db
+from screener.storage.filters import ExportFilters
+from screener.export.fhir.ndjson import NdjsonWriter
+from screener.storage.models import QuestionnaireVersion, Screening, utcnow
+from screener.core.questionnaire import Questionnaire
+from screener.storage.versions import current_questionnaire, questionnaire_by_sha256
+
+BATCH_SIZE = 1000
+SCREENINGS = Screening.__table__
+_CORE_COLUMNS = (
+    "id", "submitted_at", "questionnaire_id", "questionnaire_version", "questionnaire_sha256",
+    "review_status", "outcome", "flag_list", "assessment", "answers",
+)
+_CONTACT_COLUMNS = tuple(column for column, _ in csv_export.CONTACT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    """One export: its filters, its moment, how many submissions it holds, under which versions."""
+
+    filters: ExportFilters
+    as_of: datetime
+    count: int
+    questionnaires: dict[str, Questionnaire]  # by sha256: the current version, then older ones
+
+    def where(self) -> list:
+        """The SQL conditions selecting this run's submissions."""
+        return self.filters.conditions(SCREENINGS) + [SCREENINGS.c.submitted_at <= self.as_of]
+
+    def questionnaire(self, sha256: str) -> Questionnaire:
+        """The questionnaire a row was answered under."""
+        return self.questionnaires.get(sha256) or current_questionnaire()
+
+
+def prepare(filters: ExportFilters) -> ExportRun:
+    """Fix the moment, count the matching submissions, load the questionnaire versions.
+
+    Every stored version is loaded (a handful), not only those of the matching rows: the count
+    stays an index-only query, and every export of a deployment has the same columns.
+    """
+    as_of = utcnow()
+    probe = ExportRun(filters, as_of, 0, {})
+    count = db.session.scalar(select(func.count()).select_from(SCREENINGS).where(*probe.where()))
+    current = current_questionnaire()
+    questionnaires = {current.source_sha256: current}
+    stored = db.session.scalars(select(QuestionnaireVersion.sha256)
+                                .order_by(QuestionnaireVersion.created_at.desc()))
+    for sha256 in stored:
+        questionnaires.setdefault(sha256, questionnaire_by_sha256(sha256))
+    return ExportRun(filters, as_of, count or 0, questionnaires)
+
+
+def record_audit(run: ExportRun, fmt: str, identified: bool,
+                 actor_label: str | None = None) -> None:
+    """Commit the export's audit event (before the data is sent)."""
+    audit.record("export", actor_label=actor_label, commit=True, format=fmt, rows=run.count,
+                 filters=run.filters.describe(), identified=identified)
+
+
+def records(run: ExportRun, contact: bool = True, batch_size: int | None = None) -> Iterator[Any]:
+    """The run's submissions in submission order, streamed."""
+    names = _CORE_COLUMNS + (_CONTACT_COLUMNS if contact else ())
+    query = (select(*(SCREENINGS.c[name] for name in names)).where(*run.where())
+             .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id))
+    with db.engine.connect() as connection:
+        result = connection.execution_options(yield_per=batch_size or BATCH_SIZE).execute(query)
+        yield from result
+
+
+def csv_chunks(run: ExportRun, labels: bool = False, excel: bool = False,
+               contact: bool = True) -> Iterator[str]:
+    """The run as CSV text, in chunks; the header row comes first, at once."""
+    columns = csv_export.layout(list(run.questionnaires.values()), contact=contact)
+    cells = csv_export.rows(columns, records(run, contact=contact), run.questionnaire)
+    yield from csv_export.write(columns.headers, cells,
+                                labels=columns.labels if labels else None, bom=excel)
+
+
+def ndjson_chunks(run: ExportRun, identified: bool = False,
+                  chunk_records: int = 50) -> Iterator[str]:
+    """The run as FHIR NDJSON: per submission its (Patient,) QuestionnaireResponse, Observations.
+
+    Responses leave out the item texts, which the Questionnaire resource holds.
+    """
+    writers = {sha: NdjsonWriter(q) for sha, q in run.questionnaires.items()}
+    fallback = writers[current_questionnaire().source_sha256]
+    lines: list[str] = []
+    pending = 0
+    for record in records(run, contact=identified):
+        lines.append(writers.get(record.questionnaire_sha256, fallback).lines(record, identified))
+        pending += 1
+        if pending >= chunk_records:
+            yield "".join(lines)
+            lines, pending = [], 0
+    if lines:
+        yield "".join(lines)

@@ -1,0 +1,133 @@
+"""Export blueprint (clinician/admin): CSV, FHIR NDJSON, one submission as FHIR, printable summary.
+
+Every export is audited before its data is sent. Drafts and unsent screenings are never exported.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from screener.storage import audit
+from screener.export import runs as exporting
+from screener.web.auth import EXPORTERS, role_required
+from screener.web.errors import abort_with
+from screener.extensions import db
+from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
+from screener.export.fhir.response import bundle
+from screener.storage.filters import ExportFilters, FilterError, parse_filters, parse_switch
+from screener.storage.models import Note, Screening, utcnow
+from screener.core.rules import enabled_view
+from screener.storage.versions import current_questionnaire, questionnaire_for
+
+bp = Blueprint("export", __name__)
+
+
+
+@bp.get("/staff/export.csv")
+@role_required(*EXPORTERS)
+def csv_file():
+    """Submissions as CSV with the queue's filters; ``labels``, ``excel``, ``deidentified``."""
+    filters = _filters()
+    labels, excel = _switch("labels"), _switch("excel")
+    contact = not _switch("deidentified")
+    run = exporting.prepare(filters)
+    exporting.record_audit(run, "csv", identified=contact)
+    chunks = exporting.csv_chunks(run, labels=labels, excel=excel, contact=contact)
+    return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
+
+
+@bp.get("/staff/export.ndjson")
+@role_required(*EXPORTERS)
+def ndjson_file():
+    """Submissions as FHIR NDJSON (Bulk Data style): one resource per line."""
+    filters = _filters()
+    identified = _switch("identified")
+    run = exporting.prepare(filters)
+    exporting.record_audit(run, "fhir-ndjson", identified=identified)
+    chunks = exporting.ndjson_chunks(run, identified=identified)
+    return _download(chunks, FHIR_NDJSON, _filename(run, "ndjson"))
+
+
+@bp.get("/staff/submissions/<uuid:screening_id>/fhir")
+@role_required(*EXPORTERS)
+def submission_fhir(screening_id: uuid.UUID):
+    """One submission as a FHIR collection Bundle; ``identified=1`` adds a Patient."""
+    identified = _switch("identified")
+    screening = _submission(screening_id)
+    document = bundle(questionnaire_for(screening), screening, identified, timestamp=utcnow())
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    _audit_one(screening_id, "fhir", identified)
+    response = Response(body, content_type=f"{FHIR_JSON}; charset=utf-8")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="screening-{screening_id}.fhir.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/staff/submissions/<uuid:screening_id>/summary")
+@role_required(*EXPORTERS)
+def summary(screening_id: uuid.UUID):
+    """A one-page, print-ready clinician summary of one submission."""
+    screening = _submission(screening_id, with_notes=True)
+    questionnaire = questionnaire_for(screening)
+    steps, answers = enabled_view(questionnaire, screening.answers or {})
+    shown = {step.id for step in steps}
+    page = render_template(
+        "export/summary.html", screening=screening, version=questionnaire,
+        assessment=screening.assessment or {}, steps=steps, answers=answers,
+        skipped=[step for step in questionnaire.steps if step.id not in shown],
+        printed_at=utcnow(),
+    )
+    _audit_one(screening_id, "summary", identified=True)
+    return page
+
+
+def _filters() -> ExportFilters:
+    try:
+        return parse_filters(request.args, current_questionnaire(), user_id=current_user.id)
+    except FilterError as error:
+        abort_with(400, str(error))
+
+
+def _switch(name: str) -> bool:
+    try:
+        return parse_switch(request.args, name)
+    except FilterError as error:
+        abort_with(400, str(error))
+
+
+def _submission(screening_id: uuid.UUID, with_notes: bool = False) -> Screening:
+    """A sent submission, or 404 (drafts and unsent screenings are not exported)."""
+    query = select(Screening).where(Screening.id == screening_id,
+                                    Screening.status == "submitted")
+    if with_notes:
+        query = query.options(selectinload(Screening.notes).selectinload(Note.author))
+    screening = db.session.scalar(query)
+    if screening is None:
+        abort_with(404, "There is no sent submission with that id.")
+    return screening
+
+
+def _audit_one(screening_id: uuid.UUID, fmt: str, identified: bool) -> None:
+    """Commit the audit event of a one-submission export (before it is sent)."""
+    audit.record("export", screening_id=screening_id, commit=True, format=fmt, rows=1,
+                 identified=identified)
+
+
+def _download(chunks, content_type: str, filename: str) -> Response:
+    """A streamed attachment that no cache or proxy keeps or buffers."""
+    response = Response(stream_with_context(chunks), content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _filename(run: exporting.ExportRun, extension: str) -> str:
+    return f"screenings-{run.as_of.strftime('%Y%m%dT%H%M%SZ')}.{extension}"

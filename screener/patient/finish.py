@@ -1,0 +1,83 @@
+"""Wizard views after the last step: review, result, send to the clinic, confirmation."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from screener.storage import drafts
+from screener.patient import forms
+from screener.core import rules
+from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
+
+CHECK_FIRST = "Please check your answers, then press 'See my result'."
+
+
+def review():
+    """Every answer, grouped by step, each with a Change link back to its step."""
+    screening = load_draft()
+    questionnaire, journey = journey_for(screening)
+    if not journey.finished:
+        return redirect(resume_url(screening, journey))
+    sections = [
+        (step, [(q, journey.answers.get(q.id)) for q in journey.questions(step)])
+        for step in journey.steps
+    ]
+    return render_template("patient/review.html", questionnaire=questionnaire, sections=sections,
+                           screening=screening)
+
+
+def finish():
+    """Re-validate every step, evaluate on the server and store the assessment (formtools'
+    ``render_done``)."""
+    screening = load_draft()
+    questionnaire, journey = journey_for(screening)
+    if rules.validate_answers(questionnaire, screening.answers) or not journey.finished:
+        flash("Some answers are missing or need checking. Please answer this page.", "error")
+        first = journey.first_open or journey.steps[0]
+        return redirect(url_for("wizard.step", step_id=first.id))
+    assessment = rules.evaluate(questionnaire, screening.answers)
+    if not drafts.complete(screening, questionnaire, assessment):
+        return write_refused()
+    return redirect(url_for("wizard.result"))
+
+
+def result():
+    """The outcome, its reasons, the scores and the consultation recommendation."""
+    screening = load_draft(editable=False)
+    questionnaire, journey = journey_for(screening)
+    if screening.status == "draft":
+        if journey.finished:
+            flash(CHECK_FIRST, "info")
+        return redirect(resume_url(screening, journey))
+    assessment = rules.evaluate(questionnaire, screening.answers)
+    scores = [(s, assessment.scores[s.id]) for s in questionnaire.scores
+              if s.id in assessment.scores]
+    return render_template(
+        "patient/result.html", questionnaire=questionnaire, screening=screening,
+        assessment=assessment, scores=scores, version=questionnaire.version,
+        outcome=questionnaire.outcomes_by_id[assessment.outcome],
+    )
+
+
+def send():
+    """The contact form; a valid one with consent sends the screening to the clinic, once."""
+    screening = load_draft()
+    if screening.status != "completed":
+        return redirect(url_for("wizard.result"))
+    form = forms.ContactForm(request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            if drafts.submit(screening, form.contact_details()):
+                return redirect(url_for("wizard.sent"))
+            return write_refused()
+        return render_template("patient/send.html", form=form), 422
+    return render_template("patient/send.html", form=form)
+
+
+def sent():
+    """Confirmation: what happens next, and the crisis resources."""
+    screening = load_draft(editable=False)
+    questionnaire, journey = journey_for(screening)
+    if screening.status != "submitted":
+        return redirect(resume_url(screening, journey))
+    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening)

@@ -1,0 +1,70 @@
+"""Shared by the wizard views: load the patient's draft, and work out where they go next."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, url_for
+
+from screener.storage import drafts
+from screener.core import navigation
+from screener.storage.drafts import Draft
+from screener.web.errors import abort_with
+from screener.core.questionnaire import Questionnaire, Step
+from screener.storage.versions import questionnaire_for
+
+LOST = "We could not find your screening: your session has ended. Please start again."
+EXPIRED = ("Your screening has expired: answers that are not sent to the clinic are deleted "
+           "after {hours} hours. Please start again.")
+SENT = "Your answers have been sent to the clinic, so they can no longer be changed."
+
+
+def load_draft(editable: bool = True) -> Draft:
+    """The session's screening, or a redirect: to the start when lost, to /sent when sent."""
+    screening = drafts.current()
+    if screening is None:
+        expired = drafts.had_token()
+        drafts.forget()
+        hours = current_app.config["DRAFT_TTL_HOURS"]
+        flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
+        abort(redirect(url_for("wizard.landing")))
+    if editable and screening.status == "submitted":
+        flash(SENT, "info")
+        abort(redirect(url_for("wizard.sent")))
+    return screening
+
+
+def write_refused():
+    """A save found the screening sent (or gone) meanwhile: redirect accordingly."""
+    load_draft()
+    return redirect(url_for("wizard.sent"))
+
+
+def journey_for(screening: Draft) -> tuple[Questionnaire, navigation.Journey]:
+    """The questionnaire the screening is answered under, and the journey of its answers."""
+    questionnaire = questionnaire_for(screening)
+    return questionnaire, navigation.journey(questionnaire, screening.answers)
+
+
+def resume_url(screening: Draft, journey: navigation.Journey) -> str:
+    """Where a patient continues: the first unanswered step, else review, result or sent."""
+    if screening.status == "submitted":
+        return url_for("wizard.sent")
+    if journey.first_open is not None:
+        return url_for("wizard.step", step_id=journey.first_open.id)
+    return url_for("wizard.result" if screening.status == "completed" else "wizard.review")
+
+
+def returning() -> dict[str, str]:
+    """``return_to=review`` when the step was opened with a Change link from the review page."""
+    return {"return_to": "review"} if request.args.get("return_to") == "review" else {}
+
+
+def step_context(step_id: str) -> tuple[Draft, Questionnaire, Step, navigation.Journey]:
+    """Everything a step view needs, for a step the patient may open; else 404 or a redirect."""
+    screening = load_draft()
+    questionnaire, journey = journey_for(screening)
+    step = questionnaire.steps_by_id.get(step_id)
+    if step is None:
+        abort_with(404, "There is no such page in the screening.")
+    if not journey.is_reachable(step.id):
+        abort(redirect(resume_url(screening, journey)))
+    return screening, questionnaire, step, journey

@@ -1,0 +1,279 @@
+"""WTForms forms built from the questionnaire, and the send-to-the-clinic contact form.
+
+A registry maps each question kind to a field (single → radio group, multi → checkbox group,
+scale → radio group from min to max with anchor labels). Field names are the question ids and
+values come back in the questionnaire's own types (ints for frequency and scale items, strings
+for choice ids). Whether an answer is valid is decided by ``rules.answer_problem``, the same
+check ``flask evaluate`` uses; the fields only turn its verdict into plain words.
+
+Plain ``wtforms.Form`` (not FlaskForm): the app-wide CSRFProtect guards every POST, and the
+forms stay usable without a request.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+from wtforms import (
+    BooleanField, EmailField, Form, RadioField, SelectChoice, SelectMultipleField, StringField,
+    TelField, TextAreaField,
+)
+from wtforms.fields.core import UnboundField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from screener.core import rules
+from screener.storage.models import CONTACT_METHODS
+from screener.core.questionnaire import Question, Questionnaire, Step
+
+CONTROL_NAMES = frozenset({"csrf_token", "action"})  # posted with every step, not answers
+
+FieldFactory = Callable[[Question], UnboundField]
+FIELD_KINDS: dict[str, FieldFactory] = {}
+
+
+def field_kind(kind: str) -> Callable[[FieldFactory], FieldFactory]:
+    """Register the field factory for a question kind."""
+    def register(factory: FieldFactory) -> FieldFactory:
+        FIELD_KINDS[kind] = factory
+        return factory
+    return register
+
+
+def field_for(question: Question) -> UnboundField:
+    """The form field for ``question``; an unknown kind fails loudly."""
+    try:
+        factory = FIELD_KINDS[question.kind]
+    except KeyError:
+        raise LookupError(f'question "{question.id}": no form field for kind '
+                          f'"{question.kind}" (known: {", ".join(sorted(FIELD_KINDS))})') from None
+    return factory(question)
+
+
+def _coercer(question: Question) -> Callable[[Any], Any]:
+    """Posted text → the questionnaire's value ("2" → 2); unknown text is kept for the check."""
+    known = {str(value): value for value in question.allowed_values()}
+    return lambda raw: known.get(str(raw), raw)
+
+
+class AnswerCheck:
+    """Required-ness and validity (by ``rules.answer_problem``), in plain words."""
+
+    def __init__(self, question: Question):
+        self.question = question
+
+    def __call__(self, form: Form, field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        value = field.data
+        if value is None or value == []:
+            if self.question.required:
+                raise StopValidation(field.required_message)
+            raise StopValidation()
+        if rules.answer_problem(self.question, value) is not None:
+            raise StopValidation(field.invalid_message(value))
+
+
+class _QuestionField:
+    """Mixin: a choice field that knows its question and speaks the questionnaire's types."""
+
+    input_type = "radio"
+    layout = "choices"
+    required_message = "Choose an answer to this question."
+
+    def __init__(self, label=None, validators=None, question: Question | None = None, **kwargs):
+        self.question = question
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+    def invalid_message(self, value: Any) -> str:
+        return "Choose one of the options shown."
+
+
+def _choices(question: Question) -> list[SelectChoice]:
+    if question.kind == "scale":
+        return [SelectChoice(n, str(n)) for n in question.allowed_values()]
+    return [SelectChoice(choice.value, choice.label) for choice in question.choices]
+
+
+def _question_field(field_class: type, question: Question) -> UnboundField:
+    """An unbound field whose choices and coercion are built once, not at every request."""
+    return field_class(question.text, [AnswerCheck(question)], question=question,
+                       choices=_choices(question), coerce=_coercer(question))
+
+
+class SingleChoiceField(_QuestionField, RadioField):
+    """One answer from a list, as a radio group."""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) > 1:
+            raise ValueError("Choose only one answer.")
+        super().process_formdata(valuelist)
+
+
+class ScaleField(SingleChoiceField):
+    """A number from min to max, as a radio group with the anchor labels."""
+
+    layout = "scale"
+    required_message = "Choose a number."
+
+    def invalid_message(self, value: Any) -> str:
+        return f"Choose a number from {self.question.min} to {self.question.max}."
+
+
+class MultiChoiceField(_QuestionField, SelectMultipleField):
+    """Any number of answers, as a checkbox group (the name repeats for each ticked box)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+    input_type = "checkbox"
+    required_message = "Choose at least one option."
+
+    def invalid_message(self, value: Any) -> str:
+        exclusive = [c for c in self.question.choices if c.exclusive and c.value in value]
+        if exclusive and len(value) > 1:
+            return (f'"{exclusive[0].label}" cannot be combined with other options: '
+                    "choose it on its own, or untick it.")
+        if len(set(map(str, value))) != len(value):
+            return "Choose each option only once."
+        return "Choose from the options shown."
+
+
+@field_kind("single")
+def _single(question: Question) -> UnboundField:
+    return _question_field(SingleChoiceField, question)
+
+
+@field_kind("multi")
+def _multi(question: Question) -> UnboundField:
+    return _question_field(MultiChoiceField, question)
+
+
+@field_kind("scale")
+def _scale(question: Question) -> UnboundField:
+    return _question_field(ScaleField, question)
+
+
+class StepForm(Form):
+    """The questions of one step; field names are the question ids."""
+
+    def answers(self) -> dict[str, Any]:
+        """The answered fields, in the questionnaire's value types."""
+        return {f.name: f.data for f in self if f.data is not None and f.data != []}
+
+    def valid_answers(self) -> dict[str, Any]:
+        """The answered fields whose values are valid (kept by Back without validating)."""
+        return {
+            name: value for name, value in self.answers().items()
+            if not self[name].process_errors
+            and rules.answer_problem(self[name].question, value) is None
+        }
+
+    def unexpected(self, formdata: Mapping[str, Any]) -> list[str]:
+        """Posted names this step does not ask (a field of another step, a tampered form)."""
+        return sorted(set(formdata) - {f.name for f in self} - CONTROL_NAMES)
+
+
+# Form classes by (questionnaire sha256, step id, enabled question ids): a handful per version.
+_FORM_CLASSES: dict[tuple[str, str, tuple[str, ...]], type[StepForm]] = {}
+
+
+def _form_class(sha256: str, step: Step, questions: list[Question]) -> type[StepForm]:
+    key = (sha256, step.id, tuple(q.id for q in questions))
+    if key not in _FORM_CLASSES:
+        fields = {}
+        for question in questions:
+            if hasattr(StepForm, question.id):
+                raise LookupError(f'question id "{question.id}" cannot be a form field name')
+            fields[question.id] = field_for(question)
+        _FORM_CLASSES[key] = type(f"StepForm_{step.id}", (StepForm,), fields)
+    return _FORM_CLASSES[key]
+
+
+def step_form(
+    questionnaire: Questionnaire, step: Step, questions: list[Question],
+    formdata=None, answers: Mapping[str, Any] | None = None,
+) -> StepForm:
+    """The form for the enabled ``questions`` of ``step``, from posted data or stored answers."""
+    form_class = _form_class(questionnaire.source_sha256, step, questions)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    return form_class(data=dict(answers or {}))
+
+
+def check_forms(questionnaire: Questionnaire) -> None:
+    """Build every step's form once, so a kind or id the forms cannot handle stops the app."""
+    for step in questionnaire.steps:
+        step_form(questionnaire, step, list(step.questions))
+
+
+# --- send to the clinic ---------------------------------------------------------------------
+
+METHOD_LABELS = {"email": "Email", "phone": "Phone call", "text": "Text message"}
+_PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _phone_check(form: Form, field) -> None:
+    digits = sum(ch.isdigit() for ch in field.data or "")
+    if not _PHONE.match(field.data or "") or not 7 <= digits <= 15:
+        raise StopValidation("Enter a phone number using digits, like 555 123 4567.")
+
+
+def _consent_check(form: Form, field) -> None:
+    if field.raw_data != ["y"]:
+        raise StopValidation("Tick the box to agree, so the clinic can keep your answers and "
+                             "contact you.")
+
+
+class ContactForm(Form):
+    """Name, how to reach the patient, and explicit consent. Field names are a public contract."""
+
+    name = StringField("Your name", filters=[_strip], validators=[
+        DataRequired("Enter your name."), Length(max=200, message="Use at most 200 characters.")])
+    email = EmailField("Email address", filters=[_strip], validators=[
+        Optional(), Length(max=320, message="Use at most 320 characters."),
+        Email("Enter an email address like name@example.com.")])
+    phone = TelField("Phone number", filters=[_strip], validators=[
+        Optional(), Length(max=40, message="Use at most 40 characters."), _phone_check])
+    contact_method = RadioField(
+        "How would you like the clinic to contact you?",
+        choices=[SelectChoice(m, METHOD_LABELS.get(m, m)) for m in CONTACT_METHODS],
+        validate_choice=False,
+        validators=[Optional(), AnyOf(CONTACT_METHODS, message="Choose one of the options.")])
+    contact_time = StringField("When is a good time to reach you? (optional)", filters=[_strip],
+                               validators=[Length(max=200, message="Use at most 200 characters.")])
+    message = TextAreaField("Anything you would like the clinic to know? (optional)",
+                            filters=[_strip], validators=[
+                                Length(max=2000, message="Use at most 2000 characters.")])
+    consent = BooleanField("I agree that the clinic may store my answers and contact me",
+                           validators=[_consent_check])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then: at least one way to reach the patient, and the chosen one given."""
+        valid = super().validate(extra_validators)
+        if not self.email.data and not self.phone.data and not self.email.errors:
+            self.email.errors.append("Give an email address or a phone number (or both).")
+            return False
+        method = self.contact_method.data
+        if method == "email" and not self.email.data and not self.email.errors:
+            self.contact_method.errors.append("You chose email: enter your email address too.")
+            valid = False
+        if method in ("phone", "text") and not self.phone.data and not self.phone.errors:
+            self.contact_method.errors.append("You chose phone or text: enter your phone "
+                                              "number too.")
+            valid = False
+        return valid
+
+    def contact_details(self) -> dict[str, str | None]:
+        """The Screening contact columns; the method defaults to the channel given."""
+        method = self.contact_method.data or ("email" if self.email.data else "phone")
+        return {
+            "contact_name": self.name.data, "contact_email": self.email.data or None,
+            "contact_phone": self.phone.data or None, "contact_method": method,
+            "contact_time": self.contact_time.data or None,
+            "contact_message": self.message.data or None,
+        }

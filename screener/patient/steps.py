@@ -1,0 +1,97 @@
+"""Wizard views for the questionnaire steps and the crisis page (routed in ``wizard``)."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+
+from screener.storage import drafts
+from screener.patient import forms, fragments
+from screener.core import navigation
+from screener.core.questionnaire import Questionnaire, Step
+from screener.patient.flow import journey_for, load_draft, resume_url, returning, step_context, write_refused
+
+UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
+              "saved. Please check your answers below and press Continue.")
+
+
+def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | None = None,
+                problem: str | None = None, status: int = 200):
+    """The step page: progress, crisis resources when the step has them, the questions.
+
+    Without ``form`` the questions show the stored answers (a GET); with it, what was posted.
+    """
+    questionnaire = journey.questionnaire
+    if form is None:
+        questions = journey.questions(step)
+        groups = fragments.answered_step(
+            questionnaire, step, questions, journey.answers,
+            lambda: forms.step_form(questionnaire, step, questions, answers=journey.answers))
+    else:
+        groups = fragments.choice_groups(form)
+    position, total = journey.position(step.id)
+    return render_template(
+        "patient/step.html", questionnaire=questionnaire, step=step, form=form, groups=groups,
+        problem=problem, position=position, total=total, returning=returning(),
+    ), status
+
+
+def step(step_id: str):
+    """One step of the questionnaire: show it, or save it and move on (or back)."""
+    screening, questionnaire, step, journey = step_context(step_id)
+    if request.method == "GET":
+        return render_step(journey, step)
+    form = forms.step_form(questionnaire, step, journey.questions(step), formdata=request.form)
+    if request.form.get("action") == "back":
+        return _go_back(screening, questionnaire, step, form)
+    unexpected = form.unexpected(request.form)
+    if not form.validate() or unexpected:
+        return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
+    given = form.answers()
+    if not drafts.save(screening, lambda stored: navigation.merge_step(
+            questionnaire, stored, step, given), step.id):
+        return write_refused()
+    after = navigation.journey(questionnaire, screening.answers)
+    if after.crisis_page_due(step):
+        return redirect(url_for("wizard.crisis"))
+    return redirect(_next_url(after, step))
+
+
+def _next_url(journey: navigation.Journey, step: Step) -> str:
+    """The next enabled step; back to review (or its first gap) after a Change link."""
+    back_to_review = returning()
+    if back_to_review and journey.finished:
+        return url_for("wizard.review")
+    following = journey.first_open if back_to_review else journey.following(step.id)
+    if following is None:
+        return url_for("wizard.review")
+    return url_for("wizard.step", step_id=following.id, **back_to_review)
+
+
+def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm):
+    """Back never validates: it keeps every stored answer and the valid new choices."""
+    kept = form.valid_answers()
+
+    def merged(stored):
+        return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
+
+    if merged(screening.answers) != screening.answers and not drafts.save(
+            screening, merged, step.id):
+        return write_refused()
+    journey = navigation.journey(questionnaire, screening.answers)
+    if returning() and journey.finished:
+        return redirect(url_for("wizard.review"))
+    previous = journey.previous(step.id)
+    if previous is None:
+        return redirect(url_for("wizard.landing"))
+    return redirect(url_for("wizard.step", step_id=previous.id, **returning()))
+
+
+def crisis():
+    """After an answer that calls for it (``crisis_page_when``): help now, then a way on."""
+    screening = load_draft(editable=False)
+    _, journey = journey_for(screening)
+    due = next((s for s in journey.steps if journey.crisis_page_due(s)), None)
+    if due is None:
+        return redirect(url_for("wizard.crisis_resources"))
+    return render_template("patient/crisis.html", questionnaire=journey.questionnaire, step=due,
+                           continue_url=resume_url(screening, journey))

@@ -1,0 +1,126 @@
+"""Patient blueprint: landing page, the screening wizard, result, send to the clinic, crisis help.
+
+The journey is anonymous. The browser holds only a draft token (``drafts``); which step comes
+next is decided on the server from the stored answers (``navigation``), never from anything
+the browser sends, and every successful POST redirects. The step views live in
+``wizard_steps``, the review/result/send views in ``wizard_finish``; the routes are all here.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from screener.storage import drafts
+from screener.patient import forms, finish as wizard_finish, steps as wizard_steps
+from screener.web.errors import render_error
+from screener.extensions import limiter
+from screener.storage.versions import current_questionnaire
+from screener.patient.flow import journey_for, load_draft, resume_url, step_context
+
+bp = Blueprint("wizard", __name__)
+
+SAVE_CONFLICT = ("Your answers were being saved from another window at the same moment, so this "
+                 "page was not saved. Please go back, check your answers and continue.")
+CSRF_STEP = ("For your security this page had expired, so what you entered below is not saved "
+             "yet. Please check it and press the button again.")
+CSRF_OTHER = ("For your security that page had expired. Please try again. If this keeps "
+              "happening, your browser may be blocking the cookie the screening needs.")
+
+
+def _start_limit() -> str:
+    return current_app.config["SCREENING_START_RATE_LIMIT"]
+
+
+@bp.record_once
+def _check_forms(state) -> None:
+    """Build every step form at start-up: a question the forms cannot handle stops the app."""
+    forms.check_forms(state.app.extensions["questionnaire"])
+
+
+@bp.get("/")
+def landing():
+    """What the screening is, the privacy note, and the start (or continue) button."""
+    screening = drafts.current()
+    if screening is not None and screening.status == "submitted":
+        screening = None
+    return render_template("patient/landing.html", screening=screening)
+
+
+@bp.get("/help")
+def crisis_resources():
+    """Crisis resources, linked from every page footer."""
+    return render_template("patient/help.html")
+
+
+@bp.get("/screening/start")
+def start_page():
+    """The start button posts; a bookmarked start address shows the landing page."""
+    return redirect(url_for(".landing"))
+
+
+@bp.post("/screening/start")
+@limiter.limit(_start_limit)
+def start():
+    """Create a draft (or continue the unsent one this browser already has)."""
+    screening = drafts.current()
+    if screening is None or screening.status == "submitted":
+        screening = drafts.start(current_questionnaire())
+    _, journey = journey_for(screening)
+    return redirect(resume_url(screening, journey))
+
+
+@bp.post("/screening/restart")
+def restart():
+    """Start over: delete the unsent answers and forget the screening on this device."""
+    if drafts.discard():
+        flash("Your answers have been deleted. You can start again whenever you are ready.",
+              "success")
+    else:
+        flash("This device no longer holds your screening.", "success")
+    return redirect(url_for(".landing"))
+
+
+@bp.get("/screening/")
+def resume():
+    """Continue where the patient stopped."""
+    screening = load_draft(editable=False)
+    _, journey = journey_for(screening)
+    return redirect(resume_url(screening, journey))
+
+
+bp.add_url_rule("/screening/review", "review", wizard_finish.review, methods=["GET"])
+bp.add_url_rule("/screening/review", "finish", wizard_finish.finish, methods=["POST"])
+bp.add_url_rule("/screening/result", "result", wizard_finish.result, methods=["GET"])
+bp.add_url_rule("/screening/send", "send", wizard_finish.send, methods=["GET", "POST"])
+bp.add_url_rule("/screening/sent", "sent", wizard_finish.sent, methods=["GET"])
+bp.add_url_rule("/screening/crisis", "crisis", wizard_steps.crisis, methods=["GET"])
+bp.add_url_rule("/screening/<step_id>", "step", wizard_steps.step, methods=["GET", "POST"])
+
+
+@bp.errorhandler(drafts.SaveConflict)
+def save_conflict(error: drafts.SaveConflict):
+    """Saves of one draft from several windows kept overtaking this one: nothing was lost."""
+    return render_error(409, SAVE_CONFLICT)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    """Never a bare 400 mid-screening: re-show a step or the send form with the unsaved input;
+    elsewhere explain and go back."""
+    try:
+        if request.endpoint == "wizard.step":
+            _, questionnaire, step, journey = step_context(request.view_args["step_id"])
+            form = forms.step_form(questionnaire, step, journey.questions(step),
+                                   formdata=request.form)
+            return wizard_steps.render_step(journey, step, form, CSRF_STEP, 400)
+        if request.endpoint == "wizard.send":
+            load_draft()
+            form = forms.ContactForm(request.form)
+            return render_template("patient/send.html", form=form, problem=CSRF_STEP), 400
+    except HTTPException as exc:  # lost session, sent screening, unknown step
+        return exc.get_response() if exc.code is None else render_error(exc.code)
+    flash(CSRF_OTHER, "error")
+    target = {"wizard.finish": ".review"}.get(request.endpoint, ".landing")
+    return redirect(url_for(target))

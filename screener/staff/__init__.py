@@ -1,0 +1,1 @@
+"""Intake staff: login, queue, submission detail, review actions and admin pages."""

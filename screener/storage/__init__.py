@@ -1,0 +1,1 @@
+"""Storage: models, engines and transactions, drafts, versions, audit, retention, filters, queue queries."""

@@ -1,0 +1,87 @@
+"""The one place that records who did what to which screening. Never answers or contact details.
+
+Events are only ever added: the app has no route or command that edits or deletes them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from screener.extensions import db
+from screener.storage.models import AuditEvent
+
+# Keys allowed in an event's detail: ids, counts, statuses, filter names. Nothing a patient typed.
+SAFE_DETAIL_KEYS = {
+    "from", "to", "rows", "format", "identified", "filters", "assignee_id", "role", "reason",
+    "drafts", "closed", "count", "user_id", "email", "active", "note_id", "dry_run",
+    "old_role", "chars",
+}
+CLI_ACTOR = "cli"
+
+
+def record(
+    action: str,
+    screening_id: uuid.UUID | None = None,
+    actor=None,
+    commit: bool = False,
+    actor_label: str | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Add an audit event to the session (and commit it when ``commit``).
+
+    ``actor`` defaults to the logged-in user; command-line changes pass ``actor_label="cli"``.
+    """
+    unknown = set(detail) - SAFE_DETAIL_KEYS
+    if unknown:
+        raise ValueError(f"audit detail keys not allowed: {sorted(unknown)}")
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    event = AuditEvent(
+        action=action,
+        screening_id=screening_id,
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label or (getattr(actor, "email", None) if actor is not None else None),
+        detail=detail,
+        remote_addr=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event
+
+
+def events_for(screening_id: uuid.UUID, exclude: tuple[str, ...] = ()) -> list[AuditEvent]:
+    """A screening's events, oldest first (its history)."""
+    query = select(AuditEvent).where(AuditEvent.screening_id == screening_id)
+    if exclude:
+        query = query.where(AuditEvent.action.not_in(exclude))
+    return list(db.session.scalars(query.order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def known_actions() -> list[str]:
+    """Every action recorded so far, for the audit log's filter."""
+    query = select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+    return list(db.session.scalars(query))
+
+
+def build_log_query(filters: dict[str, Any]) -> Select:
+    """Events matching ``filters`` (action, actor, screening_id, start, end), newest first."""
+    query = select(AuditEvent)
+    if filters.get("action"):
+        query = query.where(AuditEvent.action == filters["action"])
+    if filters.get("actor"):
+        query = query.where(AuditEvent.actor_label == filters["actor"])
+    if filters.get("screening_id"):
+        query = query.where(AuditEvent.screening_id == filters["screening_id"])
+    if filters.get("start"):
+        query = query.where(AuditEvent.at >= filters["start"])
+    if filters.get("end"):
+        query = query.where(AuditEvent.at < filters["end"])
+    if filters.get("before"):
+        query = query.where(AuditEvent.id < filters["before"])
+    return query.order_by(AuditEvent.id.desc())

@@ -1,0 +1,158 @@
+"""Per-backend connection settings and write transactions that never upgrade a read lock.
+
+SQLite: WAL (readers never block the writer), a busy timeout, foreign keys on, and transactions
+begun by us rather than by pysqlite, so savepoints work and a request that reads then writes can
+start with ``BEGIN IMMEDIATE`` — a deferred transaction that later upgrades to a write fails with
+"database is locked" under concurrency, whatever the busy timeout (in WAL mode the busy handler
+is not even called when another connection wrote since our read began).
+
+Every transaction of a POST/PUT/PATCH/DELETE request is therefore ``BEGIN IMMEDIATE`` on SQLite:
+such requests read their row and then write it, and writes are serialised by SQLite anyway.
+GET requests read in deferred transactions; one that also writes calls ``begin_write()`` first.
+
+The wizard's draft is read and written on ``autocommit_connection()``: a connection of its own,
+outside the Session, where each statement commits on its own. Nothing is locked while a request
+works in Python, no BEGIN or ROLLBACK is sent, and the Session's machinery (a third of a small
+page's database time) is skipped; its writes are single UPDATEs guarded by their own conditions
+(see ``drafts``), and writes that must commit together use the Session and ``begin_write()``.
+
+PostgreSQL: pool sizes are set in ``create_app``. A pooled connection is pinged before use only
+when it has been idle for more than a second (``ping_idle_connections``): after a database
+restart every connection has been idle at least that long, and a busy worker's connections are
+not pinged on every request (SQLAlchemy's ``pool_pre_ping`` costs a round trip per request).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+
+from screener.extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 15000
+PING_AFTER_IDLE_SECONDS = 1.0
+_IMMEDIATE = "sqlite_begin_immediate"
+_NO_TRANSACTION = "sqlite_no_transaction"
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    options = connection.get_execution_options()
+    if options.get(_NO_TRANSACTION):
+        return  # autocommit: pysqlite (isolation_level None) runs each statement on its own
+    immediate = options.get(_IMMEDIATE, False) or (
+        has_request_context() and request.method not in READ_ONLY_METHODS)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def autocommit_connection() -> Connection:
+    """This request's connection outside the Session, each statement committed on its own
+    (closed when the request ends)."""
+    connection = g.get("autocommit_connection")
+    if connection is None or connection.closed:
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            # Not SQLAlchemy's AUTOCOMMIT level: resetting it on check-in would turn pysqlite's
+            # own transaction handling back on, which _sqlite_begin relies on being off.
+            options = {_NO_TRANSACTION: True}
+        else:
+            options = {"isolation_level": "AUTOCOMMIT"}
+        connection = g.autocommit_connection = engine.connect().execution_options(**options)
+    return connection
+
+
+def begin_write() -> None:
+    """Start this request's transaction as a write transaction.
+
+    Call before the first query of a request that reads and then writes. If the session already
+    has a transaction, it is committed first so the new one starts clean. On SQLite the new
+    transaction takes the write lock up front (``BEGIN IMMEDIATE``).
+    """
+    session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection(execution_options={_IMMEDIATE: True})
+
+
+def init_app(app: Flask) -> None:
+    """Close each request's session safely; ping idle PostgreSQL connections. Call after
+    ``db.init_app``: teardowns run in reverse order, so this one runs before Flask-SQLAlchemy's."""
+    app.teardown_appcontext(close_session)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "postgresql":
+                ping_idle_connections(engine)
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Before handing out a connection idle for more than ``idle_seconds``, check it is alive;
+    a dead one is replaced (SQLAlchemy's pessimistic disconnect handling, minus the round trip
+    for connections in steady use)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at <= idle_seconds:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            raise DisconnectionError("connection found dead after being idle; replacing it")
+
+
+def close_session(exc: BaseException | None = None) -> None:
+    """End the session and the autocommit connection; a connection that died meanwhile is
+    discarded, not raised.
+
+    Without this, a database restarted between a view's last query and the end of the request
+    turns an already rendered page into a bare 500 (the rollback at teardown fails).
+    """
+    connection = g.pop("autocommit_connection", None)
+    if connection is not None:
+        try:
+            connection.close()
+        except SQLAlchemyError as error:  # the pool has discarded the dead connection
+            _lost(error)
+    if not db.session.registry.has():
+        return  # the request never used the Session: nothing to end
+    try:
+        db.session.close()
+    except SQLAlchemyError as error:
+        _lost(error)
+        try:
+            db.session().invalidate()
+        except SQLAlchemyError:
+            pass
+
+
+def _lost(error: SQLAlchemyError) -> None:
+    current_app.logger.warning("database connection lost at teardown: %s", type(error).__name__)

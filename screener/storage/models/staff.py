@@ -1,0 +1,83 @@
+"""Staff accounts, their login sessions, and notes on submissions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from screener.storage.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from screener.storage.models.screening import Screening
+
+ROLES = ("intake", "clinician", "admin")
+
+
+class StaffUser(UserMixin, Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (
+        CheckConstraint("role IN ('intake', 'clinician', 'admin')", name="role_known"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[datetime]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_login_at: Mapped[Optional[datetime]]
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.id} {self.role}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class StaffSession(Base):
+    """One login. The cookie carries only the id; logout, deactivation and password reset end
+    the row, so a copied cookie stops working at once."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[Optional[datetime]]
+
+    user: Mapped[StaffUser] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<StaffSession user={self.user_id}>"
+
+
+class Note(Base):
+    """An append-only note by a staff member on a submission."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    screening_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("screenings.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    screening: Mapped[Screening] = relationship(back_populates="notes")
+    author: Mapped[StaffUser] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Note {self.id} on {self.screening_id}>"

@@ -1,0 +1,82 @@
+"""The questionnaire in force, and the exact version any stored screening was answered under."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from screener.extensions import db
+from screener.storage.models import QuestionnaireVersion
+from screener.core.questionnaire import Questionnaire, QuestionnaireError, loads
+
+
+def current_questionnaire() -> Questionnaire:
+    """The questionnaire loaded at start-up."""
+    return current_app.extensions["questionnaire"]
+
+
+def ensure_current_version_stored() -> str:
+    """Store the current questionnaire text once; return its sha256."""
+    questionnaire = current_questionnaire()
+    sha = questionnaire.source_sha256
+    if db.session.get(QuestionnaireVersion, sha) is None:
+        # The text loaded at start-up, not the file now: it may have changed under this process.
+        source = current_app.extensions["questionnaire_source"]
+        try:
+            with db.session.begin_nested():  # another worker may store it at the same moment
+                db.session.add(QuestionnaireVersion(
+                    sha256=sha, questionnaire_id=questionnaire.id,
+                    version=questionnaire.version, source=source,
+                ))
+        except IntegrityError:
+            pass
+    return sha
+
+
+def all_versions() -> list[Questionnaire]:
+    """The questionnaire in force, then every stored older text, newest first (one per text).
+
+    A stored text today's loader refuses (its checks may have grown stricter) is left out and
+    logged by hash, so listing versions never fails.
+    """
+    current = current_questionnaire()
+    stored = db.session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.sha256 != current.source_sha256)
+        .order_by(QuestionnaireVersion.created_at.desc()))
+    versions = [current]
+    for row in stored:
+        try:
+            versions.append(_parse_snapshot(row.sha256, row.source))
+        except QuestionnaireError:
+            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+    return versions
+
+
+class _AnsweredUnder(Protocol):
+    questionnaire_sha256: str
+
+
+def questionnaire_for(screening: _AnsweredUnder) -> Questionnaire:
+    """The questionnaire a screening (or a wizard draft) was answered under (the current one
+    when unchanged)."""
+    return questionnaire_by_sha256(screening.questionnaire_sha256)
+
+
+def questionnaire_by_sha256(sha256: str) -> Questionnaire:
+    """The questionnaire stored under ``sha256`` (the current one when it matches or is missing)."""
+    current = current_questionnaire()
+    if sha256 == current.source_sha256:
+        return current
+    snapshot = db.session.get(QuestionnaireVersion, sha256)
+    if snapshot is None:
+        return current
+    return _parse_snapshot(snapshot.sha256, snapshot.source)
+
+
+@lru_cache(maxsize=32)
+def _parse_snapshot(sha256: str, source: str) -> Questionnaire:
+    return loads(source, source=f"stored questionnaire {sha256[:12]}")

@@ -1,0 +1,1 @@
+"""Shared web layer: error pages, security headers, templating, health checks, staff authentication."""

@@ -1,0 +1,95 @@
+"""Friendly error pages: a clear message for the person, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something in that request was not right",
+          "The page could not use what was sent. Please go back and try again."),
+    403: ("You do not have access to this page",
+          "Your account is not allowed to open this page. Ask an administrator if you need it."),
+    404: ("Page not found", "We could not find that page. Check the address, or start again."),
+    405: ("That action is not available here", "Please go back and use the buttons on the page."),
+    409: ("This page changed while you were on it",
+          "Someone or something changed this at the same moment. Please go back and try again."),
+    413: ("That was too much to send", "Please shorten what you typed and try again."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
+    500: ("Something went wrong on our side",
+          "Nothing you did caused this. Your saved answers are safe; please try again shortly."),
+    503: ("The service is busy or briefly unavailable",
+          "Your saved answers are safe. Please try again in a minute."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page for ``code``, with an optional specific message."""
+    title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    if request.path.startswith("/fhir/"):
+        from screener.export.fhir.routes import operation_outcome  # the blueprints import this module
+
+        return operation_outcome(code, message or default), code
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": title, "message": message or default}, code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=message or default), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    from screener.extensions import db
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        specific = error.description if getattr(error, "screener_message", False) else None
+        return render_error(error.code, specific)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400, "This form has expired or was sent from elsewhere. Please go back, reload the "
+                 "page and try again.")
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        _rollback(db)
+        app.logger.warning("database unavailable: %s", type(error).__name__)
+        body, code = render_error(503)
+        return body, code, {"Retry-After": "30"}
+
+    @app.errorhandler(DataError)
+    def value_refused(error: Exception):
+        # The database refused a value (too long for its column, a byte PostgreSQL cannot
+        # store): bad input that validation let through. The person gets a 400, never a 500;
+        # the log gets the error's type only, never the statement or its values.
+        _rollback(db)
+        app.logger.warning("database refused a value: %s on %s %s", type(error.orig).__name__,
+                           request.method, request.path)
+        return render_error(400)
+
+    @app.errorhandler(500)
+    def internal_error(error: Exception):
+        _rollback(db)
+        return render_error(500)
+
+
+def _rollback(db) -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the session is discarded at teardown
+        pass
+
+
+def abort_with(code: int, message: str):
+    """Abort with a specific, person-readable message on the error page."""
+    from werkzeug.exceptions import default_exceptions
+
+    error = default_exceptions[code](description=message)
+    error.screener_message = True
+    raise error
