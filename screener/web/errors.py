@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Callable
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -25,13 +27,22 @@ MESSAGES = {
 }
 
 
+_RENDERERS = "screener.error_renderers"
+
+
+def render_errors_under(app: Flask, path_prefix: str,
+                        render: Callable[[int, str], object]) -> None:
+    """Errors under ``path_prefix`` are rendered by ``render(code, message)`` (an API's own
+    error format, such as a FHIR OperationOutcome) instead of the HTML error page."""
+    app.extensions.setdefault(_RENDERERS, {})[path_prefix] = render
+
+
 def render_error(code: int, message: str | None = None):
     """The error page for ``code``, with an optional specific message."""
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    if request.path.startswith("/fhir/"):
-        from screener.export.fhir.routes import operation_outcome  # the blueprints import this module
-
-        return operation_outcome(code, message or default), code
+    for prefix, render in current_app.extensions.get(_RENDERERS, {}).items():
+        if request.path.startswith(prefix):
+            return render(code, message or default), code
     if request.accept_mimetypes.best == "application/json":
         return {"error": title, "message": message or default}, code
     return render_template("errors/error.html", code=code, title=title,

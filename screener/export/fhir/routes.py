@@ -10,8 +10,14 @@ from flask import Blueprint, Response, request, url_for
 
 from screener.export.fhir.resource import FHIR_JSON, canonical_url, questionnaire_resource
 from screener.storage.versions import all_versions, current_questionnaire
+from screener.web.errors import render_errors_under
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
+
+
+@bp.record_once
+def _errors_as_operation_outcomes(state) -> None:
+    render_errors_under(state.app, "/fhir/", operation_outcome)
 
 # HTTP error status -> FHIR issue type (http://hl7.org/fhir/ValueSet/issue-type).
 _ISSUE_TYPES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",

@@ -1,0 +1,50 @@
+"""The package layout and its layers, as ARCHITECTURE and the README's code map draw them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = PROJECT_ROOT / "screener"
+FRAMEWORKS = ("flask", "flask_login", "flask_wtf", "flask_sqlalchemy", "flask_migrate",
+              "flask_limiter", "sqlalchemy", "wtforms", "jinja2", "markupsafe", "werkzeug")
+
+
+def test_import_contracts_hold():
+    """`lint-imports` checks the contracts in pyproject.toml: a broken layer fails `make test`."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+    kept = [line for line in result.stdout.splitlines() if line.endswith(" KEPT")]
+    assert len(kept) >= 3, result.stdout
+
+
+def test_the_core_runs_without_any_framework_loaded():
+    """Importing every core module loads none of the web or database frameworks.
+
+    ``screener/__init__.py`` (the factory) imports Flask, so the package is stood in for by a
+    bare module: what loads is the core and what the core imports, nothing else."""
+    core_modules = sorted(
+        ".".join(path.relative_to(PROJECT_ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (PACKAGE / "core").rglob("*.py"))
+    code = ("import importlib, sys, types\n"
+            "package = types.ModuleType('screener')\n"
+            f"package.__path__ = [{str(PACKAGE)!r}]\n"
+            "sys.modules['screener'] = package\n"
+            f"for name in {core_modules!r}: importlib.import_module(name)\n"
+            f"print(sorted(m for m in {FRAMEWORKS!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
+                            text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_few_loose_modules():
+    """Modules live in packages by audience and layer; at most 8 stand loose in screener/."""
+    loose = sorted(path.name for path in PACKAGE.glob("*.py"))
+    assert len(loose) <= 8, loose
+    for package in ("core", "storage", "web", "patient", "staff", "export", "cli"):
+        assert (PACKAGE / package / "__init__.py").is_file(), package
