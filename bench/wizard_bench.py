@@ -122,7 +122,7 @@ def _median(values: list) -> float | None:
     return round(statistics.median(present), 2) if present else None
 
 
-def _timed_phase(server: servers.Gunicorn, subject, phase, users: int, seconds: float,
+def _timed_phase(server: servers.GunicornServer, subject, phase, users: int, seconds: float,
                  budget: int):
     """One load phase, and the server's CPU milliseconds per request during it."""
     cpu = {}

@@ -8,16 +8,15 @@ migrated database in milliseconds.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 
 import pytest
 
 from screener import create_app
 from screener.core.questionnaire import load
+from tests.kit import postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = PROJECT_ROOT / "questions.yaml"
@@ -126,15 +125,9 @@ def postgres_server_url():
 @pytest.fixture
 def postgres_url(postgres_server_url):
     """A brand-new, uniquely named, empty PostgreSQL database, dropped afterwards."""
-    import psycopg
-
-    name = f"screener_test_{uuid.uuid4().hex[:12]}"
-    admin = _plain_url(postgres_server_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(postgres_server_url, name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    name = postgres.unique_name("screener_test")
+    yield postgres.sqlalchemy_url(postgres.create_database(postgres_server_url, name))
+    postgres.drop_database(postgres_server_url, name)
 
 
 @pytest.fixture
@@ -148,18 +141,6 @@ def pg_app(postgres_url):
 
         db.session.remove()
         db.engine.dispose()
-
-
-def _plain_url(url: str) -> str:
-    """A libpq URL (no SQLAlchemy driver suffix)."""
-    return re.sub(r"^postgresql\+\w+://", "postgresql://", url).replace("postgres://", "postgresql://", 1)
-
-
-def _with_database(url: str, name: str) -> str:
-    base = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql+psycopg://", url)
-    head, _, tail = base.partition("?")
-    head = head.rsplit("/", 1)[0] + "/" + name
-    return head + ("?" + tail if tail else "")
 
 
 @pytest.fixture

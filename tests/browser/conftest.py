@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.kit.servers import PROJECT_ROOT, GunicornServer, flask_cli, server_env
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-SECRET = "browser-test-secret-key-0123456789abcdef"
 
 
 def _missing_reason() -> str | None:
@@ -47,75 +42,19 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class LiveServer(GunicornServer):
+    """The app on a fresh, migrated SQLite file in development mode, 2 gunicorn workers."""
 
-
-def server_env(database_url: str, **extra: str) -> dict[str, str]:
-    """Environment for a server process under test."""
-    env = dict(os.environ)
-    env.update({
-        "SCREENER_ENV": "development",
-        "SECRET_KEY": SECRET,
-        "DATABASE_URL": database_url,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "PYTHONUNBUFFERED": "1",
-    })
-    env.update(extra)
-    return env
-
-
-def flask_cli(env: dict[str, str], *args: str, input_text: str | None = None):
-    """Run ``flask --app screener ARGS`` as a subprocess and return the completed process."""
-    flask = str(Path(sys.executable).with_name("flask"))
-    return subprocess.run([flask, "--app", "screener", *args], env=env, cwd=PROJECT_ROOT,
-                          input=input_text, capture_output=True, text=True, timeout=60)
-
-
-class LiveServer:
-    """A gunicorn process serving the app; stopped by PID when the fixture ends."""
-
-    def __init__(self, tmp: Path, **extra_env: str):
+    def __init__(self, tmp: Path):
         self.database = tmp / "browser.sqlite3"
-        self.env = server_env(f"sqlite:///{self.database}", **extra_env)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (tmp / "server.log").open("w")
-        self.process: subprocess.Popen | None = None
+        # memory:// as the rate-limit store: journeys start many screenings from one address.
+        super().__init__(server_env(f"sqlite:///{self.database}", "development",
+                                    RATELIMIT_STORAGE_URI="memory://"), tmp / "server.log")
 
-    def start(self) -> "LiveServer":
+    def start(self, timeout: float = 30, ready_path: str = "/healthz") -> "LiveServer":
         result = flask_cli(self.env, "db", "upgrade")
         assert result.returncode == 0, result.stderr
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        self.process = subprocess.Popen(
-            [gunicorn, "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
-             "--config", str(PROJECT_ROOT / "gunicorn.conf.py"), "screener:create_app()"],
-            env=dict(self.env, GUNICORN_BIND=f"127.0.0.1:{self.port}", WEB_CONCURRENCY="2"),
-            cwd=PROJECT_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
-                    return self
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("the test server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-        self.log.close()
+        return super().start(timeout, ready_path)
 
 
 @pytest.fixture(scope="session")

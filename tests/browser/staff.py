@@ -7,7 +7,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 
-from tests.browser.conftest import flask_cli
+from tests.kit.servers import flask_cli
 
 
 @dataclass(frozen=True)

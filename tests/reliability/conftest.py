@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from tests.conftest import BASE_CONFIG
-from tests.servers import GunicornServer, PrivatePostgres, flask_cli, postgres_bindir, server_env
+from tests.kit.postgres import PrivatePostgres, postgres_bindir
+from tests.kit.servers import GunicornServer, flask_cli, server_env
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

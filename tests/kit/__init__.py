@@ -1,0 +1,7 @@
+"""The test kit, shared by tests/ and bench/: one of each tool for driving the app from outside.
+
+- ``servers``: gunicorn on a free loopback port, the environment it runs with, ``flask`` CLI runs.
+- ``postgres``: PostgreSQL URLs, throwaway databases, a private cluster for outage tests.
+
+Nothing here imports pytest: bench/ (run as ``python bench/run.py``) imports it too.
+"""
