@@ -1,29 +1,30 @@
 """Virtual patients for the wizard: walk to a step, or take a whole screening and send it.
 
-Answers come from ``AnswerSampler`` (random, valid, drawn from the questionnaire). Forms are read
-from each page: the hidden inputs (CSRF token), the fields the page asks for (question ids), and
-the forward button. Answer sets that would open the crisis page mid-journey are left out: that
-page is a pause with a link onward, not a form, and it is tested elsewhere.
+The patient is the test kit's (tests/kit/patient.py: it reads each page's forms and answers what
+the page asks); here its requests go through the benchmark's timed ``Client``, labelled by page.
+Answers come from ``AnswerSampler`` (random, valid, drawn from the questionnaire). Answer sets
+that would open the crisis page mid-journey are left out: that page is a pause with a link
+onward, not a form, and it is tested elsewhere.
 """
 
 from __future__ import annotations
 
 import copy
 import random
-from dataclasses import dataclass
 
-from screener.core import rules
 from screener.cli.dev import AnswerSampler
+from screener.core import rules
 from screener.core.questionnaire import Questionnaire
+from tests.kit import patient
+from tests.kit.pages import Page, parse
+from tests.kit.patient import PREFIX
 
 from .load import Client, LoadError
-from .pages import Form, parse
 
-PREFIX = "/screening/"
 REDIRECTS = (302, 303)
 CONTACT = {"name": "Bench Patient", "email": "bench.patient@example.com", "phone": "",
            "contact_method": "email", "contact_time": "Weekday mornings",
-           "message": "Load test", "consent": "y"}
+           "message": "Load test"}
 
 
 class AnswerSource:
@@ -49,89 +50,52 @@ class AnswerSource:
                 return answers
 
 
-@dataclass
-class Patient:
-    """One visitor with one draft."""
+class Patient(patient.Patient):
+    """One visitor with one draft, whose requests the benchmark's ``Client`` times."""
 
-    client: Client
-    questionnaire: Questionnaire
-    answers: dict
-    path: str = "/"
+    def __init__(self, client: Client, questionnaire: Questionnaire, answers: dict):
+        super().__init__(questionnaire, answers, CONTACT)
+        self.client = client
 
-    def start(self) -> None:
-        """Press "Start screening" on the landing page."""
-        landing = self.client.get("/", label="landing")
-        form = parse(landing.text).form_posting_to(PREFIX + "start")
+    def fetch(self, method: str, path: str, data) -> Page:
+        """One request through the client: a POST must redirect, a GET must answer 200."""
+        response = self.client.request(method, path, data, label=_label(method, path),
+                                       expect=REDIRECTS if method == "POST" else (200,))
+        return parse(response.text, "http://127.0.0.1" + path, response.status,
+                     {k.lower(): v for k, v in response.headers.items()})
+
+    def step_post(self, step_id: str) -> tuple[str, list[tuple[str, str]]]:
+        """Walk to step ``step_id``; return the POST that answers it: (path, body)."""
+        page = self._as_load_error(self.run_until, PREFIX + step_id)
+        form = self.step_form(page)
         if form is None:
-            raise LoadError("no start form on the landing page")
-        self.path = self._follow(self.client.post(PREFIX + "start", form.hidden(),
-                                                  label="start", expect=REDIRECTS))
-
-    def walk_to(self, step_id: str) -> str:
-        """Answer steps until the page of ``step_id`` is reached; return its HTML."""
-        page = self.client.get(self.path, label="step GET")
-        while self.path != PREFIX + step_id:
-            if self.path == PREFIX + "review":
-                raise LoadError(f"reached review without passing step {step_id!r}")
-            self.path = self.answer_step(page.text)
-            page = self.client.get(self.path, label="step GET")
-        return page.text
-
-    def step_form(self, html: str) -> tuple[str, list[tuple[str, str]]]:
-        """The step's form action and the body that answers it (CSRF token included)."""
-        form = _answer_form(html, self.questionnaire)
-        return (form.action or self.path), self.body(form)
-
-    def answer_step(self, html: str) -> str:
-        """POST the current step's answers; return where the app sends the patient next."""
-        action, body = self.step_form(html)
-        return self._follow(self.client.post(action, body, label="step POST", expect=REDIRECTS))
-
-    def body(self, form: Form) -> list[tuple[str, str]]:
-        """Hidden inputs, this patient's answers to the fields present, the forward button."""
-        pairs = form.hidden() + form.forward_button()
-        for name in sorted(form.names() & self.questionnaire.questions.keys()):
-            value = self.answers.get(name)
-            if value is None:
-                continue
-            for item in value if isinstance(value, list) else [value]:
-                if str(item) not in form.options(name):
-                    raise LoadError(f"{name}: the page offers no choice {item!r}")
-                pairs.append((name, str(item)))
-        return pairs
+            raise LoadError(f"no step form with questions at {page.path}")
+        _, target, body = self.prepare(page, form, self._as_load_error(self.answer_pairs, form))
+        return target, body
 
     def complete(self) -> str:
-        """All steps, review, result, send: return the outcome the result page shows."""
-        self.start()
-        page = self.walk_to("review")
-        review = parse(page).form_posting_to(PREFIX + "review")
-        result_path = PREFIX + "result"
-        if review is not None:
-            result_path = self._follow(self.client.post(
-                PREFIX + "review", review.hidden() + review.forward_button(), label="review POST",
-                expect=REDIRECTS))
-        result = self.client.get(result_path, label="result")
-        outcome = parse(result.text).main.get("data-outcome", "")
-        send_page = self.client.get(PREFIX + "send", label="send GET")
-        form = parse(send_page.text).form_posting_to(PREFIX + "send", {"consent"})
-        if form is None:
-            raise LoadError("no send form")
-        body = form.hidden() + list(CONTACT.items()) + form.forward_button()
-        sent = self.client.post(form.action or PREFIX + "send", body, label="send POST",
-                                expect=REDIRECTS)
-        self.client.get(sent.location, label="sent")
-        return outcome
+        """All steps, review, result, send: return the outcome the result page showed."""
+        self._as_load_error(self.run)
+        return self.result.outcome or ""
 
-    def _follow(self, response) -> str:
-        target = response.location
-        if not target.startswith(PREFIX):
-            raise LoadError(f"redirected out of the screening, to {target!r}")
-        return target
+    @staticmethod
+    def _as_load_error(call, *args):
+        # The load runner counts a LoadError as a failed iteration and goes on.
+        try:
+            return call(*args)
+        except patient.PatientError as error:
+            raise LoadError(str(error)) from None
 
 
-def _answer_form(html: str, questionnaire: Questionnaire) -> Form:
-    page = parse(html)
-    for form in page.forms:
-        if form.method == "post" and form.names() & questionnaire.questions.keys():
-            return form
-    raise LoadError("no step form with questions on the page")
+def _label(method: str, path: str) -> str:
+    """The latency label of a request: landing, start, step GET/POST, review POST, result,
+    send GET/POST, sent (the review page's GET counts as a step's)."""
+    name = path.split("?")[0]
+    if name == "/":
+        return "landing"
+    name = name.removeprefix(PREFIX)
+    if name in ("start", "result", "sent"):
+        return name
+    if name == "send" or (name == "review" and method == "POST"):
+        return f"{name} {method}"
+    return f"step {method}"

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from screener.storage.models import Screening
 from screener.core.questionnaire import Questionnaire
+from tests.kit.pages import parse
 
 from . import servers
 from .load import Client, LoadError, Recorder, percentile
-from .pages import parse
 
 STAFF_EMAIL = "bench-admin@clinic.example"
 STAFF_PASSWORD = "bench only: not a real password 7Q"
@@ -40,11 +40,12 @@ def seed(db: servers.Database, count: int) -> dict:
 
 def login(client: Client) -> None:
     """Log in through the real form (CSRF token from the page)."""
-    form = parse(client.get("/staff/login").text).form_posting_to("/staff/login", {"password"})
+    page = parse(client.get("/staff/login").text, "http://127.0.0.1/staff/login")
+    form = page.form_posting_to("/staff/login", {"password"})
     if form is None:
         raise LoadError("no login form")
     body = form.hidden() + [("email", STAFF_EMAIL), ("password", STAFF_PASSWORD)]
-    client.post(form.action or "/staff/login", body, expect=(302, 303))
+    client.post(page.resolve(form.action), body, expect=(302, 303))
 
 
 def queue_urls(client: Client, db: servers.Database, questionnaire: Questionnaire) -> dict:
@@ -94,7 +95,7 @@ def measure_queue(db: servers.Database, logs: Path, questionnaire: Questionnaire
 
 
 def _rows_on(client: Client, url: str) -> int:
-    return sum("/staff/submissions/" in link for link in parse(client.get(url).text).links)
+    return sum("/staff/submissions/" in link.href for link in parse(client.get(url).text).links)
 
 
 def _ms(recorder: Recorder, name: str, pct: int) -> float | None:

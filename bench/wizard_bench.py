@@ -12,11 +12,11 @@ from sqlalchemy import create_engine, func, select
 from screener.core import rules
 from screener.storage.models import Screening
 from screener.core.questionnaire import Questionnaire
+from tests.kit.pages import parse
 
 from . import floor_app, servers
 from .load import Client, LoadError, run
 from .patient import PREFIX, REDIRECTS, AnswerSource, Patient
-from .pages import parse
 
 
 class _Floor:
@@ -53,8 +53,7 @@ class _Step:
 
     def setup(self, client: Client, number: int) -> None:
         patient = Patient(client, self.questionnaire, self.source.stream(number)())
-        patient.start()
-        self.posts[number] = patient.step_form(patient.walk_to(self.path[len(PREFIX):]))
+        self.posts[number] = patient.step_post(self.path[len(PREFIX):])
 
     def get(self, client: Client, number: int) -> None:
         client.get(self.path, label="GET")

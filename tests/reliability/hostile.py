@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.reliability.pages import parse
+from tests.kit.pages import parse
 
 # Each example is a real request against a real database; the fixtures are reset by hand.
 HOSTILE = settings(max_examples=40, deadline=None, derandomize=True,
@@ -45,7 +45,7 @@ def form_names(client, path: str, questionnaire) -> list[str]:
     """The question fields of the form served at ``path`` (read from its HTML)."""
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    page = parse(200, "http://localhost" + path, {"content-type": response.content_type},
-                 response.get_data(as_text=True))
+    page = parse(response.get_data(as_text=True), "http://localhost" + path,
+                 headers={"content-type": response.content_type})
     names = set().union(*(form.names for form in page.forms)) & questionnaire.questions.keys()
     return sorted(names, key=list(questionnaire.questions).index)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from screener.core import rules
 
 from .answers import random_answers, random_contact, secret_markers
-from .patient import Patient, PatientError
+from tests.kit.patient import Patient, PatientError
 
 
 @dataclass

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from tests.reliability.answers import random_answers, random_contact
 from tests.reliability.conftest import migrated_env
 from tests.reliability.load import audit_actions, submissions_by_email
-from tests.reliability.patient import SEND, SENT, Patient
+from tests.kit.patient import SEND, SENT, Patient
 
 
 def patient_at_send(questionnaire, server, seed: int) -> tuple[Patient, list]:

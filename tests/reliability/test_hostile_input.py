@@ -16,7 +16,7 @@ from screener.storage.models import CONTACT_METHODS
 from tests.helpers import baseline
 from tests.reliability.answers import random_answers
 from tests.reliability.hostile import HOSTILE, clearly_invalid, form_names, junk_key, junk_text
-from tests.reliability.pages import parse
+from tests.kit.pages import parse
 from tests.reliability.rows import reset_to_completed, seat_patient, snapshot
 
 MUTATIONS = ["junk", "drop", "rename", "duplicate"]
@@ -148,8 +148,7 @@ def test_invalid_utf8_and_broken_encoding(app, questionnaire, every_step_answers
 def send_page_fields(client) -> list[str]:
     page = client.get("/screening/send")
     assert page.status_code == 200
-    parsed = parse(200, "http://localhost/screening/send", {"content-type": "text/html"},
-                   page.get_data(as_text=True))
+    parsed = parse(page.get_data(as_text=True), "http://localhost/screening/send")
     form = next(f for f in parsed.forms if "consent" in f.names)
     return sorted(form.names - {"csrf_token"})
 

@@ -18,7 +18,7 @@ from screener.staff.review import NOTE_MAX_CHARS
 from tests.factories import login, make_staff, make_submission
 from tests.helpers import baseline
 from tests.reliability.hostile import HOSTILE, junk_key, junk_text
-from tests.reliability.pages import parse
+from tests.kit.pages import parse
 from tests.reliability.rows import snapshot
 
 
@@ -27,8 +27,7 @@ def detail_forms(client, screening_id):
     path = f"/staff/submissions/{screening_id}"
     response = client.get(path)
     assert response.status_code == 200
-    page = parse(200, "http://localhost" + path, {"content-type": "text/html"},
-                 response.get_data(as_text=True))
+    page = parse(response.get_data(as_text=True), "http://localhost" + path)
     forms = {}
     for form in page.forms:
         if form.method == "post" and page.resolve(form.action).startswith(path + "/"):
@@ -96,8 +95,7 @@ SWITCHES = ["labels", "excel", "deidentified", "identified"]
 
 def filter_names(client) -> list[str]:
     """The queue's filter fields (from its GET form) and the export switches."""
-    page = parse(200, "http://localhost/staff/", {"content-type": "text/html"},
-                 client.get("/staff/").get_data(as_text=True))
+    page = parse(client.get("/staff/").get_data(as_text=True), "http://localhost/staff/")
     names = set().union(*(f.names for f in page.forms if f.method == "get"))
     return sorted(names | set(SWITCHES) | {"after", "before"})
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.reliability.answers import random_answers, random_contact
 from tests.reliability.load import leaked_lines
-from tests.reliability.patient import Patient
+from tests.kit.patient import Patient
 from tests.kit.servers import flask_cli
 
 STAFF_EMAIL, STAFF_PASSWORD = "clinician@clinic.example", "a long clinic passphrase 2024"

@@ -1,10 +1,14 @@
-"""A simulated patient: walks the wizard over HTTP like a browser without JavaScript.
+"""A virtual patient: walks the wizard over HTTP like a browser without JavaScript.
 
 Each patient has its own cookie jar and answer set. It reads every page it gets, fills the fields
-of the step in front of it from its answers (field names are question ids), follows redirects
-itself, gets past the safety step and the crisis page, reads ``data-outcome`` from the result's
-``<main>``, and sends its answers to the clinic with its contact details. Requests alternate
-between the servers it is given (cookies are per host, not per port, so one jar serves both).
+of the step in front of it from its answers (field names are question ids; a value the page does
+not offer is an error), follows redirects itself, gets past the safety step and the crisis page,
+reads ``data-outcome`` from the result's ``<main>``, and sends its answers to the clinic with its
+contact details. Requests alternate between the servers it is given (cookies are per host, not
+per port, so one jar serves both).
+
+The journey logic reaches the network only through ``fetch``: the benchmarks override it to send
+through their own timed client (bench/patient.py).
 """
 
 from __future__ import annotations
@@ -20,12 +24,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from .pages import BACKWARDS, Page, parse
+from tests.kit.pages import BACKWARDS, Page, parse
 
-START, REVIEW, RESULT, SEND, SENT = (
-    "/screening/start", "/screening/review", "/screening/result", "/screening/send",
-    "/screening/sent",
-)
+PREFIX = "/screening/"
+START, REVIEW, RESULT, SEND, SENT, CRISIS = (PREFIX + name for name in (
+    "start", "review", "result", "send", "sent", "crisis"))
 FORWARD = re.compile(r"\b(continue|next|result|carry on|go on|resume|see|keep going|"
                      r"finish|done|proceed)\b", re.I)
 MAX_PAGES = 60
@@ -86,7 +89,7 @@ class Outcome:
 class Patient:
     """One patient, one cookie jar, one answer set."""
 
-    def __init__(self, questionnaire, answers: dict, contact: dict, bases: list[str],
+    def __init__(self, questionnaire, answers: dict, contact: dict, bases: list[str] = (),
                  retry_for: float = 0.0, think: float = 0.0, source: str | None = None):
         self.questionnaire = questionnaire
         self.answers = answers
@@ -109,12 +112,13 @@ class Patient:
 
     def request(self, method: str, path: str, data=None, follow: bool = True) -> Page:
         """One request (retried through 503s and dropped connections while allowed)."""
-        page = self._send(method, path, data)
+        page = self.fetch(method, path, data)
         while follow and page.status in (301, 302, 303, 307, 308):
-            page = self._send("GET", page.resolve(page.headers.get("location")), None)
+            page = self.fetch("GET", page.resolve(page.headers.get("location")), None)
         return page
 
-    def _send(self, method: str, path: str, data) -> Page:
+    def fetch(self, method: str, path: str, data) -> Page:
+        """One request, redirects not followed; every response is counted in ``result``."""
         body = urlencode(data, doseq=True).encode() if data is not None else None
         deadline = None
         while True:
@@ -127,9 +131,9 @@ class Patient:
                 request.add_header("Content-Type", "application/x-www-form-urlencoded")
             try:
                 with self.opener.open(request, timeout=30) as response:
-                    page = parse(response.status, base + path,
-                                 {k.lower(): v for k, v in response.headers.items()},
-                                 response.read().decode("utf-8", "replace"))
+                    page = parse(response.read().decode("utf-8", "replace"), base + path,
+                                 response.status,
+                                 {k.lower(): v for k, v in response.headers.items()})
             except NETWORK_ERRORS as error:
                 self.result.network_errors += 1
                 deadline = deadline or time.monotonic() + self.retry_for
@@ -152,14 +156,18 @@ class Patient:
 
     def submit(self, page: Page, form, pairs: list[tuple[str, str]]) -> Page:
         """Send ``form`` with ``pairs`` and its forward button, as a browser would."""
+        method, target, body = self.prepare(page, form, pairs)
+        return self.request(method, target, body)
+
+    def prepare(self, page: Page, form, pairs: list[tuple[str, str]]):
+        """(method, path, body) of ``form`` sent with ``pairs`` and its forward button."""
         button = form.forward_button()
-        target = (button.formaction if button and button.formaction else None) or form.action
-        if button is not None and button.name:
-            pairs = pairs + [(button.name, button.value)]
+        target = page.resolve((button.formaction if button and button.formaction else None)
+                              or form.action)
+        pairs = pairs + form.press()
         if form.method == "post":
-            return self.request("POST", page.resolve(target), pairs)
-        query = urlencode(pairs, doseq=True)
-        return self.request("GET", page.resolve(target).split("?")[0] + "?" + query)
+            return "POST", target, pairs
+        return "GET", target.split("?")[0] + "?" + urlencode(pairs, doseq=True), None
 
     # --- the journey ------------------------------------------------------------------------
 
@@ -212,15 +220,21 @@ class Patient:
 
     def answer(self, page: Page, form) -> Page:
         """Fill this step's fields from the answer set (clearing questions we leave blank)."""
-        step_id = page.path.rsplit("/", 1)[-1]
-        self._note_step(step_id)
+        self._note_step(page.path.rsplit("/", 1)[-1])
+        return self.submit(page, form, self.answer_pairs(form))
+
+    def answer_pairs(self, form) -> list[tuple[str, str]]:
+        """The step form's fields as served, with this patient's answers to its questions."""
         questions = form.names & self.questionnaire.questions.keys()
         pairs = form.pairs(skip=questions)
         for name in sorted(questions, key=list(self.questionnaire.questions).index):
             value = self.answers.get(name)
+            offered = form.options(name)
             for item in value if isinstance(value, list) else ([] if value is None else [value]):
+                if offered is not None and str(item) not in offered:
+                    raise PatientError(f"{name}: the page offers no choice {item!r}")
                 pairs.append((name, str(item)))
-        return self.submit(page, form, pairs)
+        return pairs
 
     def _note_step(self, step_id: str) -> None:
         order = [s.id for s in self.questionnaire.steps]

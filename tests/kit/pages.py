@@ -1,6 +1,7 @@
 """Read what a browser would from an HTML page: forms, their fields and buttons, links, <main>.
 
-No assumption about markup beyond standard HTML, so the simulator follows the pages as served.
+No assumption about markup beyond standard HTML, so whoever drives the app with it (the virtual
+patient, the hostile-input tests, the benchmarks) follows the pages as served.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 BACKWARDS = re.compile(r"\b(back|previous|start over|start again|restart|change|edit|"
                        r"clear|delete|print|leave|exit|log ?out)\b", re.I)
+CHOICES = ("radio", "checkbox")  # selected <option>s become checked boxes once parsed
 
 
 @dataclass
@@ -52,10 +54,19 @@ class Form:
         for f in self.fields:
             if f.name in skip or f.type in ("submit", "button", "image", "reset", "file"):
                 continue
-            if f.type in ("radio", "checkbox") and not f.checked:
+            if f.type in CHOICES and not f.checked:
                 continue
             out.append((f.name, f.value))
         return out
+
+    def hidden(self) -> list[tuple[str, str]]:
+        """Hidden inputs as (name, value) pairs, CSRF token included."""
+        return [(f.name, f.value) for f in self.fields if f.type == "hidden"]
+
+    def options(self, name: str) -> list[str] | None:
+        """The values offered for radio, checkbox or select field ``name``; None for others."""
+        offered = [f.value for f in self.fields if f.name == name and f.type in CHOICES]
+        return offered or None
 
     def value_for(self, name: str, default: str = "y") -> str:
         """The value attribute of the (first) field ``name`` — e.g. a checkbox's "y"."""
@@ -65,11 +76,17 @@ class Form:
         """The submit button that moves on (never Back, Change or Start over)."""
         return next((b for b in self.buttons if not BACKWARDS.search(b.label or "")), None)
 
+    def press(self) -> list[tuple[str, str]]:
+        """The (name, value) the forward button adds to the body; [] when it has no name."""
+        button = self.forward_button()
+        return [(button.name, button.value)] if button is not None and button.name else []
+
 
 @dataclass
 class Link:
     href: str
     text: str
+    rel: str = ""
 
 
 @dataclass
@@ -87,10 +104,27 @@ class Page:
     def path(self) -> str:
         return urlsplit(self.url).path
 
+    @property
+    def rel(self) -> dict[str, str]:
+        """Link relations (``rel="next"``) to their first href."""
+        found: dict[str, str] = {}
+        for link in self.links:
+            if link.rel:
+                found.setdefault(link.rel, link.href)
+        return found
+
     def resolve(self, target: str | None) -> str:
         """``target`` (an href or form action) as a path plus query on this site."""
         parts = urlsplit(urljoin(self.url, target or ""))
         return parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def form_posting_to(self, path: str, fallback_names: set[str] = frozenset()) -> Form | None:
+        """The POST form whose action is ``path`` (or, failing that, one with these fields)."""
+        posts = [f for f in self.forms if f.method == "post"]
+        for form in posts:
+            if self.resolve(form.action).split("?")[0] == path:
+                return form
+        return next((f for f in posts if f.names & fallback_names), None)
 
     def visible_text(self, limit: int = 600) -> str:
         """The page's words, for failure messages."""
@@ -106,7 +140,6 @@ class _Parser(HTMLParser):
         self.capture: list | None = None
         self.capturing: str | None = None
         self.select: str | None = None
-        self.option: Field | None = None
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
@@ -116,7 +149,7 @@ class _Parser(HTMLParser):
         elif tag == "main":
             self.page.main = a
         elif tag == "a" and "href" in a:
-            self.page.links.append(Link(a["href"], ""))
+            self.page.links.append(Link(a["href"], "", a.get("rel", "")))
             self._start_capture("a")
         elif tag == "h1":
             self._start_capture("h1")
@@ -130,8 +163,8 @@ class _Parser(HTMLParser):
                 self.form.buttons.append(Button(a["name"], a.get("value", ""), a.get("value", ""),
                                                 a.get("formaction")))
             else:
-                self.form.fields.append(Field("input", a["name"], kind, a.get("value", "on"
-                                              if kind in ("radio", "checkbox") else ""),
+                default = "on" if kind in CHOICES else ""
+                self.form.fields.append(Field("input", a["name"], kind, a.get("value", default),
                                               "checked" in a))
         elif tag == "input" and a.get("type", "").lower() == "submit":
             self.form.buttons.append(Button(None, a.get("value", ""), a.get("value", ""),
@@ -146,9 +179,8 @@ class _Parser(HTMLParser):
         elif tag == "select" and a.get("name"):
             self.select = a["name"]
         elif tag == "option" and self.select:
-            self.option = Field("select", self.select, "select", a.get("value", ""),
-                                "selected" in a)
-            self.form.fields.append(self.option)
+            self.form.fields.append(Field("select", self.select, "select", a.get("value", ""),
+                                          "selected" in a))
 
     def _start_capture(self, what):
         self.capturing, self.capture = what, []
@@ -186,11 +218,15 @@ class _Parser(HTMLParser):
                 group[0].checked = True
 
 
-def parse(status: int, url: str, headers: dict, text: str) -> Page:
-    """A Page with its forms, links, <main> attributes and <h1>."""
+def parse(text: str, url: str = "http://localhost/", status: int = 200,
+          headers: dict | None = None) -> Page:
+    """A Page with its forms, links, <main> attributes and <h1> (HTML only: by content type)."""
+    headers = headers if headers is not None else {"content-type": "text/html"}
     page = Page(status, url, headers, text)
     if "html" in headers.get("content-type", "text/html"):
-        _Parser(page).feed(text)
+        parser = _Parser(page)
+        parser.feed(text)
+        parser.close()
     for form in page.forms:
         for f in form.fields:
             if f.type == "select":
