@@ -29,6 +29,12 @@ def actions(app):
         return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
+def test_login_as_fixture(client, login_as):
+    """The fixture the other staff tests rely on logs the client in."""
+    login_as("clinician")
+    assert client.get("/staff/").status_code == 200
+
+
 def test_login_page_renders(client):
     page = client.get("/staff/login").get_data(as_text=True)
     assert 'name="email"' in page and 'name="password"' in page

@@ -1,13 +1,13 @@
 """The clinician summary prints on one page, US Letter or A4 (Chromium's print engine).
 
 Chromium's own --print-to-pdf is used rather than Playwright: the browser tests hold a
-session-wide Playwright instance, and a second one cannot run beside it.
+session-wide Playwright instance, and a second one cannot run beside it. The summary itself comes
+from the Flask test client (no live server needed). Skipped like the other browser tests when
+Chromium is missing (an error with REQUIRE_BROWSER=1).
 """
 
 from __future__ import annotations
 
-import os
-import re
 import subprocess
 from pathlib import Path
 
@@ -15,13 +15,12 @@ import pytest
 
 from screener.extensions import db
 from screener.storage.models import Note
+from tests.browser.conftest import CHROMIUM, PROJECT_ROOT
+from tests.browser.pages import pdf_page_count
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, gad7, phq9
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-STATIC = Path(__file__).resolve().parents[2] / "screener" / "static"
-
-pytestmark = pytest.mark.browser
+STATIC = PROJECT_ROOT / "screener" / "static"
 
 
 def pdf_pages(html_file: Path, pdf_file: Path) -> int:
@@ -31,16 +30,12 @@ def pdf_pages(html_file: Path, pdf_file: Path) -> int:
          f"--print-to-pdf={pdf_file}", html_file.as_uri()],
         check=True, capture_output=True, timeout=90,
     )
-    return len(re.findall(rb"/Type\s*/Page[^s]", pdf_file.read_bytes()))
+    return pdf_page_count(pdf_file.read_bytes())
 
 
 @pytest.fixture
 def summary_html(app, client, login_as) -> str:
     """A typical summary: every step answered, two flags' worth of reasons, two notes."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
     with app.app_context():
         answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), **gad7(2, 2, 2, 1, 1, 1, 1),
                            diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=4,
