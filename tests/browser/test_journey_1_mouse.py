@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.answers import MOUSE as ANSWERS, MOUSE_CONTACT as CONTACT
 from tests.browser.pages import (assert_accessible, document_screenshot, pdf_page_count,
                                  print_to_pdf, snap, snap_print)
@@ -13,6 +15,7 @@ from tests.browser.patient import (answer_by_mouse, current_step, fill_contact, 
 CHANGED = ("phq9_2", 2)  # changed from the review page: the PHQ-9 total goes from 10 to 11
 
 
+@pytest.mark.slow
 def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnaire, submitted):
     def visit(kind, name, step):
         assert_accessible(page, axe_source, f"{kind}:{name}")

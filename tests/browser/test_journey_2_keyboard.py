@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser import keyboard
 from tests.browser.answers import KEYBOARD as ANSWERS, KEYBOARD_CONTACT as CONTACT
 from tests.browser.keyboard import (activate, answer_by_keyboard, continue_by_keyboard, press,
@@ -20,6 +22,7 @@ def assert_error_summary_focused(page) -> None:
     assert info["id"] == "error-summary", f"focus is on {info}, not the error summary"
 
 
+@pytest.mark.slow
 def test_patient_by_keyboard_on_a_phone(live_server, browser, axe_source, questionnaire,
                                         submitted):
     context = browser.new_context(viewport=PHONE)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.answers import NO_SCRIPT as ANSWERS, NO_SCRIPT_CONTACT as CONTACT
 from tests.browser.pages import DESKTOP, assert_accessible_without_script, snap
 from tests.browser.patient import (answer_by_mouse, current_step, send_from_result,
                                    outcome_of, path_of, press_continue, start, walk_steps)
 
 
+@pytest.mark.slow
 def test_patient_without_javascript(live_server, browser, axe_source, questionnaire, submitted):
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()

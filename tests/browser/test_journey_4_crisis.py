@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser.answers import CRISIS as ANSWERS, CRISIS_CONTACT as CONTACT, SEVERAL_DAYS
 from tests.browser.pages import PHONE, assert_accessible, snap
 from tests.browser.patient import (answer_by_mouse, current_step, send_from_result,
@@ -15,6 +17,7 @@ def above_the_fold(page, locator) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
+@pytest.mark.slow
 def test_thoughts_of_self_harm_bring_help_first(live_server, browser, axe_source,
                                                 questionnaire, submitted):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
+
 from tests.browser.pages import assert_accessible, snap
 from tests.browser.patient import path_of
 from tests.browser.staff import (age_staff_session, create_account, ended_sessions, log_in,
@@ -23,6 +25,7 @@ def expected_order(rows: list[dict], questionnaire) -> list[str]:
     return [row["name"] for row in sorted(by_time, key=priority)]
 
 
+@pytest.mark.slow
 def test_intake_staff_work_a_submission(live_server, page, axe_source, questionnaire,
                                         sent_screenings):
     intake = create_account(live_server, "intake", "Ivy Intake")

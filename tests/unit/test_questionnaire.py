@@ -253,6 +253,7 @@ JUNK = st.sampled_from([None, True, 0, -1, 2.5, "", "x", "yes", [], {}, [1], {"a
                         {"question": "x"}, "phq9_1", 10**30, {"all": []}, {"any": [1]}])
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(PATHS[1:]), JUNK), min_size=1, max_size=3))
 def test_any_damage_is_reported_not_raised(damage):

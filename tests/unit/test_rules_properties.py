@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +89,7 @@ def test_partial_answer_sets_evaluate(answers):
     assert evaluate(QUESTIONNAIRE, answers).outcome in OUTCOMES
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(answer_sets(), st.dictionaries(st.sampled_from(sorted(QUESTIONNAIRE.questions)), JSON))
 def test_only_effective_answers_count(answers, noise):

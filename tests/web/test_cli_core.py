@@ -158,6 +158,7 @@ def test_evaluate_without_any_environment(tmp_path):
     assert json.loads(result.stdout)["outcome"] == "possible_fit"
 
 
+@pytest.mark.slow
 def test_evaluate_ten_thousand_lines(tmp_path):
     variants = [baseline(), baseline(**EX2), baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
                 baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3),

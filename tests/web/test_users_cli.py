@@ -207,6 +207,7 @@ def test_done_means(app, runner, client):
         assert f"<code>{action}</code>" in log
 
 
+@pytest.mark.slow
 def test_concurrent_creates_on_sqlite_both_succeed(tmp_path):
     """Two `users create` at once: the read-then-write takes SQLite's write lock up front."""
     import os
