@@ -128,13 +128,13 @@ def _some_email(db: servers.Database) -> str:
 def _deep_url(client: Client, db: servers.Database, position: int) -> str:
     """A page starting ``position`` rows down the default queue (the queue's own cursor)."""
     try:
-        from screener.storage.queue import Cursor, QueueFilters, build_queue_query
+        from screener.storage.queue import DEFAULT_FILTERS, Cursor, build_queue_query
     except ImportError:
         return _follow_next(client, DEEP_HOPS)
     engine = create_engine(db.sqlalchemy_url)
     try:
         with Session(engine) as session:
-            query = build_queue_query(QueueFilters()).offset(position).limit(1)
+            query = build_queue_query(DEFAULT_FILTERS).offset(position).limit(1)
             row = session.scalars(query).first()
             return "/staff/?" + urlencode({"after": Cursor.of(row).encode()})
     finally:

@@ -12,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 from screener.export import runs as exporting
 from screener.storage.audit import CLI_ACTOR
 from screener.export.fhir.resource import questionnaire_resource, unmapped_conditions
-from screener.storage.filters import ExportFilters, FilterError, parse_filters
+from screener.storage.filters import FilterError, ScreeningFilters
 from screener.storage.versions import current_questionnaire
 
 
@@ -51,7 +51,7 @@ def csv_command(output: str, labels: bool, excel: bool, deidentified: bool, **fi
     exporting.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
     _write(output, exporting.csv_chunks(run, labels=labels, excel=excel,
                                         contact=not deidentified))
-    click.echo(f"exported {run.count} submission(s) as CSV", err=True)
+    click.echo(f"exported {run.count} submission(s) as CSV{_described(run)}", err=True)
 
 
 @export_group.command("fhir")
@@ -79,10 +79,10 @@ def fhir_command(output: str, mode: str | None, identified: bool, **filters) -> 
     run = exporting.prepare(_filters(filters))
     exporting.record_audit(run, "fhir-ndjson", identified=identified, actor_label=CLI_ACTOR)
     _write(output, exporting.ndjson_chunks(run, identified=identified))
-    click.echo(f"exported {run.count} submission(s) as FHIR NDJSON", err=True)
+    click.echo(f"exported {run.count} submission(s) as FHIR NDJSON{_described(run)}", err=True)
 
 
-def _filters(options: dict) -> ExportFilters:
+def _filters(options: dict) -> ScreeningFilters:
     """The CLI options as the web's query parameters, parsed by the same code."""
     args = MultiDict()
     for name, key in (("outcome", "outcome"), ("status", "status"), ("flag", "flag")):
@@ -92,9 +92,16 @@ def _filters(options: dict) -> ExportFilters:
         if options.get(name):
             args.add(key, options[name])
     try:
-        return parse_filters(args, current_questionnaire(), date_names=("--since", "--until"))
+        return ScreeningFilters.from_args(args, current_questionnaire(),
+                                          date_names=("--since", "--until"))
     except FilterError as error:
         raise click.UsageError(str(error)) from None
+
+
+def _described(run: exporting.ExportRun) -> str:
+    """' (outcome crisis; received from 2026-01-01)': what the filters chose, or ''."""
+    words = run.filters.in_words()
+    return f" ({words})" if words else ""
 
 
 def _write(output: str, chunks: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from screener.storage import audit
 from screener.export import csv_table as csv_export
 from screener.extensions import db
-from screener.storage.filters import ExportFilters
+from screener.storage.filters import ScreeningFilters
 from screener.export.fhir.ndjson import NdjsonWriter
 from screener.storage.models import QuestionnaireVersion, Screening, utcnow
 from screener.core.questionnaire import Questionnaire
@@ -39,21 +39,21 @@ _CONTACT_COLUMNS = tuple(column for column, _ in csv_export.CONTACT_COLUMNS)
 class ExportRun:
     """One export: its filters, its moment, how many submissions it holds, under which versions."""
 
-    filters: ExportFilters
+    filters: ScreeningFilters
     as_of: datetime
     count: int
     questionnaires: dict[str, Questionnaire]  # by sha256: the current version, then older ones
 
     def where(self) -> list:
         """The SQL conditions selecting this run's submissions."""
-        return self.filters.conditions(SCREENINGS) + [SCREENINGS.c.submitted_at <= self.as_of]
+        return self.filters.conditions(SCREENINGS.c) + [SCREENINGS.c.submitted_at <= self.as_of]
 
     def questionnaire(self, sha256: str) -> Questionnaire:
         """The questionnaire a row was answered under."""
         return self.questionnaires.get(sha256) or current_questionnaire()
 
 
-def prepare(filters: ExportFilters) -> ExportRun:
+def prepare(filters: ScreeningFilters) -> ExportRun:
     """Fix the moment, count the matching submissions, load the questionnaire versions.
 
     Every stored version is loaded (a handful), not only those of the matching rows: the count

@@ -20,7 +20,7 @@ from screener.web.errors import abort_with
 from screener.extensions import db
 from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
 from screener.export.fhir.response import bundle
-from screener.storage.filters import ExportFilters, FilterError, parse_filters, parse_switch
+from screener.storage.filters import FilterError, ScreeningFilters, parse_switch
 from screener.storage.models import Note, Screening, utcnow
 from screener.core.rules import enabled_view
 from screener.storage.versions import current_questionnaire, questionnaire_for
@@ -88,9 +88,10 @@ def summary(screening_id: uuid.UUID):
     return page
 
 
-def _filters() -> ExportFilters:
+def _filters() -> ScreeningFilters:
     try:
-        return parse_filters(request.args, current_questionnaire(), user_id=current_user.id)
+        return ScreeningFilters.from_args(request.args, current_questionnaire(),
+                                          user_id=current_user.id)
     except FilterError as error:
         abort_with(400, str(error))
 

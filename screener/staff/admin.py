@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
@@ -16,15 +15,11 @@ from screener.storage import audit
 from screener.web.auth import ADMINS, role_required
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
-from screener.storage.queue import FilterError, day_start, parse_day
+from screener.storage.filters import FilterError, Period
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE_SIZE = 100
 _ACTION = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-
-
-class _BadFilter(ValueError):
-    pass
 
 
 @bp.get("/audit")
@@ -36,7 +31,7 @@ def audit_log():
         filters = _audit_filters(request.args)
         query = audit.build_log_query(filters).limit(AUDIT_PAGE_SIZE + 1)
         events = list(db.session.scalars(query))
-    except _BadFilter as problem:
+    except FilterError as problem:
         error = str(problem)
     more = len(events) > AUDIT_PAGE_SIZE
     events = events[:AUDIT_PAGE_SIZE]
@@ -50,10 +45,11 @@ def audit_log():
 
 
 def _audit_filters(args) -> dict:
+    """The log's filters from the query string; a bad value raises FilterError."""
     filters: dict = {}
     action = args.get("action", "").strip()
     if action and not _ACTION.match(action):
-        raise _BadFilter("An action is a name like status_changed.")
+        raise FilterError("An action is a name like status_changed.")
     filters["action"] = action
     filters["actor"] = args.get("actor", "").strip().lower()[:320]
     screening = args.get("screening", "").strip()
@@ -61,26 +57,14 @@ def _audit_filters(args) -> dict:
         try:
             filters["screening_id"] = uuid.UUID(screening)
         except ValueError:
-            raise _BadFilter("The submission id is not valid.") from None
-    start, end = _day(args, "from"), _day(args, "to")
-    if start and end and start > end:
-        raise _BadFilter("The 'from' date is after the 'to' date.")
-    filters["start"] = start
-    filters["end"] = end + timedelta(days=1) if end else None
+            raise FilterError("The submission id is not valid.") from None
+    filters["period"] = Period.from_args(args)
     before = args.get("before", "").strip()
     if before:
-        if not before.isdigit() or len(before) > 18:
-            raise _BadFilter("That page link is not valid.")
+        if not (before.isascii() and before.isdigit()) or len(before) > 18:  # not "²"
+            raise FilterError("That page link is not valid.")
         filters["before"] = int(before)
     return filters
-
-
-def _day(args, key: str) -> datetime | None:
-    try:
-        day = parse_day(args, key)
-    except FilterError as problem:
-        raise _BadFilter(str(problem)) from None
-    return day_start(day) if day else None
 
 
 @bp.get("/users")

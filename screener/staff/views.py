@@ -14,8 +14,9 @@ from screener.web.auth import ALL_STAFF, authenticate, end_session, role_require
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
 from screener.storage.models import StaffUser
-from screener.storage.queue import (PAGE_SIZE, FilterError, QueueFilters, QueuePage, build_queue_query,
-                    fetch_page, key_scores, parse_filters, status_counts)
+from screener.storage.filters import FilterError, ScreeningFilters
+from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, QueuePage,
+                                    build_queue_query, fetch_page, key_scores, status_counts)
 from screener.staff.forms import LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
 
@@ -86,10 +87,11 @@ def logout():
 def queue():
     """The submission queue, urgent first; filters and page cursors in the query string."""
     questionnaire = current_questionnaire()
-    error, filters, page = None, QueueFilters(), QueuePage([], None, None)
+    error, filters, page = None, DEFAULT_FILTERS, QueuePage([], None, None)
     try:
-        filters = parse_filters(request.args, questionnaire)
-        page = fetch_page(db.session, build_queue_query(filters, current_user.id),
+        filters = ScreeningFilters.from_args(request.args, questionnaire, user_id=current_user.id,
+                                             default_status=QUEUE_STATUS)
+        page = fetch_page(db.session, build_queue_query(filters),
                           after=request.args.get("after", ""),
                           before=request.args.get("before", ""),
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
@@ -97,7 +99,9 @@ def queue():
         error = str(problem)
     score_ids = current_app.config.get("STAFF_QUEUE_SCORES")
     body = render_template(
-        "staff/queue.html", filters=filters, page=page, error=error,
+        "staff/queue.html", filters=filters,
+        filter_args=filters.to_args(default_status=QUEUE_STATUS),
+        page=page, error=error,
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
     )
     return body, 400 if error else 200

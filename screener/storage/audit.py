@@ -70,7 +70,8 @@ def known_actions() -> list[str]:
 
 
 def build_log_query(filters: dict[str, Any]) -> Select:
-    """Events matching ``filters`` (action, actor, screening_id, start, end), newest first."""
+    """Events matching ``filters`` (action, actor, screening_id, a ``Period``, before: an event
+    id), newest first."""
     query = select(AuditEvent)
     if filters.get("action"):
         query = query.where(AuditEvent.action == filters["action"])
@@ -78,10 +79,8 @@ def build_log_query(filters: dict[str, Any]) -> Select:
         query = query.where(AuditEvent.actor_label == filters["actor"])
     if filters.get("screening_id"):
         query = query.where(AuditEvent.screening_id == filters["screening_id"])
-    if filters.get("start"):
-        query = query.where(AuditEvent.at >= filters["start"])
-    if filters.get("end"):
-        query = query.where(AuditEvent.at < filters["end"])
+    if filters.get("period"):
+        query = query.where(*filters["period"].conditions(AuditEvent.at))
     if filters.get("before"):
         query = query.where(AuditEvent.id < filters["before"])
     return query.order_by(AuditEvent.id.desc())

@@ -1,4 +1,4 @@
-"""The intake queue as a query: filters from the query string, urgent-first order, keyset pages.
+"""The intake queue as a query: ``ScreeningFilters``, urgent-first order, keyset pages.
 
 ``build_queue_query`` is plain SQLAlchemy with no request in sight, so the benchmark can time the
 exact query the page runs.
@@ -7,127 +7,26 @@ exact query the page runs.
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
-from screener.storage.models import REVIEW_STATUSES, QueueCount, Screening
 from screener.core.questionnaire import Questionnaire, Score
+from screener.storage.filters import OPEN, OPEN_STATUSES, FilterError, ScreeningFilters
+from screener.storage.models import REVIEW_STATUSES, QueueCount, Screening
 
 PAGE_SIZE = 50
-MAX_SEARCH = 100
-OPEN = "open"  # every review status except closed: the default view
-STATUS_CHOICES = (OPEN, "all", *REVIEW_STATUSES)
-ASSIGNED_CHOICES = ("me", "none")
+QUEUE_STATUS = OPEN  # the status shown when the query string names none
+DEFAULT_FILTERS = ScreeningFilters(statuses=OPEN_STATUSES)  # the queue with nothing chosen
 KEY_SCORE_COUNT = 2
 
 
-class FilterError(ValueError):
-    """A query-string filter the queue cannot use; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class QueueFilters:
-    outcome: str = ""
-    status: str = OPEN
-    flag: str = ""
-    start: date | None = None
-    end: date | None = None
-    assigned: str = ""
-    q: str = ""
-
-    def to_args(self) -> dict[str, str]:
-        """The non-default filters as query-string arguments (for links that keep them)."""
-        args = {}
-        for key, value in asdict(self).items():
-            if key == "status" and value == OPEN:
-                continue
-            if value:
-                args[{"start": "from", "end": "to"}.get(key, key)] = str(value)
-        return args
-
-    @property
-    def active(self) -> bool:
-        """True when anything narrows the default view."""
-        return self != QueueFilters()
-
-
-def parse_filters(args: Mapping[str, str], questionnaire: Questionnaire) -> QueueFilters:
-    """Filters from the query string; unknown values raise FilterError."""
-    outcome = _choice(args, "outcome", tuple(questionnaire.outcomes_by_id), "outcome")
-    flag = _choice(args, "flag", tuple(questionnaire.flags_by_id), "flag")
-    status = _choice(args, "status", STATUS_CHOICES, "status") or OPEN
-    assigned = _choice(args, "assigned", ASSIGNED_CHOICES, "assignment")
-    start, end = parse_day(args, "from"), parse_day(args, "to")
-    if start and end and start > end:
-        raise FilterError("The 'from' date is after the 'to' date.")
-    q = " ".join(args.get("q", "").split())
-    if len(q) > MAX_SEARCH:
-        raise FilterError(f"Search text is limited to {MAX_SEARCH} characters.")
-    return QueueFilters(outcome, status, flag, start, end, assigned, q)
-
-
-def _choice(args: Mapping[str, str], key: str, allowed: tuple[str, ...], what: str) -> str:
-    value = args.get(key, "").strip()
-    if value and value not in allowed:
-        raise FilterError(f"Unknown {what} {value[:40]!r}. Use one of: {', '.join(allowed)}.")
-    return value
-
-
-def parse_day(args: Mapping[str, str], key: str) -> date | None:
-    """The calendar day at ``key`` (YYYY-MM-DD), or None when absent; FilterError otherwise."""
-    value = args.get(key, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise FilterError(f"The '{key}' date must look like 2025-01-31.") from None
-
-
-def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``: filters take calendar days in UTC."""
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
-
-
-def build_queue_query(filters: QueueFilters, user_id: int | None = None) -> Select:
+def build_queue_query(filters: ScreeningFilters) -> Select:
     """Submitted screenings matching ``filters``, urgent first, then newest first."""
-    query = select(Screening).where(Screening.status == "submitted")
-    if filters.status == OPEN:
-        query = query.where(Screening.review_status != "closed")
-    elif filters.status != "all":
-        query = query.where(Screening.review_status == filters.status)
-    if filters.outcome:
-        query = query.where(Screening.outcome == filters.outcome)
-    if filters.flag:
-        query = query.where(Screening.flag_list.contains(f" {filters.flag} ", autoescape=True))
-    if filters.start:
-        query = query.where(Screening.submitted_at >= day_start(filters.start))
-    if filters.end:  # inclusive: the whole 'to' day
-        query = query.where(Screening.submitted_at < day_start(filters.end + timedelta(days=1)))
-    if filters.assigned == "me":
-        query = query.where(Screening.assignee_id == user_id)
-    elif filters.assigned == "none":
-        query = query.where(Screening.assignee_id.is_(None))
-    if filters.q:
-        query = query.where(search_condition(Screening.search_text, filters.q))
-    return query.order_by(*_ORDER)
-
-
-def search_condition(search_text, text: str):
-    """Name, email or phone contains ``text``; a phone number matches whatever its punctuation.
-
-    ``search_text`` is the ``Screening.search_text`` column (ORM attribute or table column).
-    """
-    needle = text.lower()
-    condition = search_text.contains(needle, autoescape=True)
-    digits = "".join(ch for ch in needle if ch.isdigit())
-    if len(digits) >= 3 and not needle.strip("+-()./ 0123456789"):
-        condition = or_(condition, search_text.contains(digits, autoescape=True))
-    return condition
+    return select(Screening).where(*filters.conditions(Screening)).order_by(*_ORDER)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

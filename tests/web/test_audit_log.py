@@ -107,7 +107,10 @@ def test_admin_log_filters_by_submission(client, logged_events):
 @pytest.mark.parametrize("args, message", [
     ({"screening": "12"}, "submission id is not valid"),
     ({"action": "DROP TABLE"}, "An action is a name"),
-    ({"from": "yesterday"}, "must look like"),
+    ({"from": "yesterday"}, "from: expected a date like"),
+    ({"to": "9999-12-31"}, "to: 9999-12-31 is out of range"),  # no day after it: never a 500
+    ({"from": "2026-02-02", "to": "2026-02-01"}, "from (2026-02-02) is after to (2026-02-01)"),
+    ({"before": "²"}, "page link is not valid"),  # a digit to str.isdigit, not to int()
     ({"before": "abc"}, "page link is not valid"),
 ])
 def test_admin_log_bad_filters_are_400(client, logged_events, args, message):

@@ -57,6 +57,8 @@ def test_csv_to_stdout_with_filters(app, runner, submissions):
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout_bytes.decode().split("\r\n") if line]
     assert len(lines) == 2 and ",crisis," in lines[1]
+    assert "exported 1 submission(s) as CSV (outcome crisis; received from 2000-01-01)" \
+        in result.output
     assert export_events(app)[0].detail["filters"] == {"outcome": ["crisis"], "from": "2000-01-01"}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from screener.export import runs as exporting
 from screener.extensions import db
+from screener.storage.filters import ScreeningFilters
 from screener.storage.models import AuditEvent
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
@@ -129,6 +130,11 @@ def test_search_and_assigned_match_the_queue(app, client, login_as, three):
     ("labels=maybe", "labels: expected 1 or 0"),
     ("q=" + "x" * 101, "q: search text is limited to 100 characters"),
     ("from=" + "9" * 5000, "from: expected a date like 2026-01-31"),
+    ("to=9999-12-31", "to: 9999-12-31 is out of range"),  # no day after it: never a 500
+    ("from=1899-12-31", "from: 1899-12-31 is out of range"),
+    ("from=%D9%A2%D9%A0%D9%A2%D9%A6-01-01", "from: expected a date like"),  # ASCII digits only
+    ("from=20260131", "from: expected a date like"),  # fromisoformat would take it
+    ("to=2026-01-01&to=2026-01-02", "to: give one date, not 2"),
 ])
 def test_bad_filter_values_are_a_400_with_a_message(app, client, login_as, query, message):
     login_as("clinician")
@@ -220,7 +226,7 @@ def test_audit_is_committed_before_the_first_byte(app, client, login_as, three):
 def test_submissions_arriving_during_an_export_are_not_in_it(app, login_as, client, three):
     """The run fixes its moment: the count audited is the rows sent."""
     with app.test_request_context():
-        run = exporting.prepare(exporting.ExportFilters())
+        run = exporting.prepare(ScreeningFilters())
         make_submission(submitted_ago=timedelta(seconds=-5))  # sent after the run started
         rows = list(exporting.records(run))
     assert run.count == len(rows) == 3

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from screener.extensions import db
-from screener.storage.queue import Cursor, QueueFilters, build_queue_query, fetch_page
+from screener.storage.queue import DEFAULT_FILTERS, Cursor, build_queue_query, fetch_page
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
@@ -122,12 +122,14 @@ def test_assigned_to_me_and_unassigned(app, client, intake):
 
 
 @pytest.mark.parametrize("args, message", [
-    ({"outcome": "eligible"}, "Unknown outcome"),
-    ({"status": "deleted"}, "Unknown status"),
-    ({"flag": "vip"}, "Unknown flag"),
-    ({"assigned": "everyone"}, "Unknown assignment"),
-    ({"from": "31/01/2025"}, "must look like"),
-    ({"from": "2025-02-01", "to": "2025-01-01"}, "after the"),
+    ({"outcome": "eligible"}, "outcome: unknown value"),
+    ({"status": "deleted"}, "status: unknown value"),
+    ({"flag": "vip"}, "flag: unknown value"),
+    ({"assigned": "everyone"}, "assigned: unknown value"),
+    ({"from": "31/01/2025"}, "from: expected a date like"),
+    ({"from": "2025-02-01", "to": "2025-01-01"}, "from (2025-02-01) is after to (2025-01-01)"),
+    ({"to": "9999-12-31"}, "to: 9999-12-31 is out of range"),  # no day after it: never a 500
+    ({"from": "٢٠٢٥-٠١-٠١"}, "from: expected a date like"),  # ASCII digits only
     ({"q": "x" * 101}, "limited to 100 characters"),
     ({"after": "not-a-cursor"}, "page link is not valid"),
     ({"before": "1.2.zz"}, "page link is not valid"),
@@ -175,7 +177,7 @@ def test_keyset_breaks_ties_on_id(app):
         from screener.storage.models import utcnow
         moment = utcnow()
         ids = {make_submission(name=f"T{n}", submitted_at=moment).id for n in range(5)}
-        query = build_queue_query(QueueFilters())
+        query = build_queue_query(DEFAULT_FILTERS)
         first = fetch_page(db.session, query, size=2)
         second = fetch_page(db.session, query, after=first.next, size=2)
         third = fetch_page(db.session, query, after=second.next, size=2)
@@ -195,7 +197,7 @@ def test_pages_across_priority_groups_match_the_single_query(app, size):
             make_submission(SELF_HARM, name=f"S{number}", submitted_ago=timedelta(minutes=number))
         for number in range(4):
             make_submission(baseline(), name=f"N{number}", submitted_ago=timedelta(days=number))
-        query = build_queue_query(QueueFilters())
+        query = build_queue_query(DEFAULT_FILTERS)
         expected = [s.contact_name for s in db.session.scalars(query)]
         assert expected[:2] == ["U0", "U1"] and expected[-1] == "N3"
         pages = [fetch_page(db.session, query, size=size)]
@@ -226,6 +228,22 @@ def test_patient_text_is_escaped_in_the_queue(app, client, intake):
 
 def test_empty_queue_says_so(client, intake):
     assert "No submissions match" in queue(client).get_data(as_text=True)
+    page = queue(client, outcome="crisis", q="Ana").get_data(as_text=True)
+    assert "No submissions match these filters (outcome crisis; status open; matching a " \
+        "search)." in page
+
+
+@pytest.mark.parametrize("args, export_query", [
+    ({}, "status=open"),  # the queue's default is passed on: exports default to every status
+    ({"status": "all"}, ""),
+    ({"status": "closed", "outcome": "crisis", "from": "2026-01-01"},
+     "status=closed&amp;outcome=crisis&amp;from=2026-01-01"),
+])
+def test_export_links_export_what_the_view_shows(client, login_as, args, export_query):
+    login_as("clinician")
+    page = queue(client, **args).get_data(as_text=True)
+    link = re.search(r'href="(/staff/export\.csv[^"]*)"', page).group(1)
+    assert link == "/staff/export.csv" + ("?" + export_query if export_query else "")
 
 
 @pytest.mark.postgres
