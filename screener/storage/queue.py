@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from screener.core.questionnaire import Questionnaire, Score
@@ -84,42 +84,55 @@ def fetch_page(session, query: Select, after: str = "", before: str = "",
     query = query.options(defer(Screening.answers), defer(Screening.contact_message),
                           selectinload(Screening.assignee))
     if before:
-        rows = _walk(session, query, Cursor.decode(before), size + 1, backwards=True)
+        rows = _walk(session, query, Cursor.decode(before), size + 1, BACKWARD)
         return _page(rows[:size][::-1], has_next=True, has_previous=len(rows) > size)
     cursor = Cursor.decode(after) if after else None
-    rows = _walk(session, query, cursor, size + 1, backwards=False)
+    rows = _walk(session, query, cursor, size + 1, FORWARD)
     return _page(rows[:size], has_next=len(rows) > size, has_previous=bool(after))
 
 
+@dataclass(frozen=True)
+class Direction:
+    """Which way a page walks the queue order: all that differs between "Next" and "Previous"."""
+
+    first: Callable  # the SQL aggregate picking the first priority to visit (min or max)
+    beyond: Callable[[int], ColumnElement[bool]]  # priorities after one, in walking order
+    order: tuple  # the row order within one priority
+    past: Callable[[Cursor], ColumnElement[bool]]  # rows after the cursor within its priority
+
+
+FORWARD = Direction(func.min, lambda priority: Screening.priority > priority,
+                    (Screening.submitted_at.desc(), Screening.id.desc()), Cursor.later_in_group)
+BACKWARD = Direction(func.max, lambda priority: Screening.priority < priority,
+                     (Screening.submitted_at.asc(), Screening.id.asc()), Cursor.earlier_in_group)
+
+
 def _walk(session, query: Select, cursor: Cursor | None, limit: int,
-          backwards: bool) -> list[Screening]:
-    """Up to ``limit`` rows from the cursor on, one priority at a time.
+          direction: Direction) -> list[Screening]:
+    """Up to ``limit`` rows from the cursor on (from the start without one), one priority at a
+    time, in ``direction``.
 
     Urgent first but newest first runs against the direction of the (status, priority,
     submitted_at) index; within one priority the order is a plain index range scan, so each page
     costs the same however deep it is.
     """
     rows: list[Screening] = []
-    priority = cursor.priority if cursor else _next_priority(session, None, backwards)
-    order = (Screening.submitted_at.asc(), Screening.id.asc()) if backwards else (
-        Screening.submitted_at.desc(), Screening.id.desc())
+    priority = cursor.priority if cursor else _next_priority(session, None, direction)
     while priority is not None and len(rows) < limit:
-        group = query.where(Screening.priority == priority).order_by(None).order_by(*order)
+        group = query.where(Screening.priority == priority).order_by(None).order_by(
+            *direction.order)
         if cursor is not None and priority == cursor.priority:
-            group = group.where(cursor.earlier_in_group() if backwards
-                                else cursor.later_in_group())
+            group = group.where(direction.past(cursor))
         rows += session.scalars(group.limit(limit - len(rows)))
-        priority = _next_priority(session, priority, backwards)
+        priority = _next_priority(session, priority, direction)
     return rows
 
 
-def _next_priority(session, current: int | None, backwards: bool) -> int | None:
+def _next_priority(session, current: int | None, direction: Direction) -> int | None:
     """The next priority present among submissions in walking order (one index seek)."""
-    query = select((func.max if backwards else func.min)(Screening.priority)).where(
-        Screening.status == "submitted")
+    query = select(direction.first(Screening.priority)).where(Screening.status == "submitted")
     if current is not None:
-        query = query.where(Screening.priority < current if backwards
-                            else Screening.priority > current)
+        query = query.where(direction.beyond(current))
     return session.scalar(query)
 
 
