@@ -8,18 +8,15 @@ reading obvious encodings the way ``normalize_answers`` does ("2" for 2).
 
 from __future__ import annotations
 
-import operator as op
 import re
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
-from screener.core.questionnaire import AllOf, AnyOf, Condition, Question, Questionnaire, Rule, Score, Step
+from screener.core.questionnaire import Condition, Question, Questionnaire, Score, Step
+from screener.core.questionnaire.evaluation import is_allowed, multi_problem
 
-_ORDERING = {">": op.gt, "<": op.lt, ">=": op.ge, "<=": op.le}
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")  # bounded: int() of a huge string is slow
-_SCALARS = (str, int)  # exact types: True is not 1, and 2.0 is not the answer 2
 _NUMBERS = (int, float)  # exact types: True is not a number here
 
 
@@ -68,132 +65,13 @@ class Assessment:
         }
 
 
-# --- conditions, compiled once per questionnaire into plain functions ---------------------------
-
-ScoreLookup = Callable[[str], "int | float | None"]
-Test = Callable[[Mapping[str, Any], ScoreLookup], bool]
-
-
-def _compile(condition: Condition) -> Test:
-    """A function of (answers, score lookup) that tells whether ``condition`` holds."""
-    if isinstance(condition, (AllOf, AnyOf)):
-        parts = tuple(_compile(c) for c in condition.conditions)
-        combine = all if isinstance(condition, AllOf) else any
-        return lambda answers, score: combine(part(answers, score) for part in parts)
-    compare = _comparison(condition.operator, condition.answer)
-    ref = condition.ref
-    if condition.source == "score":
-        return lambda answers, score: compare(score(ref))
-    return lambda answers, score: compare(answers.get(ref))
-
-
-def _comparison(operator: str, expected: Any) -> Callable[[Any], bool]:
-    """FHIR enableWhen semantics: a missing answer satisfies only ``exists: false``.
-
-    On a multi-choice answer, ``=`` holds when any selected choice equals ``expected`` and
-    ``!=`` when none does.
-    """
-    if operator == "exists":
-        return lambda value: _present(value) is bool(expected)
-    if operator == "=":
-        return lambda value: value == expected or (type(value) is list and expected in value)
-    if operator == "!=":
-        return lambda value: _present(value) and (
-            expected not in value if type(value) is list else value != expected)
-    order = _ORDERING[operator]
-
-    def ordered(value: Any) -> bool:
-        if type(value) is list:
-            return any(type(v) in _NUMBERS and order(v, expected) for v in value)
-        return type(value) in _NUMBERS and order(value, expected)
-
-    return ordered
-
-
-def _present(value: Any) -> bool:
-    return value is not None and value != [] and value != ""
-
-
-@dataclass(frozen=True)
-class _QuestionPlan:
-    id: str
-    question: Question
-    test: Test | None
-    accepts: Callable[[Any], bool]
-
-
-@dataclass(frozen=True)
-class _StepPlan:
-    step: Step
-    test: Test | None
-    questions: tuple[_QuestionPlan, ...]
-
-
-@dataclass(frozen=True)
-class _Plan:
-    steps: tuple[_StepPlan, ...]
-    questions: dict[str, _QuestionPlan]
-    rules: tuple[tuple[MatchedRule, Test], ...]
-    outcome_rank: dict[str, int]
-    urgency: dict[str, int]
-    # Other conditions (crisis_page_when, export gates), compiled when first asked: id -> (the
-    # condition itself, so a reused id is never mistaken for it; its test).
-    others: dict[int, tuple[Condition, Test]] = field(default_factory=dict)
-
-
-_PLANS: weakref.WeakKeyDictionary[Questionnaire, _Plan] = weakref.WeakKeyDictionary()
-
-
-def _plan(questionnaire: Questionnaire) -> _Plan:
-    """The questionnaire's conditions and answer checks, compiled on first use."""
-    plan = _PLANS.get(questionnaire)
-    if plan is None:
-        plan = _PLANS[questionnaire] = _compile_plan(questionnaire)
-    return plan
-
-
-def _compile_plan(questionnaire: Questionnaire) -> _Plan:
-    steps = tuple(
-        _StepPlan(step, _compile_optional(step.enable_when), tuple(
-            _QuestionPlan(q.id, q, _compile_optional(q.enable_when), _acceptor(q))
-            for q in step.questions
-        ))
-        for step in questionnaire.steps
-    )
-    return _Plan(
-        steps=steps,
-        questions={qp.id: qp for sp in steps for qp in sp.questions},
-        rules=tuple((_matched(rule), _compile(rule.when)) for rule in questionnaire.rules),
-        outcome_rank={o.id: rank for rank, o in enumerate(questionnaire.outcomes)},
-        urgency={f.id: f.urgency for f in questionnaire.flags},
-    )
-
-
-def _compile_optional(condition: Condition | None) -> Test | None:
-    return None if condition is None else _compile(condition)
-
-
-def _matched(rule: Rule) -> MatchedRule:
-    return MatchedRule(rule.id, rule.outcome, rule.flag, rule.reason)
-
-
-def _acceptor(question: Question) -> Callable[[Any], bool]:
-    """A fast ``answer_problem(question, value) is None``."""
-    if question.kind == "multi":
-        return lambda value: type(value) is list and answer_problem(question, value) is None
-    allowed = frozenset((type(v), v) for v in question.allowed_values())
-    return lambda value: type(value) in _SCALARS and (type(value), value) in allowed
-
+# --- conditions: each compiled when it was built (see questionnaire/evaluation.py) -------------
 
 def condition_holds(
     questionnaire: Questionnaire, condition: Condition, answers: Mapping[str, Any]
 ) -> bool:
     """Whether ``condition`` holds for ``answers`` (pass effective answers, see enabled_view)."""
-    compiled = _plan(questionnaire).others
-    entry = compiled.get(id(condition))
-    if entry is None or entry[0] is not condition:
-        entry = compiled[id(condition)] = (condition, _compile(condition))
-    return entry[1](answers, partial(_score_value, questionnaire, answers))
+    return condition.test(answers, partial(_score_value, questionnaire, answers))
 
 
 def _score_value(
@@ -216,19 +94,20 @@ def enabled_view(
     # Not cached: a score a condition looks at is complete once its (earlier) items are in.
     score = partial(_score_value, questionnaire, effective)
     steps = []
-    for step in _plan(questionnaire).steps:
-        if step.test is not None and not step.test(effective, score):
+    for step in questionnaire.steps:
+        if step.enable_when is not None and not step.enable_when.test(effective, score):
             continue
-        steps.append(step.step)
+        steps.append(step)
         for question in step.questions:
-            if question.test is not None and not question.test(effective, score):
+            if question.enable_when is not None and not question.enable_when.test(effective,
+                                                                                  score):
                 continue
             value = answers.get(question.id)
             if question.accepts(value):
                 effective[question.id] = value
             elif value is not None:
                 # A crisis answer must not be lost to an encoding detail such as "2" for 2.
-                value = _coerce(question.question, value)
+                value = _coerce(question, value)
                 if question.accepts(value):
                     effective[question.id] = value
     return steps, effective
@@ -236,11 +115,10 @@ def enabled_view(
 
 def enabled_questions(step: Step, effective: Mapping[str, Any], questionnaire) -> list[Question]:
     """The questions of ``step`` that apply, given the effective answers of earlier steps."""
-    plans = _plan(questionnaire).questions
     score = partial(_score_value, questionnaire, effective)
     return [
         q for q in step.questions
-        if (test := plans[q.id].test) is None or test(effective, score)
+        if q.enable_when is None or q.enable_when.test(effective, score)
     ]
 
 
@@ -263,7 +141,6 @@ def compute_score(score: Score, answers: Mapping[str, Any]) -> ScoreResult | Non
 
 def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assessment:
     """Scores, matched rules with reasons, flags and the highest-priority outcome."""
-    plan = _plan(questionnaire)
     _, effective = enabled_view(questionnaire, answers)
     scores = {}
     for score in questionnaire.scores:
@@ -275,15 +152,17 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assess
         result = scores.get(score_id)
         return None if result is None else result.value
 
-    matched = tuple(rule for rule, test in plan.rules if test(effective, score_value))
+    matched = tuple(MatchedRule(rule.id, rule.outcome, rule.flag, rule.reason)
+                    for rule in questionnaire.rules if rule.when.test(effective, score_value))
     ranked = [rule.outcome for rule in matched if rule.outcome is not None]
-    outcome = min(ranked, key=plan.outcome_rank.__getitem__) if ranked else (
+    outcome = min(ranked, key=questionnaire.outcome_rank) if ranked else (
         questionnaire.default_outcome)
+    flags_by_id = questionnaire.flags_by_id
     flags = tuple(sorted(
         {rule.flag for rule in matched if rule.flag is not None},
-        key=lambda flag: (plan.urgency[flag], flag),
+        key=lambda flag: (flags_by_id[flag].urgency, flag),
     ))
-    urgency = plan.urgency[flags[0]] if flags else None
+    urgency = flags_by_id[flags[0]].urgency if flags else None
     return Assessment(outcome, matched, scores, flags, urgency)
 
 
@@ -296,14 +175,14 @@ def normalize_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) 
     """
     if not isinstance(answers, Mapping):
         return answers
-    plans = _plan(questionnaire).questions
+    questions = questionnaire.questions
     normalized = {}
     for key, value in answers.items():
         if value is None:
             continue
-        plan = plans.get(key)
-        valid = plan is None or plan.accepts(value)
-        normalized[key] = value if valid else _coerce(plan.question, value)
+        question = questions.get(key)
+        valid = question is None or question.accepts(value)
+        normalized[key] = value if valid else _coerce(question, value)
     return normalized
 
 
@@ -315,7 +194,7 @@ def _coerce(question: Question, value: Any) -> Any:
 
 def _coerce_one(question: Question, value: Any) -> Any:
     allowed = question.allowed_values()
-    if _is_allowed(value, allowed):
+    if is_allowed(value, allowed):
         return value
     if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
         number = int(value)
@@ -336,14 +215,14 @@ def validate_answers(
     """
     if not isinstance(answers, Mapping):
         return ["answers must be an object mapping question ids to answers"]
-    plans = _plan(questionnaire).questions
+    questions = questionnaire.questions
     problems = []
     for key, value in answers.items():
-        plan = plans.get(key)
-        if plan is None:
+        question = questions.get(key)
+        if question is None:
             problems.append(f'{key}: unknown question "{key}"')
-        elif not plan.accepts(value):
-            problems.append(f"{key}: {answer_problem(plan.question, value)}")
+        elif not question.accepts(value):
+            problems.append(f"{key}: {answer_problem(question, value)}")
     enabled_steps, effective = enabled_view(questionnaire, answers)
     wanted = {s.id for s in steps} if steps is not None else None
     for step in enabled_steps:
@@ -359,33 +238,11 @@ def answer_problem(question: Question, value: Any) -> str | None:
     """Why ``value`` is not a valid answer to ``question``, or None when it is."""
     allowed = question.allowed_values()
     if question.kind == "multi":
-        return _multi_problem(question, value, allowed)
+        return multi_problem(value, allowed, question.required, question.exclusive_values)
     if isinstance(value, (list, dict)):
         return "expected a single answer"
-    if not _is_allowed(value, allowed):
+    if not is_allowed(value, allowed):
         if question.kind == "scale":
             return f"expected a whole number from {question.min} to {question.max}"
         return f'"{value}" is not one of the choices'
     return None
-
-
-def _multi_problem(question: Question, value: Any, allowed: tuple) -> str | None:
-    if not isinstance(value, list):
-        return "expected a list of choices"
-    if not value and question.required:
-        return "choose at least one option"
-    for item in value:
-        if not _is_allowed(item, allowed):
-            return f'"{item}" is not one of the choices'
-    if len(set(value)) != len(value):
-        return "a choice is listed twice"
-    exclusive = [c.value for c in question.choices if c.exclusive and c.value in value]
-    if exclusive and len(value) > 1:
-        return f'"{exclusive[0]}" cannot be combined with other choices'
-    return None
-
-
-def _is_allowed(value: Any, allowed: tuple) -> bool:
-    if type(value) not in _SCALARS:
-        return False
-    return any(value == a and type(value) is type(a) for a in allowed)

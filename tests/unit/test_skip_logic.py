@@ -140,16 +140,22 @@ def test_enabled_questions_of_a_step(questionnaire):
     assert enabled_questions(step, {}, questionnaire) == list(step.questions)
 
 
-def test_a_condition_is_compiled_once_per_questionnaire(questionnaire, monkeypatch):
-    from screener.core import rules
+def test_conditions_are_compiled_when_built_not_when_asked(questionnaire, monkeypatch):
+    from screener.core.questionnaire import types
+
+    def refuse(*args):
+        raise AssertionError("a condition was compiled while answering")
 
     crisis_when = next(s.crisis_page_when for s in questionnaire.steps if s.crisis_page_when)
-    compiled = []
-    original = rules._compile
-    monkeypatch.setattr(rules, "_compile", lambda c: compiled.append(c) or original(c))
+    for builder in ("comparison_test", "all_test", "any_test"):
+        monkeypatch.setattr(types, builder, refuse)
+    with pytest.raises(AssertionError, match="compiled while answering"):
+        Comparison("question", "self_harm_plan", "=", "no")  # the patch does bite
     answers = {"self_harm_plan": "yes"}
-    results = {condition_holds(questionnaire, crisis_when, answers) for _ in range(3)}
-    assert len(results) == 1 and len(compiled) <= 1
-    # An equal condition that is another object is compiled for itself, never mistaken.
+    assert condition_holds(questionnaire, crisis_when, answers) is True
+    assert evaluate(questionnaire, baseline(self_harm_plan="yes")).outcome
+    monkeypatch.undo()
+    # An equal condition that is another object carries its own test, never mistaken.
     other = Comparison("question", "self_harm_plan", "=", "no")
     assert condition_holds(questionnaire, other, answers) is False
+    assert other == Comparison("question", "self_harm_plan", "=", "no")  # the test is no field

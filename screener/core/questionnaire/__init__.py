@@ -1,9 +1,9 @@
 """The questionnaire: ``load`` and validate ``questions.yaml`` into frozen, typed objects.
 
-This is the one module the rest of the app imports from. The work is split across
-``questionnaire_types`` (the dataclasses), ``questionnaire_loader`` (YAML, building, validation),
-``questionnaire_conditions`` (the condition language) and ``questionnaire_checks`` (helpers).
-Pure Python: none of them imports Flask or SQLAlchemy.
+This is the one module the rest of the app imports from. The work is split across ``types``
+(the dataclasses), ``loader`` (YAML, building, validation), ``conditions`` (parsing and checking
+the condition language), ``evaluation`` (what a condition and an answer check mean, compiled when
+each is built) and ``checks`` (helpers). Pure Python: none of them imports Flask or SQLAlchemy.
 """
 
 from screener.core.questionnaire.loader import load, loads, read_source

@@ -6,7 +6,10 @@ Pure Python: imports neither Flask nor SQLAlchemy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, Callable, Union
+
+from screener.core.questionnaire.evaluation import (Test, acceptor, all_test, any_test,
+                                                    comparison_test)
 
 
 OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
@@ -40,6 +43,8 @@ class Choice:
     exclusive: bool = False
 
 
+# Each condition compiles itself when built (so once, at load): ``test(answers, score_lookup)``
+# tells whether it holds. Frozen, so the test is set through object.__setattr__.
 @dataclass(frozen=True)
 class Comparison:
     """``{question|score: ref, operator: op, answer: value}``."""
@@ -48,16 +53,33 @@ class Comparison:
     ref: str
     operator: str
     answer: Any
+    test: Test = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", comparison_test(self.source, self.ref, self.operator,
+                                                         self.answer))
 
 
 @dataclass(frozen=True)
 class AllOf:
+    """Holds when every one of ``conditions`` holds."""
+
     conditions: tuple[Condition, ...]
+    test: Test = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", all_test(tuple(c.test for c in self.conditions)))
 
 
 @dataclass(frozen=True)
 class AnyOf:
+    """Holds when at least one of ``conditions`` holds."""
+
     conditions: tuple[Condition, ...]
+    test: Test = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", any_test(tuple(c.test for c in self.conditions)))
 
 
 Condition = Union[Comparison, AllOf, AnyOf]
@@ -77,6 +99,10 @@ class Question:
     help: str | None = None
     code: Coding | None = None
     enable_when: Condition | None = None
+    # Built from the fields above (compiled at load): is a value a valid answer; the choices
+    # that cannot be combined with others, in choice order.
+    accepts: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
+    exclusive_values: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Every answer check asks for the allowed values: build them once (frozen, so no setattr).
@@ -86,6 +112,9 @@ class Question:
         else:
             allowed = tuple(choice.value for choice in self.choices)
         object.__setattr__(self, "_allowed_values", allowed)
+        exclusive = tuple(choice.value for choice in self.choices if choice.exclusive)
+        object.__setattr__(self, "exclusive_values", exclusive)
+        object.__setattr__(self, "accepts", acceptor(self.kind, allowed, self.required, exclusive))
 
     def allowed_values(self) -> tuple[str | int, ...]:
         """Every value an answer (or, for multi, each selected item) may take."""
@@ -180,7 +209,7 @@ class CrisisResource:
 
 
 # Compared by identity: a loaded questionnaire is one immutable object, so it can key caches
-# (rules.py keeps its compiled conditions per questionnaire) without hashing its whole content.
+# (the app keeps one per stored version) without hashing its whole content.
 @dataclass(frozen=True, eq=False)
 class Questionnaire:
     id: str
@@ -214,10 +243,11 @@ class Questionnaire:
         object.__setattr__(self, "scores_by_id", {s.id: s for s in self.scores})
         object.__setattr__(self, "outcomes_by_id", {o.id: o for o in self.outcomes})
         object.__setattr__(self, "flags_by_id", {f.id: f for f in self.flags})
+        object.__setattr__(self, "_ranks", {o.id: rank for rank, o in enumerate(self.outcomes)})
 
     def outcome_rank(self, outcome_id: str) -> int:
         """0 for the highest-priority outcome."""
-        return [o.id for o in self.outcomes].index(outcome_id)
+        return self._ranks[outcome_id]
 
     def summary(self) -> str:
         """One line: id, version and counts."""
