@@ -26,9 +26,6 @@ class ConditionChecks(Checks):
         self.declared: set[str] = set()  # every question id in the file
         self.declared_scores: dict[str, tuple[str, ...]] = {}  # score id -> item ids
         self.depends: dict[str, set[str]] = {}  # question id -> questions its display depends on
-        # While building steps: the question ids the condition being parsed controls. None while
-        # parsing rules, which run after every answer is in and may name any question.
-        self.controlled: tuple[str, ...] | None = None
 
     def declare(self, raw_steps: list, raw_scores: list) -> None:
         """Note every question and score id first, to tell "later" from "unknown" in conditions."""
@@ -47,15 +44,22 @@ class ConditionChecks(Checks):
                     self.declared.add(question["id"])
                     self.depends.setdefault(question["id"], set()).update(step_refs, refs)
 
-    def condition(self, value: Any, path: str) -> Condition | None:
-        """Parse a condition; the questions it names must come before what it controls."""
+    def condition(self, value: Any, path: str, *,
+                  controls: tuple[str, ...] | None) -> Condition | None:
+        """Parse a condition; the questions it names must come before what it controls.
+
+        ``controls``: the question ids whose display the condition decides (it may look neither
+        at them nor later); ``()`` for a check made once a step is answered
+        (``crisis_page_when``); None for outcome rules, which run once every answer is in and
+        may name any question.
+        """
         if value is None:
             return None
         if not isinstance(value, dict):
             self.problem(path, f"expected a condition mapping, got {type_name(value)}")
             return None
         if "all" in value or "any" in value:
-            return self.combination(value, path)
+            return self.combination(value, path, controls)
         source = "score" if "score" in value else "question"
         data = self.mapping(value, path, {source: True, "operator": True, "answer": False})
         if source not in data or "operator" not in data:
@@ -74,12 +78,13 @@ class ConditionChecks(Checks):
             self.problem(f"{path}.{source}", f"expected a {source} id, got {type_name(ref)}")
             return None
         if source == "question":
-            self.check_question_reference(ref, operator, answer, path)
+            self.check_question_reference(ref, operator, answer, path, controls)
         else:
-            self.check_score_reference(ref, operator, answer, path)
+            self.check_score_reference(ref, operator, answer, path, controls)
         return Comparison(source, ref, operator, True if answer is _NO_ANSWER else answer)
 
-    def combination(self, value: dict, path: str) -> Condition | None:
+    def combination(self, value: dict, path: str,
+                    controls: tuple[str, ...] | None) -> Condition | None:
         """An ``all:`` or ``any:`` list of conditions."""
         key = "all" if "all" in value else "any"
         for other in sorted(set(value) - {key}, key=str):
@@ -88,16 +93,18 @@ class ConditionChecks(Checks):
         if not isinstance(parts, list) or not parts:
             self.problem(f"{path}.{key}", "expected a non-empty list of conditions")
             return None
-        conditions = [self.condition(item, f"{path}.{key}[{i}]") for i, item in enumerate(parts)]
+        conditions = [self.condition(item, f"{path}.{key}[{i}]", controls=controls)
+                      for i, item in enumerate(parts)]
         if any(c is None for c in conditions):
             return None
         return AllOf(tuple(conditions)) if key == "all" else AnyOf(tuple(conditions))
 
-    def check_question_reference(self, ref: str, operator: str, answer: Any, path: str) -> None:
+    def check_question_reference(self, ref: str, operator: str, answer: Any, path: str,
+                                 controls: tuple[str, ...] | None) -> None:
         """The question is known, asked earlier, and ``answer`` is one of its values."""
         question = self.questions.get(ref)
         if question is None:
-            self.problem(f"{path}.question", self.missing_reference(ref))
+            self.problem(f"{path}.question", self.missing_reference(ref, controls))
             return
         if operator == "exists" or answer is _NO_ANSWER or question.kind not in QUESTION_KINDS:
             return  # a missing answer or an unknown kind is reported where it stands
@@ -112,11 +119,11 @@ class ConditionChecks(Checks):
             self.problem(f"{path}.answer", f'"{answer}" is not a valid answer to "{ref}"'
                          + spelling_hint(answer, allowed))
 
-    def missing_reference(self, ref: str) -> str:
+    def missing_reference(self, ref: str, controls: tuple[str, ...] | None) -> str:
         """Why a condition may not name ``ref``: unknown, a cycle, or a question asked later."""
         if ref not in self.declared:
             return f'unknown question "{ref}"'
-        controlled = self.controlled or ()
+        controlled = controls or ()
         if ref in controlled:
             return f'"{ref}" is controlled by this condition (a cycle)'
         cycle = _cycle(self.depends, ref, controlled)
@@ -125,20 +132,21 @@ class ConditionChecks(Checks):
         return (f'question "{ref}" comes later than what this condition controls '
                 "(a condition may only look back)")
 
-    def check_score_reference(self, ref: str, operator: str, answer: Any, path: str) -> None:
+    def check_score_reference(self, ref: str, operator: str, answer: Any, path: str,
+                              controls: tuple[str, ...] | None) -> None:
         """The score is known, compared with a number, and (in skip logic) already complete."""
         if ref not in self.declared_scores:
             self.problem(f"{path}.score", f'unknown score "{ref}"')
             return
         if operator != "exists" and answer is not _NO_ANSWER and not is_number(answer):
             self.problem(f"{path}.answer", "a score is compared with a number")
-        if self.controlled is None:
+        if controls is None:
             return
         # In skip logic a score can only be known once all its items have been asked.
         for item in self.declared_scores[ref]:
             if item in self.declared and item not in self.questions:
                 self.problem(f"{path}.score", f'score "{ref}" uses question "{item}": '
-                             + self.missing_reference(item))
+                             + self.missing_reference(item, controls))
                 return
 
 

@@ -205,10 +205,11 @@ class Builder(ConditionChecks):
         if "questions" in data and not raw_questions:
             self.problem(f"{path}.questions", "a step needs at least one question")
         # A step's condition decides whether its questions are asked: it may not look at them.
-        self.controlled = tuple(
+        own_ids = tuple(
             q["id"] for q in raw_questions if isinstance(q, dict) and isinstance(q.get("id"), str)
         )
-        enable_when = self.condition(data.get("enable_when"), f"{path}.enable_when")
+        enable_when = self.condition(data.get("enable_when"), f"{path}.enable_when",
+                                     controls=own_ids)
         questions = []
         for q_index, raw_q in enumerate(raw_questions):
             question = self.build_question(
@@ -216,9 +217,8 @@ class Builder(ConditionChecks):
             if question is not None:
                 questions.append(question)
         # Checked after the step's own questions are answered: it decides what follows the step.
-        self.controlled = ()
-        crisis_when = self.condition(data.get("crisis_page_when"), f"{path}.crisis_page_when")
-        self.controlled = None
+        crisis_when = self.condition(data.get("crisis_page_when"), f"{path}.crisis_page_when",
+                                     controls=())
         return Step(
             id=step_id, title=self.text(data, "title", path) or "", questions=tuple(questions),
             intro=self.text(data, "intro", path), stem=self.text(data, "stem", path),
@@ -244,8 +244,8 @@ class Builder(ConditionChecks):
         low, high = self.scale_range(data, kind, path)
         anchors = self.build_anchors(data.get("anchors"), f"{path}.anchors")
         # Parsed before the question is registered: a question cannot depend on itself.
-        self.controlled = (question_id,)
-        enable_when = self.condition(data.get("enable_when"), f"{path}.enable_when")
+        enable_when = self.condition(data.get("enable_when"), f"{path}.enable_when",
+                                     controls=(question_id,))
         question = Question(
             id=question_id, kind=str(kind), text=self.text(data, "text", path) or "",
             step_id=step_id, required=self.boolean(data, "required", path, True),
@@ -395,7 +395,8 @@ class Builder(ConditionChecks):
         rules, seen = [], set()
         for path, data in self.mappings(raw_rules, "rules", _RULE_KEYS):
             rule_id = self.identifier(data, path, seen)
-            when = self.condition(data.get("when"), f"{path}.when")
+            # Rules run once every answer is in: they may name any question.
+            when = self.condition(data.get("when"), f"{path}.when", controls=None)
             outcome, flag = data.get("outcome"), data.get("flag")
             if outcome is not None and not is_one_of(outcome, outcome_ids):
                 self.problem(f"{path}.outcome", f'unknown outcome "{outcome}"')
