@@ -1,15 +1,18 @@
 """Bulk FHIR NDJSON: each submission's resources as lines, assembled from pre-serialised pieces.
 
-Every answer item's JSON depends only on its question and value, so it is encoded once per
-questionnaire and joined per submission; encoding ~45 nested items per response dominated the
-bulk export before. The lines are the JSON of ``ResponseBuilder(texts=False).resources()``
-exactly (the tests compare them), Patient and Observations included.
+Why a second way to write the same resources: building each response as nested dicts and
+``json.dumps``-ing it (``ResponseBuilder.resources``) spends its time encoding ~45 answer items
+per submission, yet every answer item's JSON depends only on its question and value. So each is
+encoded once per questionnaire version (``QuestionParts``) and joined per submission, which makes
+a bulk export about 4× faster or more (5.6× measured on a typical submission). The lines are the
+JSON of ``ResponseBuilder(texts=False).resources()`` exactly (the tests compare them, Patient
+and Observations included), so the dict builder remains the reference.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from screener.export.fhir.response import (
     SUBMISSION_IDENTIFIER_SYSTEM, SURVEY, ResourceIds, ResponseBuilder, fhir_datetime,
@@ -18,6 +21,23 @@ from screener.export.fhir.response import (
 from screener.core.questionnaire import Question, Questionnaire
 
 _IDENTIFIER_SYSTEM = json.dumps(SUBMISSION_IDENTIFIER_SYSTEM)
+
+
+class QuestionParts(NamedTuple):
+    """One question's pre-encoded JSON pieces."""
+
+    question_id: str
+    whole: dict  # value -> the whole item JSON, for each allowed single value (empty for multi)
+    head: str  # '{"linkId":"<id>","answer":[' : an item's start, for any other value
+    question: Question
+    encoded: dict  # (type, value) -> one answer's JSON, for each allowed value
+
+
+class StepParts(NamedTuple):
+    """One step's group item: its start, then its questions' pieces."""
+
+    head: str  # '{"linkId":"<step id>","item":['
+    questions: list[QuestionParts]
 
 
 def _dumps(value: Any) -> str:
@@ -31,8 +51,8 @@ class NdjsonWriter:
     def __init__(self, questionnaire: Questionnaire):
         self.builder = ResponseBuilder(questionnaire, texts=False)
         self.steps = [
-            ('{"linkId":' + _dumps(step.id) + ',"item":[',
-             [self._question_parts(question) for question in step.questions])
+            StepParts('{"linkId":' + _dumps(step.id) + ',"item":[',
+                      [self._question_parts(question) for question in step.questions])
             for step in questionnaire.steps
         ]
         self.observation_heads = {score.id: self._observation_head(score.id)
@@ -57,6 +77,7 @@ class NdjsonWriter:
         groups = []
         for group_head, questions in self.steps:
             items = []
+            # Unpacked, not read by attribute: this loop runs ~45 times per submission.
             for question_id, whole, head, question, encoded in questions:
                 value = get(question_id)
                 kind = value.__class__
@@ -75,13 +96,13 @@ class NdjsonWriter:
             '"authored":"' + authored + '"' + subject + ',"item":[' + ",".join(groups) + "]}\n"
         )
 
-    def _question_parts(self, question: Question) -> tuple:
+    def _question_parts(self, question: Question) -> QuestionParts:
         """The item JSON of each allowed single value, and the pieces for anything else."""
         head = '{"linkId":' + _dumps(question.id) + ',"answer":['
         encoded = self._encoded_answers(question)
         whole = {} if question.kind == "multi" else {
             value: head + text + "]}" for (_, value), text in encoded.items()}
-        return question.id, whole, head, question, encoded
+        return QuestionParts(question.id, whole, head, question, encoded)
 
     def _answer_json(self, question: Question, encoded: dict, value: Any) -> str:
         values = value if value.__class__ is list else (value,)
