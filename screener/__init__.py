@@ -72,8 +72,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from screener.export import views as export
     from screener.export.fhir import routes as fhir_routes
     from screener.staff import views as staff
-    from screener.patient import views as wizard
+    from screener.patient import fragments, views as wizard
 
+    fragments.init_app(app)
     app.register_blueprint(wizard.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(export.bp)

@@ -10,6 +10,10 @@ A step shown with the patient's stored answers (every GET of a step) has no erro
 construction, so all of its groups together are kept too, by step and answers: most views of a
 step are a patient's first, with nothing answered yet, and those pages then build no WTForms form
 at all.
+
+Both kinds live in one ``FragmentCache`` per app (``app.extensions["fragments"]``, made by
+``init_app``): a locked LRU bounded by the characters it holds. Nothing in it belongs to one
+visitor: no CSRF token, no name; an answer only as the checked choice of a question.
 """
 
 from __future__ import annotations
@@ -18,18 +22,67 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable, Mapping, Sequence
 
-from flask import current_app
+from flask import Flask, current_app
 from markupsafe import Markup
 
 from screener.core.questionnaire import Question, Questionnaire, Step
 from screener.core.rules import answer_problem
 
-MAX_ENTRIES = 4096  # a few hundred in practice: each answer of each question, once
-_cache: dict[tuple, tuple[Any, Any, Markup]] = {}
+# About what the two caches this replaced could hold together: 4,096 groups of ~1 KB and 256
+# whole steps of up to ~15 KB. In practice a few hundred groups and the steps shown lately.
+MAX_CHARS = 8_000_000
 
-MAX_STEP_ENTRIES = 256  # whole steps are larger (up to ~15 KB): keep the most recently shown
-_steps: OrderedDict[tuple, tuple[Step, Markup]] = OrderedDict()
-_steps_lock = threading.Lock()
+
+class FragmentCache:
+    """Rendered HTML by key, least recently used dropped first once more than ``max_chars``
+    characters are held. One lock guards every read and change (threaded workers share it).
+
+    Each entry keeps its owners, the objects its key names by ``id()`` (a macro, a question, a
+    step); a hit needs the very same objects, so a reused id can never serve another's HTML.
+    """
+
+    def __init__(self, max_chars: int = MAX_CHARS):
+        self.max_chars = max_chars
+        self.chars = 0
+        self._entries: OrderedDict[tuple, tuple[tuple, Markup]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple, owners: tuple) -> Markup | None:
+        """The HTML kept under ``key`` for these very ``owners``, or None."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or len(entry[0]) != len(owners) or not all(
+                    kept is owner for kept, owner in zip(entry[0], owners)):
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple, owners: tuple, html: Markup) -> None:
+        """Keep ``html`` under ``key``, dropping the least recently used entries beyond
+        ``max_chars``."""
+        if len(html) > self.max_chars:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.chars -= len(old[1])
+            self._entries[key] = (owners, html)
+            self.chars += len(html)
+            while self.chars > self.max_chars:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.chars -= len(dropped)
+
+
+def init_app(app: Flask) -> None:
+    """Give ``app`` its fragment cache."""
+    app.extensions["fragments"] = FragmentCache()
+
+
+def _cache() -> FragmentCache:
+    return current_app.extensions["fragments"]
 
 
 def choice_groups(form) -> Markup:
@@ -46,16 +99,11 @@ def answered_step(questionnaire: Questionnaire, step: Step, questions: Sequence[
                                                                    questions, answers)
     if key is None:
         return choice_groups(build_form())
-    with _steps_lock:
-        cached = _steps.get(key)
-        if cached is not None and cached[0] is step:
-            _steps.move_to_end(key)
-            return cached[1]
-    html = choice_groups(build_form())
-    with _steps_lock:
-        _steps[key] = (step, html)
-        if len(_steps) > MAX_STEP_ENTRIES:
-            _steps.popitem(last=False)
+    cache = _cache()
+    html = cache.get(key, (step,))
+    if html is None:
+        html = choice_groups(build_form())
+        cache.put(key, (step,), html)
     return html
 
 
@@ -72,7 +120,7 @@ def _step_key(questionnaire: Questionnaire, step: Step, questions: Sequence[Ques
         else:
             value = None
         shown.append((question.id, value))
-    return questionnaire.source_sha256, step.id, tuple(shown)
+    return "step", questionnaire.source_sha256, step.id, tuple(shown)
 
 
 def cached_group(macro: Callable[[Any], Markup], field) -> Markup:
@@ -80,13 +128,11 @@ def cached_group(macro: Callable[[Any], Markup], field) -> Markup:
     key = None if current_app.jinja_env.auto_reload else _key(macro, field)
     if key is None:
         return macro(field)
-    cached = _cache.get(key)
-    if cached is not None and cached[0] is macro and cached[1] is field.question:
-        return cached[2]
-    html = macro(field)
-    if len(_cache) >= MAX_ENTRIES:
-        _cache.clear()
-    _cache[key] = (macro, field.question, html)
+    cache, owners = _cache(), (macro, field.question)
+    html = cache.get(key, owners)
+    if html is None:
+        html = macro(field)
+        cache.put(key, owners, html)
     return html
 
 
@@ -102,4 +148,4 @@ def _key(macro, field) -> tuple | None:
         value = (type(data), tuple(data) if isinstance(data, list) else data)
     else:
         return None
-    return id(macro), id(question), field.name, value
+    return "group", id(macro), id(question), field.name, value

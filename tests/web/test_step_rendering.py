@@ -11,6 +11,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from screener.patient import forms, fragments
@@ -125,8 +126,9 @@ def test_a_cached_group_is_reused_only_for_the_same_answer(app, questionnaire):
 
 def test_errors_and_invalid_values_are_never_cached(app, questionnaire):
     step = questionnaire.steps_by_id["phq9"]
+    cache = app.extensions["fragments"]
     with app.test_request_context():
-        before = len(fragments._cache)
+        before = len(cache)
         for value in ("9", "banana", "<script>"):
             form = forms.step_form(questionnaire, step, list(step.questions),
                                    formdata=MultiDict([("phq9_1", value)]))
@@ -134,17 +136,18 @@ def test_errors_and_invalid_values_are_never_cached(app, questionnaire):
             form.validate()
             html = fragments.cached_group(macro(app), form.phq9_1)
             assert "field-error" in html
-        assert len(fragments._cache) == before
+        assert len(cache) == before
 
 
-def test_the_cache_stays_bounded(app, questionnaire, monkeypatch):
-    monkeypatch.setattr(fragments, "MAX_ENTRIES", 5)
-    monkeypatch.setattr(fragments, "_cache", {})
+def test_the_cache_stays_bounded(app, questionnaire):
+    cache = app.extensions["fragments"] = fragments.FragmentCache(max_chars=5000)
     with app.test_request_context():
         for _, form in every_step_form(questionnaire, answers=baseline()):
             for field in form:
-                fragments.cached_group(macro(app), field)
-                assert len(fragments._cache) <= 5
+                html = fragments.cached_group(macro(app), field)
+                assert cache.chars <= 5000
+                assert cache.chars == sum(len(html) for _, html in cache._entries.values())
+                assert len(html) > 5000 or fragments.cached_group(macro(app), field) is html
 
 
 def test_step_page_serves_groups_from_the_cache(app, client, questionnaire):
@@ -176,8 +179,7 @@ def shown(questionnaire, step, answers, calls):
     {},
     baseline(diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=0, peg_2=10, peg_3=4),
 ], ids=["unanswered", "answered"])
-def test_a_shown_step_equals_its_form_rendered_afresh(app, questionnaire, answers, monkeypatch):
-    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+def test_a_shown_step_equals_its_form_rendered_afresh(app, questionnaire, answers):
     with app.test_request_context():
         for _ in range(2):  # the second pass comes from the cache
             for step, form in every_step_form(questionnaire, answers=answers):
@@ -187,8 +189,7 @@ def test_a_shown_step_equals_its_form_rendered_afresh(app, questionnaire, answer
                 assert html == fragments.choice_groups(form)
 
 
-def test_a_shown_step_is_built_once_per_answers(app, questionnaire, monkeypatch):
-    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+def test_a_shown_step_is_built_once_per_answers(app, questionnaire):
     step = questionnaire.steps_by_id["phq9"]
     calls = []
     with app.test_request_context():
@@ -200,26 +201,27 @@ def test_a_shown_step_is_built_once_per_answers(app, questionnaire, monkeypatch)
         assert shown(questionnaire, step, {"phq9_1": 2}, calls) is answered and len(calls) == 2
 
 
-def test_a_stored_answer_the_step_does_not_offer_is_never_cached(app, questionnaire,
-                                                                 monkeypatch):
-    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+def test_a_stored_answer_the_step_does_not_offer_is_never_cached(app, questionnaire):
     step = questionnaire.steps_by_id["phq9"]
     calls = []
     with app.test_request_context():
         for _ in range(2):
             html = shown(questionnaire, step, {"phq9_1": 7}, calls)
             assert not re.search(r"\schecked>", html)
-    assert len(calls) == 2 and len(fragments._steps) == 0
+    steps = [key for key in app.extensions["fragments"]._entries if key[0] == "step"]
+    assert len(calls) == 2 and steps == []
 
 
-def test_shown_steps_stay_bounded(app, questionnaire, monkeypatch):
-    monkeypatch.setattr(fragments, "MAX_STEP_ENTRIES", 3)
-    monkeypatch.setattr(fragments, "_steps", type(fragments._steps)())
+def test_shown_steps_stay_bounded(app, questionnaire):
     step = questionnaire.steps_by_id["phq9"]
     with app.test_request_context():
+        for value in range(3):  # how much three shown steps (and their groups) take
+            shown(questionnaire, step, {"phq9_1": value}, [])
+        room = app.extensions["fragments"].chars
+        cache = app.extensions["fragments"] = fragments.FragmentCache(max_chars=room)
         for value in range(4):
             shown(questionnaire, step, {"phq9_1": value}, [])
-            assert len(fragments._steps) <= 3
+            assert cache.chars <= room
         calls = []
         shown(questionnaire, step, {"phq9_1": 3}, calls)  # the most recent stays
         shown(questionnaire, step, {"phq9_1": 0}, calls)  # the oldest was dropped
@@ -235,3 +237,47 @@ def test_a_step_page_shows_the_answer_saved_a_moment_ago(client, questionnaire):
     walk(client, baseline(**{"phq9_1": 3}), until="gad7")
     after = client.get("/screening/phq9").get_data(as_text=True)
     assert 'id="phq9_1-3" value="3" checked' in after
+
+
+# --- the cache itself ---------------------------------------------------------------------------
+
+def test_each_app_has_its_own_fragment_cache_and_the_module_none(app, tmp_path):
+    from tests.conftest import make_app
+
+    other = make_app(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    assert isinstance(app.extensions["fragments"], fragments.FragmentCache)
+    assert app.extensions["fragments"] is not other.extensions["fragments"]
+    assert not [name for name, value in vars(fragments).items() if not name.startswith("__")
+                and isinstance(value, (fragments.FragmentCache, dict, list))]
+
+
+def test_fragment_cache_is_an_lru_that_checks_its_owners():
+    owner, lookalike = object(), object()
+    cache = fragments.FragmentCache(max_chars=10)
+    cache.put(("a",), (owner,), Markup("aaaa"))
+    cache.put(("b",), (owner,), Markup("bbbb"))
+    assert cache.get(("a",), (lookalike,)) is None  # same key, another object: a miss
+    assert cache.get(("a",), (owner,)) == "aaaa"  # a is now the most recently used
+    cache.put(("c",), (owner,), Markup("cccc"))  # 12 characters: b, the oldest, goes
+    assert cache.get(("b",), (owner,)) is None and len(cache) == 2 and cache.chars == 8
+    cache.put(("d",), (owner,), Markup("d" * 11))  # larger than the whole cache: not kept
+    assert cache.get(("d",), (owner,)) is None and cache.chars == 8
+
+
+def test_fragment_cache_stays_consistent_across_threads():
+    import threading
+
+    cache = fragments.FragmentCache(max_chars=500)
+    owner = object()
+
+    def work(number):
+        for i in range(300):
+            cache.put((number, i % 40), (owner,), Markup("x" * (i % 17 + 1)))
+            cache.get((number, (i * 7) % 40), (owner,))
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert cache.chars == sum(len(html) for _, html in cache._entries.values()) <= 500
