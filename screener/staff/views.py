@@ -173,7 +173,7 @@ def assign(screening_id: uuid.UUID):
     if choice == "me":
         assignee = db.session.get(StaffUser, current_user.id)
     elif choice:
-        valid_id = choice.isdigit() and len(choice) < 10
+        valid_id = choice.isascii() and choice.isdigit() and len(choice) < 10  # not "²"
         assignee = db.session.get(StaffUser, int(choice)) if valid_id else None
         if assignee is None or not assignee.active:
             abort_with(400, "That staff member does not exist or is no longer active.")

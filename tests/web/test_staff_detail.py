@@ -192,7 +192,7 @@ def test_assignment(app, client, intake, submission):
         assert db.session.get(Screening, submission).assignee_id is None
     assert [e.detail["assignee_id"] for e in events(app, "assigned")] == [
         colleague_id, intake.id, None]
-    for bad in (str(gone_id), "999999", "abc", "9" * 40):
+    for bad in (str(gone_id), "999999", "abc", "9" * 40, "²", "1²"):  # isdigit, not int()
         assert client.post(url(submission, "assignee"), data={"assignee": bad}).status_code == 400
 
 
