@@ -49,8 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # On the command line, list the problems plainly (exit 1) instead of a traceback.
         raise click.ClickException(str(error)) from None
 
-    from screener.storage import database  # noqa: F401 (listeners)
-    from screener.web import errors, health, security, templating
+    from screener.storage import database
+    from screener.web import errors, health, security, templating, transactions
     from screener.extensions import check_limits_in_views_only, csrf, db, limiter, login_manager, migrate
     from screener.storage.models.base import render_migration_item
 
@@ -65,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's
+    transactions.init_app(app)
     templating.init_app(app)
 
     from screener.web import auth

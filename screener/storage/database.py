@@ -7,7 +7,8 @@ start with ``BEGIN IMMEDIATE`` — a deferred transaction that later upgrades to
 is not even called when another connection wrote since our read began).
 
 Every transaction of a POST/PUT/PATCH/DELETE request is therefore ``BEGIN IMMEDIATE`` on SQLite:
-such requests read their row and then write it, and writes are serialised by SQLite anyway.
+such requests read their row and then write it, and writes are serialised by SQLite anyway. The
+web layer decides which requests those are (``web.transactions`` calls ``expect_writes()``);
 GET requests read in deferred transactions; one that also writes calls ``begin_write()`` first.
 
 The wizard's draft is read and written on ``autocommit_connection()``: a connection of its own,
@@ -15,6 +16,9 @@ outside the Session, where each statement commits on its own. Nothing is locked 
 works in Python, no BEGIN or ROLLBACK is sent, and the Session's machinery (a third of a small
 page's database time) is skipped; its writes are single UPDATEs guarded by their own conditions
 (see ``drafts``), and writes that must commit together use the Session and ``begin_write()``.
+
+What this module keeps per app context (the write flag, the autocommit connection) is scoped
+exactly as Flask-SQLAlchemy scopes ``db.session``, and ended with it by ``close_session``.
 
 PostgreSQL: pool sizes are set in ``create_app``. A pooled connection is pinged before use only
 when it has been idle for more than a second (``ping_idle_connections``): after a database
@@ -24,12 +28,15 @@ not pinged on every request (SQLAlchemy's ``pool_pre_ping`` costs a round trip p
 
 from __future__ import annotations
 
+import logging
 import time
+from dataclasses import dataclass
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
+from sqlalchemy.util import ScopedRegistry
 
 from screener.extensions import db
 
@@ -37,13 +44,23 @@ SQLITE_BUSY_TIMEOUT_MS = 15000
 PING_AFTER_IDLE_SECONDS = 1.0
 _IMMEDIATE = "sqlite_begin_immediate"
 _NO_TRANSACTION = "sqlite_no_transaction"
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
-@event.listens_for(Engine, "connect")
+@dataclass
+class _Scope:
+    """What one app context (a request, a command) holds here besides its Session."""
+
+    writes: bool = False  # its transactions begin as writes (``expect_writes``)
+    autocommit: Connection | None = None
+
+
+# Keyed like db.session (Flask-SQLAlchemy scopes it to the app context), cleared by close_session.
+_scopes: ScopedRegistry[_Scope] = ScopedRegistry(
+    _Scope, lambda: db.session.registry.scopefunc())
+
+
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
-    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
-        return
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see _sqlite_begin)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,22 +70,34 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    if connection.dialect.name != "sqlite":
-        return
     options = connection.get_execution_options()
     if options.get(_NO_TRANSACTION):
         return  # autocommit: pysqlite (isolation_level None) runs each statement on its own
-    immediate = options.get(_IMMEDIATE, False) or (
-        has_request_context() and request.method not in READ_ONLY_METHODS)
+    immediate = options.get(_IMMEDIATE, False) or _writes_expected()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _writes_expected() -> bool:
+    try:
+        return _scopes.has() and _scopes().writes
+    except RuntimeError:  # no app context: the engine is used outside the app
+        return False
+
+
+def expect_writes() -> None:
+    """Begin this app context's transactions as writes (``BEGIN IMMEDIATE`` on SQLite).
+
+    The web layer calls it for every request whose method may write (not GET/HEAD/OPTIONS).
+    """
+    _scopes().writes = True
 
 
 def autocommit_connection() -> Connection:
     """This request's connection outside the Session, each statement committed on its own
     (closed when the request ends)."""
-    connection = g.get("autocommit_connection")
+    scope = _scopes()
+    connection = scope.autocommit
     if connection is None or connection.closed:
         engine = db.engine
         if engine.dialect.name == "sqlite":
@@ -77,7 +106,7 @@ def autocommit_connection() -> Connection:
             options = {_NO_TRANSACTION: True}
         else:
             options = {"isolation_level": "AUTOCOMMIT"}
-        connection = g.autocommit_connection = engine.connect().execution_options(**options)
+        connection = scope.autocommit = engine.connect().execution_options(**options)
     return connection
 
 
@@ -96,12 +125,16 @@ def begin_write() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Close each request's session safely; ping idle PostgreSQL connections. Call after
-    ``db.init_app``: teardowns run in reverse order, so this one runs before Flask-SQLAlchemy's."""
+    """Bind the per-backend listeners to the app's engines; close each app context's session
+    safely. Call after ``db.init_app``: teardowns run in reverse order, so this one runs before
+    Flask-SQLAlchemy's."""
     app.teardown_appcontext(close_session)
     with app.app_context():
         for engine in db.engines.values():
-            if engine.dialect.name == "postgresql":
+            if engine.dialect.name == "sqlite" and engine.dialect.driver == "pysqlite":
+                event.listen(engine, "connect", _sqlite_on_connect)
+                event.listen(engine, "begin", _sqlite_begin)
+            elif engine.dialect.name == "postgresql":
                 ping_idle_connections(engine)
 
 
@@ -136,7 +169,9 @@ def close_session(exc: BaseException | None = None) -> None:
     Without this, a database restarted between a view's last query and the end of the request
     turns an already rendered page into a bare 500 (the rollback at teardown fails).
     """
-    connection = g.pop("autocommit_connection", None)
+    scope = _scopes() if _scopes.has() else None
+    _scopes.clear()
+    connection = scope.autocommit if scope is not None else None
     if connection is not None:
         try:
             connection.close()
@@ -155,4 +190,4 @@ def close_session(exc: BaseException | None = None) -> None:
 
 
 def _lost(error: SQLAlchemyError) -> None:
-    current_app.logger.warning("database connection lost at teardown: %s", type(error).__name__)
+    log.warning("database connection lost at teardown: %s", type(error).__name__)

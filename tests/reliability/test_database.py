@@ -34,6 +34,7 @@ def write_lock_is_free(app) -> bool:
                                            ("HEAD", False)])
 def test_write_requests_take_the_sqlite_write_lock_up_front(app, method, locked):
     with app.test_request_context("/", method=method):
+        app.preprocess_request()  # the web layer's hook decides which requests write
         db.session.execute(text("SELECT 1"))  # a read first, as a view that then writes does
         assert write_lock_is_free(app) is not locked
         db.session.rollback()
@@ -97,6 +98,18 @@ def test_command_line_transactions_stay_deferred(app):
         db.session.execute(text("SELECT 1"))
         assert write_lock_is_free(app)
         db.session.rollback()
+
+
+def test_listeners_are_bound_to_the_apps_engines_not_to_every_engine(app, tmp_path):
+    """Bound in init_app, not at import: an engine of a script or a test is left alone."""
+    from sqlalchemy import create_engine
+
+    other = create_engine(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    with other.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "delete"
+    other.dispose()
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
 
 def failing_once(monkeypatch):
