@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from screener.storage import drafts
+from screener.patient import session
 from screener.patient import forms
 from screener.core import rules
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
@@ -36,7 +37,7 @@ def finish():
         first = journey.first_open or journey.steps[0]
         return redirect(url_for("wizard.step", step_id=first.id))
     assessment = rules.evaluate(questionnaire, screening.answers)
-    if not drafts.complete(screening, questionnaire, assessment):
+    if not session.complete(screening, questionnaire, assessment):
         return write_refused()
     return redirect(url_for("wizard.result"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
 
-from screener.storage import drafts
+from screener.patient import session
 from screener.core import navigation
 from screener.storage.drafts import Draft
 from screener.web.errors import abort_with
@@ -19,10 +19,10 @@ SENT = "Your answers have been sent to the clinic, so they can no longer be chan
 
 def load_draft(editable: bool = True) -> Draft:
     """The session's screening, or a redirect: to the start when lost, to /sent when sent."""
-    screening = drafts.current()
+    screening = session.current()
     if screening is None:
-        expired = drafts.had_token()
-        drafts.forget()
+        expired = session.had_token()
+        session.forget()
         hours = current_app.config["DRAFT_TTL_HOURS"]
         flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
         abort(redirect(url_for("wizard.landing")))

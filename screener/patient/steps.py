@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 
-from screener.storage import drafts
+from screener.patient import session
 from screener.patient import forms, fragments
 from screener.core import navigation
 from screener.core.questionnaire import Questionnaire, Step
@@ -47,7 +47,7 @@ def step(step_id: str):
     if not form.validate() or unexpected:
         return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
     given = form.answers()
-    if not drafts.save(screening, lambda stored: navigation.merge_step(
+    if not session.save(screening, lambda stored: navigation.merge_step(
             questionnaire, stored, step, given), step.id):
         return write_refused()
     after = navigation.journey(questionnaire, screening.answers)
@@ -74,7 +74,7 @@ def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.St
     def merged(stored):
         return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
 
-    if merged(screening.answers) != screening.answers and not drafts.save(
+    if merged(screening.answers) != screening.answers and not session.save(
             screening, merged, step.id):
         return write_refused()
     journey = navigation.journey(questionnaire, screening.answers)

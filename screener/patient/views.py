@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from screener.storage import drafts
+from screener.patient import session
 from screener.patient import forms, finish as wizard_finish, steps as wizard_steps
 from screener.web.errors import render_error
 from screener.extensions import limiter
@@ -42,7 +43,7 @@ def _check_forms(state) -> None:
 @bp.get("/")
 def landing():
     """What the screening is, the privacy note, and the start (or continue) button."""
-    screening = drafts.current()
+    screening = session.current()
     if screening is not None and screening.status == "submitted":
         screening = None
     return render_template("patient/landing.html", screening=screening)
@@ -64,9 +65,9 @@ def start_page():
 @limiter.limit(_start_limit)
 def start():
     """Create a draft (or continue the unsent one this browser already has)."""
-    screening = drafts.current()
+    screening = session.current()
     if screening is None or screening.status == "submitted":
-        screening = drafts.start(current_questionnaire())
+        screening = session.start(current_questionnaire())
     _, journey = journey_for(screening)
     return redirect(resume_url(screening, journey))
 
@@ -74,7 +75,7 @@ def start():
 @bp.post("/screening/restart")
 def restart():
     """Start over: delete the unsent answers and forget the screening on this device."""
-    if drafts.discard():
+    if session.discard():
         flash("Your answers have been deleted. You can start again whenever you are ready.",
               "success")
     else:

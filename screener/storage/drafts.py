@@ -1,7 +1,9 @@
-"""Wizard drafts: a Screening row found through a random token in the signed session cookie.
+"""Wizard drafts, the database half: a Screening row found through the hash of a random token.
 
-The browser holds only the token; the row stores only its hash, and the answers live in the
-database, so several workers can serve one patient and a restarted server loses nothing.
+The browser holds only the token (in the signed session cookie: ``patient.session``); the row
+stores only its hash, and the answers live in the database, so several workers can serve one
+patient and a restarted server loses nothing. Nothing here reads the request or the cookie: the
+wizard passes the token and how long an unsent draft is kept (``ttl``).
 
 Reads take no lock and writes are optimistic: every UPDATE matches only the row version it read
 (``updated_at``) and never a screening that was sent (``status != 'submitted'``). A save that
@@ -17,13 +19,11 @@ loading a full ``Screening`` entity (and diffing it to write) cost about half of
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Union
 
-from flask import current_app, session
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from screener.storage import audit
@@ -35,7 +35,6 @@ from screener.core.rules import Assessment
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
 from screener.storage.versions import ensure_current_version_stored
 
-SESSION_KEY = "screening_token"
 SAVE_ATTEMPTS = 5  # concurrent saves of one draft before giving up (two tabs, a double click)
 _ORM_ONLY = {"synchronize_session": False}
 
@@ -76,11 +75,6 @@ _SAVE = update(_table).where(*_NOT_SENT).values(
 _SAVE_REOPENING = _SAVE.values(status="draft", completed_at=None, **cleared_assessment_columns())
 
 
-def ttl() -> timedelta:
-    """How long an unsent screening is kept after its last save."""
-    return timedelta(hours=current_app.config["DRAFT_TTL_HOURS"])
-
-
 def is_expired(screening: Draft | Screening, now: datetime | None = None) -> bool:
     """An unsent screening past its ``expires_at`` counts as gone (purge deletes it later)."""
     if screening.status == "submitted" or screening.expires_at is None:
@@ -88,16 +82,8 @@ def is_expired(screening: Draft | Screening, now: datetime | None = None) -> boo
     return screening.expires_at <= (now or utcnow())
 
 
-def had_token() -> bool:
-    """The session carries a screening token (found or not)."""
-    return isinstance(session.get(SESSION_KEY), str)
-
-
-def current() -> Draft | None:
-    """The session's screening, unless there is none or it has expired (read without a lock)."""
-    token = session.get(SESSION_KEY)
-    if not isinstance(token, str) or not token:
-        return None
+def find(token: str) -> Draft | None:
+    """The screening of ``token``, unless there is none or it has expired (read without a lock)."""
     row = autocommit_connection().execute(_READ, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
@@ -110,31 +96,23 @@ def _reread(draft: Draft) -> Draft | None:
     return None if row is None else Draft(*row)
 
 
-def forget() -> None:
-    """Drop the token from the session (the row is left alone)."""
-    session.pop(SESSION_KEY, None)
-
-
-def start(questionnaire: Questionnaire) -> Draft:
-    """A new empty draft under the current questionnaire version; its token goes in the session."""
-    token = secrets.token_urlsafe(32)
+def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
+    """A new empty draft under the current questionnaire version, found by ``token``."""
     begin_write()  # the version row and the draft commit together
     now = utcnow()
     draft = Draft(id=uuid.uuid4(), status="draft", answers={},
                   questionnaire_sha256=ensure_current_version_stored(),
-                  expires_at=now + ttl(), updated_at=now)
+                  expires_at=now + ttl, updated_at=now)
     db.session.execute(insert(_table).values(
         id=draft.id, token_hash=hash_token(token), questionnaire_id=questionnaire.id,
         questionnaire_version=questionnaire.version,
         questionnaire_sha256=draft.questionnaire_sha256, status=draft.status,
         answers=draft.answers, expires_at=draft.expires_at, created_at=now, updated_at=now))
     db.session.commit()
-    session[SESSION_KEY] = token
-    session.permanent = True  # the cookie lives as long as the draft (PERMANENT_SESSION_LIFETIME)
     return draft
 
 
-def save(draft: Draft, answers: Answers, step_id: str) -> bool:
+def save(draft: Draft, answers: Answers, step_id: str, ttl: timedelta) -> bool:
     """Store the answers (False when the screening was sent or deleted meanwhile).
 
     ``answers`` may be a function of the stored answers: if another save of this draft comes
@@ -148,7 +126,7 @@ def save(draft: Draft, answers: Answers, step_id: str) -> bool:
         now = utcnow()
         params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
                   "new_answers": new_answers, "new_step": step_id,
-                  "new_expires_at": now + ttl(), "now": now}
+                  "new_expires_at": now + ttl, "now": now}
         if _write(_SAVE_REOPENING if reopening else _SAVE, params):
             draft.answers, draft.expires_at, draft.updated_at = new_answers, params[
                 "new_expires_at"], now
@@ -162,7 +140,8 @@ def save(draft: Draft, answers: Answers, step_id: str) -> bool:
     raise SaveConflict(f"{SAVE_ATTEMPTS} concurrent saves of one draft")
 
 
-def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment) -> bool:
+def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
+             ttl: timedelta) -> bool:
     """Store the assessment and mark the screening completed.
 
     False when the screening was sent, or its answers changed since ``draft`` was read (the
@@ -171,7 +150,7 @@ def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment)
     now = utcnow()
     completed_at = draft.completed_at if draft.status == "completed" else now
     values = dict(assessment_columns(questionnaire, assessment), status="completed",
-                  completed_at=completed_at, expires_at=now + ttl(), updated_at=now)
+                  completed_at=completed_at, expires_at=now + ttl, updated_at=now)
     statement = update(_table).where(*_NOT_SENT).values(values)
     if not _write(statement, {"draft_id": draft.id, "seen_updated_at": draft.updated_at}):
         return False
@@ -183,10 +162,7 @@ def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment)
 def _write(statement, params: dict[str, Any]) -> bool:
     """Run one guarded UPDATE, committed at once; False when it matched no row (the screening
     was sent, deleted or saved by another request since it was read)."""
-    if autocommit_connection().execute(statement, params).rowcount != 1:
-        return False
-    session.modified = True  # re-issue the cookie, so it expires with the draft
-    return True
+    return autocommit_connection().execute(statement, params).rowcount == 1
 
 
 def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
@@ -214,20 +190,13 @@ def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
     return True
 
 
-def discard() -> bool:
-    """Start over: delete the unsent screening (if any) and forget the token.
-
-    Returns True when unsent answers were deleted. A submitted screening stays with the clinic.
-    """
-    token = session.get(SESSION_KEY)
-    deleted = False
-    if isinstance(token, str) and token:
-        result = db.session.execute(
-            delete(Screening).where(Screening.token_hash == hash_token(token),
-                                    Screening.status != "submitted"),
-            execution_options=_ORM_ONLY,
-        )
-        db.session.commit()
-        deleted = result.rowcount > 0
-    forget()
-    return deleted
+def delete_unsent(token: str) -> bool:
+    """Delete the unsent screening of ``token``; True when there was one. A submitted screening
+    stays with the clinic."""
+    result = db.session.execute(
+        delete(Screening).where(Screening.token_hash == hash_token(token),
+                                Screening.status != "submitted"),
+        execution_options=_ORM_ONLY,
+    )
+    db.session.commit()
+    return result.rowcount > 0

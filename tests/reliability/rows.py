@@ -6,7 +6,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from screener.storage import drafts
+from screener.patient import session as draft_session
 from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import Screening, hash_token, utcnow
@@ -44,7 +44,7 @@ def seat_patient(client, answers: dict, status: str = "draft") -> str:
     db.session.add(screening)
     db.session.commit()
     with client.session_transaction() as session:
-        session[drafts.SESSION_KEY] = token
+        session[draft_session.SESSION_KEY] = token
     return str(screening.id)
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from screener.storage import drafts
+from screener.patient import session as draft_session
 from screener.extensions import db
 from screener.storage.models import Screening, hash_token
 from tests.factories import login, make_staff, make_submission
@@ -156,7 +156,7 @@ def start_patient(app, questionnaire):
     data = {q.id: str(q.allowed_values()[0]) for q in step.questions}
     assert client.post(f"/screening/{step.id}", data=data).status_code == 302
     with client.session_transaction() as session:
-        token = session[drafts.SESSION_KEY]
+        token = session[draft_session.SESSION_KEY]
     with app.app_context():
         row = db.session.scalar(select(Screening).where(Screening.token_hash == hash_token(token)))
         return client, row.id
@@ -177,7 +177,7 @@ def test_a_session_cannot_reach_another_patients_draft(app, questionnaire, forge
                  "random": secrets.token_urlsafe(32)}[forged]
     attacker = app.test_client()
     with attacker.session_transaction() as session:  # even a validly signed session
-        session[drafts.SESSION_KEY] = value
+        session[draft_session.SESSION_KEY] = value
     step = questionnaire.steps[0]
     for path in ("/screening/", f"/screening/{step.id}", "/screening/review",
                  "/screening/result", "/screening/send"):

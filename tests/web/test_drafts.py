@@ -8,6 +8,7 @@ import pytest
 from flask import session
 from sqlalchemy import select
 
+from screener.patient import session as draft_session
 from screener.storage import drafts
 from screener.core import rules
 from screener.extensions import db
@@ -28,7 +29,7 @@ def ctx(app):
 
 
 def started() -> drafts.Draft:
-    return drafts.start(current_questionnaire())
+    return draft_session.start(current_questionnaire())
 
 
 def stored(draft: drafts.Draft) -> Screening:
@@ -45,22 +46,22 @@ def set_expiry(draft: drafts.Draft, when) -> None:
 
 def test_start_stores_the_hash_and_puts_the_token_in_the_session(ctx):
     draft = started()
-    token = session[drafts.SESSION_KEY]
+    token = session[draft_session.SESSION_KEY]
     assert len(token) >= 40 and session.permanent
     row = db.session.scalars(select(Screening)).one()
     assert row.id == draft.id and row.token_hash == hash_token(token)
     assert row.status == "draft" and row.answers == {} and row.expires_at == draft.expires_at
     assert token not in {str(getattr(row, c.key)) for c in Screening.__table__.columns}
-    assert drafts.current() == draft
+    assert draft_session.current() == draft
 
 
 def test_current_ignores_missing_forged_and_expired(ctx):
-    assert drafts.current() is None and not drafts.had_token()
-    session[drafts.SESSION_KEY] = "forged"
-    assert drafts.current() is None and drafts.had_token()
+    assert draft_session.current() is None and not draft_session.had_token()
+    session[draft_session.SESSION_KEY] = "forged"
+    assert draft_session.current() is None and draft_session.had_token()
     draft = started()
     set_expiry(draft, utcnow() - timedelta(seconds=1))
-    assert drafts.current() is None
+    assert draft_session.current() is None
     assert drafts.is_expired(stored(draft))
 
 
@@ -72,20 +73,20 @@ def test_submitted_screening_never_expires(ctx):
 def test_save_refreshes_expiry_and_step(ctx):
     draft = started()
     set_expiry(draft, utcnow() + timedelta(minutes=5))
-    assert drafts.save(draft, {"age_18_plus": "yes"}, "about")
+    assert draft_session.save(draft, {"age_18_plus": "yes"}, "about")
     row = stored(draft)
     assert row.answers == {"age_18_plus": "yes"} and row.current_step == "about"
     assert row.expires_at - utcnow() > timedelta(hours=23)
     assert draft.answers == row.answers and draft.expires_at == row.expires_at
-    assert drafts.current() == draft
+    assert draft_session.current() == draft
 
 
 def test_complete_stores_the_assessment(ctx):
     draft = started()
     answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
-    drafts.save(draft, answers, "health")
+    draft_session.save(draft, answers, "health")
     questionnaire = current_questionnaire()
-    assert drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
+    assert draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
     row = stored(draft)
     assert row.status == "completed" and row.outcome == "crisis"
     assert row.flags == ["self_harm"] and row.priority == 2
@@ -93,18 +94,18 @@ def test_complete_stores_the_assessment(ctx):
     assert row.assessment["outcome"] == "crisis" and row.completed_at is not None
     assert draft.status == "completed" and draft.completed_at == row.completed_at
     completed_at = row.completed_at
-    assert drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
+    assert draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
     assert stored(draft).completed_at == completed_at, "completing again keeps the first time"
 
 
 def test_changed_answers_reopen_a_completed_screening(ctx):
     draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(draft, baseline(), "health")
-    drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
-    assert drafts.save(draft, baseline(), "pain")
+    draft_session.save(draft, baseline(), "health")
+    draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
+    assert draft_session.save(draft, baseline(), "pain")
     assert draft.status == "completed" and stored(draft).status == "completed"
-    assert drafts.save(draft, baseline(pregnancy="yes"), "health")
+    assert draft_session.save(draft, baseline(pregnancy="yes"), "health")
     row = stored(draft)
     assert row.status == "draft" and row.outcome is None
     assert row.assessment is None and row.completed_at is None
@@ -115,9 +116,9 @@ def test_changed_answers_reopen_a_completed_screening(ctx):
 def test_submit_happens_once(ctx):
     draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(draft, baseline(), "health")
+    draft_session.save(draft, baseline(), "health")
     assert not drafts.submit(draft, CONTACT)  # not completed yet
-    drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
+    draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
     assert drafts.submit(draft, CONTACT)
     assert not drafts.submit(draft, {**CONTACT, "contact_name": "Other"})
     row = stored(draft)
@@ -129,12 +130,12 @@ def test_submit_happens_once(ctx):
 def test_no_write_reaches_a_submitted_screening(ctx):
     draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(draft, baseline(), "health")
-    drafts.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
+    draft_session.save(draft, baseline(), "health")
+    draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
     stale = drafts.Draft(**vars(draft))  # a copy loaded before the screening was sent
     drafts.submit(draft, CONTACT)
-    assert not drafts.save(stale, baseline(phq9_1=3), "phq9")
-    assert not drafts.complete(stale, questionnaire, rules.evaluate(questionnaire, {}))
+    assert not draft_session.save(stale, baseline(phq9_1=3), "phq9")
+    assert not draft_session.complete(stale, questionnaire, rules.evaluate(questionnaire, {}))
     row = stored(draft)
     assert row.answers == baseline() and row.status == "submitted"
     assert stale.answers == baseline(), "a refused save leaves the record as it was"
@@ -142,20 +143,20 @@ def test_no_write_reaches_a_submitted_screening(ctx):
 
 def test_discard_deletes_a_draft_but_not_a_submission(ctx):
     started()
-    assert drafts.discard()
+    assert draft_session.discard()
     assert db.session.scalars(select(Screening)).all() == []
-    assert not drafts.had_token()
+    assert not draft_session.had_token()
     submission = make_submission()
-    session[drafts.SESSION_KEY] = "token-of-a-submission"
+    session[draft_session.SESSION_KEY] = "token-of-a-submission"
     submission.token_hash = hash_token("token-of-a-submission")
     db.session.commit()
-    assert not drafts.discard()
+    assert not draft_session.discard()
     assert db.session.get(Screening, submission.id) is not None
 
 
 def test_screening_repr_carries_no_answers(ctx):
     draft = started()
-    drafts.save(draft, baseline(diagnoses=["ptsd"]), "diagnosis")
+    draft_session.save(draft, baseline(diagnoses=["ptsd"]), "diagnosis")
     row = stored(draft)
     assert "ptsd" not in repr(row) and str(row.id) in repr(row)
 
@@ -164,9 +165,9 @@ def test_two_saves_from_the_same_read_both_keep_their_answers(ctx):
     """Two tabs: both read the draft, both save a different step. The second save finds the row
     changed, reads it again and applies its step to the first one's answers."""
     draft = started()
-    first_tab, second_tab = drafts.current(), drafts.Draft(**vars(drafts.current()))
-    assert drafts.save(first_tab, lambda stored: {**stored, "age_18_plus": "yes"}, "about")
-    assert drafts.save(second_tab, lambda stored: {**stored, "pregnancy": "no"}, "health")
+    first_tab, second_tab = draft_session.current(), drafts.Draft(**vars(draft_session.current()))
+    assert draft_session.save(first_tab, lambda stored: {**stored, "age_18_plus": "yes"}, "about")
+    assert draft_session.save(second_tab, lambda stored: {**stored, "pregnancy": "no"}, "health")
     assert stored(draft).answers == {"age_18_plus": "yes", "pregnancy": "no"}
     assert second_tab.answers == stored(draft).answers
     assert second_tab.updated_at == stored(draft).updated_at
@@ -175,7 +176,7 @@ def test_two_saves_from_the_same_read_both_keep_their_answers(ctx):
 def test_a_save_moves_the_row_version_on(ctx):
     draft = started()
     before = draft.updated_at
-    assert drafts.save(draft, {"age_18_plus": "yes"}, "about")
+    assert draft_session.save(draft, {"age_18_plus": "yes"}, "about")
     assert draft.updated_at > before and stored(draft).updated_at == draft.updated_at
 
 
@@ -184,10 +185,11 @@ def test_a_completion_from_a_stale_read_is_refused(ctx):
     writes nothing."""
     draft = started()
     questionnaire = current_questionnaire()
-    drafts.save(draft, baseline(), "health")
+    draft_session.save(draft, baseline(), "health")
     stale = drafts.Draft(**vars(draft))
-    assert drafts.save(draft, baseline(pregnancy="yes"), "health")
-    assert not drafts.complete(stale, questionnaire, rules.evaluate(questionnaire, baseline()))
+    assert draft_session.save(draft, baseline(pregnancy="yes"), "health")
+    assert not draft_session.complete(stale, questionnaire,
+                                      rules.evaluate(questionnaire, baseline()))
     row = stored(draft)
     assert row.status == "draft" and row.assessment is None
 
@@ -196,7 +198,7 @@ def test_saves_that_keep_losing_give_up_without_writing(ctx, monkeypatch):
     draft = started()
     monkeypatch.setattr(drafts, "SAVE_ATTEMPTS", 0)
     with pytest.raises(drafts.SaveConflict):
-        drafts.save(draft, {"age_18_plus": "yes"}, "about")
+        draft_session.save(draft, {"age_18_plus": "yes"}, "about")
     assert stored(draft).answers == {}
 
 
@@ -238,7 +240,7 @@ def test_the_stored_version_is_the_text_loaded_at_start(migrated_sqlite_template
     questions.write_text(original.replace("version: 1.0.0", "version: 1.0.1", 1),
                          encoding="utf-8")
     with app.test_request_context():
-        draft = drafts.start(current_questionnaire())
+        draft = draft_session.start(current_questionnaire())
         stored_version = db.session.get(QuestionnaireVersion, draft.questionnaire_sha256)
         assert stored_version.source == original
         assert hashlib.sha256(original.encode()).hexdigest() == stored_version.sha256

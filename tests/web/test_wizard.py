@@ -9,7 +9,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from screener.storage.drafts import SESSION_KEY
+from screener.patient.session import SESSION_KEY
 from screener.extensions import db
 from screener.storage.models import Screening, hash_token, utcnow
 from tests.helpers import baseline, phq9

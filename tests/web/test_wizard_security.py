@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import update
 
-from screener.storage.drafts import SESSION_KEY
+from screener.patient.session import SESSION_KEY
 from screener.extensions import db
 from screener.storage.models import Screening, utcnow
 from tests.helpers import baseline

@@ -1,0 +1,82 @@
+"""Wizard drafts, the cookie half: the patient's token in the signed session cookie.
+
+The token finds the draft row (``storage.drafts``, the database half); the cookie holds nothing
+else of the screening. The cookie is permanent and re-issued whenever the draft is written, so it
+expires with the draft (``DRAFT_TTL_HOURS``; ``PERMANENT_SESSION_LIFETIME`` is the same).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app, session
+
+from screener.core.questionnaire import Questionnaire
+from screener.core.rules import Assessment
+from screener.storage import drafts
+from screener.storage.drafts import Answers, Draft
+
+SESSION_KEY = "screening_token"
+
+
+def ttl() -> timedelta:
+    """How long an unsent screening is kept after its last save."""
+    return timedelta(hours=current_app.config["DRAFT_TTL_HOURS"])
+
+
+def _token() -> str | None:
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) and token else None
+
+
+def had_token() -> bool:
+    """The session carries a screening token (found or not)."""
+    return isinstance(session.get(SESSION_KEY), str)
+
+
+def current() -> Draft | None:
+    """The session's screening, unless there is none or it has expired (read without a lock)."""
+    token = _token()
+    return None if token is None else drafts.find(token)
+
+
+def forget() -> None:
+    """Drop the token from the session (the row is left alone)."""
+    session.pop(SESSION_KEY, None)
+
+
+def start(questionnaire: Questionnaire) -> Draft:
+    """A new empty draft under the current questionnaire version; its token goes in the session."""
+    token = secrets.token_urlsafe(32)
+    draft = drafts.create(questionnaire, token, ttl())
+    session[SESSION_KEY] = token
+    session.permanent = True  # the cookie lives as long as the draft (PERMANENT_SESSION_LIFETIME)
+    return draft
+
+
+def save(draft: Draft, answers: Answers, step_id: str) -> bool:
+    """``drafts.save`` for the session's draft, keeping the cookie alive with it."""
+    return _kept_alive(drafts.save(draft, answers, step_id, ttl()))
+
+
+def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment) -> bool:
+    """``drafts.complete`` for the session's draft, keeping the cookie alive with it."""
+    return _kept_alive(drafts.complete(draft, questionnaire, assessment, ttl()))
+
+
+def _kept_alive(written: bool) -> bool:
+    if written:
+        session.modified = True  # re-issue the cookie, so it expires with the draft
+    return written
+
+
+def discard() -> bool:
+    """Start over: delete the unsent screening (if any) and forget the token.
+
+    Returns True when unsent answers were deleted. A submitted screening stays with the clinic.
+    """
+    token = _token()
+    deleted = token is not None and drafts.delete_unsent(token)
+    forget()
+    return deleted
