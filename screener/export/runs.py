@@ -71,11 +71,13 @@ def prepare(filters: ScreeningFilters) -> ExportRun:
     return ExportRun(filters, as_of, count or 0, questionnaires)
 
 
-def record_audit(run: ExportRun, fmt: str, identified: bool,
-                 actor_label: str | None = None) -> None:
-    """Commit the export's audit event (before the data is sent)."""
-    audit.record("export", actor_label=actor_label, commit=True, format=fmt, rows=run.count,
-                 filters=run.filters.describe(), identified=identified)
+def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
+                 actor_label: str | None = None, remote_addr: str | None = None) -> None:
+    """Commit the export's audit event (before the data is sent), by ``actor`` (a staff
+    account) or ``actor_label`` (the command line)."""
+    audit.record("export", actor=actor, actor_label=actor_label, remote_addr=remote_addr,
+                 commit=True, format=fmt, rows=run.count, filters=run.filters.describe(),
+                 identified=identified)
 
 
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None) -> Iterator[Any]:

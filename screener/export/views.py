@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from screener.storage import audit
 from screener.export import runs as exporting
-from screener.web.auth import EXPORTERS, role_required
+from screener.web.auth import EXPORTERS, request_actor, role_required
 from screener.web.errors import abort_with
 from screener.extensions import db
 from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
@@ -37,7 +37,7 @@ def csv_file():
     labels, excel = _switch("labels"), _switch("excel")
     contact = not _switch("deidentified")
     run = exporting.prepare(filters)
-    exporting.record_audit(run, "csv", identified=contact)
+    exporting.record_audit(run, "csv", identified=contact, **request_actor())
     chunks = exporting.csv_chunks(run, labels=labels, excel=excel, contact=contact)
     return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
 
@@ -49,7 +49,7 @@ def ndjson_file():
     filters = _filters()
     identified = _switch("identified")
     run = exporting.prepare(filters)
-    exporting.record_audit(run, "fhir-ndjson", identified=identified)
+    exporting.record_audit(run, "fhir-ndjson", identified=identified, **request_actor())
     chunks = exporting.ndjson_chunks(run, identified=identified)
     return _download(chunks, FHIR_NDJSON, _filename(run, "ndjson"))
 
@@ -117,8 +117,8 @@ def _submission(screening_id: uuid.UUID, with_notes: bool = False) -> Screening:
 
 def _audit_one(screening_id: uuid.UUID, fmt: str, identified: bool) -> None:
     """Commit the audit event of a one-submission export (before it is sent)."""
-    audit.record("export", screening_id=screening_id, commit=True, format=fmt, rows=1,
-                 identified=identified)
+    audit.record("export", screening_id=screening_id, **request_actor(), commit=True,
+                 format=fmt, rows=1, identified=identified)
 
 
 def _download(chunks, content_type: str, filename: str) -> Response:

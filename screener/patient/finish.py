@@ -68,7 +68,7 @@ def send():
     form = forms.ContactForm(request.form if request.method == "POST" else None)
     if request.method == "POST":
         if form.validate():
-            if drafts.submit(screening, form.contact_details()):
+            if drafts.submit(screening, form.contact_details(), request.remote_addr):
                 return redirect(url_for("wizard.sent"))
             return write_refused()
         return render_template("patient/send.html", form=form), 422

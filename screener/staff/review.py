@@ -13,6 +13,7 @@ from screener.storage import audit
 from screener.extensions import db
 from screener.storage.models import REVIEW_STATUSES, Note, Screening, StaffUser, utcnow
 from screener.storage.versions import questionnaire_for
+from screener.web.auth import request_actor
 
 NOTE_MAX_CHARS = 5000
 REOPEN = {"closed": "in_review"}
@@ -63,7 +64,8 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
         db.session.rollback()
         raise Conflict("Someone else changed the status of this submission. "
                        "Check it and try again.")
-    audit.record("status_changed", screening_id=screening.id, **{"from": current, "to": new})
+    audit.record("status_changed", screening_id=screening.id, **request_actor(),
+                 **{"from": current, "to": new})
     db.session.commit()
 
 
@@ -71,8 +73,8 @@ def assign(screening: Screening, assignee: StaffUser | None) -> None:
     """Assign ``screening`` to ``assignee`` (None: unassign)."""
     previous = screening.assignee_id
     screening.assignee_id = assignee.id if assignee else None
-    audit.record("assigned", screening_id=screening.id, assignee_id=screening.assignee_id,
-                 **{"from": previous})
+    audit.record("assigned", screening_id=screening.id, **request_actor(),
+                 assignee_id=screening.assignee_id, **{"from": previous})
     db.session.commit()
 
 
@@ -87,7 +89,8 @@ def add_note(screening: Screening, body: str, author: StaffUser) -> Note:
     """Append a note (notes are never edited or deleted)."""
     note = Note(id=uuid.uuid4(), screening_id=screening.id, author_id=author.id, body=body)
     db.session.add(note)
-    audit.record("note_added", screening_id=screening.id, note_id=str(note.id), chars=len(body))
+    audit.record("note_added", screening_id=screening.id, **request_actor(),
+                 note_id=str(note.id), chars=len(body))
     db.session.commit()
     return note
 

@@ -10,7 +10,8 @@ from flask_login import current_user
 
 from screener.storage import audit
 from screener.staff import review, admin as staff_admin
-from screener.web.auth import ALL_STAFF, authenticate, end_session, role_required, start_session
+from screener.web.auth import (ALL_STAFF, authenticate, end_session, request_actor, role_required,
+                               start_session)
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
 from screener.storage.models import StaffUser
@@ -66,7 +67,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
-            audit.record("login", actor=user, commit=True)
+            audit.record("login", actor=user, remote_addr=request.remote_addr, commit=True)
             return redirect(safe_next(request.args.get("next")) or url_for("staff.queue"))
         flash("Email or password is incorrect.", "error")
     return render_template("staff/login.html", form=form)
@@ -76,7 +77,7 @@ def login():
 def logout():
     """End the staff session on the server and in the browser."""
     if current_user.is_authenticated:
-        audit.record("logout", actor=current_user, commit=True)
+        audit.record("logout", **request_actor(), commit=True)
     end_session()
     flash("You have been logged out.", "info")
     return redirect(url_for("staff.login"))
@@ -122,7 +123,7 @@ def detail(screening_id: uuid.UUID):
     page = _render_detail(screening, NoteForm())
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
-    audit.record("submission_viewed", screening_id=screening.id, commit=True)
+    audit.record("submission_viewed", screening_id=screening.id, **request_actor(), commit=True)
     return page
 
 

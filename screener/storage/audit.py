@@ -1,6 +1,8 @@
 """The one place that records who did what to which screening. Never answers or contact details.
 
-Events are only ever added: the app has no route or command that edits or deletes them.
+Events are only ever added: the app has no route or command that edits or deletes them. Who did
+it, and from which address, is always passed in: the web layer gives the logged-in staff member
+and the client's address, the command line ``actor_label=CLI_ACTOR``.
 """
 
 from __future__ import annotations
@@ -8,8 +10,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import has_request_context, request
-from flask_login import current_user
 from sqlalchemy import Select, select
 
 from screener.extensions import db
@@ -30,24 +30,24 @@ def record(
     actor=None,
     commit: bool = False,
     actor_label: str | None = None,
+    remote_addr: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event to the session (and commit it when ``commit``).
 
-    ``actor`` defaults to the logged-in user; command-line changes pass ``actor_label="cli"``.
+    ``actor`` is the staff account that did it (None: nobody logged in, such as a patient or a
+    failed login); its email is the label unless ``actor_label`` is given (``"cli"``).
     """
     unknown = set(detail) - SAFE_DETAIL_KEYS
     if unknown:
         raise ValueError(f"audit detail keys not allowed: {sorted(unknown)}")
-    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
-        actor = current_user
     event = AuditEvent(
         action=action,
         screening_id=screening_id,
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label or (getattr(actor, "email", None) if actor is not None else None),
         detail=detail,
-        remote_addr=request.remote_addr if has_request_context() else None,
+        remote_addr=remote_addr,
     )
     db.session.add(event)
     if commit:

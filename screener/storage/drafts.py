@@ -165,8 +165,9 @@ def _write(statement, params: dict[str, Any]) -> bool:
     return autocommit_connection().execute(statement, params).rowcount == 1
 
 
-def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
-    """Send a completed screening to the clinic, exactly once (False when it was not sendable)."""
+def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = None) -> bool:
+    """Send a completed screening to the clinic, exactly once (False when it was not sendable);
+    audited with the patient's ``remote_addr``."""
     begin_write()  # the submission and its audit event commit together
     now = utcnow()
     result = db.session.execute(
@@ -183,7 +184,7 @@ def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
     if result.rowcount != 1:
         db.session.rollback()
         return False
-    audit.record("screening_submitted", screening_id=draft.id)
+    audit.record("screening_submitted", screening_id=draft.id, remote_addr=remote_addr)
     db.session.commit()
     draft.status, draft.submitted_at, draft.expires_at = "submitted", now, None
     draft.updated_at = now

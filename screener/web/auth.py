@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -82,16 +83,19 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     now = utcnow()
     if user is None:
-        audit.record("login_failed", reason="unknown_account", commit=True)
+        audit.record("login_failed", remote_addr=request.remote_addr, reason="unknown_account",
+                     commit=True)
         return None
     if user.locked_until is not None and user.locked_until > now:
-        audit.record("login_failed", actor=user, reason="locked", commit=True)
+        audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
+                     reason="locked", commit=True)
         return None
     if not valid:
         _count_failure(user, now)
         return None
     if not user.active:
-        audit.record("login_failed", actor=user, reason="inactive", commit=True)
+        audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
+                     reason="inactive", commit=True)
         return None
     user.failed_logins, user.locked_until = 0, None
     if needs_rehash(user.password_hash):
@@ -106,13 +110,15 @@ def _count_failure(user: StaffUser, now) -> None:
         .values(failed_logins=StaffUser.failed_logins + 1)
     )
     db.session.refresh(user)
-    audit.record("login_failed", actor=user, reason="bad_password", count=user.failed_logins)
+    audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
+                 reason="bad_password", count=user.failed_logins)
     threshold = current_app.config.get("LOGIN_LOCK_AFTER", LOCK_AFTER_FAILURES)
     if user.failed_logins >= threshold:
         minutes = current_app.config.get("LOGIN_LOCK_MINUTES", LOCK_MINUTES)
         user.locked_until = now + timedelta(minutes=minutes)
         user.failed_logins = 0
-        audit.record("account_locked", actor=user, count=threshold)
+        audit.record("account_locked", actor=user, remote_addr=request.remote_addr,
+                     count=threshold)
     db.session.commit()
 
 
@@ -147,6 +153,13 @@ def end_all_sessions(user: StaffUser) -> None:
         .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
         .values(ended_at=utcnow())
     )
+
+
+def request_actor() -> dict[str, Any]:
+    """``audit.record``'s keywords for an event this request causes: the logged-in staff member
+    (None when nobody is logged in) and the client's address."""
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    return {"actor": user, "remote_addr": request.remote_addr}
 
 
 def role_required(*roles: str):

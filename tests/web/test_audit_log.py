@@ -53,6 +53,22 @@ def test_record_refuses_unknown_detail_keys(app):
         audit.record("note_added", body="the note itself")
 
 
+def test_record_infers_no_actor_or_address_from_the_request(app, client, login_as):
+    """Storage reads no request: the logged-in staff member and the client's address are on an
+    event only when the web layer passes them."""
+
+    def view():
+        audit.record("note_added", note_id="n1", chars=1, commit=True)
+        return ""
+
+    app.add_url_rule("/__record", "record", view)
+    login_as("admin")
+    client.get("/__record")
+    event = all_events(app)[-1]
+    assert event.action == "note_added"
+    assert (event.actor_id, event.actor_label, event.remote_addr) == (None, None, None)
+
+
 def test_unknown_account_failures_keep_no_typed_email(app, client):
     client.post("/staff/login", data={"email": "typo@clinic.example", "password": "x" * 12})
     (event,) = all_events(app)

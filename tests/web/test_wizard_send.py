@@ -88,6 +88,14 @@ def test_send_success_makes_a_submission(app, client):
     assert 'class="crisis"' in page
 
 
+def test_the_submission_is_audited_with_the_patients_address_and_no_staff_actor(app, client):
+    complete(client, baseline())
+    send(client)
+    [event] = audit_events(app, "screening_submitted")
+    assert event.remote_addr == "127.0.0.1"
+    assert event.actor_id is None and event.actor_label is None
+
+
 def test_contact_method_defaults_to_the_channel_given(app, client):
     complete(client, baseline())
     send(client, email="", phone="555 123 4567", contact_method=None)
