@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,20 @@ def test_few_loose_modules():
     assert len(loose) <= 8, loose
     for package in ("core", "storage", "web", "patient", "staff", "export", "cli"):
         assert (PACKAGE / package / "__init__.py").is_file(), package
+
+
+def test_storage_reads_no_request_state():
+    """Storage is handed what it needs: it imports none of Flask's request-bound globals."""
+    request_state = {"request", "session", "g", "has_request_context", "current_user",
+                     "login_user", "logout_user"}
+    found = []
+    for path in sorted((PACKAGE / "storage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+                    "flask", "flask_login"):
+                found += [f"{path.relative_to(PROJECT_ROOT)}: {alias.name}"
+                          for alias in node.names if alias.name in request_state]
+            elif isinstance(node, ast.Import):
+                found += [f"{path.relative_to(PROJECT_ROOT)}: import {alias.name}"
+                          for alias in node.names if alias.name in ("flask", "flask_login")]
+    assert found == []

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from screener.storage import audit
 from screener.export import runs as exporting
-from screener.web.auth import EXPORTERS, request_actor, role_required
+from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
 from screener.extensions import db
 from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
@@ -30,7 +30,7 @@ bp = Blueprint("export", __name__)
 
 
 @bp.get("/staff/export.csv")
-@role_required(*EXPORTERS)
+@permission_required("export")
 def csv_file():
     """Submissions as CSV with the queue's filters; ``labels``, ``excel``, ``deidentified``."""
     filters = _filters()
@@ -43,7 +43,7 @@ def csv_file():
 
 
 @bp.get("/staff/export.ndjson")
-@role_required(*EXPORTERS)
+@permission_required("export")
 def ndjson_file():
     """Submissions as FHIR NDJSON (Bulk Data style): one resource per line."""
     filters = _filters()
@@ -55,7 +55,7 @@ def ndjson_file():
 
 
 @bp.get("/staff/submissions/<uuid:screening_id>/fhir")
-@role_required(*EXPORTERS)
+@permission_required("export")
 def submission_fhir(screening_id: uuid.UUID):
     """One submission as a FHIR collection Bundle; ``identified=1`` adds a Patient."""
     identified = _switch("identified")
@@ -71,7 +71,7 @@ def submission_fhir(screening_id: uuid.UUID):
 
 
 @bp.get("/staff/submissions/<uuid:screening_id>/summary")
-@role_required(*EXPORTERS)
+@permission_required("export")
 def summary(screening_id: uuid.UUID):
     """A one-page, print-ready clinician summary of one submission."""
     screening = _submission(screening_id, with_notes=True)

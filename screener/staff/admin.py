@@ -12,7 +12,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from screener.storage import audit
-from screener.web.auth import ADMINS, role_required
+from screener.web.auth import permission_required
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
 from screener.storage.filters import FilterError, Period
@@ -23,7 +23,7 @@ _ACTION = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 @bp.get("/audit")
-@role_required(*ADMINS)
+@permission_required("administer")
 def audit_log():
     """Audit events, newest first, filtered by action, actor, submission and date."""
     error, events, filters = None, [], {}
@@ -68,7 +68,7 @@ def _audit_filters(args) -> dict:
 
 
 @bp.get("/users")
-@role_required(*ADMINS)
+@permission_required("administer")
 def users():
     """Staff accounts (change them with ``flask users ...``)."""
     accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),

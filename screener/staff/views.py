@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from screener.storage import audit
 from screener.staff import review, admin as staff_admin
-from screener.web.auth import (ALL_STAFF, authenticate, end_session, request_actor, role_required,
+from screener.web.auth import (authenticate, end_session, permission_required, request_actor,
                                start_session)
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
@@ -84,7 +84,7 @@ def logout():
 
 
 @bp.get("/")
-@role_required(*ALL_STAFF)
+@permission_required("review")
 def queue():
     """The submission queue, urgent first; filters and page cursors in the query string."""
     questionnaire = current_questionnaire()
@@ -116,7 +116,7 @@ def _submission_or_404(screening_id: uuid.UUID):
 
 
 @bp.get("/submissions/<uuid:screening_id>")
-@role_required(*ALL_STAFF)
+@permission_required("review")
 def detail(screening_id: uuid.UUID):
     """One submission: contact, outcome with reasons, scores, answers, workflow, notes."""
     screening = _submission_or_404(screening_id)
@@ -148,7 +148,7 @@ def _back(screening_id: uuid.UUID, anchor: str | None = None):
 
 
 @bp.post("/submissions/<uuid:screening_id>/status")
-@role_required(*ALL_STAFF)
+@permission_required("review")
 def change_status(screening_id: uuid.UUID):
     """Move a submission along the workflow (new → in review → contacted → closed, reopen)."""
     screening = _submission_or_404(screening_id)
@@ -165,7 +165,7 @@ def change_status(screening_id: uuid.UUID):
 
 
 @bp.post("/submissions/<uuid:screening_id>/assignee")
-@role_required(*ALL_STAFF)
+@permission_required("review")
 def assign(screening_id: uuid.UUID):
     """Assign a submission to a staff member ('me', a user id, or '' to unassign)."""
     screening = _submission_or_404(screening_id)
@@ -184,7 +184,7 @@ def assign(screening_id: uuid.UUID):
 
 
 @bp.post("/submissions/<uuid:screening_id>/notes")
-@role_required(*ALL_STAFF)
+@permission_required("review")
 def add_note(screening_id: uuid.UUID):
     """Append a note; an empty or too long note comes back as a form error."""
     screening = _submission_or_404(screening_id)

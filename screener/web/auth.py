@@ -13,12 +13,12 @@ from functools import wraps
 from typing import Any
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 from sqlalchemy import select, update
 
 from screener.storage import audit
 from screener.extensions import db, login_manager
-from screener.storage.models import ROLES, StaffSession, StaffUser, hash_token, utcnow
+from screener.storage.models import PERMISSIONS, StaffSession, StaffUser, hash_token, utcnow
 from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "staff_sid"
@@ -28,8 +28,16 @@ LOCK_AFTER_FAILURES = 10
 LOCK_MINUTES = 15
 
 
+class AnonymousStaff(AnonymousUserMixin):
+    """Nobody logged in: allowed nothing."""
+
+    def can(self, permission: str) -> bool:
+        return False
+
+
 def init_app(app: Flask) -> None:
     """Wire Flask-Login to the server-side session records."""
+    login_manager.anonymous_user = AnonymousStaff
     login_manager.login_view = "staff.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
@@ -162,15 +170,18 @@ def request_actor() -> dict[str, Any]:
     return {"actor": user, "remote_addr": request.remote_addr}
 
 
-def role_required(*roles: str):
-    """Allow only logged-in staff whose role is in ``roles`` (anonymous → login, others → 403)."""
+def permission_required(permission: str):
+    """Allow only logged-in staff whose role allows ``permission`` (anonymous → login, others →
+    403)."""
+    if permission not in PERMISSIONS:
+        raise LookupError(f"unknown permission {permission!r}")
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not current_user.can(permission):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -178,7 +189,3 @@ def role_required(*roles: str):
 
     return decorator
 
-
-ALL_STAFF = ROLES
-EXPORTERS = ("clinician", "admin")
-ADMINS = ("admin",)

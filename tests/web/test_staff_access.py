@@ -60,3 +60,30 @@ def test_admin_links_only_for_admins(client, login_as, role, links):
     page = client.get("/staff/").get_data(as_text=True)
     assert ('href="/staff/audit"' in page) is links
     assert ('href="/staff/users"' in page) is links
+
+
+@pytest.mark.parametrize("role, allowed", [
+    ("intake", {"review"}),
+    ("clinician", {"review", "export"}),
+    ("admin", {"review", "export", "administer"}),
+])
+def test_each_role_can_what_the_permission_table_says(role, allowed):
+    from screener.storage.models import PERMISSIONS, StaffUser
+
+    user = StaffUser(role=role, active=True)
+    assert {permission for permission in PERMISSIONS if user.can(permission)} == allowed
+
+
+def test_nobody_logged_in_can_nothing(app):
+    from flask_login import current_user
+
+    with app.test_request_context():
+        assert not current_user.is_authenticated
+        assert not any(current_user.can(p) for p in ("review", "export", "administer"))
+
+
+def test_an_unknown_permission_fails_loudly_when_a_view_is_declared():
+    from screener.web.auth import permission_required
+
+    with pytest.raises(LookupError, match="unknown permission"):
+        permission_required("delete_everything")

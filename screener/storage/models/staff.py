@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -16,9 +15,18 @@ if TYPE_CHECKING:
     from screener.storage.models.screening import Screening
 
 ROLES = ("intake", "clinician", "admin")
+# What each role may do: the one place a role turns into permissions. Views and templates ask
+# ``current_user.can(permission)``, never which role someone has.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "review": frozenset(ROLES),  # the queue, a submission, its status, assignment and notes
+    "export": frozenset({"clinician", "admin"}),  # CSV, FHIR and printable summaries
+    "administer": frozenset({"admin"}),  # staff accounts and the audit log
+}
 
 
-class StaffUser(UserMixin, Base):
+class StaffUser(Base):
+    """A staff account: a role, a password hash, and the lockout counters of its logins."""
+
     __tablename__ = "staff_users"
     __table_args__ = (
         CheckConstraint("role IN ('intake', 'clinician', 'admin')", name="role_known"),
@@ -40,9 +48,23 @@ class StaffUser(UserMixin, Base):
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role}>"
 
+    def can(self, permission: str) -> bool:
+        """Whether this account's role allows ``permission`` (a key of ``PERMISSIONS``)."""
+        return self.role in PERMISSIONS[permission]
+
+    # The user interface Flask-Login expects, spelled out so storage does not import it.
+    is_anonymous = False
+
     @property
-    def is_active(self) -> bool:  # Flask-Login
+    def is_active(self) -> bool:
         return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
 
 
 class StaffSession(Base):
