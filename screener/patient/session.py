@@ -15,7 +15,7 @@ from flask import current_app, session
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.storage import drafts
-from screener.storage.drafts import Answers, Draft
+from screener.storage.drafts import Draft, Merge
 
 SESSION_KEY = "screening_token"
 
@@ -55,9 +55,9 @@ def start(questionnaire: Questionnaire) -> Draft:
     return draft
 
 
-def save(draft: Draft, answers: Answers, step_id: str) -> bool:
+def save(draft: Draft, merge: Merge, step_id: str) -> bool:
     """``drafts.save`` for the session's draft, keeping the cookie alive with it."""
-    return _kept_alive(drafts.save(draft, answers, step_id, ttl()))
+    return _kept_alive(drafts.save(draft, merge, step_id, ttl()))
 
 
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment) -> bool:

@@ -20,9 +20,9 @@ loading a full ``Screening`` entity (and diffing it to write) cost about half of
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
@@ -38,7 +38,9 @@ from screener.storage.versions import ensure_current_version_stored
 SAVE_ATTEMPTS = 5  # concurrent saves of one draft before giving up (two tabs, a double click)
 _ORM_ONLY = {"synchronize_session": False}
 
-Answers = Union[Mapping[str, Any], Callable[[dict[str, Any]], Mapping[str, Any]]]
+# A save's answers as a function of the stored ones, so it can be re-applied to what a
+# concurrent save of the same draft stored first.
+Merge = Callable[[dict[str, Any]], Mapping[str, Any]]
 
 
 class SaveConflict(Exception):
@@ -112,32 +114,37 @@ def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
     return draft
 
 
-def save(draft: Draft, answers: Answers, step_id: str, ttl: timedelta) -> bool:
-    """Store the answers (False when the screening was sent or deleted meanwhile).
+def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta) -> bool:
+    """Store ``merge(stored answers)``; False when the screening was sent or deleted meanwhile.
 
-    ``answers`` may be a function of the stored answers: if another save of this draft comes
-    first, the draft is read again and the function applied to what that save stored. Changed
-    answers re-open a completed screening: its stored assessment no longer applies.
+    When another save of this draft comes first, the row is read again and ``merge`` applied to
+    what that save stored, so neither loses its answers. Changed answers re-open a completed
+    screening: its stored assessment no longer applies. After a save ``draft`` is what was stored.
     """
-    merge = answers if callable(answers) else (lambda stored: answers)
+    seen = draft
     for _ in range(SAVE_ATTEMPTS):
-        new_answers = dict(merge(draft.answers))
-        reopening = draft.status == "completed" and new_answers != draft.answers
+        answers = dict(merge(seen.answers))
+        reopening = seen.status == "completed" and answers != seen.answers
         now = utcnow()
-        params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
-                  "new_answers": new_answers, "new_step": step_id,
-                  "new_expires_at": now + ttl, "now": now}
-        if _write(_SAVE_REOPENING if reopening else _SAVE, params):
-            draft.answers, draft.expires_at, draft.updated_at = new_answers, params[
-                "new_expires_at"], now
-            if reopening:
-                draft.status, draft.completed_at = "draft", None
+        saved = replace(seen, answers=answers, expires_at=now + ttl, updated_at=now)
+        if reopening:
+            saved = replace(saved, status="draft", completed_at=None)
+        if _write(_SAVE_REOPENING if reopening else _SAVE, {
+                "draft_id": seen.id, "seen_updated_at": seen.updated_at,
+                "new_answers": answers, "new_step": step_id,
+                "new_expires_at": saved.expires_at, "now": now}):
+            _become(draft, saved)
             return True
-        fresh = _reread(draft)
-        if fresh is None or fresh.status == "submitted":
+        seen = _reread(seen)
+        if seen is None or seen.status == "submitted":
             return False
-        vars(draft).update(vars(fresh))
     raise SaveConflict(f"{SAVE_ATTEMPTS} concurrent saves of one draft")
+
+
+def _become(draft: Draft, stored: Draft) -> None:
+    """Make the caller's record what the row now holds (the wizard reads it after a save)."""
+    for field in fields(Draft):
+        setattr(draft, field.name, getattr(stored, field.name))
 
 
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
