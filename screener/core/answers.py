@@ -1,9 +1,11 @@
 """The answers of a stored screening that counted: those to questions skip logic enabled.
 
-The wizard keeps answers to steps that later answers disabled (back and forward never lose
-anything), so exports must drop them, as ``rules.enabled_view`` does. This filter gives the same
-answers for stored, validated answer sets at a fraction of the cost, which matters at 100,000
-rows: only the gated steps and questions are looked at, and only when the row answered them.
+The wizard drops answers that skip logic disables whenever it saves a step
+(``navigation.merge_step``), so a screening it stored holds only enabled answers. Exports still
+filter rather than trust every stored row to have been written that way, and give exactly what
+``rules.enabled_view`` gives. This filter does so for stored, validated answer sets at a fraction
+of the cost, which matters at 100,000 rows: only the gated steps and questions are looked at, and
+only when the row answered them.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ _NUMBERS = (int, float)  # exact types: True is not a number here
 
 @dataclass(frozen=True)
 class ScoreResult:
+    """One computed score of a screening and the band it falls in."""
+
     id: str
     value: int | float
     band: str | None
@@ -34,6 +36,8 @@ class ScoreResult:
 
 @dataclass(frozen=True)
 class MatchedRule:
+    """A rule whose condition held, with the reason people read."""
+
     id: str
     outcome: str | None
     flag: str | None
@@ -42,6 +46,8 @@ class MatchedRule:
 
 @dataclass(frozen=True)
 class Assessment:
+    """What ``evaluate`` concludes from one set of answers: outcome, rules, scores, flags."""
+
     outcome: str
     rules: tuple[MatchedRule, ...]
     scores: dict[str, ScoreResult]

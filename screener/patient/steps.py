@@ -68,7 +68,8 @@ def _next_url(journey: navigation.Journey, step: Step) -> str:
 
 
 def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm):
-    """Back never validates: it keeps every stored answer and the valid new choices."""
+    """Back never validates: it keeps the stored answers and the valid new choices (those that
+    skip logic now disables are dropped, as on every save)."""
     kept = form.valid_answers()
 
     def merged(stored):

@@ -30,6 +30,8 @@ class QuestionnaireError(ValueError):
 
 @dataclass(frozen=True)
 class Coding:
+    """A code from a terminology (LOINC, SNOMED CT): FHIR's ``Coding``."""
+
     system: str
     code: str
     display: str | None = None
@@ -37,6 +39,8 @@ class Coding:
 
 @dataclass(frozen=True)
 class Choice:
+    """One option of a ``single`` or ``multi`` question: the stored value and its label."""
+
     value: str | int
     label: str
     code: Coding | None = None
@@ -87,6 +91,8 @@ Condition = Union[Comparison, AllOf, AnyOf]
 
 @dataclass(frozen=True)
 class Question:
+    """One question: its id is the form field, the answer key, the CSV column and the linkId."""
+
     id: str
     kind: str
     text: str
@@ -135,6 +141,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Step:
+    """One wizard page: its questions, texts, skip logic and crisis behaviour."""
+
     id: str
     title: str
     questions: tuple[Question, ...]
@@ -150,6 +158,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Band:
+    """A named range of a score (``min`` and ``max`` included), such as PHQ-9 "moderate"."""
+
     id: str
     label: str
     min: float
@@ -158,6 +168,8 @@ class Band:
 
 @dataclass(frozen=True)
 class Score:
+    """An instrument score (PHQ-9, GAD-7, PEG, CAGE-AID): how it is computed and its bands."""
+
     id: str
     title: str
     method: str
@@ -179,6 +191,8 @@ class Score:
 
 @dataclass(frozen=True)
 class Outcome:
+    """A result a screening can have, with the words the patient reads."""
+
     id: str
     title: str
     explanation: str
@@ -187,6 +201,8 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Flag:
+    """A mark that raises a submission in the staff queue, with its urgency."""
+
     id: str
     label: str
     urgency: int
@@ -194,6 +210,8 @@ class Flag:
 
 @dataclass(frozen=True)
 class Rule:
+    """An outcome rule: when ``when`` holds, it gives an outcome and/or a flag, and a reason."""
+
     id: str
     when: Condition
     reason: str
@@ -203,6 +221,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class CrisisResource:
+    """One way to reach help now (a line of text with an optional phone, text or web link)."""
+
     text: str
     href: str | None = None
     link_text: str | None = None
@@ -212,6 +232,8 @@ class CrisisResource:
 # (the app keeps one per stored version) without hashing its whole content.
 @dataclass(frozen=True, eq=False)
 class Questionnaire:
+    """The loaded, validated ``questions.yaml``: immutable, shared by every request."""
+
     id: str
     version: str
     title: str

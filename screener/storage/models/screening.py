@@ -69,6 +69,8 @@ class QueueCount(Base):
 
 
 class Screening(Base):
+    """One patient's screening, from draft to submission: answers, assessment, contact, review."""
+
     __tablename__ = "screenings"
     __table_args__ = (
         CheckConstraint(
