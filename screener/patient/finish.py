@@ -9,6 +9,7 @@ from screener.patient import session
 from screener.patient import forms
 from screener.core import rules
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
+from screener.storage.versions import current_questionnaire
 
 CHECK_FIRST = "Please check your answers, then press 'See my result'."
 
@@ -65,7 +66,8 @@ def send():
     screening = load_draft()
     if screening.status != "completed":
         return redirect(url_for("wizard.result"))
-    form = forms.ContactForm(request.form if request.method == "POST" else None)
+    form = forms.ContactForm(request.form if request.method == "POST" else None,
+                             texts=current_questionnaire().texts)
     if request.method == "POST":
         if form.validate():
             if drafts.submit(screening, form.contact_details(), request.remote_addr):

@@ -25,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from screener.core import rules
 from screener.storage.models import CONTACT_METHODS
-from screener.core.questionnaire import Question, Questionnaire, Step
+from screener.core.questionnaire import Question, Questionnaire, QuestionnaireError, Step
 
 CONTROL_NAMES = frozenset({"csrf_token", "action"})  # posted with every step, not answers
 
@@ -202,14 +202,21 @@ def step_form(
 
 
 def check_forms(questionnaire: Questionnaire) -> None:
-    """Build every step's form once, so a kind or id the forms cannot handle stops the app."""
+    """Build every step's form once, so a kind or id the forms cannot handle stops the app; a
+    questionnaire without the send page's texts stops it too."""
     for step in questionnaire.steps:
         step_form(questionnaire, step, list(step.questions))
+    missing = [key for key in SEND_TEXTS if key not in questionnaire.texts]
+    if missing:
+        raise QuestionnaireError([f"texts.{key}: missing text the send page needs"
+                                  for key in missing])
 
 
 # --- send to the clinic ---------------------------------------------------------------------
 
 METHOD_LABELS = {"email": "Email", "phone": "Phone call", "text": "Text message"}
+# The send page's words in questions.yaml: the consent statement, its error, the page's intro.
+SEND_TEXTS = ("consent", "consent_missing", "send_intro")
 _PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
 
 
@@ -223,10 +230,9 @@ def _phone_check(form: Form, field) -> None:
         raise StopValidation("Enter a phone number using digits, like 555 123 4567.")
 
 
-def _consent_check(form: Form, field) -> None:
+def _consent_check(form: ContactForm, field) -> None:
     if field.raw_data != ["y"]:
-        raise StopValidation("Tick the box to agree, so the clinic can keep your answers and "
-                             "contact you.")
+        raise StopValidation(form.texts["consent_missing"])
 
 
 class ContactForm(Form):
@@ -249,8 +255,13 @@ class ContactForm(Form):
     message = TextAreaField("Anything you would like the clinic to know? (optional)",
                             filters=[_strip], validators=[
                                 Length(max=2000, message="Use at most 2000 characters.")])
-    consent = BooleanField("I agree that the clinic may store my answers and contact me",
-                           validators=[_consent_check])
+    consent = BooleanField(validators=[_consent_check])  # its label is texts.consent
+
+    def __init__(self, formdata=None, *, texts: Mapping[str, str]):
+        """The form, from posted data or empty; ``texts`` are the questionnaire's (consent)."""
+        super().__init__(formdata)
+        self.texts = texts
+        self.consent.label.text = texts["consent"]
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then: at least one way to reach the patient, and the chosen one given."""

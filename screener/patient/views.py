@@ -118,7 +118,7 @@ def csrf_failed(error: CSRFError):
             return wizard_steps.render_step(journey, step, form, CSRF_STEP, 400)
         if request.endpoint == "wizard.send":
             load_draft()
-            form = forms.ContactForm(request.form)
+            form = forms.ContactForm(request.form, texts=current_questionnaire().texts)
             return render_template("patient/send.html", form=form, problem=CSRF_STEP), 400
     except HTTPException as exc:  # lost session, sent screening, unknown step
         return exc.get_response() if exc.code is None else render_error(exc.code)

@@ -8,7 +8,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from screener.patient import forms
-from screener.core.questionnaire import QUESTION_KINDS, Question
+from screener.core.questionnaire import QUESTION_KINDS, Question, load
+from tests.conftest import QUESTIONS
 
 
 def form_for(questionnaire, step_id, formdata=None, answers=None):
@@ -101,13 +102,14 @@ def test_scale_choices_and_layout(questionnaire):
 
 # --- contact form --------------------------------------------------------------------------
 
+TEXTS = load(QUESTIONS).texts
 GOOD = {"name": "Alex", "email": "alex@example.com", "phone": "", "contact_method": "",
         "contact_time": "", "message": "", "consent": "y"}
 
 
 def contact(**changes):
     data = {k: v for k, v in {**GOOD, **changes}.items() if v is not None}
-    form = forms.ContactForm(MultiDict(data))
+    form = forms.ContactForm(MultiDict(data), texts=TEXTS)
     return form, form.validate()
 
 
@@ -141,3 +143,18 @@ def test_contact_form_refuses(changes, field):
     form, valid = contact(**changes)
     assert not valid
     assert field in form.errors
+
+
+def test_the_consent_words_come_from_questions_yaml():
+    form, _ = contact()
+    assert form.consent.label.text == TEXTS["consent"]
+    refused, _ = contact(consent=None)
+    assert refused.errors["consent"] == [TEXTS["consent_missing"]]
+
+
+def test_a_questionnaire_without_the_send_texts_stops_the_app(questionnaire):
+    from screener.core.questionnaire import QuestionnaireError
+
+    texts = {k: v for k, v in questionnaire.texts.items() if k != "consent"}
+    with pytest.raises(QuestionnaireError, match="texts.consent: missing"):
+        forms.check_forms(replace(questionnaire, texts=texts))

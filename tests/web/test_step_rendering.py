@@ -95,7 +95,8 @@ def test_posted_values_and_errors_render_like_wtforms(app, questionnaire):
 
 def test_contact_method_renders_like_wtforms(app):
     with app.test_request_context():
-        form = forms.ContactForm(MultiDict([("contact_method", "phone")]))
+        form = forms.ContactForm(MultiDict([("contact_method", "phone")]),
+                                 texts=app.extensions["questionnaire"].texts)
         field = form.contact_method
         view = [("radio", field.name, o.id, o._value(), o.checked) for o in field]
         assert parsed(macro(app)(field)).inputs == view

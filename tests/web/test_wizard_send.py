@@ -36,6 +36,14 @@ def test_send_form_uses_the_public_field_names(client):
     assert page.count("<h1") == 1
 
 
+def test_send_page_words_come_from_questions_yaml(client):
+    complete(client, baseline())
+    page = client.get("/screening/send").get_data(as_text=True)
+    texts = questionnaire().texts
+    for key in ("send_intro", "consent"):
+        assert str(escape(texts[key])) in page, key
+
+
 @pytest.mark.parametrize("changes, field, message", [
     ({"email": "", "phone": ""}, "email", "Give an email address or a phone number"),
     ({"email": "not-an-email"}, "email", "Enter an email address like name@example.com."),
