@@ -51,7 +51,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from screener.storage import database
     from screener.web import errors, health, security, templating, transactions
-    from screener.extensions import check_limits_in_views_only, csrf, db, limiter, login_manager, migrate
+    from screener.extensions import (check_limits_in_views_only, csrf, db, limiter, login_manager,
+                                     migrate)
     from screener.storage.models.base import render_migration_item
 
     db.init_app(app)
@@ -68,18 +69,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     transactions.init_app(app)
     templating.init_app(app)
 
-    from screener.web import auth
+    import screener.export.fhir.routes
+    import screener.export.views
+    import screener.patient.views
+    import screener.staff.views
     from screener import cli
-    from screener.export import views as export
-    from screener.export.fhir import routes as fhir_routes
-    from screener.staff import views as staff
-    from screener.patient import fragments, views as wizard
+    from screener.patient import fragments
+    from screener.web import auth
 
     fragments.init_app(app)
-    app.register_blueprint(wizard.bp)
-    app.register_blueprint(staff.bp)
-    app.register_blueprint(export.bp)
-    app.register_blueprint(fhir_routes.bp)
+    app.register_blueprint(screener.patient.views.bp)
+    app.register_blueprint(screener.staff.views.bp)
+    app.register_blueprint(screener.export.views.bp)
+    app.register_blueprint(screener.export.fhir.routes.bp)
     app.register_blueprint(health.bp)
     auth.init_app(app)
     cli.init_app(app)

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from screener.core import questionnaire as questionnaire_module
+from screener.core.questionnaire import QuestionnaireError, load
 from screener.core import rules
 
 
@@ -26,8 +26,8 @@ def check_command(path: str | None) -> None:
     """Validate PATH (default: the configured questions.yaml) and print a summary."""
     path = path or current_app.config["QUESTIONNAIRE_PATH"]
     try:
-        loaded = questionnaire_module.load(path)
-    except questionnaire_module.QuestionnaireError as error:
+        loaded = load(path)
+    except QuestionnaireError as error:
         click.echo(f"{path}: {len(error.problems)} problem(s)", err=True)
         for problem in error.problems:
             click.echo(f"  {problem}", err=True)

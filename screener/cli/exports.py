@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
-from screener.export import runs as exporting
+from screener.export import runs
 from screener.storage.audit import CLI_ACTOR
 from screener.export.fhir.resource import questionnaire_resource, unmapped_conditions
 from screener.storage.filters import FilterError, ScreeningFilters
@@ -47,9 +47,9 @@ def export_group() -> None:
 @with_appcontext
 def csv_command(output: str, labels: bool, excel: bool, deidentified: bool, **filters) -> None:
     """Export sent submissions as CSV (one row per submission)."""
-    run = exporting.prepare(_filters(filters))
-    exporting.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
-    _write(output, exporting.csv_chunks(run, labels=labels, excel=excel,
+    run = runs.prepare(_filters(filters))
+    runs.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
+    _write(output, runs.csv_chunks(run, labels=labels, excel=excel,
                                         contact=not deidentified))
     click.echo(f"exported {run.count} submission(s) as CSV{_described(run)}", err=True)
 
@@ -76,9 +76,9 @@ def fhir_command(output: str, mode: str | None, identified: bool, **filters) -> 
         return
     if mode != "ndjson":
         raise click.UsageError("choose --ndjson (submissions) or --questionnaire")
-    run = exporting.prepare(_filters(filters))
-    exporting.record_audit(run, "fhir-ndjson", identified=identified, actor_label=CLI_ACTOR)
-    _write(output, exporting.ndjson_chunks(run, identified=identified))
+    run = runs.prepare(_filters(filters))
+    runs.record_audit(run, "fhir-ndjson", identified=identified, actor_label=CLI_ACTOR)
+    _write(output, runs.ndjson_chunks(run, identified=identified))
     click.echo(f"exported {run.count} submission(s) as FHIR NDJSON{_described(run)}", err=True)
 
 
@@ -98,7 +98,7 @@ def _filters(options: dict) -> ScreeningFilters:
         raise click.UsageError(str(error)) from None
 
 
-def _described(run: exporting.ExportRun) -> str:
+def _described(run: runs.ExportRun) -> str:
     """' (outcome crisis; received from 2026-01-01)': what the filters chose, or ''."""
     words = run.filters.in_words()
     return f" ({words})" if words else ""

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from sqlalchemy import func, select
 
 from screener.storage import audit
-from screener.export import csv_table as csv_export
+from screener.export import csv_table
 from screener.extensions import db
 from screener.storage.filters import ScreeningFilters
 from screener.export.fhir.ndjson import NdjsonWriter
@@ -32,7 +32,7 @@ _CORE_COLUMNS = (
     "id", "submitted_at", "questionnaire_id", "questionnaire_version", "questionnaire_sha256",
     "review_status", "outcome", "flag_list", "assessment", "answers",
 )
-_CONTACT_COLUMNS = tuple(column for column, _ in csv_export.CONTACT_COLUMNS)
+_CONTACT_COLUMNS = tuple(column for column, _ in csv_table.CONTACT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,9 @@ def records(run: ExportRun, contact: bool = True, batch_size: int | None = None)
 def csv_chunks(run: ExportRun, labels: bool = False, excel: bool = False,
                contact: bool = True) -> Iterator[str]:
     """The run as CSV text, in chunks; the header row comes first, at once."""
-    columns = csv_export.layout(list(run.questionnaires.values()), contact=contact)
-    cells = csv_export.rows(columns, records(run, contact=contact), run.questionnaire)
-    yield from csv_export.write(columns.headers, cells,
+    columns = csv_table.layout(list(run.questionnaires.values()), contact=contact)
+    cells = csv_table.rows(columns, records(run, contact=contact), run.questionnaire)
+    yield from csv_table.write(columns.headers, cells,
                                 labels=columns.labels if labels else None, bom=excel)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from screener.storage import audit
-from screener.export import runs as exporting
+from screener.export import runs
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
 from screener.extensions import db
@@ -36,9 +36,9 @@ def csv_file():
     filters = _filters()
     labels, excel = _switch("labels"), _switch("excel")
     contact = not _switch("deidentified")
-    run = exporting.prepare(filters)
-    exporting.record_audit(run, "csv", identified=contact, **request_actor())
-    chunks = exporting.csv_chunks(run, labels=labels, excel=excel, contact=contact)
+    run = runs.prepare(filters)
+    runs.record_audit(run, "csv", identified=contact, **request_actor())
+    chunks = runs.csv_chunks(run, labels=labels, excel=excel, contact=contact)
     return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
 
 
@@ -48,9 +48,9 @@ def ndjson_file():
     """Submissions as FHIR NDJSON (Bulk Data style): one resource per line."""
     filters = _filters()
     identified = _switch("identified")
-    run = exporting.prepare(filters)
-    exporting.record_audit(run, "fhir-ndjson", identified=identified, **request_actor())
-    chunks = exporting.ndjson_chunks(run, identified=identified)
+    run = runs.prepare(filters)
+    runs.record_audit(run, "fhir-ndjson", identified=identified, **request_actor())
+    chunks = runs.ndjson_chunks(run, identified=identified)
     return _download(chunks, FHIR_NDJSON, _filename(run, "ndjson"))
 
 
@@ -130,5 +130,5 @@ def _download(chunks, content_type: str, filename: str) -> Response:
     return response
 
 
-def _filename(run: exporting.ExportRun, extension: str) -> str:
+def _filename(run: runs.ExportRun, extension: str) -> str:
     return f"screenings-{run.as_of.strftime('%Y%m%dT%H%M%SZ')}.{extension}"

@@ -1,9 +1,9 @@
 """Patient blueprint: landing page, the screening wizard, result, send to the clinic, crisis help.
 
-The journey is anonymous. The browser holds only a draft token (``drafts``); which step comes
+The journey is anonymous. The browser holds only a draft token (``session``); which step comes
 next is decided on the server from the stored answers (``navigation``), never from anything
 the browser sends, and every successful POST redirects. The step views live in
-``wizard_steps``, the review/result/send views in ``wizard_finish``; the routes are all here.
+``steps``, the review/result/send views in ``finish``; the routes are all here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from screener.storage import drafts
 from screener.patient import session
-from screener.patient import forms, finish as wizard_finish, steps as wizard_steps
+from screener.patient import finish, forms, steps
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.storage.versions import current_questionnaire
@@ -91,13 +91,13 @@ def resume():
     return redirect(resume_url(screening, journey))
 
 
-bp.add_url_rule("/screening/review", "review", wizard_finish.review, methods=["GET"])
-bp.add_url_rule("/screening/review", "finish", wizard_finish.finish, methods=["POST"])
-bp.add_url_rule("/screening/result", "result", wizard_finish.result, methods=["GET"])
-bp.add_url_rule("/screening/send", "send", wizard_finish.send, methods=["GET", "POST"])
-bp.add_url_rule("/screening/sent", "sent", wizard_finish.sent, methods=["GET"])
-bp.add_url_rule("/screening/crisis", "crisis", wizard_steps.crisis, methods=["GET"])
-bp.add_url_rule("/screening/<step_id>", "step", wizard_steps.step, methods=["GET", "POST"])
+bp.add_url_rule("/screening/review", "review", finish.review, methods=["GET"])
+bp.add_url_rule("/screening/review", "finish", finish.finish, methods=["POST"])
+bp.add_url_rule("/screening/result", "result", finish.result, methods=["GET"])
+bp.add_url_rule("/screening/send", "send", finish.send, methods=["GET", "POST"])
+bp.add_url_rule("/screening/sent", "sent", finish.sent, methods=["GET"])
+bp.add_url_rule("/screening/crisis", "crisis", steps.crisis, methods=["GET"])
+bp.add_url_rule("/screening/<step_id>", "step", steps.step, methods=["GET", "POST"])
 
 
 @bp.errorhandler(drafts.SaveConflict)
@@ -115,7 +115,7 @@ def csrf_failed(error: CSRFError):
             _, questionnaire, step, journey = step_context(request.view_args["step_id"])
             form = forms.step_form(questionnaire, step, journey.questions(step),
                                    formdata=request.form)
-            return wizard_steps.render_step(journey, step, form, CSRF_STEP, 400)
+            return steps.render_step(journey, step, form, CSRF_STEP, 400)
         if request.endpoint == "wizard.send":
             load_draft()
             form = forms.ContactForm(request.form, texts=current_questionnaire().texts)
