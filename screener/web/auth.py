@@ -12,7 +12,8 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import (Flask, abort, current_app, flash, g, has_request_context, redirect, request,
+                   session, url_for)
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 from sqlalchemy import select, update
 
@@ -165,7 +166,10 @@ def end_all_sessions(user: StaffUser) -> None:
 
 def request_actor() -> dict[str, Any]:
     """``audit.record``'s keywords for an event this request causes: the logged-in staff member
-    (None when nobody is logged in) and the client's address."""
+    (None when nobody is logged in) and the client's address; both None outside a request (a
+    command or a test calling ``staff.review`` directly)."""
+    if not has_request_context():
+        return {"actor": None, "remote_addr": None}
     user = current_user._get_current_object() if current_user.is_authenticated else None
     return {"actor": user, "remote_addr": request.remote_addr}
 
