@@ -49,8 +49,7 @@ def csv_command(output: str, labels: bool, excel: bool, deidentified: bool, **fi
     """Export sent submissions as CSV (one row per submission)."""
     run = runs.prepare(_filters(filters))
     runs.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
-    _write(output, runs.csv_chunks(run, labels=labels, excel=excel,
-                                        contact=not deidentified))
+    _write(output, runs.csv_chunks(run, labels=labels, excel=excel, contact=not deidentified))
     click.echo(f"exported {run.count} submission(s) as CSV{_described(run)}", err=True)
 
 
