@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from screener.storage import drafts
 from screener.patient import forms
-from screener.core import rules
+from screener.core import rules, safety
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
 
 CHECK_FIRST = "Please check your answers, then press 'See my result'."
@@ -36,7 +36,9 @@ def finish():
         first = journey.first_open or journey.steps[0]
         return redirect(url_for("wizard.step", step_id=first.id))
     assessment = rules.evaluate(questionnaire, screening.answers)
-    if not drafts.complete(screening, questionnaire, assessment):
+    changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
+                                   screening.answers)
+    if not drafts.complete(screening, questionnaire, assessment, changed):
         return write_refused()
     return redirect(url_for("wizard.result"))
 
@@ -52,11 +54,26 @@ def result():
     assessment = rules.evaluate(questionnaire, screening.answers)
     scores = [(s, assessment.scores[s.id]) for s in questionnaire.scores
               if s.id in assessment.scores]
+    outcome = questionnaire.outcomes_by_id[assessment.outcome]
+    changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
+                                   screening.answers)
     return render_template(
         "patient/result.html", questionnaire=questionnaire, screening=screening,
-        assessment=assessment, scores=scores, version=questionnaire.version,
-        outcome=questionnaire.outcomes_by_id[assessment.outcome],
+        assessment=assessment, scores=scores, version=questionnaire.version, outcome=outcome,
+        reasons=patient_reasons(questionnaire, assessment),
+        crisis_first=outcome.show_crisis_resources or bool(changed),
     )
+
+
+def patient_reasons(questionnaire, assessment: rules.Assessment) -> list[str]:
+    """The reasons the patient reads. On a result that shows the crisis resources, only the
+    reasons of rules with that outcome, and notes: a lower outcome's reason ("your scores are in
+    the lower ranges") would read as reassurance there. Staff see every matched rule."""
+    outcome = questionnaire.outcomes_by_id[assessment.outcome]
+    if not outcome.show_crisis_resources:
+        return [rule.reason for rule in assessment.rules]
+    return [rule.reason for rule in assessment.rules
+            if rule.outcome is None or rule.outcome == assessment.outcome]
 
 
 def send():
@@ -80,4 +97,5 @@ def sent():
     questionnaire, journey = journey_for(screening)
     if screening.status != "submitted":
         return redirect(resume_url(screening, journey))
-    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening)
+    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening,
+                           urgent=drafts.is_urgent(screening))

@@ -8,7 +8,8 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_login import current_user
 
-from screener.storage import audit
+from screener.core import safety
+from screener.storage import audit, safety as safety_store
 from screener.staff import review, admin as staff_admin
 from screener.web.auth import ALL_STAFF, authenticate, end_session, role_required, start_session
 from screener.web.errors import abort_with
@@ -133,8 +134,11 @@ def _render_detail(screening, note_form: NoteForm, status: int = 200):
     names.update({n.author_id: n.author.name for n in screening.notes})
     if screening.assignee is not None:
         names[screening.assignee.id] = screening.assignee.name
+    questionnaire = questionnaire_for(screening)
+    safety_answers = safety.kept(questionnaire, safety_store.records_for(db.session, screening.id),
+                                 screening.answers or {})
     body = render_template(
-        "staff/detail.html", screening=screening, q=questionnaire_for(screening),
+        "staff/detail.html", screening=screening, q=questionnaire, safety_answers=safety_answers,
         assessment=screening.assessment or {}, groups=review.answer_groups(screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
         names=names, events=events, note_form=note_form, note_max=review.NOTE_MAX_CHARS,

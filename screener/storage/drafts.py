@@ -21,17 +21,18 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Callable, Mapping, Sequence, Union
 
 from flask import current_app, session
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from screener.storage import audit
+from screener.storage import audit, safety
 from screener.storage.database import autocommit_connection, begin_write
 from screener.extensions import db
-from screener.storage.models import Screening, hash_token, search_text_for, utcnow
+from screener.storage.models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
+from screener.core.safety import Recorded
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
 from screener.storage.versions import ensure_current_version_stored
 
@@ -134,12 +135,17 @@ def start(questionnaire: Questionnaire) -> Draft:
     return draft
 
 
-def save(draft: Draft, answers: Answers, step_id: str) -> bool:
+def save(draft: Draft, answers: Answers, step_id: str,
+         record: Sequence[tuple[str, Any]] = ()) -> bool:
     """Store the answers (False when the screening was sent or deleted meanwhile).
 
     ``answers`` may be a function of the stored answers: if another save of this draft comes
     first, the draft is read again and the function applied to what that save stored. Changed
     answers re-open a completed screening: its stored assessment no longer applies.
+
+    ``record``: safety answers this save writes, as (question id, value) pairs
+    (``core.safety.to_record``); they are kept in ``safety_answers`` in the same transaction as
+    the answers, where no later save can change them.
     """
     merge = answers if callable(answers) else (lambda stored: answers)
     for _ in range(SAVE_ATTEMPTS):
@@ -149,7 +155,9 @@ def save(draft: Draft, answers: Answers, step_id: str) -> bool:
         params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
                   "new_answers": new_answers, "new_step": step_id,
                   "new_expires_at": now + ttl(), "now": now}
-        if _write(_SAVE_REOPENING if reopening else _SAVE, params):
+        statement = _SAVE_REOPENING if reopening else _SAVE
+        if (_write_recording(statement, params, record) if record
+                else _write(statement, params)):
             draft.answers, draft.expires_at, draft.updated_at = new_answers, params[
                 "new_expires_at"], now
             if reopening:
@@ -162,15 +170,29 @@ def save(draft: Draft, answers: Answers, step_id: str) -> bool:
     raise SaveConflict(f"{SAVE_ATTEMPTS} concurrent saves of one draft")
 
 
-def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment) -> bool:
-    """Store the assessment and mark the screening completed.
+def is_urgent(draft: Draft) -> bool:
+    """The screening's stored assessment puts it at the top of the queue (an urgent flag)."""
+    priority = autocommit_connection().execute(
+        select(_c.priority).where(_c.id == draft.id)).scalar()
+    return priority is not None and priority != NO_PRIORITY
+
+
+def safety_records(draft: Draft) -> list[Recorded]:
+    """The draft's recorded safety answers, oldest first."""
+    return safety.records_for(autocommit_connection(), draft.id)
+
+
+def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
+             extra_flags: tuple[str, ...] = ()) -> bool:
+    """Store the assessment (and ``extra_flags`` beside its flags) and mark the screening
+    completed.
 
     False when the screening was sent, or its answers changed since ``draft`` was read (the
     assessment would not be theirs); nothing is written then.
     """
     now = utcnow()
     completed_at = draft.completed_at if draft.status == "completed" else now
-    values = dict(assessment_columns(questionnaire, assessment), status="completed",
+    values = dict(assessment_columns(questionnaire, assessment, extra_flags), status="completed",
                   completed_at=completed_at, expires_at=now + ttl(), updated_at=now)
     statement = update(_table).where(*_NOT_SENT).values(values)
     if not _write(statement, {"draft_id": draft.id, "seen_updated_at": draft.updated_at}):
@@ -186,6 +208,20 @@ def _write(statement, params: dict[str, Any]) -> bool:
     if autocommit_connection().execute(statement, params).rowcount != 1:
         return False
     session.modified = True  # re-issue the cookie, so it expires with the draft
+    return True
+
+
+def _write_recording(statement, params: dict[str, Any],
+                     record: Sequence[tuple[str, Any]]) -> bool:
+    """``_write`` and the safety answers, committed together (the rare path: a step that saved
+    a safety answer), so an answer is never stored without its record."""
+    begin_write()
+    if db.session.execute(statement, params).rowcount != 1:
+        db.session.rollback()
+        return False
+    safety.add(db.session, params["draft_id"], record, params["now"])
+    db.session.commit()
+    session.modified = True
     return True
 
 
