@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config.get("TESTING"):
         app.config["SCREENER_ENV"] = "testing"
+    app.config.update(settings.notification_settings(app.config))
     serving = _serving()
     app.config["SECRET_KEY"] = settings.secret_key_for(
         app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], serving
@@ -82,6 +83,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     auth.init_app(app)
     cli.init_app(app)
+    from screener import notify
+
+    notify.init_app(app)
     return app
 
 

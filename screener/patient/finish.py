@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from screener.storage import drafts
 from screener.patient import forms
@@ -84,11 +84,20 @@ def send():
     form = forms.ContactForm(request.form if request.method == "POST" else None)
     if request.method == "POST":
         if form.validate():
-            if drafts.submit(screening, form.contact_details()):
+            alerts = bool(current_app.config.get("URGENT_NOTIFY_TO"))
+            if drafts.submit(screening, form.contact_details(), alert_if_urgent=alerts):
+                _wake_alert_sender()
                 return redirect(url_for("wizard.sent"))
             return write_refused()
         return render_template("patient/send.html", form=form), 422
     return render_template("patient/send.html", form=form)
+
+
+def _wake_alert_sender() -> None:
+    """Let this process's alert sender look at the outbox now rather than at its next poll."""
+    sender = current_app.extensions.get("urgent_alert_sender")
+    if sender is not None:
+        sender.wake()
 
 
 def sent():

@@ -26,7 +26,7 @@ from typing import Any, Callable, Mapping, Sequence, Union
 from flask import current_app, session
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from screener.storage import audit, safety
+from screener.storage import audit, outbox, safety
 from screener.storage.database import autocommit_connection, begin_write
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
@@ -225,8 +225,12 @@ def _write_recording(statement, params: dict[str, Any],
     return True
 
 
-def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
-    """Send a completed screening to the clinic, exactly once (False when it was not sendable)."""
+def submit(draft: Draft, contact: Mapping[str, Any], alert_if_urgent: bool = False) -> bool:
+    """Send a completed screening to the clinic, exactly once (False when it was not sendable).
+
+    ``alert_if_urgent``: an urgent screening also gets an alert in the outbox, in the same
+    transaction (delivered later by a sender: the send never waits for a mail server).
+    """
     begin_write()  # the submission and its audit event commit together
     now = utcnow()
     result = db.session.execute(
@@ -244,6 +248,8 @@ def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
         db.session.rollback()
         return False
     audit.record("screening_submitted", screening_id=draft.id)
+    if alert_if_urgent:
+        outbox.enqueue_urgent_submission(db.session, draft.id, now)
     db.session.commit()
     draft.status, draft.submitted_at, draft.expires_at = "submitted", now, None
     draft.updated_at = now
