@@ -24,8 +24,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     if app.config.get("TESTING"):
         app.config["SCREENER_ENV"] = "testing"
-    app.config.update(settings.notification_settings(app.config))
     serving = _serving()
+    try:
+        app.config.update(settings.notification_settings(app.config))
+    except settings.ConfigurationError as error:
+        if serving:
+            raise
+        raise click.ClickException(str(error)) from None  # `make run`: the message, no traceback
     app.config["SECRET_KEY"] = settings.secret_key_for(
         app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], serving
     )

@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, literal, or_, select, update
 
 from screener.extensions import db
 from screener.storage import audit
+from screener.storage.database import begin_write
 from screener.storage.models import NO_PRIORITY, OutboxMessage, Screening
 
 URGENT_SUBMISSION = "urgent_submission"
@@ -61,11 +62,8 @@ def enqueue_urgent_submission(session, screening_id: uuid.UUID, now: datetime) -
 
 def claim(worker: str, now: datetime, limit: int = 10) -> list[Claimed]:
     """Take the lease on up to ``limit`` due rows, committed before anything is sent."""
+    begin_write()  # BEGIN IMMEDIATE on SQLite: one claimer at a time
     session = db.session()
-    if session.in_transaction():
-        session.commit()
-    if session.get_bind().dialect.name == "sqlite":
-        session.connection(execution_options={"sqlite_begin_immediate": True})
     due = (select(_o.id, _o.kind, _o.screening_id, _o.created_at, _o.attempts)
            .where(_o.status == "pending", _o.next_attempt_at <= now,
                   or_(_o.claimed_until.is_(None), _o.claimed_until < now))

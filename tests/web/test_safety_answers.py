@@ -191,6 +191,21 @@ def test_a_completed_screening_reopened_and_changed_gets_the_flag(app, client):
     assert stored(app).flags == [CHANGED]
 
 
+def test_a_plan_changed_to_no_from_review_keeps_the_yes(app, client):
+    """The plan question itself changed from review: still a crisis (item 9), and flagged."""
+    answers = dict(EXAMPLE_1, self_harm_plan="yes")
+    assert walk(client, answers) == "/screening/review"
+    finish(client)
+    assert change_from_review(client, "safety", dict(answers, self_harm_plan="no")) == (
+        "/screening/review")
+    page = finish(client)
+    assert outcome_of(page) == "crisis"
+    send(client)
+    row = stored(app)
+    assert row.flags == ["self_harm", CHANGED] and row.answers["self_harm_plan"] == "no"
+    assert recorded(app) == [("phq9_9", 1), ("self_harm_plan", "yes")]
+
+
 def test_a_higher_answer_still_holds_and_adds_no_flag(app, client):
     """Item 9 raised from 1 to 2: the answer still holds, so no changed flag (both recorded)."""
     walk(client, dict(EXAMPLE_1, self_harm_plan="no"))
