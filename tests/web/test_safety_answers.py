@@ -241,3 +241,38 @@ def test_start_over_deletes_the_records_with_the_draft(app, client):
     assert recorded(app) == [("phq9_9", 1)]
     client.post("/screening/restart")
     assert recorded(app) == []
+
+
+@pytest.mark.postgres
+def test_a_recording_save_overlapping_another_merges_and_records_once(pg_app):
+    """Item 9 = 1 saved while a second tab holds the row: the save waits, merges into what the
+    other wrote, and the safety answer is recorded once, with the answers."""
+    import threading
+
+    from sqlalchemy import create_engine
+
+    from screener.storage.models import utcnow
+
+    client = pg_app.test_client()
+    assert walk(client, EXAMPLE_1, until="phq9") == "/screening/phq9"
+    table = Screening.__table__
+    engine = create_engine(pg_app.config["SQLALCHEMY_DATABASE_URI"])
+    responses = []
+    try:
+        with engine.connect() as writer:
+            row = writer.execute(select(table.c.id, table.c.answers).with_for_update()).one()
+            post = threading.Thread(target=lambda: responses.append(
+                client.post("/screening/phq9", data=step_data("phq9", EXAMPLE_1))))
+            post.start()
+            post.join(timeout=1.0)
+            assert post.is_alive(), "the save did not wait for the row"
+            writer.execute(table.update().where(table.c.id == row.id).values(
+                answers=dict(row.answers, current_care="no"), updated_at=utcnow()))
+            writer.commit()
+            post.join(timeout=30)
+        assert responses and responses[0].status_code == 302
+    finally:
+        engine.dispose()
+    answers = stored(pg_app).answers
+    assert answers["current_care"] == "no" and answers["phq9_9"] == 1
+    assert recorded(pg_app) == [("phq9_9", 1)]
