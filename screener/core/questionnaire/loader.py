@@ -469,7 +469,7 @@ class Builder(ConditionChecks):
             if not isinstance(item, dict) or "question" not in item:
                 self.problem(path, "expected {question: ID, operator: OP, answer: VALUE}")
                 continue
-            condition = self.condition(item, path)
+            condition = self.condition(item, path, controls=None)
             if isinstance(condition, Comparison):
                 conditions.append(condition)
         if self.problems:
