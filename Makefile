@@ -27,6 +27,7 @@ run: install
 	mkdir -p instance
 	SCREENER_ENV=development $(FLASK) db upgrade
 	@SCREENER_ENV=development $(FLASK) users hint
+	@SCREENER_ENV=development $(FLASK) notify hint
 	SCREENER_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev

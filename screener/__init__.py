@@ -25,6 +25,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("TESTING"):
         app.config["SCREENER_ENV"] = "testing"
     serving = _serving()
+    try:
+        app.config.update(settings.notification_settings(app.config))
+    except settings.ConfigurationError as error:
+        if serving:
+            raise
+        raise click.ClickException(str(error)) from None  # `make run`: the message, no traceback
     app.config["SECRET_KEY"] = settings.secret_key_for(
         app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], serving
     )
@@ -85,6 +91,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     auth.init_app(app)
     cli.init_app(app)
+    from screener import notify
+
+    notify.init_app(app)
     return app
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("production", "development", "testing")
@@ -29,6 +32,17 @@ def _int(name: str, default: int) -> int:
         return int(value)
     except ValueError:
         raise ConfigurationError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigurationError(f"{name} must be true or false, got {value!r}")
 
 
 def _database_url(instance_path: Path) -> str:
@@ -78,7 +92,70 @@ def from_environment(instance_path: Path) -> dict:
         "SCREENING_START_RATE_LIMIT": os.environ.get(
             "SCREENING_START_RATE_LIMIT", "20/minute;200/hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Urgent alerts by email (see docs/operations.md): off unless URGENT_NOTIFY_TO is set.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 0),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL"),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", ""),
+        "URGENT_NOTIFY_TO": os.environ.get("URGENT_NOTIFY_TO", ""),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        # A sender thread in each app process delivers the outbox; turn it off when a separate
+        # `flask notify run` process does.
+        "NOTIFY_IN_PROCESS": _flag("NOTIFY_IN_PROCESS", True),
     }
+
+
+# An address in URGENT_NOTIFY_TO / MAIL_DEFAULT_SENDER: plain local@domain, nothing that could
+# add a header or another recipient.
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+def notification_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The urgent-alert settings checked and normalised; ConfigurationError says what is wrong.
+
+    No ``URGENT_NOTIFY_TO``: alerts are off (``URGENT_NOTIFY_TO`` becomes an empty tuple).
+    """
+    raw = config.get("URGENT_NOTIFY_TO") or ""
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    recipients = tuple(item.strip() for item in items if item.strip())
+    for address in recipients:
+        if not _ADDRESS.fullmatch(address):
+            raise ConfigurationError(
+                f"URGENT_NOTIFY_TO: {address[:80]!r} is not an email address "
+                "(give comma-separated addresses such as intake@clinic.example)")
+    base = (config.get("PUBLIC_BASE_URL") or "").strip()
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+                or parts.fragment or any(ch.isspace() for ch in base):
+            raise ConfigurationError(
+                f"PUBLIC_BASE_URL: {base[:80]!r} is not a web address such as "
+                "https://screening.clinic.example (the origin staff open links on)")
+        base = base.rstrip("/")
+    settings: dict[str, Any] = {"URGENT_NOTIFY_TO": recipients, "PUBLIC_BASE_URL": base}
+    if not recipients:
+        return settings
+    if not base:
+        raise ConfigurationError("PUBLIC_BASE_URL must be set when URGENT_NOTIFY_TO is: the "
+                                 "alert links to PUBLIC_BASE_URL/staff/submissions/<id>")
+    if not config.get("MAIL_SERVER"):
+        raise ConfigurationError("MAIL_SERVER must be set when URGENT_NOTIFY_TO is")
+    if config.get("MAIL_USE_TLS") and config.get("MAIL_USE_SSL"):
+        raise ConfigurationError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (implicit TLS) "
+                                 "cannot both be on")
+    sender = (config.get("MAIL_DEFAULT_SENDER") or "").strip()
+    if not sender or not _ADDRESS.fullmatch(sender):
+        raise ConfigurationError("MAIL_DEFAULT_SENDER must be an email address such as "
+                                 "screening@clinic.example when URGENT_NOTIFY_TO is set")
+    port = config.get("MAIL_PORT") or (465 if config.get("MAIL_USE_SSL") else
+                                       587 if config.get("MAIL_USE_TLS") else 25)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigurationError(f"MAIL_PORT must be a port number, got {port!r}")
+    settings.update(MAIL_PORT=port, MAIL_DEFAULT_SENDER=sender)
+    return settings
 
 
 def secret_key_for(env: str, instance_path: Path, configured: str, serving: bool) -> str:

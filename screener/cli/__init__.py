@@ -5,7 +5,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register every command group on the app's CLI."""
-    from screener.cli import core, dev, exports, users
+    from screener.cli import core, dev, exports, notify, users
 
     app.cli.add_command(core.questionnaire_group)
     app.cli.add_command(core.evaluate_command)
@@ -13,3 +13,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users.users_group)
     app.cli.add_command(exports.export_group)
     app.cli.add_command(dev.dev_group)
+    app.cli.add_command(notify.notify_group)

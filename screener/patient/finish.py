@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from screener.storage import drafts
 from screener.patient import session
 from screener.patient import forms
-from screener.core import rules
+from screener.core import rules, safety
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
 from screener.storage.versions import current_questionnaire
 
@@ -38,7 +38,9 @@ def finish():
         first = journey.first_open or journey.steps[0]
         return redirect(url_for("wizard.step", step_id=first.id))
     assessment = rules.evaluate(questionnaire, screening.answers)
-    if not session.complete(screening, questionnaire, assessment):
+    changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
+                                   screening.answers)
+    if not session.complete(screening, questionnaire, assessment, changed):
         return write_refused()
     return redirect(url_for("wizard.result"))
 
@@ -54,11 +56,26 @@ def result():
     assessment = rules.evaluate(questionnaire, screening.answers)
     scores = [(s, assessment.scores[s.id]) for s in questionnaire.scores
               if s.id in assessment.scores]
+    outcome = questionnaire.outcomes_by_id[assessment.outcome]
+    changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
+                                   screening.answers)
     return render_template(
         "patient/result.html", questionnaire=questionnaire, screening=screening,
-        assessment=assessment, scores=scores, version=questionnaire.version,
-        outcome=questionnaire.outcomes_by_id[assessment.outcome],
+        assessment=assessment, scores=scores, version=questionnaire.version, outcome=outcome,
+        reasons=patient_reasons(questionnaire, assessment),
+        crisis_first=outcome.show_crisis_resources or bool(changed),
     )
+
+
+def patient_reasons(questionnaire, assessment: rules.Assessment) -> list[str]:
+    """The reasons the patient reads. On a result that shows the crisis resources, only the
+    reasons of rules with that outcome, and notes: a lower outcome's reason ("your scores are in
+    the lower ranges") would read as reassurance there. Staff see every matched rule."""
+    outcome = questionnaire.outcomes_by_id[assessment.outcome]
+    if not outcome.show_crisis_resources:
+        return [rule.reason for rule in assessment.rules]
+    return [rule.reason for rule in assessment.rules
+            if rule.outcome is None or rule.outcome == assessment.outcome]
 
 
 def send():
@@ -70,11 +87,21 @@ def send():
                              texts=current_questionnaire().texts)
     if request.method == "POST":
         if form.validate():
-            if drafts.submit(screening, form.contact_details(), request.remote_addr):
+            alerts = bool(current_app.config.get("URGENT_NOTIFY_TO"))
+            if drafts.submit(screening, form.contact_details(), request.remote_addr,
+                             alert_if_urgent=alerts):
+                _wake_alert_sender()
                 return redirect(url_for("wizard.sent"))
             return write_refused()
         return render_template("patient/send.html", form=form), 422
     return render_template("patient/send.html", form=form)
+
+
+def _wake_alert_sender() -> None:
+    """Let this process's alert sender look at the outbox now rather than at its next poll."""
+    sender = current_app.extensions.get("urgent_alert_sender")
+    if sender is not None:
+        sender.wake()
 
 
 def sent():
@@ -83,4 +110,5 @@ def sent():
     questionnaire, journey = journey_for(screening)
     if screening.status != "submitted":
         return redirect(resume_url(screening, journey))
-    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening)
+    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening,
+                           urgent=drafts.is_urgent(screening))

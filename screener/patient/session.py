@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any, Sequence
 
 from flask import current_app, session
 
@@ -55,14 +56,17 @@ def start(questionnaire: Questionnaire) -> Draft:
     return draft
 
 
-def save(draft: Draft, merge: Merge, step_id: str) -> bool:
-    """``drafts.save`` for the session's draft, keeping the cookie alive with it."""
-    return _kept_alive(drafts.save(draft, merge, step_id, ttl()))
+def save(draft: Draft, merge: Merge, step_id: str,
+         record: Sequence[tuple[str, Any]] = ()) -> bool:
+    """``drafts.save`` for the session's draft (``record``: safety answers to keep for good),
+    keeping the cookie alive with it."""
+    return _kept_alive(drafts.save(draft, merge, step_id, ttl(), record))
 
 
-def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment) -> bool:
+def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
+             extra_flags: tuple[str, ...] = ()) -> bool:
     """``drafts.complete`` for the session's draft, keeping the cookie alive with it."""
-    return _kept_alive(drafts.complete(draft, questionnaire, assessment, ttl()))
+    return _kept_alive(drafts.complete(draft, questionnaire, assessment, ttl(), extra_flags))
 
 
 def _kept_alive(written: bool) -> bool:

@@ -6,7 +6,7 @@ from flask import redirect, render_template, request, url_for
 
 from screener.patient import session
 from screener.patient import forms, fragments
-from screener.core import navigation
+from screener.core import navigation, safety
 from screener.core.questionnaire import Questionnaire, Step
 from screener.patient.flow import journey_for, load_draft, resume_url, returning, step_context, write_refused
 
@@ -48,7 +48,8 @@ def step(step_id: str):
         return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
     given = form.answers()
     if not session.save(screening, lambda stored: navigation.merge_step(
-            questionnaire, stored, step, given), step.id):
+            questionnaire, stored, step, given), step.id,
+            record=safety.to_record(questionnaire, given)):
         return write_refused()
     after = navigation.journey(questionnaire, screening.answers)
     if after.crisis_page_due(step):
@@ -76,7 +77,7 @@ def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.St
         return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
 
     if merged(screening.answers) != screening.answers and not session.save(
-            screening, merged, step.id):
+            screening, merged, step.id, record=safety.to_record(questionnaire, kept)):
         return write_refused()
     journey = navigation.journey(questionnaire, screening.answers)
     if returning() and journey.finished:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import uuid
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
-from screener.storage import audit
+from screener.core import safety
+from screener.storage import audit, outbox, safety as safety_store
 from screener.staff import admin, review
 from screener.web.auth import (authenticate, end_session, permission_required, request_actor,
                                start_session)
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
-from screener.storage.models import StaffUser
+from screener.storage.models import NO_PRIORITY, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
-from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, QueuePage,
-                                    build_queue_query, fetch_page, key_scores, status_counts)
+from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, WAITING_STATUSES,
+                                    QueuePage, build_queue_query, fetch_page, key_scores,
+                                    status_counts, urgent_waiting, waiting_for)
 from screener.staff.forms import LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
 
@@ -40,6 +42,27 @@ def outcome_icon(outcome: str | None) -> str:
     if outcome not in questionnaire.outcomes_by_id:
         return "•"
     return OUTCOME_ICONS[min(questionnaire.outcome_rank(outcome), len(OUTCOME_ICONS) - 1)]
+
+
+@bp.app_template_filter("waiting")
+def waiting(moment) -> str:
+    """'waiting 3 h' since ``moment``."""
+    return waiting_for(moment) if moment else ""
+
+
+@bp.context_processor
+def staff_alerts():
+    """On every staff page: the urgent submissions nobody has contacted yet, and for admins the
+    urgent alert emails that could not be delivered. Counted once per page, when shown."""
+
+    def alerts() -> dict:
+        if "staff_alerts" not in g:
+            failed = outbox.failed_count() if current_user.can("administer") else 0
+            g.staff_alerts = {"urgent": urgent_waiting(db.session), "failed_alerts": failed}
+        return g.staff_alerts
+
+    return {"staff_alerts": alerts, "waiting_statuses": WAITING_STATUSES,
+            "no_priority": NO_PRIORITY}
 
 
 def _login_limit() -> str:
@@ -134,8 +157,11 @@ def _render_detail(screening, note_form: NoteForm, status: int = 200):
     names.update({n.author_id: n.author.name for n in screening.notes})
     if screening.assignee is not None:
         names[screening.assignee.id] = screening.assignee.name
+    questionnaire = questionnaire_for(screening)
+    safety_answers = safety.kept(questionnaire, safety_store.records_for(db.session, screening.id),
+                                 screening.answers or {})
     body = render_template(
-        "staff/detail.html", screening=screening, q=questionnaire_for(screening),
+        "staff/detail.html", screening=screening, q=questionnaire, safety_answers=safety_answers,
         assessment=screening.assessment or {}, groups=review.answer_groups(screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
         names=names, events=events, note_form=note_form, note_max=review.NOTE_MAX_CHARS,

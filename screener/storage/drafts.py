@@ -22,16 +22,17 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from screener.storage import audit
+from screener.storage import audit, outbox, safety
 from screener.storage.database import autocommit_connection, begin_write
 from screener.extensions import db
-from screener.storage.models import Screening, hash_token, search_text_for, utcnow
+from screener.storage.models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
+from screener.core.safety import Recorded
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
 from screener.storage.versions import ensure_current_version_stored
 
@@ -114,12 +115,17 @@ def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
     return draft
 
 
-def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta) -> bool:
+def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
+         record: Sequence[tuple[str, Any]] = ()) -> bool:
     """Store ``merge(stored answers)``; False when the screening was sent or deleted meanwhile.
 
     When another save of this draft comes first, the row is read again and ``merge`` applied to
     what that save stored, so neither loses its answers. Changed answers re-open a completed
     screening: its stored assessment no longer applies. After a save ``draft`` is what was stored.
+
+    ``record``: safety answers this save writes, as (question id, value) pairs
+    (``core.safety.to_record``); they are kept in ``safety_answers`` in the same transaction as
+    the answers, where no later save can change them.
     """
     seen = draft
     for _ in range(SAVE_ATTEMPTS):
@@ -129,10 +135,12 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta) -> bool:
         saved = replace(seen, answers=answers, expires_at=now + ttl, updated_at=now)
         if reopening:
             saved = replace(saved, status="draft", completed_at=None)
-        if _write(_SAVE_REOPENING if reopening else _SAVE, {
-                "draft_id": seen.id, "seen_updated_at": seen.updated_at,
-                "new_answers": answers, "new_step": step_id,
-                "new_expires_at": saved.expires_at, "now": now}):
+        params = {"draft_id": seen.id, "seen_updated_at": seen.updated_at,
+                  "new_answers": answers, "new_step": step_id,
+                  "new_expires_at": saved.expires_at, "now": now}
+        statement = _SAVE_REOPENING if reopening else _SAVE
+        if (_write_recording(statement, params, record) if record
+                else _write(statement, params)):
             _become(draft, saved)
             return True
         seen = _reread(seen)
@@ -147,16 +155,29 @@ def _become(draft: Draft, stored: Draft) -> None:
         setattr(draft, field.name, getattr(stored, field.name))
 
 
+def is_urgent(draft: Draft) -> bool:
+    """The screening's stored assessment puts it at the top of the queue (an urgent flag)."""
+    priority = autocommit_connection().execute(
+        select(_c.priority).where(_c.id == draft.id)).scalar()
+    return priority is not None and priority != NO_PRIORITY
+
+
+def safety_records(draft: Draft) -> list[Recorded]:
+    """The draft's recorded safety answers, oldest first."""
+    return safety.records_for(autocommit_connection(), draft.id)
+
+
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
-             ttl: timedelta) -> bool:
-    """Store the assessment and mark the screening completed.
+             ttl: timedelta, extra_flags: tuple[str, ...] = ()) -> bool:
+    """Store the assessment (and ``extra_flags`` beside its flags) and mark the screening
+    completed.
 
     False when the screening was sent, or its answers changed since ``draft`` was read (the
     assessment would not be theirs); nothing is written then.
     """
     now = utcnow()
     completed_at = draft.completed_at if draft.status == "completed" else now
-    values = dict(assessment_columns(questionnaire, assessment), status="completed",
+    values = dict(assessment_columns(questionnaire, assessment, extra_flags), status="completed",
                   completed_at=completed_at, expires_at=now + ttl, updated_at=now)
     statement = update(_table).where(*_NOT_SENT).values(values)
     if not _write(statement, {"draft_id": draft.id, "seen_updated_at": draft.updated_at}):
@@ -172,9 +193,27 @@ def _write(statement, params: dict[str, Any]) -> bool:
     return autocommit_connection().execute(statement, params).rowcount == 1
 
 
-def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = None) -> bool:
+def _write_recording(statement, params: dict[str, Any],
+                     record: Sequence[tuple[str, Any]]) -> bool:
+    """``_write`` and the safety answers, committed together (the rare path: a step that saved
+    a safety answer), so an answer is never stored without its record."""
+    begin_write()
+    if db.session.execute(statement, params).rowcount != 1:
+        db.session.rollback()
+        return False
+    safety.add(db.session, params["draft_id"], record, params["now"])
+    db.session.commit()
+    return True
+
+
+def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = None,
+           alert_if_urgent: bool = False) -> bool:
     """Send a completed screening to the clinic, exactly once (False when it was not sendable);
-    audited with the patient's ``remote_addr``."""
+    audited with the patient's ``remote_addr``.
+
+    ``alert_if_urgent``: an urgent screening also gets an alert in the outbox, in the same
+    transaction (delivered later by a sender: the send never waits for a mail server).
+    """
     begin_write()  # the submission and its audit event commit together
     now = utcnow()
     result = db.session.execute(
@@ -192,6 +231,8 @@ def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = N
         db.session.rollback()
         return False
     audit.record("screening_submitted", screening_id=draft.id, remote_addr=remote_addr)
+    if alert_if_urgent:
+        outbox.enqueue_urgent_submission(db.session, draft.id, now)
     db.session.commit()
     draft.status, draft.submitted_at, draft.expires_at = "submitted", now, None
     draft.updated_at = now

@@ -16,7 +16,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from screener.core.questionnaire import Questionnaire, Score
 from screener.storage.filters import OPEN, OPEN_STATUSES, FilterError, ScreeningFilters
-from screener.storage.models import REVIEW_STATUSES, QueueCount, Screening
+from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, QueueCount, Screening
 
 PAGE_SIZE = 50
 QUEUE_STATUS = OPEN  # the status shown when the query string names none
@@ -152,6 +152,27 @@ def status_counts(session) -> dict[str, int]:
     counts = dict.fromkeys(REVIEW_STATUSES, 0)
     counts.update(session.execute(select(QueueCount.review_status, QueueCount.submissions)).all())
     return counts
+
+
+WAITING_STATUSES = ("new", "in_review")  # not yet contacted: someone must still act
+
+
+def urgent_waiting(session) -> int:
+    """Urgent submissions nobody has contacted yet (an index range over urgent rows only)."""
+    return session.scalar(select(func.count()).select_from(Screening).where(
+        Screening.status == "submitted", Screening.priority < NO_PRIORITY,
+        Screening.review_status.in_(WAITING_STATUSES))) or 0
+
+
+def waiting_for(moment: datetime, now: datetime | None = None) -> str:
+    """How long since ``moment``, short: "waiting 25 min", "waiting 3 h", "waiting 2 d 4 h"."""
+    minutes = max(0, int(((now or datetime.now(timezone.utc)) - moment).total_seconds() // 60))
+    if minutes < 60:
+        return f"waiting {minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"waiting {hours} h"
+    return f"waiting {hours // 24} d {hours % 24} h"
 
 
 def key_scores(questionnaire: Questionnaire, score_ids: Any = None) -> list[Score]:

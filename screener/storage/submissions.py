@@ -9,8 +9,11 @@ from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 
 
-def assessment_record(assessment: Assessment) -> dict[str, Any]:
-    """The JSON kept in ``Screening.assessment``: outcome, matched rules with reasons, scores."""
+def assessment_record(assessment: Assessment,
+                      flags: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The JSON kept in ``Screening.assessment``: outcome, matched rules with reasons, scores,
+    and the flags (the rules' own, plus any added beside them such as a changed safety
+    answer's)."""
     return {
         "outcome": assessment.outcome,
         "rules": [
@@ -21,16 +24,30 @@ def assessment_record(assessment: Assessment) -> dict[str, Any]:
             sid: {"value": s.value, "band": s.band, "band_label": s.band_label}
             for sid, s in assessment.scores.items()
         },
-        "flags": list(assessment.flags),
+        "flags": list(assessment.flags if flags is None else flags),
     }
 
 
-def assessment_columns(questionnaire: Questionnaire, assessment: Assessment) -> dict[str, Any]:
-    """The screening columns an assessment sets: the JSON record and its queryable copies."""
-    flags = list(assessment.flags)
-    return {"assessment": assessment_record(assessment), "outcome": assessment.outcome,
-            "flags": flags, "flag_list": flag_list_for(flags),
-            "priority": assessment.urgency or NO_PRIORITY}
+def assessment_columns(questionnaire: Questionnaire, assessment: Assessment,
+                       extra_flags: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The screening columns an assessment sets: the JSON record and its queryable copies.
+
+    ``extra_flags`` are flags that are not a rule's (``self_harm_changed``): they count as the
+    rules' flags do, in the queue order, the filters and the exports.
+    """
+    flags = all_flags(questionnaire, assessment.flags, extra_flags)
+    urgency = {f.id: f.urgency for f in questionnaire.flags}
+    priority = min((urgency[f] for f in flags if f in urgency), default=None)
+    return {"assessment": assessment_record(assessment, tuple(flags)),
+            "outcome": assessment.outcome, "flags": flags, "flag_list": flag_list_for(flags),
+            "priority": priority or NO_PRIORITY}
+
+
+def all_flags(questionnaire: Questionnaire, flags: tuple[str, ...],
+              extra: tuple[str, ...] = ()) -> list[str]:
+    """The rules' flags and ``extra`` together, most urgent first (as ``evaluate`` orders)."""
+    urgency = {f.id: f.urgency for f in questionnaire.flags}
+    return sorted(set(flags) | set(extra), key=lambda f: (urgency.get(f, NO_PRIORITY), f))
 
 
 def cleared_assessment_columns() -> dict[str, Any]:
@@ -40,8 +57,9 @@ def cleared_assessment_columns() -> dict[str, Any]:
 
 
 def apply_assessment(
-    screening: Screening, questionnaire: Questionnaire, assessment: Assessment
+    screening: Screening, questionnaire: Questionnaire, assessment: Assessment,
+    extra_flags: tuple[str, ...] = (),
 ) -> None:
     """Copy the assessment onto the screening's stored and queryable columns."""
-    for column, value in assessment_columns(questionnaire, assessment).items():
+    for column, value in assessment_columns(questionnaire, assessment, extra_flags).items():
         setattr(screening, column, value)

@@ -47,8 +47,12 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     for resource in questionnaire.crisis_resources:
         item = crisis.locator("li", has_text=resource.text)
         assert above_the_fold(page, item), f"not above the fold on a phone: {resource.text}"
-        if resource.href:
-            assert item.get_by_role("link").get_attribute("href") == resource.href
+        links = item.get_by_role("link")
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+            link.href for link in resource.links]
+        for i in range(links.count()):  # big touch targets: at least 44 × 44 CSS pixels
+            box = links.nth(i).bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, resource.links[i].href
     snap(page, "crisis-safety-step")
     assert_accessible(page, axe_source, f"step:{step.id}")
     press_continue(page)
@@ -81,3 +85,7 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     assert_accessible(page, axe_source, "result:crisis")
 
     send_from_result(page, CONTACT)
+    # An urgent submission's sent page leads with help, on the first screen.
+    page.wait_for_url("**/screening/sent")
+    assert above_the_fold(page, page.locator("section.crisis h2"))
+    snap(page, "sent-urgent")

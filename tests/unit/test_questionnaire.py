@@ -139,9 +139,22 @@ BROKEN = [
      "crisis_resources: missing required key"),
     ("empty crisis resources", lambda d: d["crisis_resources"].update(items=[]),
      "crisis_resources.items: at least one crisis resource is required"),
-    ("script in a crisis link", lambda d: d["crisis_resources"]["items"][0].update(
-        href="javascript:alert(1)"), "crisis_resources.items[0].href: expected a link starting "
-     "with tel:, sms:, mailto:, https://, http://"),
+    ("script in a crisis link", lambda d: d["crisis_resources"]["items"][0]["links"][0].update(
+        href="javascript:alert(1)"), "crisis_resources.items[0].links[0].href: expected a link "
+     "starting with tel:, sms:, mailto:, https://, http://"),
+    ("script in a 1.0.0 crisis href", lambda d: d["crisis_resources"]["items"].__setitem__(
+        0, {"text": "Call", "href": "javascript:alert(1)"}), "crisis_resources.items[0].href: "
+     "expected a link starting with tel:, sms:, mailto:, https://, http://"),
+    ("href and links both", lambda d: d["crisis_resources"]["items"][0].update(href="tel:911"),
+     "crisis_resources.items[0].href: give either href or links, not both"),
+    ("unknown changed flag", lambda d: d["safety_answers"].update(changed_flag="oops"),
+     'safety_answers.changed_flag: unknown flag "oops"'),
+    ("safety answer on a score", lambda d: d["safety_answers"]["when"].append(
+        {"score": "phq9", "operator": ">=", "answer": 1}),
+     "safety_answers.when[2]: expected {question: ID, operator: OP, answer: VALUE}"),
+    ("safety answer not a valid value", lambda d: d["safety_answers"]["when"].append(
+        {"question": "self_harm_plan", "operator": "=", "answer": "maybe"}),
+     'safety_answers.when[2].answer: "maybe" is not a valid answer to "self_harm_plan"'),
     # the scale itself
     ("scale too wide", lambda d: question(d, "pain_severity", "peg_1").update(max=10**9),
      "steps[6].questions[0]: min must be less than max, by at most 100"),

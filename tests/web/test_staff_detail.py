@@ -61,8 +61,8 @@ def test_detail_shows_contact_outcome_reasons_scores_flags(app, client, intake, 
         assert str(escape(questionnaire.scores_by_id[score_id].title)) in page
         if score["band_label"]:
             assert score["band_label"] in page
-    for flag in questionnaire.flags:
-        assert str(escape(flag.label)) in page
+    for flag in questionnaire.flags:  # the submission's flags, and no other
+        assert (str(escape(flag.label)) in page) is (flag.id in stored["flags"]), flag.id
 
 
 def test_detail_lists_every_answer_with_text_label_and_value(app, client, intake, submission,

@@ -92,8 +92,10 @@ def test_send_success_makes_a_submission(app, client):
     [event] = audit_events(app, "screening_submitted")
     assert event.screening_id == stored.id and event.detail == {}
     page = client.get("/screening/sent").get_data(as_text=True)
-    assert str(escape(questionnaire().texts["sent_next_steps"])) in page
-    assert 'class="crisis"' in page
+    # Urgent (flag self_harm): help first, and no promise of a reply within working days.
+    assert str(escape(questionnaire().texts["sent_urgent"])) in page
+    assert str(escape(questionnaire().texts["sent_next_steps"])) not in page
+    assert page.index('class="crisis"') < page.index('class="card confirmation"')
 
 
 def test_the_submission_is_audited_with_the_patients_address_and_no_staff_actor(app, client):

@@ -9,13 +9,14 @@ each is built) and ``checks`` (helpers). Pure Python: none of them imports Flask
 from screener.core.questionnaire.loader import load, loads, read_source
 from screener.core.questionnaire.types import (
     OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, Band,
-    Choice, Coding, Comparison, Condition, CrisisResource, Flag, Outcome, Question, Questionnaire,
-    QuestionnaireError, Rule, Score, Step,
+    Choice, Coding, Comparison, Condition, CrisisResource, Flag, Link, Outcome, Question,
+    Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
 )
 
 __all__ = [
     "OPERATORS", "QUESTION_KINDS", "RESERVED_STEP_IDS", "SCORE_METHODS", "AllOf", "AnswerValue",
     "AnyOf", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource", "Flag",
-    "Outcome", "Question", "Questionnaire", "QuestionnaireError", "Rule", "Score", "Step", "load",
+    "Link", "Outcome", "Question", "Questionnaire", "QuestionnaireError", "Rule", "SafetyAnswers",
+    "Score", "Step", "load",
     "loads", "read_source",
 ]

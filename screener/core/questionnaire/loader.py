@@ -16,8 +16,8 @@ import yaml
 from screener.core.questionnaire.checks import is_one_of, is_valid_value, spelling_hint
 from screener.core.questionnaire.conditions import ConditionChecks
 from screener.core.questionnaire.types import (
-    QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, CrisisResource, Flag, Outcome,
-    Question, Questionnaire, QuestionnaireError, Rule, Score, Step,
+    QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, Comparison, CrisisResource, Flag,
+    Link, Outcome, Question, Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
 )
 
 
@@ -80,7 +80,7 @@ _TOP_KEYS = {
     "id": True, "version": True, "title": True, "url": False, "publisher": False,
     "copyright": False, "choice_sets": False, "steps": True, "scores": False, "outcomes": True,
     "default_outcome": True, "flags": False, "rules": True, "crisis_resources": True,
-    "texts": True,
+    "texts": True, "safety_answers": False,
 }
 _STEP_KEYS = {
     "id": True, "title": True, "questions": True, "intro": False, "stem": False, "notice": False,
@@ -101,7 +101,9 @@ _OUTCOME_KEYS = {"id": True, "title": True, "explanation": True, "show_crisis_re
 _FLAG_KEYS = {"id": True, "label": True, "urgency": True}
 _RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag": False}
 _CRISIS_KEYS = {"title": True, "items": True}
-_RESOURCE_KEYS = {"text": True, "href": False, "link_text": False}
+_RESOURCE_KEYS = {"text": True, "href": False, "link_text": False, "links": False}
+_LINK_KEYS = {"href": True, "text": True}
+_SAFETY_KEYS = {"when": True, "changed_flag": True}
 _REQUIRED_TEXTS = ("consultation", "scores_disclaimer")
 _MAX_SCALE_SPAN = 100  # a scale is a row of choices: 0-10 numeric rating, at most 0-100
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
@@ -137,6 +139,7 @@ class Builder(ConditionChecks):
         rules = self.build_rules(self.items(top, "rules", ""), outcome_ids, {f.id for f in flags})
         crisis_title, resources = self.build_crisis(top.get("crisis_resources"))
         texts = self.build_texts(top.get("texts"))
+        safety = self.build_safety(top.get("safety_answers"), {f.id for f in flags})
         if self.problems:
             return None
         return Questionnaire(
@@ -146,7 +149,8 @@ class Builder(ConditionChecks):
             rules=tuple(rules), flags=tuple(flags), crisis_title=crisis_title,
             crisis_resources=resources, texts=texts, url=self.text(top, "url", ""),
             publisher=self.text(top, "publisher", ""),
-            copyright=self.text(top, "copyright", ""), source_sha256=self.sha256,
+            copyright=self.text(top, "copyright", ""), safety_answers=safety,
+            source_sha256=self.sha256,
         )
 
     def check_header(self, top: dict) -> None:
@@ -417,11 +421,26 @@ class Builder(ConditionChecks):
         items = self.items(data, "items", "crisis_resources")
         for path, item in self.mappings(items, "crisis_resources.items", _RESOURCE_KEYS):
             if text := self.text(item, "text", path):
-                resources.append(CrisisResource(text, self.link(item, path),
-                                                self.text(item, "link_text", path)))
+                resources.append(CrisisResource(text, self.resource_links(item, path)))
         if "items" in data and not resources:
             self.problem("crisis_resources.items", "at least one crisis resource is required")
         return self.text(data, "title", "crisis_resources") or "", tuple(resources)
+
+    def resource_links(self, item: dict, path: str) -> tuple[Link, ...]:
+        """A resource's ways to act: ``links`` (each href and text), or one ``href`` with its
+        ``link_text`` (the 1.0.0 form, still read for stored questionnaire versions)."""
+        if "links" in item and "href" in item:
+            self.problem(f"{path}.href", "give either href or links, not both")
+        if "href" in item:
+            href = self.link(item, path)
+            return (Link(href, self.text(item, "link_text", path) or item["text"]),) if href else ()
+        links = []
+        for lpath, data in self.mappings(self.items(item, "links", path), f"{path}.links",
+                                         _LINK_KEYS):
+            href, text = self.link(data, lpath), self.text(data, "text", lpath)
+            if href and text:
+                links.append(Link(href, text))
+        return tuple(links)
 
     def link(self, item: dict, path: str) -> str | None:
         """A crisis resource's href: a phone, text, mail or web link, never script."""
@@ -430,6 +449,32 @@ class Builder(ConditionChecks):
             self.problem(f"{path}.href", f"expected a link starting with {', '.join(_LINK_SCHEMES)}")
             return None
         return href
+
+    def build_safety(self, value: Any, flag_ids: set) -> SafetyAnswers | None:
+        """Which saved answers are recorded for good, and the flag for one that changed."""
+        if value is None:
+            return None
+        data = self.mapping(value, "safety_answers", _SAFETY_KEYS)
+        if data is None:
+            return None
+        flag = data.get("changed_flag")
+        if "changed_flag" in data and not is_one_of(flag, flag_ids):
+            self.problem("safety_answers.changed_flag", f'unknown flag "{flag}"')
+        conditions = []
+        raw = self.items(data, "when", "safety_answers")
+        if "when" in data and not raw:
+            self.problem("safety_answers.when", "expected a non-empty list of conditions")
+        for index, item in enumerate(raw):
+            path = f"safety_answers.when[{index}]"
+            if not isinstance(item, dict) or "question" not in item:
+                self.problem(path, "expected {question: ID, operator: OP, answer: VALUE}")
+                continue
+            condition = self.condition(item, path, controls=None)
+            if isinstance(condition, Comparison):
+                conditions.append(condition)
+        if self.problems:
+            return None
+        return SafetyAnswers(tuple(conditions), flag)
 
     def build_texts(self, value: Any) -> dict[str, str]:
         if not isinstance(value, dict):

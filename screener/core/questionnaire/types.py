@@ -220,12 +220,38 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A way to reach help that acts on a phone: call (``tel:``), text (``sms:``), chat (web)."""
+
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
 class CrisisResource:
     """One way to reach help now (a line of text with an optional phone, text or web link)."""
 
     text: str
-    href: str | None = None
-    link_text: str | None = None
+    links: tuple[Link, ...] = ()
+
+    @property
+    def href(self) -> str | None:
+        """The first link's address (one-link resources, printed summaries)."""
+        return self.links[0].href if self.links else None
+
+    @property
+    def link_text(self) -> str | None:
+        return self.links[0].text if self.links else None
+
+
+@dataclass(frozen=True)
+class SafetyAnswers:
+    """Answers kept as first given, whatever happens to them later (spec: "Self-harm answers
+    that change"): each a comparison on one question; ``changed_flag`` marks a submission whose
+    final answers no longer hold one of them."""
+
+    conditions: tuple[Comparison, ...]
+    changed_flag: str
 
 
 # Compared by identity: a loaded questionnaire is one immutable object, so it can key caches
@@ -249,6 +275,7 @@ class Questionnaire:
     url: str | None = None
     publisher: str | None = None
     copyright: str | None = None
+    safety_answers: SafetyAnswers | None = None
     source_sha256: str = ""
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
     steps_by_id: dict[str, Step] = field(default_factory=dict, compare=False)

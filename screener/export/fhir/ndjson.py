@@ -15,7 +15,7 @@ import json
 from typing import Any, NamedTuple
 
 from screener.export.fhir.response import (
-    SUBMISSION_IDENTIFIER_SYSTEM, SURVEY, ResourceIds, ResponseBuilder, fhir_datetime,
+    SUBMISSION_IDENTIFIER_SYSTEM, SURVEY, ResourceIds, ResponseBuilder, fhir_datetime, flag_tags,
     patient_resource, score_code, score_value,
 )
 from screener.core.questionnaire import Question, Questionnaire
@@ -89,8 +89,11 @@ class NdjsonWriter:
                 items.append(text)
             if items:
                 groups.append(group_head + ",".join(items) + "]}")
+        tags = flag_tags(self.builder.questionnaire, record)
+        meta = ',"meta":' + _dumps({"tag": tags}) if tags else ""
         return (
-            '{"resourceType":"QuestionnaireResponse","id":"' + ids.response + '","identifier":'
+            '{"resourceType":"QuestionnaireResponse","id":"' + ids.response + '"' + meta
+            + ',"identifier":'
             '{"system":' + _IDENTIFIER_SYSTEM + ',"value":"urn:uuid:' + ids.response + '"},'
             '"questionnaire":' + _dumps(self.builder.canonical) + ',"status":"completed",'
             '"authored":"' + authored + '"' + subject + ',"item":[' + ",".join(groups) + "]}\n"

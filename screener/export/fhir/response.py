@@ -24,6 +24,9 @@ SURVEY = {"coding": [{
     "code": "survey", "display": "Survey"}]}
 UCUM = "http://unitsofmeasure.org"
 SUBMISSION_IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
+# The submission's flags (self_harm, urgent_now, self_harm_changed, ...) as meta.tag codings, so
+# a receiving system sees an urgent response as urgent without re-running the rules.
+FLAG_SYSTEM = "http://screener.example.org/fhir/CodeSystem/flags"
 _UNANSWERED = (None, [], "")
 
 
@@ -67,13 +70,16 @@ class ResponseBuilder:
                 if not self.texts:
                     del group["text"]
                 groups.append(group)
-        resource: dict[str, Any] = {
-            "resourceType": "QuestionnaireResponse", "id": resource_id,
+        resource: dict[str, Any] = {"resourceType": "QuestionnaireResponse", "id": resource_id}
+        tags = flag_tags(self.questionnaire, record)
+        if tags:
+            resource["meta"] = {"tag": tags}
+        resource.update({
             "identifier": {"system": SUBMISSION_IDENTIFIER_SYSTEM,
                            "value": f"urn:uuid:{resource_id}"},
             "questionnaire": self.canonical, "status": "completed",
             "authored": fhir_datetime(record.submitted_at),
-        }
+        })
         if subject:
             resource["subject"] = subject
         resource["item"] = groups
@@ -119,6 +125,17 @@ class ResponseBuilder:
                 return {"valueCoding": found}
         # Not a value the questionnaire allows (never stored by the app): kept, visibly off-type.
         return {"valueString": str(value)}
+
+
+def flag_tags(questionnaire: Questionnaire, record: Any) -> list[dict[str, str]]:
+    """The submission's stored flags as ``meta.tag`` codings (most urgent first)."""
+    flags = (record.assessment or {}).get("flags") or ()
+    tags = []
+    for flag_id in flags:
+        flag = questionnaire.flags_by_id.get(flag_id)
+        tags.append({"system": FLAG_SYSTEM, "code": flag_id,
+                     "display": flag.label if flag else flag_id})
+    return tags
 
 
 def score_code(questionnaire: Questionnaire, score_id: str) -> dict[str, Any]:

@@ -14,10 +14,14 @@ from screener.storage.models.screening import (
     hash_token,
     search_text_for,
 )
+from screener.storage.models.outbox import OUTBOX_STATUSES, OutboxMessage
+from screener.storage.models.safety import SafetyAnswer
 from screener.storage.models.staff import PERMISSIONS, ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
-    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
-    "PERMISSIONS", "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession",
+    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "OUTBOX_STATUSES",
+    "OutboxMessage", "PERMISSIONS", "QuestionnaireVersion",
+    "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "SafetyAnswer", "Screening",
+    "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",
 ]
