@@ -45,7 +45,7 @@ def test_start_creates_a_draft_and_keeps_only_the_token(app, client):
         token = session[SESSION_KEY]
     assert draft.token_hash == hash_token(token) != token
     assert draft.status == "draft" and draft.answers == {}
-    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.0.0")
+    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.1.0")
     assert draft.questionnaire_sha256 == questionnaire().source_sha256
     assert timedelta(hours=23) < draft.expires_at - utcnow() <= timedelta(hours=24)
 

@@ -110,7 +110,7 @@ def test_a_printed_result_says_where_to_get_help_now(client, name):
 def test_result_is_printable_with_date_and_version(client):
     page = complete(client, EXAMPLES["possible_fit"]).get_data(as_text=True)
     assert 'href="/static/print.css" media="print"' in page
-    assert "version 1.0.0" in page
+    assert "version 1.1.0" in page
     assert re.search(r"Screening completed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", page)
     assert 'src="/static/wizard.js"' in page and "data-print hidden" in page
     assert 'href="/screening/send"' in page
