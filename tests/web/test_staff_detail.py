@@ -14,7 +14,8 @@ from tests.conftest import QUESTIONS
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
-PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes", suicide_attempt="yes",
+                suicide_attempt_recent="yes")  # every flag, urgent or not
 
 
 @pytest.fixture
