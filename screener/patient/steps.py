@@ -130,7 +130,9 @@ def crisis():
     """After an answer that calls for it (``crisis_page_when``): help now, then a way on."""
     screening = load_draft(editable=False)
     _, journey = journey_for(screening)
-    due = next((s for s in journey.steps if journey.crisis_page_due(s)), None)
+    # The latest step whose answers call for it: the one the patient has just answered when
+    # going forward (a recent attempt on the diagnosis step, then a plan on the safety step).
+    due = next((s for s in reversed(journey.steps) if journey.crisis_page_due(s)), None)
     if due is None:
         return redirect(url_for("wizard.crisis_resources"))
     return render_template("patient/crisis.html", questionnaire=journey.questionnaire, step=due,

@@ -201,3 +201,16 @@ def test_past_attempt_beside_urgent_flags_on_the_detail_page(app, client, login_
     assert f"Also flagged: {escape(flags['past_attempt'])}" in panel
     queue = client.get("/staff/").get_data(as_text=True)
     assert 'class="row-urgent"' in queue
+
+
+def test_the_crisis_page_speaks_of_the_answer_just_given(client):
+    """A recent attempt, then a plan on the safety step: the second crisis page is the plan's."""
+    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), suicide_attempt="yes",
+                       suicide_attempt_recent="yes", self_harm_plan="yes")
+    location = walk(client, answers, until="safety")
+    assert location == "/screening/safety"
+    response = client.post("/screening/safety", data=step_data("safety", answers))
+    assert response.headers["Location"] == "/screening/crisis"
+    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert str(escape(questionnaire().texts["crisis_page"])) in page
+    assert str(escape(questionnaire().steps_by_id["diagnosis"].crisis_page_text)) not in page
