@@ -8,11 +8,11 @@ from tests.browser.answers import PAST_ATTEMPT as ANSWERS, PAST_ATTEMPT_CONTACT 
 from tests.browser.pages import assert_accessible, snap
 from tests.browser.patient import (answer_by_mouse, current_step, group, outcome_of, path_of,
                                    press_continue, send_from_result, start, walk_steps)
-from tests.browser.staff import log_in
+from tests.browser.staff import create_account, log_in, log_out
 
 
 def test_a_recent_attempt_brings_help_after_the_diagnosis_step(live_server, page, axe_source,
-                                                               questionnaire, staff_accounts):
+                                                               questionnaire):
     start(page, live_server.url)
     walk_steps(page, questionnaire, ANSWERS, until="diagnosis")
     diagnosis = questionnaire.steps_by_id["diagnosis"]
@@ -72,8 +72,9 @@ def test_a_recent_attempt_brings_help_after_the_diagnosis_step(live_server, page
     assert_accessible(page, axe_source, "result:recent-attempt")
     send_from_result(page, CONTACT)
 
-    # Staff: the rule ids, and past_attempt beside the urgent flag.
-    log_in(page, live_server.url, staff_accounts["intake"])
+    # Staff (an account of its own: other journeys count the shared accounts' sessions): the
+    # rule ids, and past_attempt beside the urgent flag.
+    log_in(page, live_server.url, create_account(live_server, "intake", "Petra Pastcheck"))
     page.get_by_role("link", name=CONTACT.name, exact=True).click()
     page.wait_for_load_state()
     panel = page.locator("section.urgent-panel")
@@ -83,3 +84,4 @@ def test_a_recent_attempt_brings_help_after_the_diagnosis_step(live_server, page
     for rule_id in ("recent_suicide_attempt", "past_suicide_attempt", "medication_review"):
         assert page.locator("code", has_text=rule_id).first.is_visible()
     assert_accessible(page, axe_source, "staff:detail-recent-attempt")
+    log_out(page)
