@@ -4,8 +4,14 @@ from __future__ import annotations
 
 HEALTH_QUESTIONS = (
     "vascular_condition", "brain_bleed", "ketamine_allergy", "psychosis_history",
-    "mania_history", "blood_pressure_heart", "pregnancy",
+    "mania_history", "blood_pressure_heart", "pregnancy", "bladder_symptoms", "breathing_liver",
 )
+# Spec 1.1.0, worked examples: how the questions new in 1.1.0 are answered when not listed.
+NEW_IN_1_1_0 = {
+    "prior_ketamine": "no", "suicide_attempt": "no", "psych_hospital_recent": "no",
+    "heavy_drinking_past_year": "never", "drug_use_past_year": "never", "medications": ["none"],
+    "bladder_symptoms": "no", "breathing_liver": "no",
+}
 
 
 def phq9(*values: int) -> dict:
@@ -38,8 +44,20 @@ def baseline(**changes) -> dict:
         "ketamine_nonmedical": "no",
         "addictive_tendency": "no",
         **{q: "no" for q in HEALTH_QUESTIONS},
+        **NEW_IN_1_1_0,
     }
     answers.update(changes)
     if answers.get("phq9_9", 0) >= 1:
         answers.setdefault("self_harm_plan", "no")
+    if answers.get("suicide_attempt") == "yes":
+        answers.setdefault("suicide_attempt_recent", "no")
+    return answers
+
+
+def baseline_1_0_0(**changes) -> dict:
+    """The baseline as answered under questionnaire 1.0.0 (without the 1.1.0 questions)."""
+    answers = baseline(**changes)
+    for question_id in NEW_IN_1_1_0:
+        if question_id not in changes:
+            answers.pop(question_id, None)
     return answers

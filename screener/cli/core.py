@@ -37,14 +37,18 @@ def check_command(path: str | None) -> None:
 
 @click.command("evaluate")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig", errors="replace"))
+@click.option("--questionnaire-version", "version", metavar="VERSION",
+              help="Evaluate under this stored questionnaire version (default: the current one).")
 @with_appcontext
-def evaluate_command(file) -> None:
+def evaluate_command(file, version: str | None) -> None:
     """Evaluate answer sets from FILE (- for stdin): one JSON object, or JSON Lines.
 
     Prints one JSON line per answer set. Invalid sets print an error line and make the exit
     status 2, after every other line has been evaluated.
     """
     questionnaire = current_app.extensions["questionnaire"]
+    if version is not None and version != questionnaire.version:
+        questionnaire = _stored_version(version)
     failed = False
     out = sys.stdout
     for number, document in _documents(file):
@@ -54,6 +58,26 @@ def evaluate_command(file) -> None:
     out.flush()
     if failed:
         sys.exit(2)
+
+
+def _stored_version(version: str):
+    """A questionnaire version kept in the database (every version screenings were answered
+    under); a clear error, exit status 1, when there is none."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from screener.storage.versions import known_versions, questionnaire_by_version
+
+    try:
+        found = questionnaire_by_version(version)
+        known = known_versions() if found is None else []
+    except SQLAlchemyError:
+        raise click.ClickException(
+            f"questionnaire version {version}: the database of stored versions cannot be read "
+            "(check DATABASE_URL, and run flask db upgrade)") from None
+    if found is None:
+        raise click.ClickException(
+            f"questionnaire version {version} is not stored (known: {', '.join(known)})")
+    return found
 
 
 class _Invalid:

@@ -52,7 +52,7 @@ class Assessment:
     rules: tuple[MatchedRule, ...]
     scores: dict[str, ScoreResult]
     flags: tuple[str, ...]
-    urgency: int | None
+    urgency: int | None  # of the most urgent flag; None when no flag makes it urgent
 
     @property
     def rule_ids(self) -> list[str]:
@@ -164,11 +164,13 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assess
     outcome = min(ranked, key=questionnaire.outcome_rank) if ranked else (
         questionnaire.default_outcome)
     flags_by_id = questionnaire.flags_by_id
+    # Urgent flags first, most urgent first; then the flags that are only shown (past_attempt).
     flags = tuple(sorted(
         {rule.flag for rule in matched if rule.flag is not None},
-        key=lambda flag: (flags_by_id[flag].urgency, flag),
+        key=lambda flag: (not flags_by_id[flag].urgent, flags_by_id[flag].urgency or 0, flag),
     ))
-    urgency = flags_by_id[flags[0]].urgency if flags else None
+    urgencies = [flags_by_id[flag].urgency for flag in flags if flags_by_id[flag].urgent]
+    urgency = min(urgencies) if urgencies else None
     return Assessment(outcome, matched, scores, flags, urgency)
 
 

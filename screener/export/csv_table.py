@@ -2,8 +2,10 @@
 
 Columns, in order: the submission's id, time, questionnaire and version, review status, outcome and
 flags; each score's value and band; the matched rule ids; the contact fields; then one column per
-question id in questionnaire order holding the stored value (multi-choice joined with ``;``).
-Answers to questions that skip logic disabled are left empty: they did not count.
+question id holding the stored value (multi-choice joined with ``;``): in questionnaire order,
+except that questions a later version added (``added_in``) come after the older ones, so a new
+questionnaire version never moves an existing column. Answers to questions that skip logic
+disabled are left empty: they did not count.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> Csv
     answers are not lost from the export.
     """
     scores = _union((s.id, s.title) for q in questionnaires for s in q.scores)
-    questions = _union((qid, question.text) for q in questionnaires
-                       for qid, question in q.questions.items())
+    questions = _union((question.id, question.text) for q in questionnaires
+                       for question in column_order(q))
     columns = list(FIXED_COLUMNS)
     for score_id, title in scores:
         columns += [(f"{score_id}_score", f"{title}: score"),
@@ -76,6 +78,17 @@ def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> Csv
             f"CSV column ids collide: {', '.join(duplicates)}; rename in questions.yaml")
     return CsvLayout(headers, tuple(label for _, label in columns),
                      tuple(s for s, _ in scores), tuple(q for q, _ in questions), contact)
+
+
+def column_order(questionnaire: Questionnaire) -> list:
+    """The questions in CSV column order: those of the first version in questionnaire order, then
+    each later version's additions (``added_in``), oldest version first."""
+    return sorted(questionnaire.questions.values(),
+                  key=lambda question: _version_key(question.added_in))
+
+
+def _version_key(version: str | None) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")) if version else ()
 
 
 def rows(

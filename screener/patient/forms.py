@@ -169,9 +169,14 @@ class StepForm(Form):
             and rules.answer_problem(self[name].question, value) is None
         }
 
-    def unexpected(self, formdata: Mapping[str, Any]) -> list[str]:
-        """Posted names this step does not ask (a field of another step, a tampered form)."""
-        return sorted(set(formdata) - {f.name for f in self} - CONTROL_NAMES)
+    def unexpected(self, formdata: Mapping[str, Any], asked: set[str] | None = None) -> list[str]:
+        """Posted names this step does not ask (a field of another step, a tampered form).
+
+        ``asked``: every question id of the step, when an answer on the page may have turned a
+        follow-up off (its stale answer is then dropped by skip logic, not refused).
+        """
+        known = {f.name for f in self} | (asked or set())
+        return sorted(set(formdata) - known - CONTROL_NAMES)
 
 
 # Form classes by (questionnaire sha256, step id, enabled question ids): a handful per version.

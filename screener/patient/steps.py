@@ -6,8 +6,8 @@ from flask import redirect, render_template, request, url_for
 
 from screener.patient import session
 from screener.patient import forms, fragments
-from screener.core import navigation, safety
-from screener.core.questionnaire import Questionnaire, Step
+from screener.core import navigation, rules, safety
+from screener.core.questionnaire import Question, Questionnaire, Step
 from screener.patient.flow import journey_for, load_draft, resume_url, returning, step_context, write_refused
 
 UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
@@ -40,11 +40,14 @@ def step(step_id: str):
     screening, questionnaire, step, journey = step_context(step_id)
     if request.method == "GET":
         return render_step(journey, step)
-    form = forms.step_form(questionnaire, step, journey.questions(step), formdata=request.form)
+    form = _posted_form(questionnaire, step, journey, request.form)
     if request.form.get("action") == "back":
         return _go_back(screening, questionnaire, step, form)
-    unexpected = form.unexpected(request.form)
+    unexpected = form.unexpected(request.form, asked={q.id for q in step.questions})
     if not form.validate() or unexpected:
+        revealed = _only_revealed_missing(form, journey.questions(step))
+        if revealed and not unexpected:
+            return _show_follow_up(screening, questionnaire, step, form, revealed)
         return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
     given = form.answers()
     if not session.save(screening, lambda stored: navigation.merge_step(
@@ -55,6 +58,43 @@ def step(step_id: str):
     if after.crisis_page_due(step):
         return redirect(url_for("wizard.crisis"))
     return redirect(_next_url(after, step))
+
+
+def _posted_form(questionnaire: Questionnaire, step: Step, journey: navigation.Journey,
+                 formdata) -> forms.StepForm:
+    """The step's form for what was posted. Its questions are those that the stored answers and
+    the answers posted on this page enable: a follow-up question on the same page (shown only
+    after "yes") is checked when it was answered with it, and asked for when it was not."""
+    questions = journey.questions(step)
+    for _ in range(len(step.questions)):  # each round can only turn more questions on
+        form = forms.step_form(questionnaire, step, questions, formdata=formdata)
+        merged = navigation.merge_step(questionnaire, journey.answers, step, form.valid_answers())
+        enabled = rules.enabled_questions(step, merged, questionnaire)
+        if [q.id for q in enabled] == [q.id for q in questions]:
+            break
+        questions = enabled
+    return form
+
+
+def _only_revealed_missing(form: forms.StepForm, shown: list[Question]) -> list[str]:
+    """The follow-up questions this post turned on, when the only problem is that they are not
+    answered yet (the patient has not seen them); otherwise []."""
+    shown_ids = {q.id for q in shown}
+    failing = [field for field in form if field.errors]
+    if not failing or any(f.name in shown_ids or f.data not in (None, []) for f in failing):
+        return []
+    return [f.name for f in failing]
+
+
+def _show_follow_up(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm,
+                    revealed: list[str]):
+    """Save the answers given and show the step again, now asking its follow-up question."""
+    given = form.valid_answers()
+    if not drafts.save(screening, lambda stored: navigation.merge_step(
+            questionnaire, stored, step, given), step.id):
+        return write_refused()
+    return redirect(url_for("wizard.step", step_id=step.id, _anchor=f"{revealed[0]}-0",
+                            **returning()))
 
 
 def _next_url(journey: navigation.Journey, step: Step) -> str:
@@ -92,7 +132,9 @@ def crisis():
     """After an answer that calls for it (``crisis_page_when``): help now, then a way on."""
     screening = load_draft(editable=False)
     _, journey = journey_for(screening)
-    due = next((s for s in journey.steps if journey.crisis_page_due(s)), None)
+    # The latest step whose answers call for it: the one the patient has just answered when
+    # going forward (a recent attempt on the diagnosis step, then a plan on the safety step).
+    due = next((s for s in reversed(journey.steps) if journey.crisis_page_due(s)), None)
     if due is None:
         return redirect(url_for("wizard.crisis_resources"))
     return render_template("patient/crisis.html", questionnaire=journey.questionnaire, step=due,

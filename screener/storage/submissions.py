@@ -36,7 +36,7 @@ def assessment_columns(questionnaire: Questionnaire, assessment: Assessment,
     rules' flags do, in the queue order, the filters and the exports.
     """
     flags = all_flags(questionnaire, assessment.flags, extra_flags)
-    urgency = {f.id: f.urgency for f in questionnaire.flags}
+    urgency = {f.id: f.urgency for f in questionnaire.flags if f.urgency is not None}
     priority = min((urgency[f] for f in flags if f in urgency), default=None)
     return {"assessment": assessment_record(assessment, tuple(flags)),
             "outcome": assessment.outcome, "flags": flags, "flag_list": flag_list_for(flags),
@@ -46,7 +46,7 @@ def assessment_columns(questionnaire: Questionnaire, assessment: Assessment,
 def all_flags(questionnaire: Questionnaire, flags: tuple[str, ...],
               extra: tuple[str, ...] = ()) -> list[str]:
     """The rules' flags and ``extra`` together, most urgent first (as ``evaluate`` orders)."""
-    urgency = {f.id: f.urgency for f in questionnaire.flags}
+    urgency = {f.id: f.urgency for f in questionnaire.flags if f.urgency is not None}
     return sorted(set(flags) | set(extra), key=lambda f: (urgency.get(f, NO_PRIORITY), f))
 
 

@@ -56,6 +56,33 @@ def all_versions() -> list[Questionnaire]:
     return versions
 
 
+def questionnaire_by_version(version: str) -> Questionnaire | None:
+    """The questionnaire in force if it has ``version``, else the newest stored text that has it
+    and still loads (None when there is none)."""
+    current = current_questionnaire()
+    if version == current.version:
+        return current
+    stored = db.session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.version == version)
+        .order_by(QuestionnaireVersion.created_at.desc()))
+    for row in stored:
+        try:
+            return _parse_snapshot(row.sha256, row.source)
+        except QuestionnaireError:
+            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+    return None
+
+
+def known_versions() -> list[str]:
+    """The version in force, then every other stored version, each once."""
+    versions = [current_questionnaire().version]
+    for version in db.session.scalars(
+            select(QuestionnaireVersion.version).order_by(QuestionnaireVersion.created_at.desc())):
+        if version not in versions:
+            versions.append(version)
+    return versions
+
+
 class _AnsweredUnder(Protocol):
     questionnaire_sha256: str
 

@@ -7,6 +7,9 @@ from datetime import datetime, timezone
 from flask import Flask, current_app
 from flask_login import current_user
 
+from screener.core.questionnaire import Questionnaire
+from screener.storage.models import NO_PRIORITY
+
 
 def init_app(app: Flask) -> None:
     """Register the context processor and filters."""
@@ -21,7 +24,14 @@ def init_app(app: Flask) -> None:
         }
 
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_test(is_urgent_flag, "urgent_flag")
+    app.jinja_env.globals["no_priority"] = NO_PRIORITY
     app.add_template_filter(relative_time, "relative")
+
+
+def is_urgent_flag(flag_id: str, questionnaire: Questionnaire) -> bool:
+    """``flag is urgent_flag(q)``: the flag makes a submission urgent under ``q``."""
+    return questionnaire.is_urgent_flag(flag_id)
 
 
 def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:

@@ -27,4 +27,13 @@ SEVERAL_DAYS = 1
 CRISIS = baseline(self_harm_plan="yes", **phq9(1, 1, 1, 1, 1, 1, 1, 1, SEVERAL_DAYS))
 CRISIS_CONTACT = Contact(name="Casey Crisis", phone="555 010 0111", method_label="Phone call")
 
+# Journey 7, questionnaire 1.1.0: a suicide attempt in the past 3 months (told on the diagnosis
+# step), heavy drinking, two medicines to check and "not sure" about the bladder question.
+PAST_ATTEMPT = baseline(suicide_attempt="yes", suicide_attempt_recent="yes",
+                        prior_ketamine="not_helped", heavy_drinking_past_year="one_or_more",
+                        medications=["stimulant", "lamotrigine"], bladder_symptoms="unsure",
+                        **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
+PAST_ATTEMPT_CONTACT = Contact(name="Pat Attempt", phone="555 010 0177",
+                               method_label="Phone call")
+
 SENT = {"mouse": (MOUSE, MOUSE_CONTACT), "crisis": (CRISIS, CRISIS_CONTACT)}

@@ -14,12 +14,13 @@ from tests.browser.staff import (age_staff_session, create_account, ended_sessio
 
 
 def expected_order(rows: list[dict], questionnaire) -> list[str]:
-    """Urgent first (by the flags' urgency in the questionnaire), then newest first."""
-    urgency = {flag.id: flag.urgency for flag in questionnaire.flags}
+    """Urgent first (by the flags' urgency in the questionnaire), then newest first. A flag
+    without urgency (past_attempt) is shown but leaves the row among the routine ones."""
+    urgency = {flag.id: flag.urgency for flag in questionnaire.flags if flag.urgent}
     no_flag = max(urgency.values()) + 1
 
     def priority(row):
-        return min((urgency[f] for f in row["flags"]), default=no_flag)
+        return min((urgency[f] for f in row["flags"] if f in urgency), default=no_flag)
 
     by_time = sorted(rows, key=lambda row: row["received"], reverse=True)
     return [row["name"] for row in sorted(by_time, key=priority)]
@@ -46,8 +47,10 @@ def test_intake_staff_work_a_submission(live_server, page, axe_source, questionn
     assert names == expected_order(rows, questionnaire), names
     assert names[0] == urgent and rows[0]["flags"], "the flagged submission is on top"
     mine = rows[names.index(mouse)]
-    above = [r for r in rows if r["flags"] or r["received"] > mine["received"]]
-    assert names.index(mouse) == len(above), "below every flagged row and every newer one"
+    urgent_flags = {flag.id for flag in questionnaire.flags if flag.urgent}
+    above = [r for r in rows
+             if urgent_flags & set(r["flags"]) or r["received"] > mine["received"]]
+    assert names.index(mouse) == len(above), "below every urgent row and every newer one"
     assert_accessible(page, axe_source, "staff:queue")
     snap(page, "staff-queue")
 

@@ -35,7 +35,12 @@ def complete_answers(questionnaire, answers: dict, rng: random.Random) -> dict:
         steps, effective = enabled_view(questionnaire, answers)
         if step.id not in {s.id for s in steps}:
             continue
-        for question in enabled_questions(step, effective, questionnaire):
+        # Question by question: an answer may turn on a follow-up on the same step
+        # (suicide_attempt -> suicide_attempt_recent), which must be answered too.
+        for question in step.questions:
+            effective = enabled_view(questionnaire, answers)[1]
+            if question not in enabled_questions(step, effective, questionnaire):
+                continue
             if question.id in answers or (not question.required and rng.random() < 0.5):
                 continue
             answers[question.id] = _value(question, rng)

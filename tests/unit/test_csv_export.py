@@ -13,10 +13,10 @@ import yaml
 
 from screener.export import csv_table as csv_export
 from screener.core import rules
-from screener.core.questionnaire import loads
+from screener.core.questionnaire import load, loads
 from screener.storage.submissions import assessment_record
-from tests.conftest import QUESTIONS
-from tests.helpers import baseline, phq9
+from tests.conftest import DATA, QUESTIONS
+from tests.helpers import baseline, baseline_1_0_0, phq9
 
 SUBMITTED = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=timezone.utc)
 
@@ -106,10 +106,37 @@ def test_columns_in_the_documented_order(questionnaire):
     fixed = [c for c, _ in csv_export.FIXED_COLUMNS]
     scores = [f"{s.id}_{part}" for s in questionnaire.scores for part in ("score", "band")]
     contact = [c for c, _ in csv_export.CONTACT_COLUMNS]
-    assert list(columns.headers) == fixed + scores + ["rules"] + contact + list(
-        questionnaire.questions)
+    # 1.1.0: the questions it added come after every 1.0.0 question (old columns keep their order)
+    questions = list(questionnaire.questions)
+    added = [q for q in questions if questionnaire.questions[q].added_in == "1.1.0"]
+    assert list(columns.headers) == fixed + scores + ["rules"] + contact + [
+        q for q in questions if q not in added] + added
     assert len(columns.labels) == len(columns.headers)
     assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
+
+
+def test_new_questions_come_after_the_1_0_0_columns_which_keep_their_order(questionnaire):
+    old = load(DATA / "questions-1.0.0.yaml")
+    assert old.version == "1.0.0"
+    old_columns = list(csv_export.layout([old]).headers)
+    new_columns = list(csv_export.layout([questionnaire]).headers)
+    assert new_columns[:len(old_columns)] == old_columns
+    assert new_columns[len(old_columns):] == [
+        "prior_ketamine", "suicide_attempt", "suicide_attempt_recent", "psych_hospital_recent",
+        "heavy_drinking_past_year", "drug_use_past_year", "bladder_symptoms", "breathing_liver",
+        "medications"]
+    # exporting both versions together gives the same columns
+    assert list(csv_export.layout([questionnaire, old]).headers) == new_columns
+
+
+def test_a_1_0_0_submission_fills_its_own_columns_and_leaves_the_new_ones_empty(questionnaire):
+    old = load(DATA / "questions-1.0.0.yaml")
+    columns = csv_export.layout([questionnaire, old])
+    values = dict(zip(columns.headers, cells(columns, old, record(old, baseline_1_0_0(
+        **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))))))
+    assert values["questionnaire_version"] == "1.0.0"
+    assert (values["phq9_1"], values["pregnancy"], values["outcome"]) == (2, "no", "possible_fit")
+    assert all(values[q] is None for q in ("prior_ketamine", "medications", "suicide_attempt"))
 
 
 def test_deidentified_layout_has_no_contact_columns(questionnaire):

@@ -203,3 +203,39 @@ def test_conditions_fhir_cannot_express_are_reported_not_guessed(condition):
     assert "enableWhen" not in items(resource)["phq9_difficulty"]
     assert fhir.unmapped_conditions(questionnaire) == [
         "steps.phq9.questions.phq9_difficulty.enable_when"]
+
+
+# --- 1.1.0 ---------------------------------------------------------------------------------------
+
+def test_1_1_0_items_are_in_their_groups(resource):
+    by_group = {group["linkId"]: [i["linkId"] for i in group["item"] if i["type"] != "display"]
+                for group in resource["item"]}
+    assert by_group["diagnosis"][-4:] == ["prior_ketamine", "suicide_attempt",
+                                          "suicide_attempt_recent", "psych_hospital_recent"]
+    assert by_group["substance"][-2:] == ["heavy_drinking_past_year", "drug_use_past_year"]
+    assert by_group["health"][-3:] == ["bladder_symptoms", "breathing_liver", "medications"]
+
+
+def test_the_past_attempt_follow_up_is_enabled_by_a_yes(resource, questionnaire):
+    item = items(resource)["suicide_attempt_recent"]
+    yes = fhir.answer_codings(questionnaire, questionnaire.questions["suicide_attempt"])["yes"]
+    assert item["enableWhen"] == [
+        {"question": "suicide_attempt", "operator": "=", "answerCoding": yes}]
+    assert "enableBehavior" not in item and item["required"] is True
+    assert [c["code"] for c in item["code"]] == ["93269-9"]
+    assert [c["code"] for c in items(resource)["suicide_attempt"]["code"]] == ["93267-3"]
+
+
+def test_phq9_difficulty_answers_carry_their_loinc_codes(resource):
+    options = items(resource)["phq9_difficulty"]["answerOption"]
+    assert [(o["valueCoding"]["system"], o["valueCoding"]["code"]) for o in options] == [
+        ("http://loinc.org", "LA6572-7"), ("http://loinc.org", "LA6573-5"),
+        ("http://loinc.org", "LA6575-0"), ("http://loinc.org", "LA6574-3")]
+
+
+def test_medications_none_is_an_exclusive_option(resource):
+    item = items(resource)["medications"]
+    assert item["repeats"] is True
+    exclusive = [o["valueCoding"]["code"] for o in item["answerOption"]
+                 if {"url": fhir.OPTION_EXCLUSIVE, "valueBoolean": True} in o.get("extension", [])]
+    assert exclusive == ["none"]

@@ -72,8 +72,8 @@ BROKEN = [
     # conditions naming unknown questions or scores
     ("unknown question", lambda d: d["rules"][0]["when"].update(question="phq9_10"),
      'rules[0].when.question: unknown question "phq9_10"'),
-    ("unknown score", lambda d: d["rules"][12]["when"].update(score="phq10"),
-     'rules[12].when.score: unknown score "phq10"'),
+    ("unknown score", lambda d: d["rules"][13]["when"].update(score="phq10"),
+     'rules[13].when.score: unknown score "phq10"'),
     ("unknown score in skip logic", lambda d: d["steps"][3].update(
         enable_when={"score": "phq10", "operator": ">=", "answer": 1}),
      'steps[3].enable_when.score: unknown score "phq10"'),
@@ -101,16 +101,16 @@ BROKEN = [
      'steps[0].questions[0].enable_when.question: cycle: "age_18_plus" → "guardian" → '
      '"age_18_plus"'),
     # answer values that are not valid choices
-    ("answer not a choice", lambda d: d["rules"][2]["when"].update(answer="maybe"),
-     'rules[2].when.answer: "maybe" is not a valid answer to "age_18_plus"'),
-    ("answer of the wrong type", lambda d: d["rules"][16]["when"]["any"][0].update(answer=2),
-     'rules[16].when.any[0].answer: "2" is not a valid answer to "antidepressants_tried" '
+    ("answer not a choice", lambda d: d["rules"][3]["when"].update(answer="maybe"),
+     'rules[3].when.answer: "maybe" is not a valid answer to "age_18_plus"'),
+    ("answer of the wrong type", lambda d: d["rules"][17]["when"]["any"][0].update(answer=2),
+     'rules[17].when.any[0].answer: "2" is not a valid answer to "antidepressants_tried" '
      '(write it as "2")'),
-    ("scale answer out of range", lambda d: d["rules"][14]["when"]["all"][0].update(
+    ("scale answer out of range", lambda d: d["rules"][15]["when"]["all"][0].update(
         question="peg_1", answer=11),
-     'rules[14].when.all[0].answer: "11" is not a valid answer to "peg_1"'),
-    ("ordering on choices", lambda d: d["rules"][2]["when"].update(operator=">"),
-     'rules[2].when.operator: ">" needs a question with number answers; "age_18_plus" has '
+     'rules[15].when.all[0].answer: "11" is not a valid answer to "peg_1"'),
+    ("ordering on choices", lambda d: d["rules"][3]["when"].update(operator=">"),
+     'rules[3].when.operator: ">" needs a question with number answers; "age_18_plus" has '
      "choices"),
     ("condition without answer", lambda d: d["rules"][0]["when"].pop("answer"),
      "rules[0].when.answer: missing required key"),
@@ -151,10 +151,10 @@ BROKEN = [
      'safety_answers.changed_flag: unknown flag "oops"'),
     ("safety answer on a score", lambda d: d["safety_answers"]["when"].append(
         {"score": "phq9", "operator": ">=", "answer": 1}),
-     "safety_answers.when[2]: expected {question: ID, operator: OP, answer: VALUE}"),
+     "safety_answers.when[3]: expected {question: ID, operator: OP, answer: VALUE}"),
     ("safety answer not a valid value", lambda d: d["safety_answers"]["when"].append(
         {"question": "self_harm_plan", "operator": "=", "answer": "maybe"}),
-     'safety_answers.when[2].answer: "maybe" is not a valid answer to "self_harm_plan"'),
+     'safety_answers.when[3].answer: "maybe" is not a valid answer to "self_harm_plan"'),
     # the scale itself
     ("scale too wide", lambda d: question(d, "pain_severity", "peg_1").update(max=10**9),
      "steps[6].questions[0]: min must be less than max, by at most 100"),
@@ -289,7 +289,7 @@ def test_any_damage_is_reported_not_raised(damage):
 
 def test_real_questionnaire_summary(questionnaire):
     assert questionnaire.summary() == (
-        "questionnaire ketamine-screening 1.0.0: 9 steps, 40 questions, 4 scores, 19 rules")
+        "questionnaire ketamine-screening 1.1.0: 9 steps, 49 questions, 4 scores, 31 rules")
 
 
 def test_core_imports_neither_flask_nor_sqlalchemy():

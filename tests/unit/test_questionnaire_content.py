@@ -1,4 +1,8 @@
-"""questions.yaml against the spec (shared/spec/screening.md, version 1.0.0), table by table."""
+"""questions.yaml against the spec (shared/spec/screening.md, version 1.1.0), table by table.
+
+Texts the spec allows to be reworded for the grade-8 reading level are pinned as reworded
+(``REWORDED``); tests/unit/test_plain_language.py checks their grade.
+"""
 
 from __future__ import annotations
 
@@ -18,17 +22,25 @@ FREQUENCY = [0, 1, 2, 3]
 # step id -> (enable_when as (question, operator, answer) or None, [question ids])
 STEPS = {
     "about": (None, ["age_18_plus"]),
-    "diagnosis": (None, ["diagnoses", "antidepressants_tried", "current_care"]),
+    "diagnosis": (None, ["diagnoses", "antidepressants_tried", "current_care", "prior_ketamine",
+                         "suicide_attempt", "suicide_attempt_recent", "psych_hospital_recent"]),
     "phq9": (None, [f"phq9_{i}" for i in range(1, 10)] + ["phq9_difficulty"]),
     "safety": (("phq9_9", ">=", 1), ["self_harm_plan"]),
     "gad7": (None, [f"gad7_{i}" for i in range(1, 8)]),
     "pain": (None, ["chronic_pain"]),
     "pain_severity": (("chronic_pain", "=", "yes"), ["peg_1", "peg_2", "peg_3"]),
     "substance": (None, ["cage_cut_down", "cage_annoyed", "cage_guilty", "cage_eye_opener",
-                         "sud_history", "ketamine_nonmedical", "addictive_tendency"]),
+                         "sud_history", "ketamine_nonmedical", "addictive_tendency",
+                         "heavy_drinking_past_year", "drug_use_past_year"]),
     "health": (None, ["vascular_condition", "brain_bleed", "ketamine_allergy",
-                      "psychosis_history", "mania_history", "blood_pressure_heart", "pregnancy"]),
+                      "psychosis_history", "mania_history", "blood_pressure_heart", "pregnancy",
+                      "bladder_symptoms", "breathing_liver", "medications"]),
 }
+# The one question-level condition (spec: shown only when suicide_attempt = yes).
+QUESTION_CONDITIONS = {"suicide_attempt_recent": ("suicide_attempt", "=", "yes")}
+NEW_IN_1_1_0 = ["prior_ketamine", "suicide_attempt", "suicide_attempt_recent",
+                "psych_hospital_recent", "heavy_drinking_past_year", "drug_use_past_year",
+                "bladder_symptoms", "breathing_liver", "medications"]
 
 # question id -> (values, required, text)
 QUESTIONS = {
@@ -39,8 +51,15 @@ QUESTIONS = {
     "antidepressants_tried": (["0", "1", "2", "3_or_more", "unsure"], True,
                               "How many antidepressant medicines have you tried for your current "
                               "episode of depression, each for at least 6 weeks?"),
-    "current_care": (YES_NO, True, "Are you currently seeing a doctor, therapist or counselor for "
-                     "your mental health?"),
+    "current_care": (YES_NO, True, "Are you now seeing a doctor, therapist or counselor for "
+                     "your mental health?"),  # reworded: grade 8.4 -> 7.2
+    "prior_ketamine": (["no", "helped", "not_helped", "side_effects"], True, "Have you had "
+                       "ketamine or esketamine (Spravato) treatment from a clinician before?"),
+    "suicide_attempt": (YES_NO, True, "Have you ever done anything, started to do anything, or "
+                        "prepared to do anything to end your life?"),
+    "suicide_attempt_recent": (YES_NO, True, "Was this in the past 3 months?"),
+    "psych_hospital_recent": (YES_NO, True, "In the past 12 months, have you stayed in a hospital "
+                              "overnight or longer for your mental health?"),
     "phq9_difficulty": (["not_difficult", "somewhat", "very", "extremely"], False,
                         "If you checked off any problems, how difficult have these problems made "
                         "it for you to do your work, take care of things at home, or get along "
@@ -66,25 +85,46 @@ QUESTIONS = {
                     "diagnosed with, or treated for, a drug or alcohol use problem?"),
     "ketamine_nonmedical": (YES_NO, True, "Have you ever used ketamine other than as prescribed "
                             "by a clinician (for example, recreationally)?"),
+    # reworded: grade 10.7 -> 5.8
     "addictive_tendency": (YES_NO_UNSURE, True, "Do you tend to find it hard to stop once you "
-                           "start something — drinking, drugs, gambling, or similar — as if you "
-                           "have an addictive personality?"),
-    "vascular_condition": (YES_NO_UNSURE, True, "Have you ever been told you have an aneurysm (a "
-                           "bulging blood vessel, for example in the brain, chest or abdomen) or "
-                           "an arteriovenous malformation (AVM)?"),
+                           "start something, like drinking, drugs or gambling? Some people call "
+                           "this an addictive personality."),
+    "heavy_drinking_past_year": (["never", "one_or_more"], True, "How many times in the past year "
+                                 "have you had 5 or more drinks in one day (4 or more if you are a "
+                                 "woman or over 65)?"),
+    "drug_use_past_year": (["never", "one_or_more"], True, "How many times in the past year have "
+                           "you used an illegal drug, or a prescription medicine for non-medical "
+                           "reasons (for example, for the feeling it caused)?"),
+    # reworded: grade 8.4 -> 4.6 (technical terms in brackets)
+    "vascular_condition": (YES_NO_UNSURE, True, "Have you ever been told you have a bulging blood "
+                           "vessel (an aneurysm), for example in the brain, chest or belly? Or a "
+                           "tangle of blood vessels (an arteriovenous malformation, AVM)?"),
     "brain_bleed": (YES_NO_UNSURE, True, "Have you ever had bleeding in the brain (an "
                     "intracerebral hemorrhage)?"),
     "ketamine_allergy": (YES_NO_UNSURE, True, "Have you ever had an allergic reaction to ketamine "
                          "or esketamine?"),
-    "psychosis_history": (YES_NO_UNSURE, True, "Have you ever been diagnosed with schizophrenia "
-                          "or another psychotic disorder, or had hallucinations or delusions that "
-                          "were not caused by drugs or alcohol?"),
-    "mania_history": (YES_NO_UNSURE, True, "Have you ever had a manic episode — a period of days "
-                      "with unusually high energy, little need for sleep and racing thoughts?"),
+    # reworded: grade 13.8 -> 7.9
+    "psychosis_history": (YES_NO_UNSURE, True, "Has a doctor ever told you that you have "
+                          "schizophrenia or another psychotic illness? Or have you seen or heard "
+                          "things that others could not, or held strong beliefs that were not "
+                          "true (hallucinations or delusions), when this was not caused by drugs "
+                          "or alcohol?"),
+    # reworded: grade 10.7 -> 4.6
+    "mania_history": (YES_NO_UNSURE, True, "Have you ever had a manic episode? That is a time of "
+                      "several days with very high energy, little need for sleep and racing "
+                      "thoughts."),
     "blood_pressure_heart": (YES_NO_UNSURE, True, "Do you have high blood pressure that is not "
                              "well controlled, serious heart disease, or have you had a stroke?"),
     "pregnancy": (YES_NO_UNSURE, True, "Are you pregnant, breastfeeding, or planning to become "
                   "pregnant?"),
+    # reworded: grade 11.1 -> 7.9 (the condition's name in brackets)
+    "bladder_symptoms": (YES_NO_UNSURE, True, "Do you have bladder problems, such as pain when you "
+                         "pass urine, or needing to go very often or very urgently (for example, "
+                         "interstitial cystitis)?"),
+    "breathing_liver": (YES_NO_UNSURE, True, "Do you have sleep apnea, serious lung disease, or "
+                        "liver disease?"),
+    "medications": (["benzodiazepine", "opioid", "stimulant", "maoi", "lamotrigine", "unsure",
+                     "none"], True, "Do you take any of these medicines now?"),
 }
 
 PHQ9 = [
@@ -145,7 +185,7 @@ CRISIS = [
 
 
 def test_identity(questionnaire):
-    assert (questionnaire.id, questionnaire.version) == ("ketamine-screening", "1.0.0")
+    assert (questionnaire.id, questionnaire.version) == ("ketamine-screening", "1.1.0")
 
 
 def test_steps_and_their_questions_in_order(questionnaire):
@@ -155,7 +195,16 @@ def test_steps_and_their_questions_in_order(questionnaire):
         assert [q.id for q in step.questions] == question_ids
         when = step.enable_when
         assert (when and (when.ref, when.operator, when.answer)) == condition
-        assert all(q.enable_when is None for q in step.questions)
+        for question in step.questions:
+            when = question.enable_when
+            assert (when and (when.ref, when.operator, when.answer)) == QUESTION_CONDITIONS.get(
+                question.id)
+
+
+def test_questions_new_in_1_1_0_say_so(questionnaire):
+    assert [q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"] == [
+        q for step in STEPS.values() for q in step[1] if q in NEW_IN_1_1_0]
+    assert all(q.added_in in (None, "1.1.0") for q in questionnaire.questions.values())
 
 
 @pytest.mark.parametrize("question_id", QUESTIONS)
@@ -168,9 +217,10 @@ def test_question(questionnaire, question_id):
     assert question.text == text
 
 
-def test_only_none_is_exclusive(questionnaire):
-    choices = questionnaire.questions["diagnoses"].choices
-    assert questionnaire.questions["diagnoses"].kind == "multi"
+@pytest.mark.parametrize("question_id", ["diagnoses", "medications"])
+def test_only_none_is_exclusive(questionnaire, question_id):
+    choices = questionnaire.questions[question_id].choices
+    assert questionnaire.questions[question_id].kind == "multi"
     assert [c.value for c in choices if c.exclusive] == ["none"]
 
 
@@ -191,8 +241,53 @@ def test_instrument_items_texts_and_loinc_codes(questionnaire, step_id, items, p
 
 
 def test_phq9_difficulty_loinc(questionnaire):
-    code = questionnaire.questions["phq9_difficulty"].code
-    assert (code.system, code.code) == (LOINC, "69722-7")
+    question = questionnaire.questions["phq9_difficulty"]
+    assert (question.code.system, question.code.code) == (LOINC, "69722-7")
+    # LOINC answer list LL359-1 (source cited in questions.yaml): not in numeric order.
+    assert {c.value: (c.code.system, c.code.code) for c in question.choices} == {
+        "not_difficult": (LOINC, "LA6572-7"), "somewhat": (LOINC, "LA6573-5"),
+        "very": (LOINC, "LA6575-0"), "extremely": (LOINC, "LA6574-3")}
+
+
+def test_new_questions_loinc_codes(questionnaire):
+    """C-SSRS items have LOINC codes; the other new questions have none that fits exactly."""
+    codes = {q: questionnaire.questions[q].code for q in NEW_IN_1_1_0}
+    assert {q: (c.system, c.code) for q, c in codes.items() if c} == {
+        "suicide_attempt": (LOINC, "93267-3"), "suicide_attempt_recent": (LOINC, "93269-9")}
+
+
+def test_validated_wordings_are_marked(questionnaire):
+    marked = {q.id: q.instrument for q in questionnaire.questions.values() if q.instrument}
+    assert {q: marked.get(q) for q in ("suicide_attempt", "heavy_drinking_past_year",
+                                       "drug_use_past_year", "phq9_1", "gad7_7", "peg_3",
+                                       "cage_guilty", "phq9_difficulty")} == {
+        "suicide_attempt": "C-SSRS", "heavy_drinking_past_year": "NIAAA single question",
+        "drug_use_past_year": "NIDA single question", "phq9_1": "PHQ-9", "gad7_7": "GAD-7",
+        "peg_3": "PEG", "cage_guilty": "CAGE-AID", "phq9_difficulty": "PHQ-9"}
+    assert not {"sud_history", "ketamine_nonmedical", "addictive_tendency", "medications",
+                "psychosis_history"} & set(marked)
+
+
+def test_cage_aid_patient_band_labels(questionnaire):
+    bands = questionnaire.scores_by_id["cage_aid"].bands
+    assert [(b.id, b.patient_text) for b in bands] == [
+        ("negative", "No concern found"), ("discuss", "Worth discussing"),
+        ("positive", "Possible alcohol or drug problem")]
+
+
+def test_flags_and_their_urgency(questionnaire):
+    assert {f.id: f.urgency for f in questionnaire.flags} == {
+        "urgent_now": 1, "self_harm": 2, "self_harm_changed": 2, "past_attempt": None}
+
+
+def test_crisis_page_follows_a_recent_attempt_and_a_plan(questionnaire):
+    pages = {s.id: s.crisis_page_when for s in questionnaire.steps if s.crisis_page_when}
+    assert {step: (c.ref, c.operator, c.answer) for step, c in pages.items()} == {
+        "diagnosis": ("suicide_attempt_recent", "=", "yes"),
+        "safety": ("self_harm_plan", "=", "yes")}
+    diagnosis = questionnaire.steps_by_id["diagnosis"]
+    assert diagnosis.crisis_page_title == OUTCOME_TITLES["crisis"]
+    assert "past 3 months" in diagnosis.crisis_page_text
 
 
 def test_peg_anchors(questionnaire):

@@ -16,6 +16,7 @@ CAGE = ("cage_cut_down", "cage_annoyed", "cage_guilty", "cage_eye_opener")
 SPEC_RULES = {
     "self_harm_thoughts": ("crisis", "self_harm"),
     "self_harm_plan": ("crisis", "urgent_now"),
+    "recent_suicide_attempt": ("crisis", "urgent_now"),
     "under_18": ("safety_review", None),
     "label_contraindication": ("safety_review", None),
     "psychosis": ("safety_review", None),
@@ -33,7 +34,21 @@ SPEC_RULES = {
     "treatment_resistant": (None, None),
     "substance_screen_one": (None, None),
     "precaution_unsure": (None, None),
+    "no_prior_treatment": (None, None),
+    "addictive_tendency_unsure": (None, None),
+    "past_substance_treatment": (None, None),
+    "prior_ketamine": (None, None),
+    "past_suicide_attempt": (None, "past_attempt"),
+    "recent_psych_hospitalization": (None, None),
+    "heavy_drinking_past_year": (None, None),
+    "drug_use_past_year": (None, None),
+    "medication_review": (None, None),
+    "bladder_symptoms": (None, None),
+    "breathing_liver": (None, None),
 }
+ATTEMPT = {"suicide_attempt": "yes"}
+RECENT_ATTEMPT = {"suicide_attempt": "yes", "suicide_attempt_recent": "yes"}
+MEDICINES = ("benzodiazepine", "opioid", "stimulant", "maoi", "lamotrigine", "unsure")
 PRIORITY = ("crisis", "safety_review", "other_options_first", "possible_fit")
 
 
@@ -67,6 +82,11 @@ RULE_CASES = [
     case("self_harm_thoughts", baseline(**phq9(3, 3, 3, 3, 3, 3, 3, 3, 0)), False, "item9=0"),
     case("self_harm_plan", baseline(**ITEM9, self_harm_plan="yes"), True, "yes"),
     case("self_harm_plan", baseline(**ITEM9, self_harm_plan="no"), False, "no"),
+    case("recent_suicide_attempt", baseline(**RECENT_ATTEMPT), True, "yes"),
+    case("recent_suicide_attempt", baseline(**ATTEMPT, suicide_attempt_recent="no"), False, "no"),
+    # skip logic: the follow-up only counts after suicide_attempt = yes
+    case("recent_suicide_attempt", baseline(suicide_attempt="no", suicide_attempt_recent="yes"),
+         False, "follow-up-disabled"),
     case("under_18", baseline(age_18_plus="no"), True, "no"),
     case("under_18", baseline(age_18_plus="yes"), False, "yes"),
     *[
@@ -121,6 +141,43 @@ RULE_CASES = [
         for q in ("psychosis_history", "mania_history", "blood_pressure_heart", "pregnancy")
     ],
     case("precaution_unsure", baseline(vascular_condition="unsure"), False, "vascular"),
+    *[
+        case("precaution_unsure", baseline(**{q: "unsure"}), True, q)
+        for q in ("bladder_symptoms", "breathing_liver")
+    ],
+    case("precaution_unsure", baseline(bladder_symptoms="yes"), False, "bladder-yes"),
+    case("no_prior_treatment", baseline(**EX2, antidepressants_tried="0"), True, "0-phq9=10"),
+    case("no_prior_treatment", baseline(**phq9(*spread(9, 8), 0), antidepressants_tried="0"),
+         False, "0-phq9=9"),
+    case("no_prior_treatment", baseline(**EX2, antidepressants_tried="unsure"), False, "unsure"),
+    case("no_prior_treatment", baseline(**EX2, antidepressants_tried="1"), False, "1"),
+    case("addictive_tendency_unsure", baseline(addictive_tendency="unsure"), True, "unsure"),
+    case("addictive_tendency_unsure", baseline(addictive_tendency="yes"), False, "yes"),
+    case("past_substance_treatment", baseline(sud_history="over_12_months"), True, "older"),
+    case("past_substance_treatment", baseline(sud_history="within_12_months"), False, "recent"),
+    case("past_substance_treatment", baseline(sud_history="never"), False, "never"),
+    *[
+        case("prior_ketamine", baseline(prior_ketamine=v), True, v)
+        for v in ("helped", "not_helped", "side_effects")
+    ],
+    case("prior_ketamine", baseline(prior_ketamine="no"), False, "no"),
+    case("past_suicide_attempt", baseline(**ATTEMPT, suicide_attempt_recent="no"), True, "yes"),
+    case("past_suicide_attempt", baseline(**RECENT_ATTEMPT), True, "yes-recent"),
+    case("past_suicide_attempt", baseline(suicide_attempt="no"), False, "no"),
+    case("recent_psych_hospitalization", baseline(psych_hospital_recent="yes"), True, "yes"),
+    case("recent_psych_hospitalization", baseline(psych_hospital_recent="no"), False, "no"),
+    case("heavy_drinking_past_year", baseline(heavy_drinking_past_year="one_or_more"), True,
+         "one-or-more"),
+    case("heavy_drinking_past_year", baseline(heavy_drinking_past_year="never"), False, "never"),
+    case("drug_use_past_year", baseline(drug_use_past_year="one_or_more"), True, "one-or-more"),
+    case("drug_use_past_year", baseline(drug_use_past_year="never"), False, "never"),
+    *[case("medication_review", baseline(medications=[m]), True, m) for m in MEDICINES],
+    case("medication_review", baseline(medications=["opioid", "maoi"]), True, "two"),
+    case("medication_review", baseline(medications=["none"]), False, "none"),
+    case("bladder_symptoms", baseline(bladder_symptoms="yes"), True, "yes"),
+    case("bladder_symptoms", baseline(bladder_symptoms="unsure"), False, "unsure"),
+    case("breathing_liver", baseline(breathing_liver="yes"), True, "yes"),
+    case("breathing_liver", baseline(breathing_liver="unsure"), False, "unsure"),
 ]
 
 
@@ -200,7 +257,17 @@ def test_flags_sorted_by_urgency(questionnaire):
     assert evaluate(questionnaire, baseline()).urgency is None
 
 
-# --- the seven worked examples ------------------------------------------------------------------
+def test_past_attempt_is_shown_but_not_urgent(questionnaire):
+    """past_attempt has no urgency: alone it leaves the submission routine (no priority)."""
+    alone = evaluate(questionnaire, baseline(**EX2, **ATTEMPT, suicide_attempt_recent="no"))
+    assert (alone.flags, alone.urgency) == (("past_attempt",), None)
+    # beside urgent flags it comes last, and the urgency is theirs
+    both = evaluate(questionnaire, baseline(**ITEM9, self_harm_plan="yes", **RECENT_ATTEMPT))
+    assert both.flags == ("urgent_now", "self_harm", "past_attempt")
+    assert both.urgency == 1
+
+
+# --- the worked examples (1-10; 11 is about answers that change, not evaluate) -------------------
 
 WORKED_EXAMPLES = [
     pytest.param(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)), "crisis",
@@ -216,6 +283,15 @@ WORKED_EXAMPLES = [
                  ["mild_concerns"], [], {"peg": 11 / 3}, id="6"),
     pytest.param(baseline(**EX2, brain_bleed="unsure"), "safety_review",
                  ["depression_fit", "label_contraindication"], [], {"phq9": 10}, id="7"),
+    pytest.param(baseline(**EX2, suicide_attempt="yes", suicide_attempt_recent="no"),
+                 "possible_fit", ["depression_fit", "past_suicide_attempt"], ["past_attempt"],
+                 {"phq9": 10}, id="8"),
+    pytest.param(baseline(**EX2, suicide_attempt="yes", suicide_attempt_recent="yes"), "crisis",
+                 ["depression_fit", "past_suicide_attempt", "recent_suicide_attempt"],
+                 ["urgent_now", "past_attempt"], {"phq9": 10}, id="9"),
+    pytest.param(baseline(**EX2, antidepressants_tried="0", medications=["benzodiazepine"]),
+                 "possible_fit", ["depression_fit", "medication_review", "no_prior_treatment"], [],
+                 {"phq9": 10}, id="10"),
 ]
 
 

@@ -23,7 +23,8 @@ def at(minutes: int) -> datetime:
 
 def test_the_safety_answers_are_data_in_questions_yaml():
     conditions = {(c.ref, c.operator, c.answer) for c in Q.safety_answers.conditions}
-    assert conditions == {("phq9_9", ">=", 1), ("self_harm_plan", "=", "yes")}
+    assert conditions == {("phq9_9", ">=", 1), ("self_harm_plan", "=", "yes"),
+                          ("suicide_attempt_recent", "=", "yes")}
     assert Q.safety_answers.changed_flag in Q.flags_by_id
 
 

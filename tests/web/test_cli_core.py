@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -12,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, PROJECT_ROOT
-from tests.helpers import baseline, phq9
+from tests.helpers import baseline, baseline_1_0_0, phq9
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)
-SUMMARY = "questionnaire ketamine-screening 1.0.0: 9 steps, 40 questions, 4 scores, 19 rules"
+SUMMARY = "questionnaire ketamine-screening 1.1.0: 9 steps, 49 questions, 4 scores, 31 rules"
 FLASK = Path(sys.executable).parent / "flask"
 
 
@@ -205,3 +206,83 @@ def test_broken_configured_questionnaire_lists_problems_without_traceback(tmp_pa
     assert result.returncode == 1
     assert "steps: missing required key" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- 1.1.0: required new answers, and evaluating under a stored older version -------------------
+
+NEW_REQUIRED = ["prior_ketamine", "suicide_attempt", "psych_hospital_recent",
+                "heavy_drinking_past_year", "drug_use_past_year", "bladder_symptoms",
+                "breathing_liver", "medications"]
+
+
+def store_1_0_0(app) -> str:
+    """Store the 1.0.0 questions.yaml as the app does for screenings answered under it."""
+    from screener.extensions import db
+    from screener.storage.models import QuestionnaireVersion
+
+    source = (DATA / "questions-1.0.0.yaml").read_text(encoding="utf-8")
+    sha = hashlib.sha256(source.encode()).hexdigest()
+    with app.app_context():
+        db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id="ketamine-screening",
+                                            version="1.0.0", source=source))
+        db.session.commit()
+    return sha
+
+
+def test_evaluate_rejects_a_1_0_0_answer_set_naming_each_missing_question(runner):
+    result = runner.invoke(args=["evaluate", "-"], input=jsonl(baseline_1_0_0(**EX2), baseline()))
+    assert result.exit_code == 2
+    error, fine = lines(result.output)
+    assert error == {"error": "invalid answer set", "line": 1,
+                     "problems": [f"{q}: an answer is required" for q in NEW_REQUIRED]}
+    assert fine["outcome"] == "other_options_first"
+
+
+def test_evaluate_requires_the_follow_up_only_after_a_past_attempt(runner):
+    answers = baseline(suicide_attempt="yes")
+    del answers["suicide_attempt_recent"]
+    result = runner.invoke(args=["evaluate", "-"], input=jsonl(answers))
+    assert lines(result.output)[0]["problems"] == ["suicide_attempt_recent: an answer is required"]
+
+
+@pytest.mark.parametrize("medications", [["none", "opioid"], ["benzodiazepine", "none"]])
+def test_evaluate_rejects_none_with_another_medicine(runner, medications):
+    result = runner.invoke(args=["evaluate", "-"], input=json.dumps(baseline(
+        medications=medications)))
+    assert result.exit_code == 2
+    assert lines(result.output)[0]["problems"] == [
+        'medications: "none" cannot be combined with other choices']
+
+
+def test_evaluate_worked_example_9_recent_attempt(runner):
+    answers = baseline(**EX2, suicide_attempt="yes", suicide_attempt_recent="yes")
+    (result,) = lines(runner.invoke(args=["evaluate", "-"], input=json.dumps(answers)).output)
+    assert result["outcome"] == "crisis"
+    assert result["flags"] == ["urgent_now", "past_attempt"]
+    assert result["rules"] == ["depression_fit", "past_suicide_attempt", "recent_suicide_attempt"]
+
+
+def test_evaluate_under_a_stored_1_0_0(app, runner):
+    store_1_0_0(app)
+    old = baseline_1_0_0(**EX2, pregnancy="unsure")
+    result = runner.invoke(args=["evaluate", "--questionnaire-version", "1.0.0", "-"],
+                           input=jsonl(old, baseline(**EX2)))
+    assert result.exit_code == 2, result.output
+    under_old, new_answers = lines(result.output)
+    assert (under_old["outcome"], under_old["rules"]) == (
+        "possible_fit", ["depression_fit", "precaution_unsure"])
+    # 1.0.0 knows nothing of the questions 1.1.0 added
+    assert sorted(new_answers["problems"]) == sorted(
+        f'{q}: unknown question "{q}"' for q in NEW_REQUIRED)
+    current = runner.invoke(args=["evaluate", "--questionnaire-version", "1.1.0", "-"],
+                            input=json.dumps(baseline(**EX2)))
+    assert lines(current.output)[0]["outcome"] == "possible_fit"
+
+
+def test_evaluate_under_a_version_that_is_not_stored(app, runner):
+    store_1_0_0(app)
+    result = runner.invoke(args=["evaluate", "--questionnaire-version", "0.9.0", "-"],
+                           input=json.dumps(baseline()))
+    assert result.exit_code == 1
+    assert "questionnaire version 0.9.0 is not stored (known: 1.1.0, 1.0.0)" in result.output
+    assert "Traceback" not in result.output

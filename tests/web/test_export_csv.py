@@ -53,7 +53,10 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     header = response.get_data(as_text=True).split("\r\n", 1)[0].split(",")
     assert header[:7] == ["submission_id", "submitted_at", "questionnaire_id",
                           "questionnaire_version", "status", "outcome", "flags"]
-    assert header[-len(questionnaire.questions):] == list(questionnaire.questions)
+    # 1.1.0: the questions it added come after the 1.0.0 ones (old columns keep their order)
+    assert header[-len(questionnaire.questions):] == [
+        q.id for q in questionnaire.questions.values() if q.added_in is None] + [
+        q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"]
     assert [r["submission_id"] for r in rows] == [three["mild"], three["crisis"], three["fit"]]
     crisis = rows[1]
     assert crisis["outcome"] == "crisis" and crisis["flags"] == "self_harm"

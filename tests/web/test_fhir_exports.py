@@ -182,7 +182,7 @@ def store_older_version(app) -> str:
     from screener.storage.models import QuestionnaireVersion
 
     source = Path(app.config["QUESTIONNAIRE_PATH"]).read_text(encoding="utf-8")
-    old = source.replace("version: 1.0.0", "version: 0.9.0", 1).replace(
+    old = source.replace("version: 1.1.0", "version: 0.9.0", 1).replace(
         "Are you 18 years of age or older?", "Are you an adult (at least eighteen)?")
     sha = hashlib.sha256(old.encode()).hexdigest()
     with app.app_context():
@@ -211,8 +211,8 @@ def test_an_older_questionnaire_version_is_found_by_its_canonical(app, client, q
     Questionnaire.model_validate(old)
     assert old["version"] == "0.9.0" and old["meta"]["versionId"]
     assert "Are you an adult (at least eighteen)?" in json.dumps(old)
-    assert [r["version"] for r in searchset(client, f"?url={url}%7C1.0.0")] == ["1.0.0"]
-    assert [r["version"] for r in searchset(client, f"?url={url}")] == ["1.0.0", "0.9.0"]
+    assert [r["version"] for r in searchset(client, f"?url={url}%7C1.1.0")] == ["1.1.0"]
+    assert [r["version"] for r in searchset(client, f"?url={url}")] == ["1.1.0", "0.9.0"]
     assert searchset(client, f"?url={url}&version=2.0.0") == []
     assert searchset(client, "?url=http://example.org/other") == []
 
@@ -237,5 +237,5 @@ def test_a_stored_text_that_no_longer_loads_is_left_out(app, client, caplog):
         db.session.add(QuestionnaireVersion(sha256="f" * 64, questionnaire_id="ketamine-screening",
                                             version="0.1.0", source="steps: [not, valid"))
         db.session.commit()
-    assert [r["version"] for r in searchset(client, "")] == ["1.0.0"]
+    assert [r["version"] for r in searchset(client, "")] == ["1.1.0"]
     assert "no longer loads" in caplog.text

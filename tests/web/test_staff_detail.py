@@ -14,7 +14,8 @@ from tests.conftest import QUESTIONS
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
-PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes", suicide_attempt="yes",
+                suicide_attempt_recent="yes")  # every flag, urgent or not
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_old_questionnaire_version_stays_readable(app, client, intake):
     old_text = "Are you 18 years of age or older?"
     assert old_text in source
     old_source = source.replace(old_text, "Are you an adult (at least eighteen)?").replace(
-        "version: 1.0.0", "version: 0.9.0", 1)
+        "version: 1.1.0", "version: 0.9.0", 1)
     sha = hashlib.sha256(old_source.encode()).hexdigest()
     with app.app_context():
         db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id="ketamine-screening",

@@ -45,7 +45,7 @@ def test_start_creates_a_draft_and_keeps_only_the_token(app, client):
         token = session[SESSION_KEY]
     assert draft.token_hash == hash_token(token) != token
     assert draft.status == "draft" and draft.answers == {}
-    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.0.0")
+    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.1.0")
     assert draft.questionnaire_sha256 == questionnaire().source_sha256
     assert timedelta(hours=23) < draft.expires_at - utcnow() <= timedelta(hours=24)
 
@@ -66,7 +66,9 @@ def test_step_page_is_an_accessible_form(client):
     page = client.get("/screening/diagnosis").get_data(as_text=True)
     assert "Step 2 of 7" in page and '<progress class="progress-meter" max="7" value="2"' in page
     assert page.count("<h1") == 1
-    assert page.count("<fieldset") == 3 and page.count("<legend>") == 3
+    # 1.1.0: six questions; suicide_attempt_recent is asked only after suicide_attempt = yes
+    assert page.count("<fieldset") == 6 and page.count("<legend>") == 6
+    assert 'name="suicide_attempt_recent"' not in page
     assert page.count('type="checkbox" name="diagnoses"') == 7
     assert 'id="diagnoses-6" value="none"' in page
     assert page.count('type="radio" name="antidepressants_tried"') == 5

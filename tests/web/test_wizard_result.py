@@ -91,7 +91,9 @@ def test_scores_shown_with_bands_and_peg_with_one_decimal(client):
     assert main_outcome(page) == "other_options_first"
     assert "3.7" in page
     assert "PHQ-9 (depression)" in page and "Minimal" in page
-    assert "CAGE-AID (alcohol and drug use)" in page and "Negative" in page
+    # 1.1.0: the patient reads the CAGE-AID band in plain words, not the band label "Negative"
+    assert "CAGE-AID (alcohol and drug use)" in page and "No concern found" in page
+    assert "Negative" not in page
 
 
 def test_other_options_first_mentions_other_treatments(client):
@@ -113,7 +115,7 @@ def test_a_printed_result_says_where_to_get_help_now(client, name):
 def test_result_is_printable_with_date_and_version(client):
     page = complete(client, EXAMPLES["possible_fit"]).get_data(as_text=True)
     assert 'href="/static/print.css" media="print"' in page
-    assert "version 1.0.0" in page
+    assert "version 1.1.0" in page
     assert re.search(r"Screening completed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", page)
     assert 'src="/static/wizard.js"' in page and "data-print hidden" in page
     assert 'href="/screening/send"' in page
@@ -138,8 +140,9 @@ def test_changing_an_answer_after_the_result_reopens_the_draft(app, client):
     client.post("/screening/health?return_to=review",
                 data={**{q: "no" for q in ("vascular_condition", "ketamine_allergy",
                                            "psychosis_history", "mania_history",
-                                           "blood_pressure_heart", "pregnancy")},
-                      "brain_bleed": "yes"})
+                                           "blood_pressure_heart", "pregnancy",
+                                           "bladder_symptoms", "breathing_liver")},
+                      "medications": "none", "brain_bleed": "yes"})
     stored = only(app)
     assert stored.status == "draft" and stored.outcome is None and stored.assessment is None
     assert client.get("/screening/result").headers["Location"] == "/screening/review"

@@ -85,20 +85,21 @@ _TOP_KEYS = {
 _STEP_KEYS = {
     "id": True, "title": True, "questions": True, "intro": False, "stem": False, "notice": False,
     "instrument": False, "code": False, "enable_when": False, "show_crisis_resources": False,
-    "crisis_page_when": False,
+    "crisis_page_when": False, "crisis_page_title": False, "crisis_page_text": False,
 }
 _QUESTION_KEYS = {
     "id": True, "kind": True, "text": True, "required": False, "choices": False, "min": False,
     "max": False, "anchors": False, "help": False, "code": False, "enable_when": False,
+    "instrument": False, "added_in": False,
 }
 _CHOICE_KEYS = {"value": True, "label": True, "code": False, "exclusive": False}
 _SCORE_KEYS = {
     "id": True, "title": True, "method": True, "items": True, "min": True, "max": True,
     "bands": False, "decimals": False, "count_answer": False, "code": False,
 }
-_BAND_KEYS = {"id": True, "label": True, "min": True, "max": True}
+_BAND_KEYS = {"id": True, "label": True, "min": True, "max": True, "patient_label": False}
 _OUTCOME_KEYS = {"id": True, "title": True, "explanation": True, "show_crisis_resources": False}
-_FLAG_KEYS = {"id": True, "label": True, "urgency": True}
+_FLAG_KEYS = {"id": True, "label": True, "urgency": False}
 _RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag": False}
 _CRISIS_KEYS = {"title": True, "items": True}
 _RESOURCE_KEYS = {"text": True, "href": False, "link_text": False, "links": False}
@@ -106,6 +107,7 @@ _LINK_KEYS = {"href": True, "text": True}
 _SAFETY_KEYS = {"when": True, "changed_flag": True}
 _REQUIRED_TEXTS = ("consultation", "scores_disclaimer")
 _MAX_SCALE_SPAN = 100  # a scale is a row of choices: 0-10 numeric rating, at most 0-100
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 _LINK_SCHEMES = ("tel:", "sms:", "mailto:", "https://", "http://")
 
@@ -163,6 +165,17 @@ class Builder(ConditionChecks):
         if "version" in top and (not isinstance(version, str) or not version.strip()):
             self.problem("version", 'expected text (quote it, e.g. "1.0.0")')
         self.text(top, "title", "")
+
+    def version_text(self, data: dict, key: str, path: str) -> str | None:
+        """A version like ``1.1.0`` (quoted or not: YAML reads ``1.1`` as a number)."""
+        value = data.get(key)
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, (str, int, float)) else ""
+        if isinstance(value, bool) or not _VERSION.fullmatch(text):
+            self.problem(f"{path}.{key}", 'expected a version like "1.1.0"')
+            return None
+        return text
 
     def build_choice_sets(self, value: Any) -> None:
         if not isinstance(value, dict):
@@ -231,6 +244,8 @@ class Builder(ConditionChecks):
             code=self.coding(data.get("code"), f"{path}.code"), enable_when=enable_when,
             show_crisis_resources=self.boolean(data, "show_crisis_resources", path),
             crisis_page_when=crisis_when,
+            crisis_page_title=self.text(data, "crisis_page_title", path),
+            crisis_page_text=self.text(data, "crisis_page_text", path),
         )
 
     def build_question(
@@ -255,7 +270,8 @@ class Builder(ConditionChecks):
             step_id=step_id, required=self.boolean(data, "required", path, True),
             choices=choices, min=low, max=high, anchors=anchors,
             help=self.text(data, "help", path), code=self.coding(data.get("code"), f"{path}.code"),
-            enable_when=enable_when,
+            enable_when=enable_when, instrument=self.text(data, "instrument", path),
+            added_in=self.version_text(data, "added_in", path),
         )
         self.questions.setdefault(question_id, question)
         return question
@@ -371,7 +387,8 @@ class Builder(ConditionChecks):
                 if low <= other.max and other.min <= high:
                     self.problem(bpath, f'overlaps band "{other.id}"')
             bands.append(Band(self.identifier(data, bpath, seen),
-                              self.text(data, "label", bpath) or "", low, high))
+                              self.text(data, "label", bpath) or "", low, high,
+                              self.text(data, "patient_label", bpath)))
         return tuple(bands)
 
     def build_outcomes(self, raw_outcomes: list) -> list[Outcome]:
@@ -389,9 +406,10 @@ class Builder(ConditionChecks):
     def build_flags(self, raw_flags: list) -> list[Flag]:
         flags, seen = [], set()
         for path, data in self.mappings(raw_flags, "flags", _FLAG_KEYS):
+            urgency = (self.whole_number(data, "urgency", path, 1, 1)
+                       if "urgency" in data else None)
             flags.append(Flag(
-                self.identifier(data, path, seen), self.text(data, "label", path) or "",
-                self.whole_number(data, "urgency", path, 0, 1),
+                self.identifier(data, path, seen), self.text(data, "label", path) or "", urgency,
             ))
         return flags
 

@@ -105,6 +105,8 @@ class Question:
     help: str | None = None
     code: Coding | None = None
     enable_when: Condition | None = None
+    instrument: str | None = None  # a validated wording (PHQ-9, C-SSRS...), kept as published
+    added_in: str | None = None  # the questionnaire version that first asked it
     # Built from the fields above (compiled at load): is a value a valid answer; the choices
     # that cannot be combined with others, in choice order.
     accepts: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
@@ -154,6 +156,8 @@ class Step:
     enable_when: Condition | None = None
     show_crisis_resources: bool = False
     crisis_page_when: Condition | None = None
+    crisis_page_title: str | None = None
+    crisis_page_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,12 @@ class Band:
     label: str
     min: float
     max: float
+    patient_label: str | None = None
+
+    @property
+    def patient_text(self) -> str:
+        """What a patient reads for this band (staff and exports keep ``id`` and ``label``)."""
+        return self.patient_label or self.label
 
 
 @dataclass(frozen=True)
@@ -201,11 +211,17 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Flag:
-    """A mark that raises a submission in the staff queue, with its urgency."""
+    """A mark for staff. With ``urgency`` (1 = most urgent) it makes a submission urgent and
+    raises it in the staff queue; without, it is shown beside the urgent flags only."""
 
     id: str
     label: str
-    urgency: int
+    urgency: int | None = None
+
+    @property
+    def urgent(self) -> bool:
+        """Whether this flag makes a submission urgent."""
+        return self.urgency is not None
 
 
 @dataclass(frozen=True)
@@ -293,6 +309,11 @@ class Questionnaire:
         object.__setattr__(self, "outcomes_by_id", {o.id: o for o in self.outcomes})
         object.__setattr__(self, "flags_by_id", {f.id: f for f in self.flags})
         object.__setattr__(self, "_ranks", {o.id: rank for rank, o in enumerate(self.outcomes)})
+
+    def is_urgent_flag(self, flag_id: str) -> bool:
+        """Whether a stored flag makes a submission urgent (an unknown flag counts as urgent)."""
+        flag = self.flags_by_id.get(flag_id)
+        return flag is None or flag.urgent
 
     def outcome_rank(self, outcome_id: str) -> int:
         """0 for the highest-priority outcome."""
