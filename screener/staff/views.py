@@ -9,7 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 from flask_login import current_user
 
 from screener.storage import audit
-from screener.staff import review, admin as staff_admin
+from screener.staff import review, admin as staff_admin, dashboard
 from screener.web.auth import ALL_STAFF, authenticate, end_session, role_required, start_session
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
@@ -22,6 +22,7 @@ from screener.storage.versions import current_questionnaire, questionnaire_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_blueprint(staff_admin.bp)
+bp.register_blueprint(dashboard.bp)
 # Shape cues so an outcome never relies on colour alone, by the outcome's rank (most serious first).
 OUTCOME_ICONS = ("‼", "⚠", "ℹ", "✓")
 
