@@ -15,8 +15,8 @@ from typing import Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
-FONT = 13
+WIDTH = 640  # the widest chart; narrower ones keep their text legible on a phone
+FONT = 14
 TEXT = "#1a1a1a"  # 17:1 on white
 AXIS = "#595959"  # 7:1 on white
 GRID = "#d9d9d9"  # decorative gridlines
@@ -88,10 +88,13 @@ def pattern_defs(chart_id: str, styles: Sequence[Style]) -> str:
     return "<defs>" + "".join(parts) + "</defs>"
 
 
-def _open(chart_id: str, title: str, description: str, height: int) -> list[str]:
+def _open(chart_id: str, title: str, description: str, width: int, height: int) -> list[str]:
+    """The chart's own size in pixels: the page shows it at that size, smaller on a narrow
+    screen (CSS max-width), so its text is never blown up or shrunk more than needed."""
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{chart_id}" '
-        f'viewBox="0 0 {WIDTH} {height}" role="img" focusable="false" '
+        f'width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" focusable="false" '
         f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" '
         f'font-size="{FONT}" font-family="system-ui, sans-serif" fill="{TEXT}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
@@ -106,9 +109,10 @@ def bar_chart(chart_id: str, title: str, description: str, categories: Sequence[
     """Vertical bars, one group per category: stacked series, or side by side (``stacked=False``)
     with an optional whisker per value (``whiskers[series][category]``, e.g. a 90th
     percentile above a median). ``marks`` are short texts over each category (e.g. "⚑ 3")."""
-    left, right, top, bottom = 48, 8, 22, 30
-    plot_w, plot_h = WIDTH - left - right, height - top - bottom
+    left, right, top, bottom = 52, 8, 22, 30
     n = max(len(categories), 1)
+    width = max(440, min(WIDTH, left + right + n * 64))
+    plot_w, plot_h = width - left - right, height - top - bottom
     tops = []
     for c in range(len(categories)):
         if stacked:
@@ -118,12 +122,12 @@ def bar_chart(chart_id: str, title: str, description: str, categories: Sequence[
                             + [w[c] for w in whiskers or ()] + [0]))
     top_value = nice_max(max(tops, default=0))
     scale = plot_h / top_value
-    out = _open(chart_id, title, description, height)
+    out = _open(chart_id, title, description, width, height)
     out.append(pattern_defs(chart_id, [s.style for s in series]))
     for tick in range(5):  # y axis: 0 and four round steps
         value = top_value * tick / 4
         y = top + plot_h - value * scale
-        out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}" '
+        out.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
                    f'stroke="{GRID if tick else AXIS}"/>')
         out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
                    f'{escape(number(value))}{escape(unit)}</text>')
@@ -157,23 +161,23 @@ def bar_chart(chart_id: str, title: str, description: str, categories: Sequence[
                        f'{escape(marks[c])}</text>')
         if c % every == 0:
             out.append(f'<text x="{left + (c + .5) * slot:.1f}" y="{height - 10}" '
-                       f'text-anchor="middle" font-size="12">{escape(category)}</text>')
+                       f'text-anchor="middle" font-size="13">{escape(category)}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 
 
 def hbar_chart(chart_id: str, title: str, description: str,
                rows: Sequence[tuple[str, float, str]], styles: Sequence[Style] | None = None,
-               label_width: int = 190) -> Markup:
+               label_width: int = 180, width: int = 480) -> Markup:
     """Horizontal bars, one per row ``(label, value, note)``; the value and note are written at
     the end of the bar, so the numbers never depend on reading the bar's length."""
-    row_h, top = 34, 6
+    row_h, top = 32, 4
     height = top * 2 + row_h * max(len(rows), 1)
-    right = 150
-    plot_w = WIDTH - label_width - right
+    right = 130
+    plot_w = width - label_width - right
     styles = list(styles or [style_for(2)] * len(rows))
     top_value = nice_max(max((value for _, value, _ in rows), default=0))
-    out = _open(chart_id, title, description, height)
+    out = _open(chart_id, title, description, width, height)
     out.append(pattern_defs(chart_id, styles))
     out.append(f'<line x1="{label_width}" x2="{label_width}" y1="{top}" '
                f'y2="{height - top}" stroke="{AXIS}"/>')

@@ -363,7 +363,7 @@ def chart_markup(n: Numbers) -> dict:
                 f"chart-score-{bars.id}", f"{bars.title}: submissions per band",
                 "Horizontal bars: " + "; ".join(f"{l} {c}" for l, c in bars.rows) + ".",
                 [(label, count, "") for label, count in bars.rows],
-                [charts.style_for(1)] * len(bars.rows), label_width=170)
+                [charts.style_for(1)] * len(bars.rows), label_width=150)
     for bars in n.histograms:
         out[f"score-{bars.id}"] = charts.bar_chart(
             f"chart-score-{bars.id}", f"{bars.title}: histogram",

@@ -65,7 +65,7 @@ def test_stacked_bars_are_scaled_to_their_total():
     heights = [float(r.get("height")) for r in svg.iter(f"{SVG}rect")
                if r.get("fill", "").startswith("url(#c2-p")]
     assert heights[0] == pytest.approx(3 * heights[1], rel=0.01)
-    plot_height = 260 - 22 - 30
+    plot_height = 260 - 22 - 30  # the chart minus its top and bottom margins
     assert sum(heights) == pytest.approx(plot_height * 40 / 50, rel=0.01), "the axis ends at 50"
 
 
