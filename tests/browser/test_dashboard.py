@@ -102,3 +102,21 @@ def test_the_dashboard_is_accessible_prints_on_one_page_and_is_photographed(
     page.wait_for_url("**/staff/dashboard?period=custom*")
     assert page.get_by_text("No submissions in this period.").is_visible()
     assert_accessible(page, axe_source, "staff:dashboard-empty")
+
+
+def test_the_summary_page_has_a_print_button_that_prints(busy_server, page):
+    clinician = create_account(busy_server, "clinician", "Dr Pia Print")
+    log_in(page, busy_server.url, clinician)
+    page.locator("a[href^='/staff/submissions/']").first.click()
+    page.wait_for_url("**/staff/submissions/*")
+    page.get_by_role("link", name="Printable summary").click()
+    page.wait_for_url("**/summary")
+    button = page.get_by_role("button", name="Print", exact=True)
+    button.wait_for(state="visible")
+    # Inside a function: Playwright calls a function that an evaluated expression returns.
+    page.evaluate("() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }")
+    button.click()
+    assert page.evaluate("window.printed") == 1
+    page.emulate_media(media="print")
+    assert not button.is_visible(), "the button is not on the printed page"
+    page.emulate_media(media="null")
