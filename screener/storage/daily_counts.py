@@ -80,8 +80,11 @@ def roll_up(session, until: datetime, zone: tzinfo) -> bool:
     if since >= until:
         session.rollback()
         return False
-    _add(session, count_events(session, since, until, zone))
+    found = count_events(session, since, until, zone)
     try:
+        # A concurrent roll-up of the same events fails here (a duplicate day row, or a mark
+        # that moved on); PostgreSQL makes this one wait for the other's commit first.
+        _add(session, found)
         if since == EPOCH and session.get(CountsRolledUp, MARK_ID) is None:
             session.add(CountsRolledUp(id=MARK_ID, through=until))
             session.flush()
@@ -94,7 +97,7 @@ def roll_up(session, until: datetime, zone: tzinfo) -> bool:
                 session.rollback()
                 return False
         session.commit()
-    except IntegrityError:  # another process made the first mark at the same moment
+    except IntegrityError:  # another process rolled up the same events at the same moment
         session.rollback()
         return False
     return True
