@@ -32,6 +32,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MARK_ID = 1
 CONTACTED = "contacted"
 CHUNK = 500
+ROLL_UP_STEP = timedelta(days=7)  # events counted per roll-up transaction
 Key = tuple[date, str, str]  # (day, measure, item)
 
 
@@ -66,18 +67,39 @@ def rolled_up_through(session) -> datetime:
 
 
 def roll_up(session, until: datetime, zone: tzinfo) -> bool:
-    """Add the events between the last roll-up and ``until`` to ``daily_counts`` and commit.
+    """Add the events between the last roll-up and ``until`` to ``daily_counts``, a week of
+    events per transaction, and commit each; True when the mark moved.
 
-    False when there was nothing to do, or another process rolled up at the same time (its
-    counts are the ones kept: the mark moves only from the moment this roll-up started from).
+    Short transactions keep SQLite's write lock free for patients, and a long first roll-up (a
+    year of history after an upgrade) keeps what it finished if its request is cut off. A
+    roll-up that finds another one at work stops and leaves the rest to it: the mark moves only
+    from the moment a step started from, so nothing is counted twice.
     """
-    since = rolled_up_through(session)
-    if since >= until:
-        session.rollback()
-        return False
+    moved = False
+    while True:
+        since = rolled_up_through(session)
+        if since >= until:
+            session.rollback()
+            return moved
+        start = _first_event(session) if since == EPOCH else since
+        step_end = until if start is None else min(until, max(start, since) + ROLL_UP_STEP)
+        if not _roll_up_step(session, since, step_end, zone):
+            return moved
+        moved = True
+
+
+def _first_event(session) -> datetime | None:
+    """The earliest moment anything countable happened (two index lookups)."""
+    moments = [session.scalar(select(func.min(Screening.created_at))),
+               session.scalar(select(func.min(AuditEvent.at)))]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def _roll_up_step(session, since: datetime, until: datetime, zone: tzinfo) -> bool:
+    """Count ``[since, until)`` into ``daily_counts`` and move the mark, in one transaction;
+    False when another roll-up moved the mark first."""
     begin_write()
-    since = rolled_up_through(session)
-    if since >= until:
+    if rolled_up_through(session) != since:
         session.rollback()
         return False
     found = count_events(session, since, until, zone)
