@@ -16,13 +16,13 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 
 from screener.core.questionnaire import Questionnaire
 from screener.extensions import db
 from screener.staff import charts
 from screener.storage import audit, daily_counts
-from screener.storage.filters import FilterError, parse_filters
+from screener.storage import filters
+from screener.storage.filters import FilterError
 from screener.storage.models import utcnow
 from screener.storage.queue import key_scores
 from screener.storage.versions import current_questionnaire
@@ -36,7 +36,6 @@ CUSTOM = "custom"
 DEFAULT_PERIOD = "4w"
 CUSTOM_DAYS = 28  # a custom period with only a 'to' date: the four weeks up to it
 MAX_DAYS = 3 * 366
-EARLIEST, LATEST = date(1900, 1, 1), date(9999, 11, 30)
 HISTOGRAM_BINS = 10
 CONTACT_STYLES = (charts.style_for(0), charts.style_for(2))  # urgent, other
 
@@ -70,10 +69,10 @@ class Period:
 
 def period_days(args) -> tuple[date | None, date | None]:
     """``from`` and ``to`` read by the shared filter vocabulary (``screener.storage.filters``):
-    the same day format, checks and messages as the queue and the exports."""
-    only = MultiDict([(name, value) for name in ("from", "to") for value in args.getlist(name)])
-    chosen = parse_filters(only, current_questionnaire())
-    return chosen.since, chosen.until
+    the same day format, range, checks and messages as the queue, the exports and the audit
+    log."""
+    chosen = filters.Period.from_args(args)
+    return chosen.start, chosen.end
 
 
 def parse_period(args, today: date) -> Period:
@@ -91,9 +90,6 @@ def parse_period(args, today: date) -> Period:
             raise FilterError("period: a custom period needs a from date, a to date or both.")
         last = until or max(today, since)
         first = since or last - timedelta(days=CUSTOM_DAYS - 1)
-        if not (EARLIEST <= first and last <= LATEST):
-            raise FilterError(f"from, to: give dates between {EARLIEST.isoformat()} and "
-                              f"{LATEST.isoformat()}.")
         if (last - first).days >= MAX_DAYS:
             raise FilterError(f"from, to: a custom period is at most {MAX_DAYS} days long.")
         return Period(CUSTOM, first, last)

@@ -13,7 +13,8 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import ARTIFACTS, PROJECT_ROOT, LiveServer, flask_cli
+from tests.browser.conftest import ARTIFACTS, PROJECT_ROOT, LiveServer
+from tests.kit.servers import flask_cli
 from tests.browser.pages import assert_accessible, pdf_page_count, print_to_pdf
 from tests.browser.staff import create_account, log_in
 
