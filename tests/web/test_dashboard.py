@@ -73,15 +73,13 @@ def build_scenario(app) -> tuple[date, date]:
         made = [sent(ANSWER_SETS[i % len(ANSWER_SETS)], moment)
                 for i, moment in enumerate(moments)]
         make_draft(boundary - timedelta(hours=1))
-        make_draft(boundary + timedelta(hours=2), completed_at=boundary + timedelta(hours=2, minutes=9))
+        make_draft(boundary + timedelta(hours=2),
+                   completed_at=boundary + timedelta(hours=2, minutes=9))
         make_draft(now - timedelta(minutes=30))
-        staff = make_staff("intake", email=f"contact{secrets.token_hex(3)}@clinic.example")
         for screening in (made[0], made[2], made[3]):
             review.change_status(screening, "contacted")
         review.change_status(made[0], "closed")
-        first = this_week - timedelta(days=14)
-        del staff
-        return first, now.date()
+        return this_week - timedelta(days=14), now.date()
 
 
 def expected_from_rows(app, first: date, last: date) -> dict:
