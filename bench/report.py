@@ -55,6 +55,7 @@ def rows_for(results: dict) -> list[dict]:
                 "0", lambda v: v == 0)
         _queue_rows(add, db, base.get("queue") or {})
         _export_rows(add, db, base.get("exports") or {})
+        _dashboard_rows(add, db, base.get("dashboard") or {})
     if "engine" not in results:
         return _startup_row(add, results) or rows
     add("rules engine, in-process", _get(results, "engine.in_process.evaluations_per_second"),
@@ -101,6 +102,18 @@ def _export_rows(add, db: str, exports: dict) -> None:
         "≥ 5,000/s", lambda v: v >= 5000)
     add(f"{db}: FHIR NDJSON export peak RSS (MiB)", ndjson["peak_rss_mib"], "≤ 150",
         lambda v: v <= 150)
+
+
+def _dashboard_rows(add, db: str, dashboard: dict) -> None:
+    if not dashboard.get("pages"):
+        return
+    label = f"{dashboard['submissions']:,}"
+    for period, page in dashboard["pages"].items():
+        add(f"{db}: dashboard {period.replace('_', ' ')} p50 at {label} (ms)", page["p50_ms"],
+            "≤ 150 ms", lambda v: v <= 150,
+            f"p99 {page.get('p99_ms')} ms; server CPU/request {page.get('server_cpu_ms')} ms")
+    add(f"{db}: dashboard first view of the day, with its roll-up (s)",
+        dashboard.get("first_view_with_roll_up_s"), "report", None)
 
 
 def _cpu_note(floor: dict, step: dict) -> str:

@@ -21,10 +21,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench import engine_bench, export_bench, queue_bench, report, servers, wizard_bench  # noqa: E402
+from bench import (dashboard_bench, engine_bench, export_bench, queue_bench, report,  # noqa: E402
+                   servers, wizard_bench)
 from screener.core.questionnaire import load  # noqa: E402
 
-PARTS = ("startup", "engine", "wizard", "journeys", "queue", "exports")
+PARTS = ("startup", "engine", "wizard", "journeys", "queue", "exports", "dashboard")
 RESULTS = PROJECT_ROOT / "bench" / "results"
 SIZES = {  # quick: a couple of minutes on 2 cores; full: longer runs, PostgreSQL for everything
     "quick": {"seconds": 6, "queue_repeat": 30, "engine_seconds": 1, "startup_runs": 5},
@@ -159,7 +160,7 @@ class Suite:
                                                              2 * seconds, budget)
                 self.part(base["journeys"], str(count), journeys)
         at_scale = kind == "sqlite" or self.args.full
-        if at_scale and ("queue" in parts or "exports" in parts):
+        if at_scale and ("queue" in parts or "exports" in parts or "dashboard" in parts):
             with servers.database(kind, admin) as db:
                 self.scale_parts(db, base)
 
@@ -168,10 +169,14 @@ class Suite:
         if "queue" in parts:
             self.part(base, "queue", lambda: queue_bench.measure_queue(
                 db, self.logs, self.questionnaire, sizes, self.cfg["queue_repeat"]))
+        seeded = "queue" in parts and "error" not in base.get("queue", {})
+        if not seeded and ("exports" in parts or "dashboard" in parts):
+            queue_bench.create_staff(db)
+            queue_bench.seed(db, sizes[-1])
+        if "dashboard" in parts:
+            self.part(base, "dashboard", lambda: dashboard_bench.measure_dashboard(
+                db, self.logs, sizes[-1], self.cfg["queue_repeat"]))
         if "exports" in parts:
-            if "queue" not in parts or "error" in base.get("queue", {}):
-                queue_bench.create_staff(db)
-                queue_bench.seed(db, sizes[-1])
             self.part(base, "exports", lambda: export_bench.measure_exports(
                 db, self.logs, db.folder, sizes[-1], read_all=self.args.full))
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from screener.core import safety
 from screener.storage import audit, outbox, safety as safety_store
-from screener.staff import admin, review
+from screener.staff import admin, dashboard, review
 from screener.web.auth import (authenticate, end_session, permission_required, request_actor,
                                start_session)
 from screener.web.errors import abort_with
@@ -25,6 +25,7 @@ from screener.storage.versions import current_questionnaire, questionnaire_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_blueprint(admin.bp)
+bp.register_blueprint(dashboard.bp)
 # Shape cues so an outcome never relies on colour alone, by the outcome's rank (most serious first).
 OUTCOME_ICONS = ("‼", "⚠", "ℹ", "✓")
 

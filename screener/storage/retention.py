@@ -1,4 +1,8 @@
-"""Retention: expired drafts and, when configured, long-closed submissions are deleted."""
+"""Retention: expired drafts and, when configured, long-closed submissions are deleted.
+
+Before anything is deleted the dashboard's daily counts are rolled up to now, so the numbers of
+purged screenings stay on the dashboard (``screener.storage.daily_counts``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from screener.storage import audit
+from screener.storage import audit, daily_counts
 from screener.extensions import db
 from screener.storage.models import Screening, utcnow
 
@@ -25,6 +29,8 @@ def purge_expired(dry_run: bool = False) -> dict[str, int]:
             & (Screening.review_updated_at < now - timedelta(days=days))
         )
     counts = {"drafts": 0, "closed": 0}
+    if not dry_run:
+        daily_counts.roll_up(db.session, now, daily_counts.clinic_zone())
     for name, condition in conditions.items():
         if dry_run:
             counts[name] = db.session.scalar(select(func.count()).where(condition)) or 0

@@ -36,6 +36,8 @@ ACCESS = {
     "staff.change_status": STAFF,
     "staff.assign": STAFF,
     "staff.add_note": STAFF,
+    "staff.dashboard.page": STAFF,
+    "staff.dashboard.csv_file": EXPORTERS,  # intake sees the dashboard without its download
     "export.csv_file": EXPORTERS,
     "export.ndjson_file": EXPORTERS,
     "export.submission_fhir": EXPORTERS,

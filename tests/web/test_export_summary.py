@@ -104,3 +104,12 @@ def test_footer_texts_come_from_questions_yaml(page, questionnaire):
     footer = page.text[page.text.index('<footer class="summary-footer">'):]
     for key in ("scores_disclaimer", "clinician_decides"):
         assert questionnaire.texts[key] in footer, key
+
+
+def test_a_print_button_appears_with_script_and_never_on_paper(page):
+    # Hidden until print-button.js reveals it; the text about the browser's Print command stays
+    # for anyone without script, and .no-print keeps both off the printed page.
+    assert ('<p class="no-print"><button type="button" class="secondary" data-print hidden>'
+            'Print</button></p>') in page.raw
+    assert '<script src="/static/print-button.js" defer></script>' in page.raw
+    assert "Use your browser’s Print command" in page.text

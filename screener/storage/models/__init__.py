@@ -2,6 +2,7 @@
 
 from screener.storage.models.audit import AuditEvent
 from screener.storage.models.base import Base, utcnow
+from screener.storage.models.dashboard import CountsRolledUp, DailyCount
 from screener.storage.models.screening import (
     CONTACT_METHODS,
     NO_PRIORITY,
@@ -19,8 +20,8 @@ from screener.storage.models.safety import SafetyAnswer
 from screener.storage.models.staff import PERMISSIONS, ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
-    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "OUTBOX_STATUSES",
-    "OutboxMessage", "PERMISSIONS", "QuestionnaireVersion",
+    "AuditEvent", "Base", "CONTACT_METHODS", "CountsRolledUp", "DailyCount", "NO_PRIORITY",
+    "Note", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS", "QuestionnaireVersion",
     "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "SafetyAnswer", "Screening",
     "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",

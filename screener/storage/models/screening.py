@@ -104,10 +104,12 @@ class Screening(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     current_step: Mapped[Optional[str]] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # created_at and completed_at are indexed for the dashboard: it counts the events since its
+    # last roll-up (a day's worth) from the rows, by these times.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     expires_at: Mapped[Optional[datetime]]
-    completed_at: Mapped[Optional[datetime]]
+    completed_at: Mapped[Optional[datetime]] = mapped_column(index=True)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(index=True)
 
     # The assessment computed at completion; queryable columns where staff filter.

@@ -1,0 +1,323 @@
+"""/staff/dashboard: who sees it, and that every number on it equals a count made directly from
+the rows (SQLite and PostgreSQL), across a week boundary and after a purge."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import re
+import secrets
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from screener.extensions import db
+from screener.staff import review
+from screener.storage import daily_counts
+from screener.storage.models import AuditEvent, Screening, hash_token, utcnow
+from screener.storage.versions import current_questionnaire, ensure_current_version_stored
+from tests.factories import login, make_staff, make_submission
+from tests.helpers import baseline, gad7, phq9
+from tests.reliability.hostile import HOSTILE, junk_text
+
+UTC = timezone.utc
+ANSWER_SETS = [
+    baseline(),
+    baseline(**phq9(2, 2, 2, 2, 2, 2, 2, 2, 0), **gad7(2, 2, 2, 2, 2, 2, 2)),
+    baseline(**phq9(3, 3, 3, 3, 3, 3, 2, 2, 1)),  # item 9: crisis with an urgent flag
+    baseline(**phq9(1, 1, 1, 1, 1, 0, 0, 0, 0), chronic_pain="yes", peg_1=6, peg_2=7, peg_3=5),
+]
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def make_draft(created_at: datetime, completed_at: datetime | None = None,
+               expires_at: datetime | None = None) -> Screening:
+    """An unsent screening: started, and completed (result seen) when ``completed_at``."""
+    questionnaire = current_questionnaire()
+    draft = Screening(
+        token_hash=hash_token(secrets.token_urlsafe(16)), questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        questionnaire_sha256=ensure_current_version_stored(),
+        status="completed" if completed_at else "draft", answers={}, created_at=created_at,
+        updated_at=completed_at or created_at, completed_at=completed_at,
+        expires_at=expires_at or utcnow() + timedelta(hours=6))
+    db.session.add(draft)
+    db.session.commit()
+    return draft
+
+
+def sent(answers: dict, at: datetime, **columns) -> Screening:
+    return make_submission(answers, submitted_at=at, created_at=at - timedelta(minutes=12),
+                           completed_at=at - timedelta(minutes=1), consent_at=at, **columns)
+
+
+def build_scenario(app) -> tuple[date, date]:
+    """Submissions either side of a Monday 00:00 (UTC), drafts, and first contacts; the period
+    (from, to) that holds them all."""
+    with app.app_context():
+        now = utcnow()
+        this_week = monday(now.date())
+        boundary = datetime.combine(this_week - timedelta(days=7), datetime.min.time(), UTC)
+        moments = [boundary - timedelta(seconds=1), boundary, boundary + timedelta(days=2),
+                   boundary - timedelta(days=3), boundary - timedelta(microseconds=1),
+                   boundary + timedelta(hours=5), now - timedelta(minutes=3)]
+        made = [sent(ANSWER_SETS[i % len(ANSWER_SETS)], moment)
+                for i, moment in enumerate(moments)]
+        make_draft(boundary - timedelta(hours=1))
+        make_draft(boundary + timedelta(hours=2),
+                   completed_at=boundary + timedelta(hours=2, minutes=9))
+        make_draft(now - timedelta(minutes=30))
+        for screening in (made[0], made[2], made[3]):
+            review.change_status(screening, "contacted")
+        review.change_status(made[0], "closed")
+        return this_week - timedelta(days=14), now.date()
+
+
+def expected_from_rows(app, first: date, last: date) -> dict:
+    """The dashboard's numbers, counted straight from the screenings and audit events."""
+    with app.app_context():
+        rows = list(db.session.scalars(select(Screening)))
+        events = list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "status_changed").order_by(AuditEvent.at, AuditEvent.id)))
+    inside = lambda moment: moment is not None and first <= moment.date() <= last  # noqa: E731
+    sent_rows = [r for r in rows if r.status == "submitted" and inside(r.submitted_at)]
+    by_id = {r.id: r for r in rows}
+    first_contact: dict = {}
+    for event in events:
+        if event.detail.get("to") == "contacted" and event.screening_id not in first_contact:
+            first_contact[event.screening_id] = event.at
+    contact_minutes: dict = {}
+    for screening_id, at in first_contact.items():
+        row = by_id.get(screening_id)
+        if row is not None and inside(at):
+            group = "urgent" if row.flags else "other"
+            minutes = round((at - row.submitted_at).total_seconds() / 60)
+            contact_minutes.setdefault((monday(at.date()), group), []).append(minutes)
+    return {
+        "outcomes": Counter(r.outcome for r in sent_rows),
+        "urgent": Counter(r.outcome for r in sent_rows if r.flags),
+        "weekly": Counter((monday(r.submitted_at.date()), r.outcome) for r in sent_rows),
+        "started": sum(inside(r.created_at) for r in rows),
+        "completed": sum(inside(r.completed_at) for r in rows),
+        "sent": len(sent_rows),
+        "phq9": Counter(r.assessment["scores"]["phq9"]["band"] for r in sent_rows),
+        "gad7": Counter(r.assessment["scores"]["gad7"]["band"] for r in sent_rows),
+        "contacts": contact_minutes,
+    }
+
+
+def nearest_rank(values: list[int], share: float) -> int:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
+
+
+def logged_in_client(app, role: str = "clinician"):
+    client = app.test_client()
+    with app.app_context():
+        login(client, make_staff(role, email=f"{role}{secrets.token_hex(3)}@clinic.example"))
+    return client
+
+
+def dashboard_csv(client, first: date, last: date) -> dict:
+    response = client.get(f"/staff/dashboard.csv?from={first}&to={last}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    rows = csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))
+    return {(r["table"], r["week_starting"], r["item"], r["measure"]): r["value"] for r in rows}
+
+
+def outcome_rows(page: str) -> dict[str, int]:
+    """The outcomes table: outcome id → sent submissions (the ``data-outcome`` rows)."""
+    return {outcome: int(count) for outcome, count in re.findall(
+        r'<tr data-outcome="([^"]+)"><th scope="row">.*?</th><td class="num">(\d+)</td>', page)}
+
+
+def assert_numbers_match_rows(app, client, first: date, last: date, expected: dict) -> None:
+    page = client.get(f"/staff/dashboard?from={first}&to={last}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    questionnaire = app.extensions["questionnaire"]
+    outcome_ids = [o.id for o in questionnaire.outcomes]
+    assert outcome_rows(body) == {o: expected["outcomes"][o] for o in outcome_ids}
+    for step in ("started", "completed", "sent"):
+        match = re.search(rf'<tr data-step="{step}"><th scope="row">[^<]*</th>'
+                          r'<td class="num">(\d+)</td>', body)
+        assert match and int(match.group(1)) == expected[step], step
+    numbers = dashboard_csv(client, first, last)
+    for outcome in outcome_ids:
+        assert int(numbers[("outcomes", "", outcome, "sent")]) == expected["outcomes"][outcome]
+        assert int(numbers[("outcomes", "", outcome, "urgent")]) == expected["urgent"][outcome]
+    weeks = sorted({week for (table, week, _, _) in numbers if table == "outcomes_per_week"})
+    assert weeks[0] == str(monday(first)) and weeks[-1] == str(monday(last))
+    for week in weeks:
+        for outcome in outcome_ids:
+            key = ("outcomes_per_week", week, outcome, "sent")
+            assert int(numbers[key]) == expected["weekly"][(date.fromisoformat(week), outcome)]
+    for score_id in ("phq9", "gad7"):
+        for band in questionnaire.scores_by_id[score_id].bands:
+            key = (f"score:{score_id}", "", band.label, "submissions")
+            assert int(numbers[key]) == expected[score_id][band.id]
+    contacted = 0
+    for (week, group), minutes in expected["contacts"].items():
+        prefix = ("first_contact", str(week), group)
+        assert int(numbers[(*prefix, "submissions")]) == len(minutes)
+        assert float(numbers[(*prefix, "median_hours")]) == round(
+            nearest_rank(minutes, 0.5) / 60, 1)
+        assert float(numbers[(*prefix, "p90_hours")]) == round(nearest_rank(minutes, 0.9) / 60, 1)
+        contacted += len(minutes)
+    assert contacted == sum(int(v) for (t, _, _, m), v in numbers.items()
+                            if t == "first_contact" and m == "submissions")
+
+
+def check_scenario(app) -> None:
+    first, last = build_scenario(app)
+    expected = expected_from_rows(app, first, last)
+    assert expected["sent"] == 7 and expected["weekly"], "the scenario has rows to count"
+    assert len({week for week, _ in expected["weekly"]}) == 3, "rows fall in three weeks"
+    client = logged_in_client(app)
+    assert_numbers_match_rows(app, client, first, last, expected)
+    assert_numbers_match_rows(app, client, first, last, expected)  # after its roll-up: the same
+
+
+def test_numbers_equal_counts_from_the_rows_on_sqlite(app):
+    check_scenario(app)
+
+
+@pytest.mark.postgres
+def test_numbers_equal_counts_from_the_rows_on_postgresql(pg_app):
+    check_scenario(pg_app)
+
+
+def check_purge_keeps_the_numbers(app) -> None:
+    app.config["CLOSED_RETENTION_DAYS"] = 30
+    first, last = build_scenario(app)
+    with app.app_context():
+        long_ago = utcnow() - timedelta(days=9)
+        old_closed = sent(ANSWER_SETS[2], long_ago, review_status="closed",
+                          review_updated_at=utcnow() - timedelta(days=40))
+        expired = make_draft(long_ago, expires_at=utcnow() - timedelta(hours=1))
+        gone = {old_closed.id, expired.id}
+    first = first - timedelta(days=14)
+    expected = expected_from_rows(app, first, last)
+    client = logged_in_client(app)
+    before = dashboard_csv(client, first, last)
+    result = app.test_cli_runner().invoke(args=["purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        left = set(db.session.scalars(select(Screening.id)))
+    assert not gone & left, "the purge deleted the old closed submission and the expired draft"
+    assert dashboard_csv(client, first, last) == before
+    assert_numbers_match_rows(app, client, first, last, expected)
+
+
+def test_a_purged_period_keeps_its_numbers_on_sqlite(app):
+    check_purge_keeps_the_numbers(app)
+
+
+@pytest.mark.postgres
+def test_a_purged_period_keeps_its_numbers_on_postgresql(pg_app):
+    check_purge_keeps_the_numbers(pg_app)
+
+
+def test_a_roll_up_at_any_moment_changes_no_number(app):
+    first, last = build_scenario(app)
+    zone = daily_counts.clinic_zone()
+    with app.app_context():
+        live = daily_counts.counts(db.session, first, last, zone)
+        middle = datetime.combine(first + timedelta(days=10), datetime.min.time(), UTC) \
+            + timedelta(hours=7, minutes=13)
+        assert daily_counts.roll_up(db.session, middle, zone) is True
+        assert daily_counts.roll_up(db.session, middle, zone) is False, "nothing left to add"
+        assert daily_counts.counts(db.session, first, last, zone) == live
+        assert daily_counts.roll_up(db.session, utcnow(), zone) is True
+        assert daily_counts.counts(db.session, first, last, zone) == live
+
+
+@pytest.mark.parametrize("role", ["intake", "clinician", "admin"])
+def test_every_staff_role_sees_the_dashboard_from_the_navigation(app, client, login_as, role):
+    login_as(role)
+    queue = client.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/dashboard"' in queue
+    page = client.get("/staff/dashboard")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "<h1>Dashboard" in body and "Last 4 weeks" in body
+    exports = role in ("clinician", "admin")
+    assert ("Download these numbers" in body) is exports
+    assert ("/staff/dashboard.csv" in body) is exports
+
+
+def test_intake_cannot_download_the_numbers(client, login_as):
+    login_as("intake")
+    assert client.get("/staff/dashboard.csv").status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    for path in ("/staff/dashboard", "/staff/dashboard.csv"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.location.startswith("/staff/login")
+
+
+def test_an_empty_period_says_so_instead_of_empty_charts(client, login_as):
+    login_as("clinician")
+    body = client.get("/staff/dashboard?from=2020-01-01&to=2020-01-31").get_data(as_text=True)
+    assert "No submissions in this period" in body
+    assert "<svg" not in body
+
+
+def test_charts_are_named_described_images_with_tables(app, client, login_as):
+    with app.app_context():
+        for answers in ANSWER_SETS:
+            make_submission(answers)
+    login_as("clinician")
+    body = client.get("/staff/dashboard").get_data(as_text=True)
+    charts_ = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="([^"]+)"',
+                         body)
+    assert {"chart-outcomes", "chart-funnel", "chart-score-phq9", "chart-score-gad7",
+            "chart-score-peg"} <= set(charts_)
+    for chart in charts_:
+        assert f'<title id="{chart}-title">' in body and f'<desc id="{chart}-desc">' in body
+    for table in ("table-outcomes", "table-funnel", "table-score-phq9", "table-score-gad7",
+                  "table-score-peg"):
+        assert f'id="{table}"' in body
+    assert "<script" not in body, "no JavaScript on the dashboard"
+
+
+@pytest.mark.parametrize("query, message", [
+    ("period=fortnight", "period: unknown value 'fortnight'"),
+    ("from=2026-02-30", "from: 2026-02-30 is not a real date."),
+    ("from=yesterday", "from: expected a date like 2026-01-31"),
+    ("from=2026-03-01&to=2026-01-01", "from (2026-03-01) is after to (2026-01-01)."),
+    ("from=2020-01-01&to=2026-01-01", "a custom period is at most"),
+    ("period=custom", "a custom period needs a from date"),
+    ("from=0001-01-01&to=0001-01-02", "from: 0001-01-01 is out of range"),
+    ("to=9999-12-31", "to: 9999-12-31 is out of range"),
+])
+def test_bad_periods_get_the_filter_message_on_a_400_page(client, login_as, query, message):
+    login_as("clinician")
+    for path in ("/staff/dashboard", "/staff/dashboard.csv"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400
+        assert message in html.unescape(response.get_data(as_text=True))
+
+
+@HOSTILE
+@given(period=st.one_of(st.sampled_from(["", "4w", "13w", "12m", "custom"]), junk_text),
+       since=st.one_of(st.dates().map(str), junk_text), until=st.one_of(
+           st.dates().map(str), junk_text))
+def test_no_period_parameter_makes_a_server_error(app, period, since, until):
+    client = logged_in_client(app)
+    response = client.get("/staff/dashboard", query_string={
+        "period": period, "from": since, "to": until})
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert "Something in that request was not right" in response.get_data(as_text=True)
