@@ -2,9 +2,11 @@
 
 from screener.storage.models.audit import AuditEvent
 from screener.storage.models.base import Base, utcnow
+from screener.storage.models.contact import ATTEMPT_METHODS, ATTEMPT_OUTCOMES, ContactAttempt
 from screener.storage.models.screening import (
     CONTACT_METHODS,
     NO_PRIORITY,
+    OPEN_REVIEW_STATUSES,
     REVIEW_STATUSES,
     SCREENING_STATUSES,
     QuestionnaireVersion,
@@ -12,12 +14,14 @@ from screener.storage.models.screening import (
     Screening,
     flag_list_for,
     hash_token,
+    queue_priority,
     search_text_for,
 )
 from screener.storage.models.staff import ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
-    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
+    "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "ContactAttempt", "OPEN_REVIEW_STATUSES",
+    "queue_priority", "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
     "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",
 ]
