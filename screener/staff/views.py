@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from screener.storage import audit
 from screener.staff import review, admin as staff_admin
 from screener.web.auth import ALL_STAFF, authenticate, end_session, role_required, start_session
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
-from screener.storage.models import StaffUser
+from screener.storage.models import NO_PRIORITY, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
-from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, QueuePage,
+from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Cursor, QueuePage,
                                     build_queue_query, fetch_page, key_scores, status_counts)
-from screener.staff.forms import LoginForm, NoteForm, safe_next
+from screener.storage.staffwork import attempt_summaries, open_assigned_count
+from screener.staff.forms import AttemptForm, LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -39,6 +43,50 @@ def outcome_icon(outcome: str | None) -> str:
     if outcome not in questionnaire.outcomes_by_id:
         return "•"
     return OUTCOME_ICONS[min(questionnaire.outcome_rank(outcome), len(OUTCOME_ICONS) - 1)]
+
+
+@bp.app_template_filter("waiting")
+def waiting(since: datetime | None, now: datetime | None = None) -> str:
+    """How long a submission has waited: 'waiting 25 min', 'waiting 3 h', 'waiting 2 d'."""
+    if since is None:
+        return ""
+    minutes = max(0, int(((now or datetime.now(timezone.utc)) - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"waiting {minutes} min"
+    if minutes < 48 * 60:
+        return f"waiting {minutes // 60} h"
+    return f"waiting {minutes // (24 * 60)} d"
+
+
+@bp.app_template_test("open_urgent")
+def open_urgent(screening) -> bool:
+    """Flagged and still open: sorted first in the queue, with how long it has waited."""
+    return screening.priority < NO_PRIORITY
+
+
+def mine_count() -> int:
+    """How many open submissions are assigned to the logged-in staff member."""
+    if not current_user.is_authenticated:
+        return 0
+    return open_assigned_count(db.session, current_user.id)
+
+
+@bp.app_context_processor
+def mine():
+    """``mine_count()`` for the staff header on every staff page (a function: pages that do not
+    call it run no query)."""
+    return {"mine_count": mine_count}
+
+
+# The queue's query-string keys a detail page carries to come back to the same view.
+VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
+MAX_VIEW = 1000
+
+
+def queue_view(text: str | None) -> str:
+    """The queue view (filters and page) as a query string, reduced to the queue's own keys."""
+    pairs = [(k, v) for k, v in parse_qsl((text or "")[:MAX_VIEW]) if k in VIEW_KEYS and v]
+    return urlencode(pairs)
 
 
 def _login_limit() -> str:
@@ -103,6 +151,8 @@ def queue():
         filter_args=filters.to_args(default_status=QUEUE_STATUS),
         page=page, error=error,
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
+        attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
+        view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
     return body, 400 if error else 200
 
@@ -117,33 +167,55 @@ def _submission_or_404(screening_id: uuid.UUID):
 @bp.get("/submissions/<uuid:screening_id>")
 @role_required(*ALL_STAFF)
 def detail(screening_id: uuid.UUID):
-    """One submission: contact, outcome with reasons, scores, answers, workflow, notes."""
+    """One submission: urgent panel, contact and actions first, then notes, attempts, answers."""
     screening = _submission_or_404(screening_id)
-    page = _render_detail(screening, NoteForm())
+    page = _render_detail(screening, NoteForm(), AttemptForm())
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
     audit.record("submission_viewed", screening_id=screening.id, commit=True)
     return page
 
 
-def _render_detail(screening, note_form: NoteForm, status: int = 200):
+def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
+                   status: int = 200):
     events = audit.events_for(screening.id, exclude=review.HISTORY_EXCLUDES)
     staff = review.assignable_staff()
     names = {user.id: user.name for user in staff}
-    names.update({n.author_id: n.author.name for n in screening.notes})
-    if screening.assignee is not None:
-        names[screening.assignee.id] = screening.assignee.name
+    names.update(review.staff_names(
+        [e.actor_id for e in events] + [e.detail.get("assignee_id") for e in events]))
+    view = queue_view(request.values.get("view"))
     body = render_template(
         "staff/detail.html", screening=screening, q=questionnaire_for(screening),
         assessment=screening.assessment or {}, groups=review.answer_groups(screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
-        names=names, events=events, note_form=note_form, note_max=review.NOTE_MAX_CHARS,
+        history=review.history(screening, events, names), note_form=note_form,
+        note_max=review.NOTE_MAX_CHARS, attempt_form=attempt_form,
+        suggest_contacted=review.suggests_contacted(screening),
+        duplicates=review.possible_duplicates(screening), view=view,
+        back_url=url_for("staff.queue") + (f"?{view}" if view else ""),
+        next_id=_next_in_view(screening, view),
     )
     return body, status
 
 
-def _back(screening_id: uuid.UUID, anchor: str | None = None):
-    return redirect(url_for("staff.detail", screening_id=screening_id, _anchor=anchor))
+def _next_in_view(screening, view: str) -> uuid.UUID | None:
+    """The submission after this one in the queue view it was opened from (None at the end, or
+    when the view's filters no longer parse)."""
+    try:
+        filters = ScreeningFilters.from_args(
+            MultiDict(parse_qsl(view)), current_questionnaire(), user_id=current_user.id,
+            default_status=QUEUE_STATUS)
+        page = fetch_page(db.session, build_queue_query(filters),
+                          after=Cursor.of(screening).encode(), size=1)
+    except FilterError:
+        return None
+    return page.rows[0].id if page.rows else None
+
+
+def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):
+    view = queue_view(request.form.get("view"))
+    return redirect(url_for("staff.detail", screening_id=screening_id, _anchor=anchor,
+                            **({"view": view} if view else {})))
 
 
 @bp.post("/submissions/<uuid:screening_id>/status")
@@ -158,17 +230,22 @@ def change_status(screening_id: uuid.UUID):
         abort_with(400, str(problem))
     except review.Conflict as problem:
         flash(str(problem), "error")
-        return _back(screening_id, "workflow")
+        return _back(screening_id)
     flash(f"Marked as {words(new).lower()}.", "success")
-    return _back(screening_id, "workflow")
+    return _back(screening_id)
 
 
 @bp.post("/submissions/<uuid:screening_id>/assignee")
 @role_required(*ALL_STAFF)
 def assign(screening_id: uuid.UUID):
-    """Assign a submission to a staff member ('me', a user id, or '' to unassign)."""
+    """Assign a submission: 'me' (the "Assign to me" button), a user id, or '' to unassign.
+
+    "Assign to me" posts its own form; should a page send both a chosen person and 'me', the
+    pressed button ('me') wins, never the select that happens to come first.
+    """
     screening = _submission_or_404(screening_id)
-    choice = request.form.get("assignee", "").strip()
+    values = [value.strip() for value in request.form.getlist("assignee")]
+    choice = "me" if "me" in values else (values[0] if values else "")
     assignee = None
     if choice == "me":
         assignee = db.session.get(StaffUser, current_user.id)
@@ -179,7 +256,7 @@ def assign(screening_id: uuid.UUID):
             abort_with(400, "That staff member does not exist or is no longer active.")
     review.assign(screening, assignee)
     flash(f"Assigned to {assignee.name}." if assignee else "Unassigned.", "success")
-    return _back(screening_id, "workflow")
+    return _back(screening_id)
 
 
 @bp.post("/submissions/<uuid:screening_id>/notes")
@@ -189,7 +266,25 @@ def add_note(screening_id: uuid.UUID):
     screening = _submission_or_404(screening_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _render_detail(screening, form, status=422)
+        return _render_detail(screening, form, AttemptForm(formdata=None), status=422)
     review.add_note(screening, form.body.data.strip(), current_user._get_current_object())
     flash("Note added.", "success")
-    return _back(screening_id, "notes")
+    return _back(screening_id)
+
+
+@bp.post("/submissions/<uuid:screening_id>/attempts")
+@role_required(*ALL_STAFF)
+def add_attempt(screening_id: uuid.UUID):
+    """Record a contact attempt; after reaching the patient, suggest marking it contacted."""
+    screening = _submission_or_404(screening_id)
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        return _render_detail(screening, NoteForm(formdata=None), form, status=422)
+    review.record_attempt(screening, form.method.data, form.outcome.data,
+                          (form.note.data or "").strip(), current_user._get_current_object())
+    if review.suggests_contacted(screening):
+        flash("Contact attempt recorded: you reached the patient. Mark the submission as "
+              "contacted below when you are done.", "success")
+    else:
+        flash("Contact attempt recorded.", "success")
+    return _back(screening_id)
