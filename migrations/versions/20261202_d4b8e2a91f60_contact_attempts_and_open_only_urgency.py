@@ -1,6 +1,8 @@
 """contact_attempts table; urgent first only while a submission is open
 
 Each attempt to reach a patient (method, outcome, note, who, when) gets a row, like notes.
+The staff header counts open submissions assigned to the viewer: an (assignee_id, status,
+review_status) index answers that from the index alone, replacing the assignee_id index.
 
 The queue sorted urgent submissions first forever, so months-old crisis submissions that had been
 contacted sat above today's new ones. ``screenings.priority`` is now the queue's sort key: the
@@ -47,6 +49,11 @@ def upgrade():
     with op.batch_alter_table('contact_attempts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_attempts_screening_id'), ['screening_id'], unique=False)
 
+    # The header's "Assigned to me" count, from the index alone (it replaces the plain one).
+    op.create_index('ix_screenings_assignee_open', 'screenings',
+                    ['assignee_id', 'status', 'review_status'], unique=False)
+    op.drop_index('ix_screenings_assignee_id', table_name='screenings')
+
     screenings = sa.table('screenings', sa.column('priority', sa.Integer),
                           sa.column('review_status', sa.String))
     op.execute(screenings.update()
@@ -55,6 +62,8 @@ def upgrade():
 
 
 def downgrade():
+    op.create_index('ix_screenings_assignee_id', 'screenings', ['assignee_id'], unique=False)
+    op.drop_index('ix_screenings_assignee_open', table_name='screenings')
     with op.batch_alter_table('contact_attempts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_attempts_screening_id'))
 

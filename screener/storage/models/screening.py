@@ -99,6 +99,8 @@ class Screening(Base):
         Index("ix_screenings_queue", "status", "priority", "submitted_at", "id",
               "review_status", "search_text"),
         Index("ix_screenings_status_review", "status", "review_status"),
+        # "Assigned to me": the count in the staff header is read from the index alone.
+        Index("ix_screenings_assignee_open", "assignee_id", "status", "review_status"),
         Index("ix_screenings_status_expires", "status", "expires_at"),
     )
 
@@ -139,7 +141,7 @@ class Screening(Base):
 
     # Intake review.
     review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"))
     review_updated_at: Mapped[Optional[datetime]]
 
     assignee: Mapped[Optional[StaffUser]] = relationship(foreign_keys=[assignee_id])
