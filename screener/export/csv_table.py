@@ -1,15 +1,21 @@
 """CSV export: a pure ``(headers, rows)`` builder, the formula-injection guard, a streaming writer.
 
 Columns, in order: the submission's id, time, questionnaire and version, review status, outcome and
-flags; each score's value and band; the matched rule ids; the contact fields; then one column per
-question id in questionnaire order holding the stored value (multi-choice joined with ``;``).
+flags; each score's value (at most 2 decimals) and band; the matched rule ids; the contact fields;
+one column per question id in questionnaire order holding the stored value (multi-choice joined
+with ``;``); then the review columns: assignee's name, number of notes and of contact attempts.
 Answers to questions that skip logic disabled are left empty: they did not count.
+
+Phone numbers given in international form ('+1 555 0100', '0044…') are written in E.164
+('+15550100'): a cell of '+' and digits only is a number to a spreadsheet, never a formula, so it
+needs no apostrophe. Every other cell that would run as a formula is guarded.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -37,8 +43,17 @@ CONTACT_COLUMNS = (
 # A spreadsheet runs a cell that starts with one of these as a formula; quoting does not stop it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(FORMULA_STARTS)
+# Appended after every other column, so existing readers keep their column positions.
+REVIEW_COLUMNS = (
+    ("assignee", "Assigned to"),
+    ("notes", "Notes (count)"),
+    ("contact_attempts", "Contact attempts (count)"),
+)
 BOM = "\ufeff"
 LIST_SEPARATOR = ";"
+SCORE_DECIMALS = 2  # CSV only: FHIR keeps full precision
+_E164 = re.compile(r"\+[0-9]{1,15}")
+_E164_MATCH = _E164.fullmatch
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> Csv
     if contact:
         columns += CONTACT_COLUMNS
     columns += questions
+    columns += REVIEW_COLUMNS
     headers = tuple(column_id for column_id, _ in columns)
     duplicates = sorted({h for h in headers if headers.count(h) > 1})
     if duplicates:
@@ -102,25 +118,47 @@ def row(columns: CsvLayout, record: Any, answers: Mapping[str, Any]) -> list[Any
     ]
     for score_id in columns.score_ids:
         score = scores.get(score_id)
-        cells += (score.get("value"), score.get("band")) if score else (None, None)
+        cells += (_rounded(score.get("value")), score.get("band")) if score else (None, None)
     cells.append(LIST_SEPARATOR.join([rule["id"] for rule in assessment.get("rules") or ()]))
     if columns.contact:
-        cells += [record.contact_name, record.contact_email, record.contact_phone,
+        cells += [record.contact_name, record.contact_email, phone_cell(record.contact_phone),
                   record.contact_method, record.contact_time, record.contact_message]
     get = answers.get
     for question_id in columns.question_ids:
         value = get(question_id)
         cells.append(LIST_SEPARATOR.join(map(str, value)) if value.__class__ is list else value)
+    cells += [record.assignee, record.notes, record.contact_attempts]
     return cells
+
+
+def phone_cell(phone: str | None) -> str | None:
+    """An international number in E.164 ('+1 (555) 010-7788' → '+15550107788', '0044 20…' →
+    '+4420…'); any other number as given (the guard handles what would run)."""
+    if not phone:
+        return phone
+    text = phone.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+") and digits:
+        candidate = "+" + digits
+    elif text.startswith("00") and len(digits) > 2:
+        candidate = "+" + digits[2:]
+    else:
+        return phone
+    return candidate if _E164_MATCH(candidate) else phone
+
+
+def _rounded(value: Any) -> Any:
+    return round(value, SCORE_DECIMALS) if value.__class__ is float else value
 
 
 def guard(value: Any) -> Any:
     """Neutralise a text cell a spreadsheet would run as a formula, by a leading apostrophe.
 
-    Every text cell is guarded, whoever wrote it: a phone number "+1 555…" is written "'+1 555…".
-    Numbers are left as numbers (a negative score would stay a number).
+    Every text cell is guarded, whoever wrote it: "+1 555 0100" is written "'+1 555 0100". Numbers
+    are left as numbers (a negative score stays a number), and so is an E.164 phone number
+    ("+15550100"): '+' and digits only is a number to a spreadsheet, never a formula.
     """
-    if value.__class__ is str and value[:1] in _FORMULA_CHARS:
+    if value.__class__ is str and value[:1] in _FORMULA_CHARS and not _E164_MATCH(value):
         return "'" + value
     return value
 
@@ -136,11 +174,12 @@ def write(
     if labels is not None:
         writer.writerow([guard(label) for label in labels])
     yield (BOM if bom else "") + _drain(buffer)
-    writerow, dangerous = writer.writerow, _FORMULA_CHARS
+    writerow, dangerous, number = writer.writerow, _FORMULA_CHARS, _E164_MATCH
     pending = 0
     for cells in rows_:
         # guard() inlined: it runs for every cell of every row.
-        writerow([("'" + c) if c.__class__ is str and c[:1] in dangerous else c for c in cells])
+        writerow([("'" + c) if c.__class__ is str and c[:1] in dangerous and not number(c) else c
+                  for c in cells])
         pending += 1
         if pending >= chunk_rows:
             yield _drain(buffer)
