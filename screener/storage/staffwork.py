@@ -18,12 +18,15 @@ class AttemptSummary:
     last_outcome: str
 
 
-def open_assigned_count(session, user_id: int) -> int:
-    """Submitted, not closed screenings assigned to ``user_id`` (the assignee index)."""
-    return session.scalar(
-        select(func.count()).select_from(Screening).where(
-            Screening.assignee_id == user_id, Screening.status == "submitted",
-            Screening.review_status != "closed")) or 0
+MINE_CAP = 100  # counted up to here, shown as "99+": the header stays one short index read
+
+
+def open_assigned_count(session, user_id: int, cap: int = MINE_CAP) -> int:
+    """Submitted, not closed screenings assigned to ``user_id``, counted up to ``cap``."""
+    mine = (select(Screening.id).where(
+        Screening.assignee_id == user_id, Screening.status == "submitted",
+        Screening.review_status != "closed").limit(cap).subquery())
+    return session.scalar(select(func.count()).select_from(mine)) or 0
 
 
 def attempt_summaries(session, ids: list[uuid.UUID]) -> dict[uuid.UUID, AttemptSummary]:

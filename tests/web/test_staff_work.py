@@ -236,3 +236,12 @@ def test_view_parameter_is_reduced_to_queue_keys(app, client, intake):
     assert back.startswith("/staff/?") and "evil" not in back and "status=all" in back
     bad = client.get(url(sid), query_string={"view": "outcome=nonsense"})
     assert bad.status_code == 200 and 'id="next-submission"' not in bad.get_data(as_text=True)
+
+
+def test_count_of_mine_is_capped(app, client, intake):
+    from screener.storage import staffwork
+    with app.app_context():
+        for number in range(3):
+            make_submission(name=f"M{number}", assignee_id=intake.id)
+        assert staffwork.open_assigned_count(db.session, intake.id, cap=2) == 2
+        assert staffwork.open_assigned_count(db.session, intake.id) == 3
