@@ -258,3 +258,105 @@ def possible_duplicates(screening: Screening, limit: int = 20) -> list[Screening
              if (email and (other.contact_email or "").strip().lower() == email)
              or (digits and _same_phone(digits, phone_digits(other.contact_phone)))]
     return found[:limit]
+
+
+class BulkError(ValueError):
+    """A bulk action that cannot be applied as asked; nothing was changed. The message says why."""
+
+
+BULK_ACTIONS = ("assign", "status", "note")
+BULK_MAX = 200
+
+
+def parse_selection(values: list[str]) -> list[tuple[uuid.UUID, str]]:
+    """The queue's checkboxes, each 'submission id:status as shown'; BulkError when malformed."""
+    if not values:
+        raise BulkError("Select at least one submission first.")
+    if len(values) > BULK_MAX:
+        raise BulkError(f"Select at most {BULK_MAX} submissions at once.")
+    selection = []
+    for value in values:
+        raw_id, _, status = value.partition(":")
+        try:
+            screening_id = uuid.UUID(raw_id)
+        except ValueError:
+            raise BulkError("A selected submission is not valid. Reload the queue and try "
+                            "again; nothing was changed.") from None
+        if status not in REVIEW_STATUSES:
+            raise BulkError("A selected submission has no valid status. Reload the queue and "
+                            "try again; nothing was changed.")
+        if (screening_id, status) not in selection:
+            selection.append((screening_id, status))
+    return selection
+
+
+def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: StaffUser, *,
+               status: str = "", assignee: StaffUser | None = None, note: str = "") -> int:
+    """Apply one action to every selected submission, all or nothing, audited per submission.
+
+    Each selection pairs an id with the status the person saw; if any submission is gone, not
+    submitted, or changed status meanwhile, BulkError and nothing changes.
+    """
+    if action not in BULK_ACTIONS:
+        raise BulkError("Choose what to do with the selected submissions.")
+    ids = [screening_id for screening_id, _ in selection]
+    found = {s.id: s for s in db.session.scalars(
+        select(Screening).where(Screening.id.in_(ids), Screening.status == "submitted")
+        .options(defer(Screening.answers)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise BulkError(f"{len(missing)} of the selected submissions cannot be found. Reload "
+                        "the queue and try again; nothing was changed.")
+    stale = [found[i] for i, seen in selection if found[i].review_status != seen]
+    if stale:
+        names = ", ".join(s.contact_name or "No name given" for s in stale[:5])
+        raise BulkError(f"Someone else changed the status of {len(stale)} selected "
+                        f"submission(s) ({names}). Reload the queue and try again; nothing was "
+                        "changed.")
+    if action == "status":
+        if status not in REVIEW_STATUSES:
+            raise BulkError("Choose a status to move the selected submissions to.")
+        refused = [found[i] for i, seen in selection if status not in next_statuses(seen)]
+        if refused:
+            raise BulkError(f"{len(refused)} selected submission(s) cannot be marked "
+                            f"{_words(status)} from their status (a closed one is reopened to "
+                            "in review first); nothing was changed.")
+    if action == "note":
+        note = note.strip()
+        if not note or len(note) > NOTE_MAX_CHARS:
+            raise BulkError(f"Write a note of 1 to {NOTE_MAX_CHARS:,} characters; nothing was "
+                            "changed.")
+    try:
+        for screening_id, seen in selection:
+            _apply_one(found[screening_id], seen, action, actor, status, assignee, note)
+    except BulkError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return len(selection)
+
+
+def _apply_one(screening: Screening, seen: str, action: str, actor: StaffUser, status: str,
+               assignee: StaffUser | None, note: str) -> None:
+    if action == "status":
+        result = db.session.execute(
+            update(Screening)
+            .where(Screening.id == screening.id, Screening.review_status == seen)
+            .values(review_status=status, review_updated_at=utcnow(),
+                    priority=queue_priority(urgency_of(screening), status))
+            .execution_options(synchronize_session="fetch"))
+        if result.rowcount != 1:
+            raise BulkError("Someone else changed a selected submission just now. Reload the "
+                            "queue and try again; nothing was changed.")
+        audit.record("status_changed", screening_id=screening.id, actor=actor,
+                     **{"from": seen, "to": status})
+    elif action == "assign":
+        previous = screening.assignee_id
+        screening.assignee_id = assignee.id if assignee else None
+        audit.record("assigned", screening_id=screening.id, actor=actor,
+                     assignee_id=screening.assignee_id, **{"from": previous})
+    else:
+        entry = Note(id=uuid.uuid4(), screening_id=screening.id, author_id=actor.id, body=note)
+        db.session.add(entry)
+        audit.record("note_added", screening_id=screening.id, actor=actor,
+                     note_id=str(entry.id), chars=len(note))

@@ -16,7 +16,7 @@ from screener.staff import review, admin as staff_admin
 from screener.web.auth import ALL_STAFF, authenticate, end_session, role_required, start_session
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
-from screener.storage.models import NO_PRIORITY, StaffUser
+from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
 from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Cursor, QueuePage,
                                     build_queue_query, fetch_page, key_scores, status_counts)
@@ -152,6 +152,7 @@ def queue():
         page=page, error=error,
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
         attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
+        staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
         view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
     return body, 400 if error else 200
@@ -288,3 +289,43 @@ def add_attempt(screening_id: uuid.UUID):
     else:
         flash("Contact attempt recorded.", "success")
     return _back(screening_id)
+
+
+@bp.post("/bulk")
+@role_required(*ALL_STAFF)
+def bulk():
+    """Assign, change the status of, or add a note to the selected submissions: all or none."""
+    view = queue_view(request.form.get("view"))
+    back = redirect(url_for("staff.queue") + (f"?{view}" if view else "") + "#flashes", 303)
+    action = request.form.get("action", "")
+    assignee = None
+    try:
+        selection = review.parse_selection(request.form.getlist("selected"))
+        if action == "assign":
+            assignee = _bulk_assignee(request.form.get("assignee", "").strip())
+        count = review.bulk_apply(
+            selection, action, current_user._get_current_object(),
+            status=request.form.get("status", ""), assignee=assignee,
+            note=request.form.get("note", ""))
+    except review.BulkError as problem:
+        flash(str(problem), "error")
+        return back
+    done = {"assign": f"assigned to {assignee.name}" if assignee else "unassigned",
+            "status": f"marked {words(request.form.get('status')).lower()}",
+            "note": "given the note"}[action]
+    flash(f"{count} submission{'s' if count != 1 else ''} {done}.", "success")
+    return back
+
+
+def _bulk_assignee(choice: str) -> StaffUser | None:
+    """'me', an active staff member's id, or '' (nobody); BulkError otherwise."""
+    if choice == "me":
+        return db.session.get(StaffUser, current_user.id)
+    if not choice:
+        return None
+    valid_id = choice.isascii() and choice.isdigit() and len(choice) < 10  # not "²"
+    assignee = db.session.get(StaffUser, int(choice)) if valid_id else None
+    if assignee is None or not assignee.active:
+        raise review.BulkError("That staff member does not exist or is no longer active; "
+                               "nothing was changed.")
+    return assignee

@@ -245,3 +245,85 @@ def test_count_of_mine_is_capped(app, client, intake):
             make_submission(name=f"M{number}", assignee_id=intake.id)
         assert staffwork.open_assigned_count(db.session, intake.id, cap=2) == 2
         assert staffwork.open_assigned_count(db.session, intake.id) == 3
+
+
+# --- bulk actions ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def three_new(app, intake):
+    with app.app_context():
+        return [make_submission(name=f"B{n}").id for n in range(3)]
+
+
+def selected(ids, status="new"):
+    return [("selected", f"{i}:{status}") for i in ids]
+
+
+def test_bulk_assign_status_and_note_audited_per_submission(app, client, intake, three_new):
+    with app.app_context():
+        nurse = make_staff("intake", name="Nurse Nora")
+        nurse_id = nurse.id
+    response = client.post("/staff/bulk", data=MultiDict(
+        selected(three_new[:2]) + [("action", "assign"), ("assignee", str(nurse_id)),
+                                   ("view", "status=all")]))
+    assert response.status_code == 303
+    assert response.location.endswith("/staff/?status=all#flashes")
+    assert "2 submissions assigned to Nurse Nora." in client.get("/staff/").get_data(as_text=True)
+    assert [row_of(app, i).assignee_id for i in three_new] == [nurse_id, nurse_id, None]
+    client.post("/staff/bulk", data=MultiDict(selected(three_new) + [("action", "status"),
+                                                                    ("status", "in_review")]))
+    assert {row_of(app, i).review_status for i in three_new} == {"in_review"}
+    client.post("/staff/bulk", data=MultiDict(
+        selected(three_new, "in_review") + [("action", "note"), ("note", "Batch called.")]))
+    with app.app_context():
+        from screener.storage.models import Note
+        assert len(db.session.scalars(select(Note)).all()) == 3
+    for action, count in (("assigned", 2), ("status_changed", 3), ("note_added", 3)):
+        events = audit(app, action)
+        assert len(events) == count and all(e.actor_id == intake.id for e in events)
+        assert len({e.screening_id for e in events}) == count
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([("action", "assign"), ("assignee", "999999")], "does not exist or is no longer active"),
+    ([("action", "assign"), ("assignee", "abc")], "does not exist or is no longer active"),
+    ([("action", "status"), ("status", "new")], "cannot be marked new"),
+    ([("action", "status"), ("status", "sideways")], "Choose a status"),
+    ([("action", "note"), ("note", "   ")], "Write a note"),
+    ([("action", "explode")], "Choose what to do"),
+])
+def test_bulk_bad_input_changes_nothing(app, client, intake, three_new, extra, message):
+    response = client.post("/staff/bulk", data=MultiDict(selected(three_new) + extra))
+    assert response.status_code == 303
+    assert message in client.get("/staff/").get_data(as_text=True)
+    assert [(row_of(app, i).review_status, row_of(app, i).assignee_id) for i in three_new] == [
+        ("new", None)] * 3
+    assert audit(app, "assigned") == audit(app, "status_changed") == []
+
+
+def test_bulk_stale_missing_or_malformed_selection_changes_nothing(app, client, intake,
+                                                                     three_new):
+    with app.app_context():
+        draft = make_submission(status="draft", submitted_at=None, consent_at=None).id
+    client.post(url(three_new[0], "status"), data={"status": "contacted", "from": "new"})
+    cases = [
+        (selected(three_new), "Someone else changed the status of 1"),
+        (selected(three_new[1:] + [draft]), "1 of the selected submissions cannot be found"),
+        (selected(three_new[1:]) + [("selected", "not-a-uuid:new")], "is not valid"),
+        (selected(three_new[1:]) + [("selected", f"{three_new[1]}:weird")], "no valid status"),
+        ([], "Select at least one submission"),
+    ]
+    for selection, message in cases:
+        response = client.post("/staff/bulk", data=MultiDict(
+            selection + [("action", "assign"), ("assignee", "me")]))
+        assert response.status_code == 303, message
+        assert message in client.get("/staff/").get_data(as_text=True), message
+    assert [row_of(app, i).assignee_id for i in three_new] == [None] * 3
+
+
+@pytest.mark.csrf
+def test_bulk_needs_csrf(app, client, intake, three_new):
+    response = client.post("/staff/bulk", data=MultiDict(
+        selected(three_new) + [("action", "assign"), ("assignee", "me")]))
+    assert response.status_code == 400
+    assert [row_of(app, i).assignee_id for i in three_new] == [None] * 3
