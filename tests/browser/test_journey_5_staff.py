@@ -14,7 +14,8 @@ from tests.browser.staff import (age_staff_session, create_account, ended_sessio
 
 
 def expected_order(rows: list[dict], questionnaire) -> list[str]:
-    """Urgent first (by the flags' urgency in the questionnaire), then newest first."""
+    """Urgent first (by the flags' urgency in the questionnaire), longest waiting first among
+    them (issue 15), then newest first. Every row here is new, so every flag counts."""
     urgency = {flag.id: flag.urgency for flag in questionnaire.flags}
     no_flag = max(urgency.values()) + 1
 
@@ -22,7 +23,10 @@ def expected_order(rows: list[dict], questionnaire) -> list[str]:
         return min((urgency[f] for f in row["flags"]), default=no_flag)
 
     by_time = sorted(rows, key=lambda row: row["received"], reverse=True)
-    return [row["name"] for row in sorted(by_time, key=priority)]
+    ordered = sorted(by_time, key=priority)
+    urgent = sorted((r for r in ordered if priority(r) < no_flag),
+                    key=lambda row: (priority(row), row["received"]))
+    return [row["name"] for row in urgent + [r for r in ordered if priority(r) == no_flag]]
 
 
 @pytest.mark.slow
