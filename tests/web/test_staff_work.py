@@ -327,3 +327,30 @@ def test_bulk_needs_csrf(app, client, intake, three_new):
         selected(three_new) + [("action", "assign"), ("assignee", "me")]))
     assert response.status_code == 400
     assert [row_of(app, i).assignee_id for i in three_new] == [None] * 3
+
+
+@pytest.mark.postgres
+def test_attempts_bulk_and_duplicates_on_postgresql(pg_app):
+    from tests.factories import login
+
+    client = pg_app.test_client()
+    with pg_app.app_context():
+        user = make_staff("intake", name="Pg Nurse")
+        login(client, user)
+        crisis = make_submission(PLAN, name="Crisis", email="Twin@Example.org",
+                                 submitted_ago=timedelta(hours=3)).id
+        twin = make_submission(name="Twin", email="twin@example.org").id
+        older = make_submission(PLAN, name="Older crisis", submitted_ago=timedelta(hours=9)).id
+    assert names_in(client.get("/staff/").get_data(as_text=True))[:2] == ["Older crisis",
+                                                                         "Crisis"]
+    client.post(url(crisis, "attempts"), data={"method": "phone", "outcome": "reached"})
+    page = client.get(url(crisis)).get_data(as_text=True)
+    assert 'id="suggest-contacted"' in page and ">Twin</a>" in page
+    response = client.post("/staff/bulk", data=MultiDict(
+        selected([crisis, older]) + [("action", "status"), ("status", "contacted")]))
+    assert response.status_code == 303
+    assert {row_of(pg_app, i).priority for i in (crisis, older)} == {NO_PRIORITY}
+    client.post("/staff/bulk", data=MultiDict(
+        selected([twin]) + [("action", "assign"), ("assignee", "me")]))
+    assert names_in(client.get("/staff/").get_data(as_text=True))[0] == "Twin"
+    assert 'class="count">1<' in client.get("/staff/").get_data(as_text=True)
