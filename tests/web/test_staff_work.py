@@ -354,3 +354,12 @@ def test_attempts_bulk_and_duplicates_on_postgresql(pg_app):
         selected([twin]) + [("action", "assign"), ("assignee", "me")]))
     assert names_in(client.get("/staff/").get_data(as_text=True))[0] == "Twin"
     assert 'class="count">1<' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_clinicians_keep_the_export_links_on_the_detail_page(app, client, login_as):
+    login_as("clinician")
+    with app.app_context():
+        sid = make_submission().id
+    page = client.get(url(sid)).get_data(as_text=True)
+    for text in ("Printable summary", "Download FHIR bundle", "with contact details"):
+        assert text in page
