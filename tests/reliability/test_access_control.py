@@ -36,6 +36,8 @@ ACCESS = {
     "staff.change_status": STAFF,
     "staff.assign": STAFF,
     "staff.add_note": STAFF,
+    "staff.add_attempt": STAFF,
+    "staff.bulk": STAFF,
     "export.csv_file": EXPORTERS,
     "export.ndjson_file": EXPORTERS,
     "export.submission_fhir": EXPORTERS,
