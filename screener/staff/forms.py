@@ -30,7 +30,8 @@ class NoteForm(FlaskForm):
 class AttemptForm(FlaskForm):
     """One contact attempt: how, how it went, and an optional short note."""
 
-    method = SelectField("Method", choices=[SelectChoice(m, m.capitalize()) for m in ATTEMPT_METHODS],
+    method = SelectField("Method",
+                         choices=[SelectChoice(m, m.capitalize()) for m in ATTEMPT_METHODS],
                          validators=[InputRequired()])
     outcome = RadioField(
         "Outcome", choices=[SelectChoice(o, o.replace("_", " ").capitalize())

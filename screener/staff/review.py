@@ -12,8 +12,8 @@ from sqlalchemy.orm import defer
 
 from screener.storage import audit
 from screener.extensions import db
-from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser, queue_priority,
-                                     utcnow)
+from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
+                                     queue_priority, utcnow)
 from screener.storage.versions import questionnaire_for
 
 NOTE_MAX_CHARS = 5000

@@ -120,7 +120,8 @@ def test_queue_on_a_phone_is_cards_without_sideways_scrolling(live_server, brows
 
 
 def test_more_filters_open_without_javascript(live_server, browser, axe_source, staff_accounts):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10000)
     try:

@@ -80,8 +80,8 @@ def test_count_of_mine_on_every_staff_page(app, client, intake):
         sid = make_submission(name="Theirs").id
     for path in ("/staff/", url(sid)):
         page = client.get(path).get_data(as_text=True)
-        assert re.search(r'href="/staff/\?assigned=me"[^>]*>\s*Assigned to me <span class="count">2</span>',
-                         page), path
+        assert re.search(r'href="/staff/\?assigned=me"[^>]*>\s*Assigned to me '
+                         r'<span class="count">2</span>', page), path
     assert names_in(client.get("/staff/?assigned=me").get_data(as_text=True)) == ["B", "A"]
 
 
@@ -247,7 +247,7 @@ def test_count_of_mine_is_capped(app, client, intake):
         assert staffwork.open_assigned_count(db.session, intake.id) == 3
 
 
-# --- bulk actions ----------------------------------------------------------------------------------
+# --- bulk actions --------------------------------------------------------------------------------
 
 @pytest.fixture
 def three_new(app, intake):

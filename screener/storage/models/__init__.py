@@ -20,8 +20,8 @@ from screener.storage.models.screening import (
 from screener.storage.models.staff import ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
-    "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "ContactAttempt", "OPEN_REVIEW_STATUSES",
-    "queue_priority", "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
+    "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
+    "ContactAttempt", "NO_PRIORITY", "Note", "OPEN_REVIEW_STATUSES", "QuestionnaireVersion",
     "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession",
-    "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",
+    "StaffUser", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]
