@@ -9,7 +9,8 @@ from datetime import timedelta
 from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import (
-    Screening, StaffSession, StaffUser, hash_token, search_text_for, utcnow,
+    NO_PRIORITY, Screening, StaffSession, StaffUser, hash_token, queue_priority, search_text_for,
+    utcnow,
 )
 from screener.web.passwords import hash_password
 from screener.storage.submissions import apply_assessment
@@ -63,6 +64,9 @@ def make_submission(answers: dict | None = None, name: str = "Alex Example",
     apply_assessment(screening, questionnaire, rules.evaluate(questionnaire, answers))
     for key, value in columns.items():
         setattr(screening, key, value)
+    if "priority" not in columns:  # as the app keeps it: urgent only while the row is open
+        urgency = None if screening.priority == NO_PRIORITY else screening.priority
+        screening.priority = queue_priority(urgency, screening.review_status or "new")
     db.session.add(screening)
     db.session.commit()
     return screening

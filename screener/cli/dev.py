@@ -22,7 +22,8 @@ from sqlalchemy import insert, select
 from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import (
-    CONTACT_METHODS, REVIEW_STATUSES, Screening, StaffUser, hash_token, search_text_for, utcnow,
+    CONTACT_METHODS, NO_PRIORITY, REVIEW_STATUSES, Screening, StaffUser, hash_token,
+    queue_priority, search_text_for, utcnow,
 )
 from screener.core.questionnaire import AllOf, AnyOf, Comparison, Questionnaire
 from screener.storage.submissions import apply_assessment
@@ -174,6 +175,9 @@ class Seeder:
             row.update(**self._assessment(answers), **self._contact(), **self._review(submitted))
             row.update(status="submitted", updated_at=submitted, submitted_at=submitted,
                        completed_at=submitted - timedelta(seconds=40), consent_at=submitted)
+            # Urgent first only while open: a contacted or closed one sorts by time.
+            row["priority"] = queue_priority(
+                None if row["priority"] == NO_PRIORITY else row["priority"], row["review_status"])
             yield row
 
     def drafts(self, count: int) -> Iterator[dict]:

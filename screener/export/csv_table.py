@@ -1,17 +1,24 @@
 """CSV export: a pure ``(headers, rows)`` builder, the formula-injection guard, a streaming writer.
 
 Columns, in order: the submission's id, time, questionnaire and version, review status, outcome and
-flags; each score's value and band; the matched rule ids; the contact fields; then one column per
-question id holding the stored value (multi-choice joined with ``;``): in questionnaire order,
-except that questions a later version added (``added_in``) come after the older ones, so a new
-questionnaire version never moves an existing column. Answers to questions that skip logic
+flags; each score's value (at most 2 decimals) and band; the matched rule ids; the contact fields;
+one column per question id holding the stored value (multi-choice joined with ``;``): in
+questionnaire order, except that questions a later version added (``added_in``) come after the
+older ones, so a new questionnaire version never moves an existing column. The review columns
+(assignee's name, number of notes and of contact attempts) come right after the first version's
+questions, before any later version's, for the same reason. Answers to questions that skip logic
 disabled are left empty: they did not count.
+
+Phone numbers given in international form ('+1 555 0100', '0044…') are written in E.164
+('+15550100'): a cell of '+' and digits only is a number to a spreadsheet, never a formula, so it
+needs no apostrophe. Every other cell that would run as a formula is guarded.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,8 +46,17 @@ CONTACT_COLUMNS = (
 # A spreadsheet runs a cell that starts with one of these as a formula; quoting does not stop it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(FORMULA_STARTS)
+# Appended after every other column, so existing readers keep their column positions.
+REVIEW_COLUMNS = (
+    ("assignee", "Assigned to"),
+    ("notes", "Notes (count)"),
+    ("contact_attempts", "Contact attempts (count)"),
+)
 BOM = "\ufeff"
 LIST_SEPARATOR = ";"
+SCORE_DECIMALS = 2  # CSV only: FHIR keeps full precision
+_E164 = re.compile(r"\+[0-9]{1,15}")
+_E164_MATCH = _E164.fullmatch
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,7 @@ class CsvLayout:
     score_ids: tuple[str, ...]
     question_ids: tuple[str, ...]
     contact: bool
+    first_version_questions: int  # how many of question_ids come before the review columns
 
 
 def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> CsvLayout:
@@ -70,14 +87,20 @@ def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> Csv
     columns.append(("rules", "Matched rules"))
     if contact:
         columns += CONTACT_COLUMNS
-    columns += questions
+    # The review columns sit after the first version's questions: questions a later version
+    # adds come after them, so neither a new version nor these columns move an existing column.
+    added = {question.id for q in questionnaires for question in q.questions.values()
+             if question.added_in}
+    split = next((i for i, (question_id, _) in enumerate(questions) if question_id in added),
+                 len(questions))
+    columns += questions[:split] + list(REVIEW_COLUMNS) + questions[split:]
     headers = tuple(column_id for column_id, _ in columns)
     duplicates = sorted({h for h in headers if headers.count(h) > 1})
     if duplicates:
         raise ValueError(
             f"CSV column ids collide: {', '.join(duplicates)}; rename in questions.yaml")
     return CsvLayout(headers, tuple(label for _, label in columns),
-                     tuple(s for s, _ in scores), tuple(q for q, _ in questions), contact)
+                     tuple(s for s, _ in scores), tuple(q for q, _ in questions), contact, split)
 
 
 def column_order(questionnaire: Questionnaire) -> list:
@@ -115,25 +138,51 @@ def row(columns: CsvLayout, record: Any, answers: Mapping[str, Any]) -> list[Any
     ]
     for score_id in columns.score_ids:
         score = scores.get(score_id)
-        cells += (score.get("value"), score.get("band")) if score else (None, None)
+        cells += (_rounded(score.get("value")), score.get("band")) if score else (None, None)
     cells.append(LIST_SEPARATOR.join([rule["id"] for rule in assessment.get("rules") or ()]))
     if columns.contact:
-        cells += [record.contact_name, record.contact_email, record.contact_phone,
+        cells += [record.contact_name, record.contact_email, phone_cell(record.contact_phone),
                   record.contact_method, record.contact_time, record.contact_message]
     get = answers.get
-    for question_id in columns.question_ids:
+    split = columns.first_version_questions
+    for index, question_id in enumerate(columns.question_ids):
+        if index == split:
+            cells += [record.assignee, record.notes, record.contact_attempts]
         value = get(question_id)
         cells.append(LIST_SEPARATOR.join(map(str, value)) if value.__class__ is list else value)
+    if split == len(columns.question_ids):
+        cells += [record.assignee, record.notes, record.contact_attempts]
     return cells
+
+
+def phone_cell(phone: str | None) -> str | None:
+    """An international number in E.164 ('+1 (555) 010-7788' → '+15550107788', '0044 20…' →
+    '+4420…'); any other number as given (the guard handles what would run)."""
+    if not phone:
+        return phone
+    text = phone.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text.startswith("+") and digits:
+        candidate = "+" + digits
+    elif text.startswith("00") and len(digits) > 2:
+        candidate = "+" + digits[2:]
+    else:
+        return phone
+    return candidate if _E164_MATCH(candidate) else phone
+
+
+def _rounded(value: Any) -> Any:
+    return round(value, SCORE_DECIMALS) if value.__class__ is float else value
 
 
 def guard(value: Any) -> Any:
     """Neutralise a text cell a spreadsheet would run as a formula, by a leading apostrophe.
 
-    Every text cell is guarded, whoever wrote it: a phone number "+1 555…" is written "'+1 555…".
-    Numbers are left as numbers (a negative score would stay a number).
+    Every text cell is guarded, whoever wrote it: "+1 555 0100" is written "'+1 555 0100". Numbers
+    are left as numbers (a negative score stays a number), and so is an E.164 phone number
+    ("+15550100"): '+' and digits only is a number to a spreadsheet, never a formula.
     """
-    if value.__class__ is str and value[:1] in _FORMULA_CHARS:
+    if value.__class__ is str and value[:1] in _FORMULA_CHARS and not _E164_MATCH(value):
         return "'" + value
     return value
 
@@ -149,11 +198,12 @@ def write(
     if labels is not None:
         writer.writerow([guard(label) for label in labels])
     yield (BOM if bom else "") + _drain(buffer)
-    writerow, dangerous = writer.writerow, _FORMULA_CHARS
+    writerow, dangerous, number = writer.writerow, _FORMULA_CHARS, _E164_MATCH
     pending = 0
     for cells in rows_:
         # guard() inlined: it runs for every cell of every row.
-        writerow([("'" + c) if c.__class__ is str and c[:1] in dangerous else c for c in cells])
+        writerow([("'" + c) if c.__class__ is str and c[:1] in dangerous and not number(c) else c
+                  for c in cells])
         pending += 1
         if pending >= chunk_rows:
             yield _drain(buffer)

@@ -22,7 +22,8 @@ from screener.export import csv_table
 from screener.extensions import db
 from screener.storage.filters import ScreeningFilters
 from screener.export.fhir.ndjson import NdjsonWriter
-from screener.storage.models import QuestionnaireVersion, Screening, utcnow
+from screener.storage.models import (ContactAttempt, Note, QuestionnaireVersion, Screening,
+                                     StaffUser, utcnow)
 from screener.core.questionnaire import Questionnaire
 from screener.storage.versions import current_questionnaire, questionnaire_by_sha256
 
@@ -80,10 +81,22 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
                  identified=identified)
 
 
-def records(run: ExportRun, contact: bool = True, batch_size: int | None = None) -> Iterator[Any]:
-    """The run's submissions in submission order, streamed."""
+def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,
+            review: bool = False) -> Iterator[Any]:
+    """The run's submissions in submission order, streamed; with ``review``, also the assignee's
+    name and the number of notes and contact attempts (CSV)."""
     names = _CORE_COLUMNS + (_CONTACT_COLUMNS if contact else ())
-    query = (select(*(SCREENINGS.c[name] for name in names)).where(*run.where())
+    review_columns = (
+        select(StaffUser.name).where(StaffUser.id == SCREENINGS.c.assignee_id)
+        .scalar_subquery().label("assignee"),
+        select(func.count()).select_from(Note).where(Note.screening_id == SCREENINGS.c.id)
+        .scalar_subquery().label("notes"),
+        select(func.count()).select_from(ContactAttempt)
+        .where(ContactAttempt.screening_id == SCREENINGS.c.id)
+        .scalar_subquery().label("contact_attempts"),
+    ) if review else ()
+    query = (select(*(SCREENINGS.c[name] for name in names), *review_columns)
+             .where(*run.where())
              .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id))
     with db.engine.connect() as connection:
         result = connection.execution_options(yield_per=batch_size or BATCH_SIZE).execute(query)
@@ -94,7 +107,8 @@ def csv_chunks(run: ExportRun, labels: bool = False, excel: bool = False,
                contact: bool = True) -> Iterator[str]:
     """The run as CSV text, in chunks; the header row comes first, at once."""
     columns = csv_table.layout(list(run.questionnaires.values()), contact=contact)
-    cells = csv_table.rows(columns, records(run, contact=contact), run.questionnaire)
+    cells = csv_table.rows(columns, records(run, contact=contact, review=True),
+                           run.questionnaire)
     yield from csv_table.write(columns.headers, cells,
                                 labels=columns.labels if labels else None, bom=excel)
 

@@ -90,8 +90,9 @@ def _show_follow_up(screening, questionnaire: Questionnaire, step: Step, form: f
                     revealed: list[str]):
     """Save the answers given and show the step again, now asking its follow-up question."""
     given = form.valid_answers()
-    if not drafts.save(screening, lambda stored: navigation.merge_step(
-            questionnaire, stored, step, given), step.id):
+    if not session.save(screening, lambda stored: navigation.merge_step(
+            questionnaire, stored, step, given), step.id,
+            record=safety.to_record(questionnaire, given)):
         return write_refused()
     return redirect(url_for("wizard.step", step_id=step.id, _anchor=f"{revealed[0]}-0",
                             **returning()))

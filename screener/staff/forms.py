@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (EmailField, PasswordField, RadioField, SelectChoice, SelectField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from screener.staff.review import NOTE_MAX_CHARS
+from screener.staff.review import ATTEMPT_NOTE_MAX_CHARS, NOTE_MAX_CHARS
+from screener.storage.models import ATTEMPT_METHODS, ATTEMPT_OUTCOMES
 
 
 class LoginForm(FlaskForm):
@@ -23,6 +25,21 @@ class NoteForm(FlaskForm):
                message=f"A note can be at most {NOTE_MAX_CHARS:,} characters. Shorten it, or "
                        "split it into two notes."),
     ])
+
+
+class AttemptForm(FlaskForm):
+    """One contact attempt: how, how it went, and an optional short note."""
+
+    method = SelectField("Method",
+                         choices=[SelectChoice(m, m.capitalize()) for m in ATTEMPT_METHODS],
+                         validators=[InputRequired()])
+    outcome = RadioField(
+        "Outcome", choices=[SelectChoice(o, o.replace("_", " ").capitalize())
+                 for o in ATTEMPT_OUTCOMES],
+        validators=[InputRequired(message="Choose how the attempt went.")])
+    note = TextAreaField("Note (optional)", validators=[
+        Optional(), Length(max=ATTEMPT_NOTE_MAX_CHARS,
+                           message=f"At most {ATTEMPT_NOTE_MAX_CHARS:,} characters.")])
 
 
 def safe_next(target: str | None) -> str | None:

@@ -7,15 +7,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import defer
 
 from screener.storage import audit
 from screener.extensions import db
-from screener.storage.models import REVIEW_STATUSES, Note, Screening, StaffUser, utcnow
+from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
+                                     queue_priority, utcnow)
 from screener.storage.versions import questionnaire_for
 from screener.web.auth import request_actor
 
 NOTE_MAX_CHARS = 5000
+ATTEMPT_NOTE_MAX_CHARS = 1000
+MIN_PHONE_DIGITS = 7
 REOPEN = {"closed": "in_review"}
 # Changes shown in a submission's history; views are in the audit log for admins.
 HISTORY_EXCLUDES = ("submission_viewed",)
@@ -57,7 +61,8 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
     result = db.session.execute(
         update(Screening)
         .where(Screening.id == screening.id, Screening.review_status == current)
-        .values(review_status=new, review_updated_at=utcnow())
+        .values(review_status=new, review_updated_at=utcnow(),
+                priority=queue_priority(urgency_of(screening), new))
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
@@ -67,6 +72,14 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
     audit.record("status_changed", screening_id=screening.id, **request_actor(),
                  **{"from": current, "to": new})
     db.session.commit()
+
+
+def urgency_of(screening: Screening) -> int | None:
+    """The most urgent of the screening's flags, under the questionnaire it was answered with."""
+    flags = questionnaire_for(screening).flags_by_id
+    urgencies = [flags[flag].urgency for flag in screening.flags or ()
+                 if flag in flags and flags[flag].urgent]
+    return min(urgencies) if urgencies else None
 
 
 def assign(screening: Screening, assignee: StaffUser | None) -> None:
@@ -100,33 +113,86 @@ class AnswerRow:
     question_id: str
     text: str
     label: str
-    value: str
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    title: str
+    value: Any
+    decimals: int
+    max: float | None
+    band_label: str | None
 
 
 @dataclass(frozen=True)
 class AnswerGroup:
     title: str
     rows: list[AnswerRow]
+    stem: str | None = None
+    scores: tuple[ScoreLine, ...] = ()
 
 
 def answer_groups(screening: Screening) -> list[AnswerGroup]:
-    """Every stored answer with its question text and label, grouped by step, read under the
-    questionnaire version the screening was answered with."""
+    """Every stored answer as the patient saw it: step title and stem, question text, chosen
+    label(s), and the step's scores with their bands; read under the questionnaire version the
+    screening was answered with."""
     questionnaire = questionnaire_for(screening)
     answers = screening.answers or {}
+    stored_scores = (screening.assessment or {}).get("scores", {})
     groups = []
     for step in questionnaire.steps:
-        rows = [
-            AnswerRow(q.id, q.text, q.label_for(answers[q.id]), _stored(answers[q.id]))
-            for q in step.questions if q.id in answers
-        ]
-        if rows:
-            groups.append(AnswerGroup(step.title, rows))
-    unknown = [AnswerRow(k, k, "", _stored(v)) for k, v in answers.items()
+        rows = [AnswerRow(q.id, q.text, q.label_for(answers[q.id]))
+                for q in step.questions if q.id in answers]
+        if not rows:
+            continue
+        ids = {q.id for q in step.questions}
+        scores = tuple(
+            ScoreLine(score.title, stored_scores[score.id].get("value"), score.decimals,
+                      score.max, stored_scores[score.id].get("band_label"))
+            for score in questionnaire.scores
+            if score.id in stored_scores and ids.intersection(score.items)
+        )
+        groups.append(AnswerGroup(step.title, rows, step.stem, scores))
+    unknown = [AnswerRow(k, k, _stored(v)) for k, v in answers.items()
                if k not in questionnaire.questions]
     if unknown:
         groups.append(AnswerGroup("Other stored answers", unknown))
     return groups
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: Any
+    who: str
+    what: str
+
+
+def history(screening: Screening, events: list, names: dict[int, str]) -> list[HistoryEntry]:
+    """One line per event, people by name: the submission once, then what staff did."""
+    entries = [HistoryEntry(screening.submitted_at, "Patient", "submitted the screening")]
+    for event in events:
+        if event.action == "screening_submitted":  # the same event as the first line
+            continue
+        who = names.get(event.actor_id) or event.actor_label or "System"
+        entries.append(HistoryEntry(event.at, who, _history_text(event, names)))
+    return entries
+
+
+def _history_text(event, names: dict[int, str]) -> str:
+    detail = event.detail or {}
+    if event.action == "status_changed":
+        return f"status {_words(str(detail.get('from')))} → {_words(str(detail.get('to')))}"
+    if event.action == "assigned":
+        assignee = detail.get("assignee_id")
+        if not assignee:
+            return "unassigned"
+        return f"assigned to {names.get(assignee, f'staff #{assignee}')}"
+    if event.action == "note_added":
+        return "added a note"
+    if event.action == "contact_attempt":
+        return (f"contact attempt by {_words(str(detail.get('method')))}: "
+                f"{_words(str(detail.get('outcome')))}")
+    return _words(event.action)
 
 
 def _stored(value: Any) -> str:
@@ -135,3 +201,167 @@ def _stored(value: Any) -> str:
 
 def _words(status: str) -> str:
     return status.replace("_", " ")
+
+
+def staff_names(ids) -> dict[int, str]:
+    """Names of the staff accounts with these ids (inactive ones too: history keeps them)."""
+    ids = {i for i in ids if isinstance(i, int)}
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
+
+
+def record_attempt(screening: Screening, method: str, outcome: str, note: str | None,
+                   author: StaffUser) -> ContactAttempt:
+    """Append a contact attempt; audited with its method and outcome (never the note's text)."""
+    attempt = ContactAttempt(id=uuid.uuid4(), screening_id=screening.id, author_id=author.id,
+                             method=method, outcome=outcome, note=note or None)
+    db.session.add(attempt)
+    audit.record("contact_attempt", screening_id=screening.id, attempt_id=str(attempt.id),
+                 method=method, outcome=outcome, **request_actor())
+    db.session.commit()
+    return attempt
+
+
+def suggests_contacted(screening: Screening) -> bool:
+    """True when the last attempt reached the patient and the submission is still open."""
+    return bool(screening.attempts) and screening.attempts[-1].outcome == "reached" \
+        and "contacted" in next_statuses(screening.review_status)
+
+
+def phone_digits(phone: str | None) -> str:
+    """A phone number's digits only ('+1 (555) 010-7788' → '15550107788')."""
+    return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
+def _same_phone(a: str, b: str) -> bool:
+    """Same number, with or without a country code: one ends with the other (7+ digits)."""
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= MIN_PHONE_DIGITS and longer.endswith(shorter)
+
+
+def possible_duplicates(screening: Screening, limit: int = 20) -> list[Screening]:
+    """Other submissions with the same email (case-insensitive) or phone number (digits)."""
+    email = (screening.contact_email or "").strip().lower()
+    digits = phone_digits(screening.contact_phone)
+    matches = []
+    if email:
+        matches.append(func.lower(func.trim(Screening.contact_email)) == email)
+    if len(digits) >= MIN_PHONE_DIGITS:
+        matches.append(Screening.search_text.contains(digits[-MIN_PHONE_DIGITS:],
+                                                      autoescape=True))
+    if not matches:
+        return []
+    candidates = db.session.scalars(
+        select(Screening)
+        .where(Screening.status == "submitted", Screening.id != screening.id, or_(*matches))
+        .options(defer(Screening.answers))
+        .order_by(Screening.submitted_at.desc()).limit(limit * 2))
+    found = [other for other in candidates
+             if (email and (other.contact_email or "").strip().lower() == email)
+             or (digits and _same_phone(digits, phone_digits(other.contact_phone)))]
+    return found[:limit]
+
+
+class BulkError(ValueError):
+    """A bulk action that cannot be applied as asked; nothing was changed. The message says why."""
+
+
+BULK_ACTIONS = ("assign", "status", "note")
+BULK_MAX = 200
+
+
+def parse_selection(values: list[str]) -> list[tuple[uuid.UUID, str]]:
+    """The queue's checkboxes, each 'submission id:status as shown'; BulkError when malformed."""
+    if not values:
+        raise BulkError("Select at least one submission first.")
+    if len(values) > BULK_MAX:
+        raise BulkError(f"Select at most {BULK_MAX} submissions at once.")
+    selection = []
+    for value in values:
+        raw_id, _, status = value.partition(":")
+        try:
+            screening_id = uuid.UUID(raw_id)
+        except ValueError:
+            raise BulkError("A selected submission is not valid. Reload the queue and try "
+                            "again; nothing was changed.") from None
+        if status not in REVIEW_STATUSES:
+            raise BulkError("A selected submission has no valid status. Reload the queue and "
+                            "try again; nothing was changed.")
+        if (screening_id, status) not in selection:
+            selection.append((screening_id, status))
+    return selection
+
+
+def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: StaffUser, *,
+               status: str = "", assignee: StaffUser | None = None, note: str = "") -> int:
+    """Apply one action to every selected submission, all or nothing, audited per submission.
+
+    Each selection pairs an id with the status the person saw; if any submission is gone, not
+    submitted, or changed status meanwhile, BulkError and nothing changes.
+    """
+    if action not in BULK_ACTIONS:
+        raise BulkError("Choose what to do with the selected submissions.")
+    ids = [screening_id for screening_id, _ in selection]
+    found = {s.id: s for s in db.session.scalars(
+        select(Screening).where(Screening.id.in_(ids), Screening.status == "submitted")
+        .options(defer(Screening.answers)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise BulkError(f"{len(missing)} of the selected submissions cannot be found. Reload "
+                        "the queue and try again; nothing was changed.")
+    stale = [found[i] for i, seen in selection if found[i].review_status != seen]
+    if stale:
+        names = ", ".join(s.contact_name or "No name given" for s in stale[:5])
+        raise BulkError(f"Someone else changed the status of {len(stale)} selected "
+                        f"submission(s) ({names}). Reload the queue and try again; nothing was "
+                        "changed.")
+    if action == "status":
+        if status not in REVIEW_STATUSES:
+            raise BulkError("Choose a status to move the selected submissions to.")
+        refused = [found[i] for i, seen in selection if status not in next_statuses(seen)]
+        if refused:
+            raise BulkError(f"{len(refused)} selected submission(s) cannot be marked "
+                            f"{_words(status)} from their status (a closed one is reopened to "
+                            "in review first); nothing was changed.")
+    if action == "note":
+        note = note.strip()
+        if not note or len(note) > NOTE_MAX_CHARS:
+            raise BulkError(f"Write a note of 1 to {NOTE_MAX_CHARS:,} characters; nothing was "
+                            "changed.")
+    try:
+        for screening_id, seen in selection:
+            _apply_one(found[screening_id], seen, action, actor, status, assignee, note)
+    except BulkError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return len(selection)
+
+
+def _apply_one(screening: Screening, seen: str, action: str, actor: StaffUser, status: str,
+               assignee: StaffUser | None, note: str) -> None:
+    who = {**request_actor(), "actor": actor}
+    if action == "status":
+        result = db.session.execute(
+            update(Screening)
+            .where(Screening.id == screening.id, Screening.review_status == seen)
+            .values(review_status=status, review_updated_at=utcnow(),
+                    priority=queue_priority(urgency_of(screening), status))
+            .execution_options(synchronize_session="fetch"))
+        if result.rowcount != 1:
+            raise BulkError("Someone else changed a selected submission just now. Reload the "
+                            "queue and try again; nothing was changed.")
+        audit.record("status_changed", screening_id=screening.id, **who,
+                     **{"from": seen, "to": status})
+    elif action == "assign":
+        previous = screening.assignee_id
+        screening.assignee_id = assignee.id if assignee else None
+        audit.record("assigned", screening_id=screening.id, **who,
+                     assignee_id=screening.assignee_id, **{"from": previous})
+    else:
+        entry = Note(id=uuid.uuid4(), screening_id=screening.id, author_id=actor.id, body=note)
+        db.session.add(entry)
+        audit.record("note_added", screening_id=screening.id, **who,
+                     note_id=str(entry.id), chars=len(note))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlencode
 
 from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from screener.core import safety
 from screener.storage import audit, outbox, safety as safety_store
@@ -15,12 +18,13 @@ from screener.web.auth import (authenticate, end_session, permission_required, r
                                start_session)
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
-from screener.storage.models import NO_PRIORITY, StaffUser
+from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
-from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, WAITING_STATUSES,
-                                    QueuePage, build_queue_query, fetch_page, key_scores,
-                                    status_counts, urgent_waiting, waiting_for)
-from screener.staff.forms import LoginForm, NoteForm, safe_next
+from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Cursor, QueuePage,
+                                    build_queue_query, fetch_page, key_scores, status_counts,
+                                    urgent_waiting, waiting_for)
+from screener.storage.staffwork import attempt_summaries, open_assigned_count
+from screener.staff.forms import AttemptForm, LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -46,9 +50,15 @@ def outcome_icon(outcome: str | None) -> str:
 
 
 @bp.app_template_filter("waiting")
-def waiting(moment) -> str:
-    """'waiting 3 h' since ``moment``."""
-    return waiting_for(moment) if moment else ""
+def waiting(since: datetime | None, now: datetime | None = None) -> str:
+    """How long a submission has waited: 'waiting 25 min', 'waiting 3 h', 'waiting 2 d 4 h'."""
+    return waiting_for(since, now) if since is not None else ""
+
+
+@bp.app_template_test("open_urgent")
+def open_urgent(screening) -> bool:
+    """Flagged and still open: sorted first in the queue, with how long it has waited."""
+    return screening.priority < NO_PRIORITY
 
 
 @bp.context_processor
@@ -62,8 +72,32 @@ def staff_alerts():
             g.staff_alerts = {"urgent": urgent_waiting(db.session), "failed_alerts": failed}
         return g.staff_alerts
 
-    return {"staff_alerts": alerts, "waiting_statuses": WAITING_STATUSES,
-            "no_priority": NO_PRIORITY}
+    return {"staff_alerts": alerts, "no_priority": NO_PRIORITY}
+
+
+def mine_count() -> int:
+    """How many open submissions are assigned to the logged-in staff member."""
+    if not current_user.is_authenticated:
+        return 0
+    return open_assigned_count(db.session, current_user.id)
+
+
+@bp.app_context_processor
+def mine():
+    """``mine_count()`` for the staff header on every staff page (a function: pages that do not
+    call it run no query)."""
+    return {"mine_count": mine_count}
+
+
+# The queue's query-string keys a detail page carries to come back to the same view.
+VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
+MAX_VIEW = 1000
+
+
+def queue_view(text: str | None) -> str:
+    """The queue view (filters and page) as a query string, reduced to the queue's own keys."""
+    pairs = [(k, v) for k, v in parse_qsl((text or "")[:MAX_VIEW]) if k in VIEW_KEYS and v]
+    return urlencode(pairs)
 
 
 def _login_limit() -> str:
@@ -128,6 +162,9 @@ def queue():
         filter_args=filters.to_args(default_status=QUEUE_STATUS),
         page=page, error=error,
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
+        attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
+        staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
+        view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
     return body, 400 if error else 200
 
@@ -142,22 +179,23 @@ def _submission_or_404(screening_id: uuid.UUID):
 @bp.get("/submissions/<uuid:screening_id>")
 @permission_required("review")
 def detail(screening_id: uuid.UUID):
-    """One submission: contact, outcome with reasons, scores, answers, workflow, notes."""
+    """One submission: urgent panel, contact and actions first, then notes, attempts, answers."""
     screening = _submission_or_404(screening_id)
-    page = _render_detail(screening, NoteForm())
+    page = _render_detail(screening, NoteForm(), AttemptForm())
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
     audit.record("submission_viewed", screening_id=screening.id, **request_actor(), commit=True)
     return page
 
 
-def _render_detail(screening, note_form: NoteForm, status: int = 200):
+def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
+                   status: int = 200):
     events = audit.events_for(screening.id, exclude=review.HISTORY_EXCLUDES)
     staff = review.assignable_staff()
     names = {user.id: user.name for user in staff}
-    names.update({n.author_id: n.author.name for n in screening.notes})
-    if screening.assignee is not None:
-        names[screening.assignee.id] = screening.assignee.name
+    names.update(review.staff_names(
+        [e.actor_id for e in events] + [e.detail.get("assignee_id") for e in events]))
+    view = queue_view(request.values.get("view"))
     questionnaire = questionnaire_for(screening)
     safety_answers = safety.kept(questionnaire, safety_store.records_for(db.session, screening.id),
                                  screening.answers or {})
@@ -165,13 +203,34 @@ def _render_detail(screening, note_form: NoteForm, status: int = 200):
         "staff/detail.html", screening=screening, q=questionnaire, safety_answers=safety_answers,
         assessment=screening.assessment or {}, groups=review.answer_groups(screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
-        names=names, events=events, note_form=note_form, note_max=review.NOTE_MAX_CHARS,
+        history=review.history(screening, events, names), note_form=note_form,
+        note_max=review.NOTE_MAX_CHARS, attempt_form=attempt_form,
+        suggest_contacted=review.suggests_contacted(screening),
+        duplicates=review.possible_duplicates(screening), view=view,
+        back_url=url_for("staff.queue") + (f"?{view}" if view else ""),
+        next_id=_next_in_view(screening, view),
     )
     return body, status
 
 
-def _back(screening_id: uuid.UUID, anchor: str | None = None):
-    return redirect(url_for("staff.detail", screening_id=screening_id, _anchor=anchor))
+def _next_in_view(screening, view: str) -> uuid.UUID | None:
+    """The submission after this one in the queue view it was opened from (None at the end, or
+    when the view's filters no longer parse)."""
+    try:
+        filters = ScreeningFilters.from_args(
+            MultiDict(parse_qsl(view)), current_questionnaire(), user_id=current_user.id,
+            default_status=QUEUE_STATUS)
+        page = fetch_page(db.session, build_queue_query(filters),
+                          after=Cursor.of(screening).encode(), size=1)
+    except FilterError:
+        return None
+    return page.rows[0].id if page.rows else None
+
+
+def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):
+    view = queue_view(request.form.get("view"))
+    return redirect(url_for("staff.detail", screening_id=screening_id, _anchor=anchor,
+                            **({"view": view} if view else {})))
 
 
 @bp.post("/submissions/<uuid:screening_id>/status")
@@ -186,17 +245,22 @@ def change_status(screening_id: uuid.UUID):
         abort_with(400, str(problem))
     except review.Conflict as problem:
         flash(str(problem), "error")
-        return _back(screening_id, "workflow")
+        return _back(screening_id)
     flash(f"Marked as {words(new).lower()}.", "success")
-    return _back(screening_id, "workflow")
+    return _back(screening_id)
 
 
 @bp.post("/submissions/<uuid:screening_id>/assignee")
 @permission_required("review")
 def assign(screening_id: uuid.UUID):
-    """Assign a submission to a staff member ('me', a user id, or '' to unassign)."""
+    """Assign a submission: 'me' (the "Assign to me" button), a user id, or '' to unassign.
+
+    "Assign to me" posts its own form; should a page send both a chosen person and 'me', the
+    pressed button ('me') wins, never the select that happens to come first.
+    """
     screening = _submission_or_404(screening_id)
-    choice = request.form.get("assignee", "").strip()
+    values = [value.strip() for value in request.form.getlist("assignee")]
+    choice = "me" if "me" in values else (values[0] if values else "")
     assignee = None
     if choice == "me":
         assignee = db.session.get(StaffUser, current_user.id)
@@ -207,7 +271,7 @@ def assign(screening_id: uuid.UUID):
             abort_with(400, "That staff member does not exist or is no longer active.")
     review.assign(screening, assignee)
     flash(f"Assigned to {assignee.name}." if assignee else "Unassigned.", "success")
-    return _back(screening_id, "workflow")
+    return _back(screening_id)
 
 
 @bp.post("/submissions/<uuid:screening_id>/notes")
@@ -217,7 +281,65 @@ def add_note(screening_id: uuid.UUID):
     screening = _submission_or_404(screening_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _render_detail(screening, form, status=422)
+        return _render_detail(screening, form, AttemptForm(formdata=None), status=422)
     review.add_note(screening, form.body.data.strip(), current_user._get_current_object())
     flash("Note added.", "success")
-    return _back(screening_id, "notes")
+    return _back(screening_id)
+
+
+@bp.post("/submissions/<uuid:screening_id>/attempts")
+@permission_required("review")
+def add_attempt(screening_id: uuid.UUID):
+    """Record a contact attempt; after reaching the patient, suggest marking it contacted."""
+    screening = _submission_or_404(screening_id)
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        return _render_detail(screening, NoteForm(formdata=None), form, status=422)
+    review.record_attempt(screening, form.method.data, form.outcome.data,
+                          (form.note.data or "").strip(), current_user._get_current_object())
+    if review.suggests_contacted(screening):
+        flash("Contact attempt recorded: you reached the patient. Mark the submission as "
+              "contacted below when you are done.", "success")
+    else:
+        flash("Contact attempt recorded.", "success")
+    return _back(screening_id)
+
+
+@bp.post("/bulk")
+@permission_required("review")
+def bulk():
+    """Assign, change the status of, or add a note to the selected submissions: all or none."""
+    view = queue_view(request.form.get("view"))
+    back = redirect(url_for("staff.queue") + (f"?{view}" if view else "") + "#flashes", 303)
+    action = request.form.get("action", "")
+    assignee = None
+    try:
+        selection = review.parse_selection(request.form.getlist("selected"))
+        if action == "assign":
+            assignee = _bulk_assignee(request.form.get("assignee", "").strip())
+        count = review.bulk_apply(
+            selection, action, current_user._get_current_object(),
+            status=request.form.get("status", ""), assignee=assignee,
+            note=request.form.get("note", ""))
+    except review.BulkError as problem:
+        flash(str(problem), "error")
+        return back
+    done = {"assign": f"assigned to {assignee.name}" if assignee else "unassigned",
+            "status": f"marked {words(request.form.get('status')).lower()}",
+            "note": "given the note"}[action]
+    flash(f"{count} submission{'s' if count != 1 else ''} {done}.", "success")
+    return back
+
+
+def _bulk_assignee(choice: str) -> StaffUser | None:
+    """'me', an active staff member's id, or '' (nobody); BulkError otherwise."""
+    if choice == "me":
+        return db.session.get(StaffUser, current_user.id)
+    if not choice:
+        return None
+    valid_id = choice.isascii() and choice.isdigit() and len(choice) < 10  # not "²"
+    assignee = db.session.get(StaffUser, int(choice)) if valid_id else None
+    if assignee is None or not assignee.active:
+        raise review.BulkError("That staff member does not exist or is no longer active; "
+                               "nothing was changed.")
+    return assignee

@@ -19,7 +19,7 @@ from screener.storage.models import AuditEvent
 SAFE_DETAIL_KEYS = {
     "from", "to", "rows", "format", "identified", "filters", "assignee_id", "role", "reason",
     "drafts", "closed", "count", "user_id", "email", "active", "note_id", "dry_run",
-    "old_role", "chars", "attempts",
+    "old_role", "chars", "attempts", "attempt_id", "method", "outcome",
 }
 CLI_ACTOR = "cli"
 

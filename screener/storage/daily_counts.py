@@ -25,7 +25,8 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from screener.storage.database import begin_write
-from screener.storage.models import (NO_PRIORITY, AuditEvent, CountsRolledUp, DailyCount,
+from screener.storage.versions import current_questionnaire
+from screener.storage.models import (AuditEvent, CountsRolledUp, DailyCount,
                                      Screening)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -43,6 +44,12 @@ def clinic_zone() -> tzinfo:
     ``ZoneInfo(current_app.config["CLINIC_TIMEZONE"])``.
     """
     return timezone.utc
+
+
+def urgent_flags() -> frozenset[str]:
+    """The flags that make a submission urgent (an urgency in questions.yaml). Not the queue's
+    priority: that drops once a submission is contacted, and the dashboard counts what it was."""
+    return frozenset(flag.id for flag in current_questionnaire().flags if flag.urgent)
 
 
 def local_day(moment: datetime, zone: tzinfo) -> date:
@@ -168,15 +175,16 @@ def count_events(session, since: datetime, until: datetime, zone: tzinfo) -> Cou
         found[(local_day(moment, zone), "completed", "")] += 1
     # Only a submission has a submitted_at; naming the status too would lead SQLite to the
     # status index, which holds every submission, instead of the submitted_at range.
-    sent = select(s.submitted_at, s.status, s.outcome, s.priority, s.assessment).where(
+    sent = select(s.submitted_at, s.status, s.outcome, s.flags, s.assessment).where(
         s.submitted_at >= since, s.submitted_at < until)
-    for moment, status, outcome, priority, assessment in session.execute(sent):
+    urgent = urgent_flags()
+    for moment, status, outcome, flags, assessment in session.execute(sent):
         if status != "submitted":
             continue
         day = local_day(moment, zone)
         found[(day, "sent", "")] += 1
         found[(day, "outcome", outcome or "")] += 1
-        if priority != NO_PRIORITY:
+        if urgent.intersection(flags or ()):
             found[(day, "urgent", outcome or "")] += 1
         for score_id, score in ((assessment or {}).get("scores") or {}).items():
             item = score_item(score)
@@ -223,14 +231,15 @@ def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo) -> 
                        AuditEvent.screening_id.in_(ids))):
             if (detail or {}).get("to") == CONTACTED:
                 earlier.add(screening_id)
-        for screening_id, submitted_at, priority in session.execute(
-                select(Screening.id, Screening.submitted_at, Screening.priority)
+        urgent = urgent_flags()
+        for screening_id, submitted_at, flags in session.execute(
+                select(Screening.id, Screening.submitted_at, Screening.flags)
                 .where(and_(Screening.id.in_(ids), Screening.status == "submitted"))):
             if screening_id in earlier or submitted_at is None:
                 continue
             at = first[screening_id]
             minutes = max(0, round((at - submitted_at).total_seconds() / 60))
-            measure = "contact_urgent" if priority != NO_PRIORITY else "contact_other"
+            measure = "contact_urgent" if urgent.intersection(flags or ()) else "contact_other"
             found[(local_day(at, zone), measure, str(minutes))] += 1
     return found
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from screener.core.questionnaire import Questionnaire, Score
@@ -25,12 +25,24 @@ KEY_SCORE_COUNT = 2
 
 
 def build_queue_query(filters: ScreeningFilters) -> Select:
-    """Submitted screenings matching ``filters``, urgent first, then newest first."""
+    """Submitted screenings matching ``filters``: open urgent ones first, oldest waiting first;
+    then the rest newest first."""
     return select(Screening).where(*filters.conditions(Screening)).order_by(*_ORDER)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ORDER = (Screening.priority.asc(), Screening.submitted_at.desc(), Screening.id.desc())
+_URGENT = Screening.priority < NO_PRIORITY
+# Urgent (open and flagged) first, oldest waiting first within one urgency; the rest newest
+# first. ``_walk`` pages through the same order one priority at a time.
+_ORDER = (Screening.priority.asc(), case((_URGENT, Screening.submitted_at)).asc(),
+          case((_URGENT, Screening.id)).asc(), Screening.submitted_at.desc(), Screening.id.desc())
+NEWEST_FIRST = (Screening.submitted_at.desc(), Screening.id.desc())
+OLDEST_FIRST = (Screening.submitted_at.asc(), Screening.id.asc())
+
+
+def oldest_first(priority: int) -> bool:
+    """Whether rows of ``priority`` are served oldest first (urgent ones waiting longest)."""
+    return priority < NO_PRIORITY
 
 
 @dataclass(frozen=True)
@@ -62,13 +74,18 @@ class Cursor:
 
     def later_in_group(self):
         """Rows after this one among rows of the same priority."""
-        return or_(Screening.submitted_at < self.submitted_at,
-                   and_(Screening.submitted_at == self.submitted_at, Screening.id < self.id))
+        return self._beyond(newer=oldest_first(self.priority))
 
     def earlier_in_group(self):
         """Rows before this one among rows of the same priority."""
-        return or_(Screening.submitted_at > self.submitted_at,
-                   and_(Screening.submitted_at == self.submitted_at, Screening.id > self.id))
+        return self._beyond(newer=not oldest_first(self.priority))
+
+    def _beyond(self, newer: bool):
+        if newer:
+            return or_(Screening.submitted_at > self.submitted_at,
+                       and_(Screening.submitted_at == self.submitted_at, Screening.id > self.id))
+        return or_(Screening.submitted_at < self.submitted_at,
+                   and_(Screening.submitted_at == self.submitted_at, Screening.id < self.id))
 
 
 @dataclass(frozen=True)
@@ -97,14 +114,16 @@ class Direction:
 
     first: Callable  # the SQL aggregate picking the first priority to visit (min or max)
     beyond: Callable[[int], ColumnElement[bool]]  # priorities after one, in walking order
-    order: tuple  # the row order within one priority
+    order: Callable[[int], tuple]  # the row order within one priority
     past: Callable[[Cursor], ColumnElement[bool]]  # rows after the cursor within its priority
 
 
 FORWARD = Direction(func.min, lambda priority: Screening.priority > priority,
-                    (Screening.submitted_at.desc(), Screening.id.desc()), Cursor.later_in_group)
+                    lambda p: OLDEST_FIRST if oldest_first(p) else NEWEST_FIRST,
+                    Cursor.later_in_group)
 BACKWARD = Direction(func.max, lambda priority: Screening.priority < priority,
-                     (Screening.submitted_at.asc(), Screening.id.asc()), Cursor.earlier_in_group)
+                     lambda p: NEWEST_FIRST if oldest_first(p) else OLDEST_FIRST,
+                     Cursor.earlier_in_group)
 
 
 def _walk(session, query: Select, cursor: Cursor | None, limit: int,
@@ -120,7 +139,7 @@ def _walk(session, query: Select, cursor: Cursor | None, limit: int,
     priority = cursor.priority if cursor else _next_priority(session, None, direction)
     while priority is not None and len(rows) < limit:
         group = query.where(Screening.priority == priority).order_by(None).order_by(
-            *direction.order)
+            *direction.order(priority))
         if cursor is not None and priority == cursor.priority:
             group = group.where(direction.past(cursor))
         rows += session.scalars(group.limit(limit - len(rows)))

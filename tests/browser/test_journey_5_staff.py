@@ -14,8 +14,9 @@ from tests.browser.staff import (age_staff_session, create_account, ended_sessio
 
 
 def expected_order(rows: list[dict], questionnaire) -> list[str]:
-    """Urgent first (by the flags' urgency in the questionnaire), then newest first. A flag
-    without urgency (past_attempt) is shown but leaves the row among the routine ones."""
+    """Urgent first (by the flags' urgency in the questionnaire), longest waiting first among
+    them (issue 15), then newest first. Every row here is new, so every urgent flag counts; a
+    flag without urgency (past_attempt) is shown but leaves the row among the routine ones."""
     urgency = {flag.id: flag.urgency for flag in questionnaire.flags if flag.urgent}
     no_flag = max(urgency.values()) + 1
 
@@ -23,7 +24,10 @@ def expected_order(rows: list[dict], questionnaire) -> list[str]:
         return min((urgency[f] for f in row["flags"] if f in urgency), default=no_flag)
 
     by_time = sorted(rows, key=lambda row: row["received"], reverse=True)
-    return [row["name"] for row in sorted(by_time, key=priority)]
+    ordered = sorted(by_time, key=priority)
+    urgent = sorted((r for r in ordered if priority(r) < no_flag),
+                    key=lambda row: (priority(row), row["received"]))
+    return [row["name"] for row in urgent + [r for r in ordered if priority(r) == no_flag]]
 
 
 @pytest.mark.slow

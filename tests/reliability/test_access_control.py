@@ -38,6 +38,8 @@ ACCESS = {
     "staff.add_note": STAFF,
     "staff.dashboard.page": STAFF,
     "staff.dashboard.csv_file": EXPORTERS,  # intake sees the dashboard without its download
+    "staff.add_attempt": STAFF,
+    "staff.bulk": STAFF,
     "export.csv_file": EXPORTERS,
     "export.ndjson_file": EXPORTERS,
     "export.submission_fhir": EXPORTERS,

@@ -34,7 +34,8 @@ def record(questionnaire, answers, **contact):
         questionnaire_sha256=questionnaire.source_sha256, review_status="new",
         outcome=assessment.outcome,
         flag_list=(" " + " ".join(assessment.flags) + " ") if assessment.flags else "",
-        assessment=assessment_record(assessment), answers=answers, **fields,
+        assessment=assessment_record(assessment), answers=answers, assignee=None, notes=0,
+        contact_attempts=0, **fields,
     )
 
 
@@ -106,11 +107,13 @@ def test_columns_in_the_documented_order(questionnaire):
     fixed = [c for c, _ in csv_export.FIXED_COLUMNS]
     scores = [f"{s.id}_{part}" for s in questionnaire.scores for part in ("score", "band")]
     contact = [c for c, _ in csv_export.CONTACT_COLUMNS]
-    # 1.1.0: the questions it added come after every 1.0.0 question (old columns keep their order)
+    # 1.1.0: the questions it added come after every 1.0.0 question and after the review
+    # columns (issue 15), so no column of an earlier export moves
     questions = list(questionnaire.questions)
     added = [q for q in questions if questionnaire.questions[q].added_in == "1.1.0"]
+    review = [c for c, _ in csv_export.REVIEW_COLUMNS]
     assert list(columns.headers) == fixed + scores + ["rules"] + contact + [
-        q for q in questions if q not in added] + added
+        q for q in questions if q not in added] + review + added
     assert len(columns.labels) == len(columns.headers)
     assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
 
@@ -141,7 +144,8 @@ def test_a_1_0_0_submission_fills_its_own_columns_and_leaves_the_new_ones_empty(
 
 def test_deidentified_layout_has_no_contact_columns(questionnaire):
     columns = csv_export.layout([questionnaire], contact=False)
-    assert not any(h.startswith("contact_") for h in columns.headers)
+    assert not set(columns.headers) & {c for c, _ in csv_export.CONTACT_COLUMNS}
+    assert "contact_attempts" in columns.headers  # a count, no contact detail
     assert len(cells(columns, questionnaire, record(questionnaire, baseline()))) == len(
         columns.headers)
 
@@ -160,7 +164,7 @@ def test_row_values(questionnaire):
     assert set(cells["rules"].split(";")) >= {"self_harm_thoughts", "depression_fit"}
     assert cells["diagnoses"] == "depression;ptsd"
     assert cells["phq9_1"] == 2 and cells["self_harm_plan"] == "no"
-    assert cells["contact_phone"] == "+1 555 0100"  # guarded when written, not here
+    assert cells["contact_phone"] == "+15550100"  # E.164: no apostrophe needed (issue 15)
 
 
 def test_answers_that_skip_logic_disabled_are_left_empty(questionnaire):
@@ -170,7 +174,7 @@ def test_answers_that_skip_logic_disabled_are_left_empty(questionnaire):
     enabled = cells_by_header(questionnaire,
                               baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3))
     assert (enabled["peg_1"], enabled["peg_3"]) == (4, 3)
-    assert enabled["peg_score"] == pytest.approx(11 / 3)
+    assert enabled["peg_score"] == 3.67  # 11 / 3 at 2 decimals in CSV (issue 15)
     assert enabled["peg_band"] is None
 
 
@@ -221,3 +225,29 @@ def test_iso_utc_converts_other_zones():
     eastern = datetime(2026, 1, 1, 20, 0, tzinfo=timezone(timedelta(hours=-5)))
     assert csv_export.iso_utc(eastern) == "2026-01-02T01:00:00Z"
     assert csv_export.iso_utc(None) == ""
+
+
+@pytest.mark.parametrize("given, written", [
+    ("+1 555 0100", "+15550100"),
+    ("+1 (555) 010-7788", "+15550107788"),
+    ("0044 20 7946 0000", "+442079460000"),
+    ("0555 0100", "0555 0100"),
+    ("(555) 010-7788", "(555) 010-7788"),
+    ("+", "+"),
+    ("+1 555 0100 =cmd", "+15550100"),
+    (None, None),
+])
+def test_phone_cell_is_e164_for_international_numbers(given, written):
+    assert csv_export.phone_cell(given) == written
+
+
+@pytest.mark.parametrize("cell, guarded", [
+    ("+15550100", "+15550100"),
+    ("+1 555 0100", "'+1 555 0100"),
+    ("+1555E2", "'+1555E2"),
+    ("+1+1", "'+1+1"),
+    ("+" + "1" * 16, "'+" + "1" * 16),
+])
+def test_guard_spares_only_e164_numbers(cell, guarded):
+    assert csv_export.guard(cell) == guarded
+    assert parse("".join(csv_export.write(["h"], [[cell]])))[1] == [guarded]

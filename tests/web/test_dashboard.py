@@ -89,6 +89,7 @@ def expected_from_rows(app, first: date, last: date) -> dict:
         events = list(db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "status_changed").order_by(AuditEvent.at, AuditEvent.id)))
     inside = lambda moment: moment is not None and first <= moment.date() <= last  # noqa: E731
+    urgent = {flag.id for flag in app.extensions["questionnaire"].flags if flag.urgent}
     sent_rows = [r for r in rows if r.status == "submitted" and inside(r.submitted_at)]
     by_id = {r.id: r for r in rows}
     first_contact: dict = {}
@@ -99,12 +100,12 @@ def expected_from_rows(app, first: date, last: date) -> dict:
     for screening_id, at in first_contact.items():
         row = by_id.get(screening_id)
         if row is not None and inside(at):
-            group = "urgent" if row.flags else "other"
+            group = "urgent" if urgent & set(row.flags or ()) else "other"
             minutes = round((at - row.submitted_at).total_seconds() / 60)
             contact_minutes.setdefault((monday(at.date()), group), []).append(minutes)
     return {
         "outcomes": Counter(r.outcome for r in sent_rows),
-        "urgent": Counter(r.outcome for r in sent_rows if r.flags),
+        "urgent": Counter(r.outcome for r in sent_rows if urgent & set(r.flags or ())),
         "weekly": Counter((monday(r.submitted_at.date()), r.outcome) for r in sent_rows),
         "started": sum(inside(r.created_at) for r in rows),
         "completed": sum(inside(r.completed_at) for r in rows),

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from screener.core import rules
 from screener.cli.dev import AnswerSampler
 from screener.extensions import db
-from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, Screening
+from screener.storage.models import QuestionnaireVersion, Screening, queue_priority
 from screener.storage.submissions import assessment_record
 from tests.factories import make_staff
 
@@ -33,7 +33,8 @@ def test_seed_creates_valid_submissions_evaluated_consistently(app, runner, ques
         assert row.outcome == assessment.outcome
         assert row.assessment == assessment_record(assessment)
         assert row.flags == list(assessment.flags)
-        assert row.priority == (assessment.urgency or NO_PRIORITY)
+        # Urgent first only while open (issue 15): contacted and closed rows sort by time.
+        assert row.priority == queue_priority(assessment.urgency, row.review_status)
         assert row.submitted_at and row.consent_at and row.contact_email
         assert row.questionnaire_version == questionnaire.version
     assert len({row.outcome for row in rows}) > 1  # a realistic mix, not one profile

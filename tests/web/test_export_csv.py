@@ -53,10 +53,12 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     header = response.get_data(as_text=True).split("\r\n", 1)[0].split(",")
     assert header[:7] == ["submission_id", "submitted_at", "questionnaire_id",
                           "questionnaire_version", "status", "outcome", "flags"]
-    # 1.1.0: the questions it added come after the 1.0.0 ones (old columns keep their order)
-    assert header[-len(questionnaire.questions):] == [
-        q.id for q in questionnaire.questions.values() if q.added_in is None] + [
-        q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"]
+    # The 1.0.0 questions, the review columns (issue 15), then the questions 1.1.0 added: no
+    # column of an earlier export moves
+    first = [q.id for q in questionnaire.questions.values() if q.added_in is None]
+    added = [q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"]
+    assert header[-len(first) - 3 - len(added):] == (
+        first + ["assignee", "notes", "contact_attempts"] + added)
     assert [r["submission_id"] for r in rows] == [three["mild"], three["crisis"], three["fit"]]
     crisis = rows[1]
     assert crisis["outcome"] == "crisis" and crisis["flags"] == "self_harm"
@@ -171,7 +173,8 @@ def test_formula_injection_is_neutralised_and_quoting_holds(app, client, login_a
     login_as("clinician")
     [row] = table(client.get(URL))
     assert row["contact_name"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
-    assert row["contact_phone"] == "'+1 555 0100"
+    # An E.164 number is a number to a spreadsheet, never a formula: no apostrophe (issue 15).
+    assert row["contact_phone"] == "+15550100"
     assert row["contact_message"] == "'-2+3, then \"quotes\"\r\nand a new line"
     assert row["contact_time"] == "'@SUM(1)"
 
@@ -233,3 +236,34 @@ def test_submissions_arriving_during_an_export_are_not_in_it(app, login_as, clie
         make_submission(submitted_ago=timedelta(seconds=-5))  # sent after the run started
         rows = list(exporting.records(run))
     assert run.count == len(rows) == 3
+
+
+def test_review_columns_come_last_with_names_and_counts(app, client, login_as):
+    """Issue 15: assignee (name), notes and contact attempts (counts) after every other column;
+    PEG at 2 decimals; phone numbers without a visible apostrophe."""
+    from screener.storage.models import ContactAttempt, Note
+    from tests.factories import make_staff
+    with app.app_context():
+        nurse = make_staff("intake", name="Nurse Nora")
+        pain = make_submission(baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3),
+                               name="Pat Pain", phone="+44 (0)20 7946 0000",
+                               assignee_id=nurse.id)
+        db.session.add_all([Note(screening_id=pain.id, author_id=nurse.id, body="a"),
+                            Note(screening_id=pain.id, author_id=nurse.id, body="b"),
+                            ContactAttempt(screening_id=pain.id, author_id=nurse.id,
+                                           method="phone", outcome="voicemail")])
+        db.session.commit()
+        make_submission(name="Una Unassigned", phone="0555 0100")
+    login_as("clinician")
+    text = client.get(URL).get_data(as_text=True)
+    header = text.split("\r\n", 1)[0].split(",")
+    at = header.index("assignee")  # after the 1.0.0 questions, before those 1.1.0 added
+    assert header[at:at + 3] == ["assignee", "notes", "contact_attempts"]
+    rows = {row["contact_name"]: row for row in table(client.get(URL))}
+    assert (rows["Pat Pain"]["assignee"], rows["Pat Pain"]["notes"],
+            rows["Pat Pain"]["contact_attempts"]) == ("Nurse Nora", "2", "1")
+    assert (rows["Una Unassigned"]["assignee"], rows["Una Unassigned"]["notes"],
+            rows["Una Unassigned"]["contact_attempts"]) == ("", "0", "0")
+    assert rows["Pat Pain"]["peg_score"] == "3.67"
+    assert rows["Pat Pain"]["contact_phone"] == "+4402079460000"
+    assert rows["Una Unassigned"]["contact_phone"] == "0555 0100"

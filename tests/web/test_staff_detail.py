@@ -73,8 +73,9 @@ def test_detail_lists_every_answer_with_text_label_and_value(app, client, intake
         question = questionnaire.questions[question_id]
         assert str(escape(question.text)) in page
         assert str(escape(question.label_for(value))) in page
-    assert "<code>&#34;3_or_more&#34;</code>" not in page
-    assert "<code>[&#34;depression&#34;]</code>" in page
+    # In words only (issue 15): no stored values such as "no" or ["depression"].
+    assert "&#34;" not in page.split('id="answers-title"')[1].split('id="history"')[0]
+    assert "[&#34;depression&#34;]" not in page
 
 
 def test_old_questionnaire_version_stays_readable(app, client, intake):
@@ -173,7 +174,9 @@ def test_detail_shows_who_changed_what_and_when(app, client, intake, submission)
     client.post(url(submission, "status"), data={"status": "in_review", "from": "new"})
     page = client.get(url(submission)).get_data(as_text=True)
     history = page.split('id="history"')[1]
-    assert intake.email in history and "status new → in review" in history
+    # People by name, not by login email (issue 15).
+    assert intake.name in history and intake.email not in history
+    assert "status new → in review" in history
     assert "<time" in history
 
 

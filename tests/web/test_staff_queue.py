@@ -199,7 +199,8 @@ def test_pages_across_priority_groups_match_the_single_query(app, size):
             make_submission(baseline(), name=f"N{number}", submitted_ago=timedelta(days=number))
         query = build_queue_query(DEFAULT_FILTERS)
         expected = [s.contact_name for s in db.session.scalars(query)]
-        assert expected[:2] == ["U0", "U1"] and expected[-1] == "N3"
+        # Within one urgency the longest waiting comes first (issue 15).
+        assert expected[:3] == ["U2", "U1", "U0"] and expected[-1] == "N3"
         pages = [fetch_page(db.session, query, size=size)]
         while pages[-1].next:
             pages.append(fetch_page(db.session, query, after=pages[-1].next, size=size))

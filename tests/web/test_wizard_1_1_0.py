@@ -177,7 +177,8 @@ def test_worked_example_8_past_attempt_is_flagged_but_not_urgent(app, client, lo
     assert (screening.flags, screening.priority) == (["past_attempt"], NO_PRIORITY)
     login_as("intake")
     detail = client.get(f"/staff/submissions/{screening.id}").get_data(as_text=True)
-    assert "<code>past_suicide_attempt</code>" in detail and "flag past attempt" in detail
+    label = app.extensions["questionnaire"].flags_by_id["past_attempt"].label
+    assert "<code>past_suicide_attempt</code>" in detail and f"flag: {label}" in detail
     assert "Flagged (not urgent)" in detail
     assert "Flagged for urgent attention" not in detail
     queue = client.get("/staff/").get_data(as_text=True)

@@ -2,10 +2,12 @@
 
 from screener.storage.models.audit import AuditEvent
 from screener.storage.models.base import Base, utcnow
+from screener.storage.models.contact import ATTEMPT_METHODS, ATTEMPT_OUTCOMES, ContactAttempt
 from screener.storage.models.dashboard import CountsRolledUp, DailyCount
 from screener.storage.models.screening import (
     CONTACT_METHODS,
     NO_PRIORITY,
+    OPEN_REVIEW_STATUSES,
     REVIEW_STATUSES,
     SCREENING_STATUSES,
     QuestionnaireVersion,
@@ -13,6 +15,7 @@ from screener.storage.models.screening import (
     Screening,
     flag_list_for,
     hash_token,
+    queue_priority,
     search_text_for,
 )
 from screener.storage.models.outbox import OUTBOX_STATUSES, OutboxMessage
@@ -20,9 +23,10 @@ from screener.storage.models.safety import SafetyAnswer
 from screener.storage.models.staff import PERMISSIONS, ROLES, Note, StaffSession, StaffUser
 
 __all__ = [
-    "AuditEvent", "Base", "CONTACT_METHODS", "CountsRolledUp", "DailyCount", "NO_PRIORITY",
-    "Note", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS", "QuestionnaireVersion",
-    "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "SafetyAnswer", "Screening",
-    "StaffSession",
-    "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",
+    "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
+    "ContactAttempt", "CountsRolledUp", "DailyCount", "NO_PRIORITY", "Note",
+    "OPEN_REVIEW_STATUSES", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
+    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES",
+    "SafetyAnswer", "Screening", "StaffSession",
+    "StaffUser", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from screener.storage.models.base import Base, JSONType, utcnow
 
 if TYPE_CHECKING:
+    from screener.storage.models.contact import ContactAttempt
     from screener.storage.models.staff import Note, StaffUser
 
 SCREENING_STATUSES = ("draft", "completed", "submitted")
 REVIEW_STATUSES = ("new", "in_review", "contacted", "closed")
+OPEN_REVIEW_STATUSES = ("new", "in_review")  # waiting for the clinic: urgent ones sort first
 CONTACT_METHODS = ("email", "phone", "text")
 NO_PRIORITY = 99  # sort key for submissions without an urgent flag
 
@@ -26,6 +28,14 @@ def search_text_for(name: str | None, email: str | None, phone: str | None) -> s
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     parts = (name or "", email or "", phone or "", digits)
     return " ".join(part.strip().lower() for part in parts if part)[:700]
+
+
+def queue_priority(urgency: int | None, review_status: str) -> int:
+    """The queue's sort key: the most urgent flag's urgency while the submission waits for the
+    clinic (new, in review); once contacted or closed it sorts by time like any other."""
+    if urgency is None or review_status not in OPEN_REVIEW_STATUSES:
+        return NO_PRIORITY
+    return urgency
 
 
 def flag_list_for(flags: list[str]) -> str:
@@ -91,6 +101,8 @@ class Screening(Base):
         Index("ix_screenings_queue", "status", "priority", "submitted_at", "id",
               "review_status", "search_text"),
         Index("ix_screenings_status_review", "status", "review_status"),
+        # "Assigned to me": the count in the staff header is read from the index alone.
+        Index("ix_screenings_assignee_open", "assignee_id", "status", "review_status"),
         Index("ix_screenings_status_expires", "status", "expires_at"),
     )
 
@@ -114,6 +126,7 @@ class Screening(Base):
 
     # The assessment computed at completion; queryable columns where staff filter.
     outcome: Mapped[Optional[str]] = mapped_column(String(32), index=True)
+    # See queue_priority: urgent first only while the submission is open.
     priority: Mapped[int] = mapped_column(default=NO_PRIORITY)
     flags: Mapped[list[str]] = mapped_column(JSONType, default=list)
     flag_list: Mapped[str] = mapped_column(String(200), default="")
@@ -132,12 +145,16 @@ class Screening(Base):
 
     # Intake review.
     review_status: Mapped[str] = mapped_column(String(16), default="new", index=True)
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id"))
     review_updated_at: Mapped[Optional[datetime]]
 
     assignee: Mapped[Optional[StaffUser]] = relationship(foreign_keys=[assignee_id])
     notes: Mapped[list[Note]] = relationship(
         back_populates="screening", order_by="Note.created_at", cascade="all, delete-orphan"
+    )
+    attempts: Mapped[list[ContactAttempt]] = relationship(
+        back_populates="screening", order_by="ContactAttempt.created_at",
+        cascade="all, delete-orphan"
     )
 
     def __repr__(self) -> str:
