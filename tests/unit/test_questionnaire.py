@@ -125,6 +125,13 @@ BROKEN = [
     ("unknown outcome", lambda d: d["rules"][0].update(outcome="panic"),
      'rules[0].outcome: unknown outcome "panic"'),
     ("unknown flag", lambda d: d["rules"][0].update(flag="red"), 'rules[0].flag: unknown flag "red"'),
+    # 1.1.0 keys
+    ("urgency zero", lambda d: d["flags"][0].update(urgency=0),
+     "flags[0].urgency: expected a whole number of at least 1"),
+    ("added_in not a version", lambda d: question(d, "health", "medications").update(
+        added_in="later"), 'steps[8].questions[9].added_in: expected a version like "1.1.0"'),
+    ("empty patient label", lambda d: d["scores"][3]["bands"][0].update(patient_label=" "),
+     "scores[3].bands[0].patient_label: expected non-empty text"),
     # missing default outcome
     ("no default outcome", lambda d: d.pop("default_outcome"),
      "default_outcome: missing required key"),
@@ -308,3 +315,13 @@ def test_core_imports_neither_flask_nor_sqlalchemy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_flag_without_urgency_is_shown_but_not_urgent():
+    data = copy.deepcopy(REAL)
+    data["flags"].append({"id": "note_flag", "label": "Worth a look"})
+    loaded = loads(dump(data))
+    flag = loaded.flags_by_id["note_flag"]
+    assert (flag.urgency, flag.urgent) == (None, False)
+    assert loaded.is_urgent_flag("urgent_now") and not loaded.is_urgent_flag("note_flag")
+    assert loaded.is_urgent_flag("unknown_flag")  # a flag a newer text had: kept urgent
