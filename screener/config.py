@@ -77,6 +77,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
         "SCREENING_START_RATE_LIMIT": os.environ.get(
             "SCREENING_START_RATE_LIMIT", "20/minute;200/hour"),
+        # Resume codes: attempts per client address, so codes cannot be guessed.
+        "RESUME_RATE_LIMIT": os.environ.get("RESUME_RATE_LIMIT", "10/minute;30/hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
     }
 

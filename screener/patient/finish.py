@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 
 from screener.storage import drafts
 from screener.patient import forms
 from screener.core import rules
-from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
+from screener.patient.flow import (JUST_SENT_KEY, journey_for, keep_pending, load_draft,
+                                   resume_url, take_pending, write_refused)
 
 CHECK_FIRST = "Please check your answers, then press 'See my result'."
+SENT_ONCE = ("For your privacy, the confirmation of a sent screening is shown only once, just "
+             "after sending. If you sent your answers, the clinic has them.")
 
 
 def review():
@@ -49,35 +52,52 @@ def result():
         if journey.finished:
             flash(CHECK_FIRST, "info")
         return redirect(resume_url(screening, journey))
+    return render_template("patient/result.html", **_result_context(screening, questionnaire))
+
+
+def _result_context(screening, questionnaire) -> dict:
+    """What the result page (and the printable copy on the sent page) shows."""
     assessment = rules.evaluate(questionnaire, screening.answers)
     scores = [(s, assessment.scores[s.id]) for s in questionnaire.scores
               if s.id in assessment.scores]
-    return render_template(
-        "patient/result.html", questionnaire=questionnaire, screening=screening,
-        assessment=assessment, scores=scores, version=questionnaire.version,
-        outcome=questionnaire.outcomes_by_id[assessment.outcome],
-    )
+    return dict(questionnaire=questionnaire, screening=screening, assessment=assessment,
+                scores=scores, version=questionnaire.version,
+                outcome=questionnaire.outcomes_by_id[assessment.outcome])
 
 
 def send():
-    """The contact form; a valid one with consent sends the screening to the clinic, once."""
+    """The contact form; a valid one with consent sends the screening to the clinic, once.
+
+    A form with errors redirects to itself (what was typed waits on the draft, not in the URL).
+    Once sent, the screening leaves this device: the session forgets it, and only the
+    confirmation page that follows may show it, once.
+    """
     screening = load_draft()
     if screening.status != "completed":
         return redirect(url_for("wizard.result"))
-    form = forms.ContactForm(request.form if request.method == "POST" else None)
-    if request.method == "POST":
-        if form.validate():
-            if drafts.submit(screening, form.contact_details()):
-                return redirect(url_for("wizard.sent"))
-            return write_refused()
-        return render_template("patient/send.html", form=form), 422
-    return render_template("patient/send.html", form=form)
+    if request.method == "GET":
+        kept = take_pending(screening, "send")
+        form = forms.ContactForm(kept["formdata"] if kept else None)
+        if kept:
+            form.validate()
+        return render_template("patient/send.html", form=form)
+    form = forms.ContactForm(request.form)
+    if not form.validate():
+        keep_pending(screening, "send", form)
+        return redirect(url_for("wizard.send"))
+    if not drafts.submit(screening, form.contact_details()):
+        return write_refused()
+    session[JUST_SENT_KEY] = session.get(drafts.SESSION_KEY)
+    drafts.forget()
+    return redirect(url_for("wizard.sent"))
 
 
 def sent():
-    """Confirmation: what happens next, and the crisis resources."""
-    screening = load_draft(editable=False)
-    questionnaire, journey = journey_for(screening)
-    if screening.status != "submitted":
-        return redirect(resume_url(screening, journey))
-    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening)
+    """Confirmation: what happens next, the crisis resources and a printable copy of the result,
+    shown once; after it, nothing of the screening is left on this device."""
+    screening = drafts.by_token(session.pop(JUST_SENT_KEY, None))
+    if screening is None or screening.status != "submitted":
+        flash(SENT_ONCE, "info")
+        return redirect(url_for("wizard.landing"))
+    questionnaire, _ = journey_for(screening)
+    return render_template("patient/sent.html", **_result_context(screening, questionnaire))

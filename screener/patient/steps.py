@@ -8,10 +8,12 @@ from screener.storage import drafts
 from screener.patient import forms, fragments
 from screener.core import navigation
 from screener.core.questionnaire import Questionnaire, Step
-from screener.patient.flow import journey_for, load_draft, resume_url, returning, step_context, write_refused
+from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url, returning,
+                                   step_context, take_pending, write_refused)
 
 UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
               "saved. Please check your answers below and press Continue.")
+PROBLEMS = {"unexpected": UNEXPECTED}
 
 
 def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | None = None,
@@ -39,13 +41,18 @@ def step(step_id: str):
     """One step of the questionnaire: show it, or save it and move on (or back)."""
     screening, questionnaire, step, journey = step_context(step_id)
     if request.method == "GET":
-        return render_step(journey, step)
+        return _show(screening, journey, step)
     form = forms.step_form(questionnaire, step, journey.questions(step), formdata=request.form)
-    if request.form.get("action") == "back":
-        return _go_back(screening, questionnaire, step, form)
+    action = request.form.get("action")
+    if action in ("back", "save"):
+        if not _keep_valid(screening, questionnaire, step, form):
+            return write_refused()
+        if action == "save":
+            return redirect(url_for("wizard.save"))
+        return _go_back(screening, questionnaire, step)
     unexpected = form.unexpected(request.form)
     if not form.validate() or unexpected:
-        return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
+        return _refused(screening, questionnaire, step, form, unexpected)
     given = form.answers()
     if not drafts.save(screening, lambda stored: navigation.merge_step(
             questionnaire, stored, step, given), step.id):
@@ -54,6 +61,28 @@ def step(step_id: str):
     if after.crisis_page_due(step):
         return redirect(url_for("wizard.crisis"))
     return redirect(_next_url(after, step))
+
+
+def _show(screening, journey: navigation.Journey, step: Step):
+    """A GET of the step: the stored answers, or once after a refused POST, what was sent with
+    its errors (Post/Redirect/Get: the input waited on the draft, see ``keep_pending``)."""
+    kept = take_pending(screening, step.id)
+    if kept is None:
+        return render_step(journey, step)
+    form = forms.step_form(journey.questionnaire, step, journey.questions(step),
+                           formdata=kept["formdata"])
+    form.validate()
+    return render_step(journey, step, form, PROBLEMS.get(kept["problem"]))
+
+
+def _refused(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm,
+             unexpected: list[str]):
+    """A step with errors: keep its valid answers (the step stays unanswered until complete),
+    keep what was sent for the error page, and redirect to the step to show it."""
+    if not unexpected and not _keep_valid(screening, questionnaire, step, form):
+        return write_refused()
+    keep_pending(screening, step.id, form, "unexpected" if unexpected else None)
+    return redirect(url_for("wizard.step", step_id=step.id, **returning()))
 
 
 def _next_url(journey: navigation.Journey, step: Step) -> str:
@@ -67,16 +96,22 @@ def _next_url(journey: navigation.Journey, step: Step) -> str:
     return url_for("wizard.step", step_id=following.id, **back_to_review)
 
 
-def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm):
-    """Back never validates: it keeps every stored answer and the valid new choices."""
+def _keep_valid(screening, questionnaire: Questionnaire, step: Step,
+                form: forms.StepForm) -> bool:
+    """Store the valid choices of a step sent without validating it (Back, Save and continue
+    later, a step with errors), laid over the stored answers; False when the screening was sent
+    or deleted meanwhile."""
     kept = form.valid_answers()
 
     def merged(stored):
         return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
 
-    if merged(screening.answers) != screening.answers and not drafts.save(
-            screening, merged, step.id):
-        return write_refused()
+    return merged(screening.answers) == screening.answers or drafts.save(
+        screening, merged, step.id)
+
+
+def _go_back(screening, questionnaire: Questionnaire, step: Step):
+    """Back never validates: it keeps every stored answer and the valid new choices."""
     journey = navigation.journey(questionnaire, screening.answers)
     if returning() and journey.finished:
         return redirect(url_for("wizard.review"))
@@ -95,3 +130,4 @@ def crisis():
         return redirect(url_for("wizard.crisis_resources"))
     return render_template("patient/crisis.html", questionnaire=journey.questionnaire, step=due,
                            continue_url=resume_url(screening, journey))
+

@@ -8,12 +8,14 @@ the browser sends, and every successful POST redirects. The step views live in
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from screener.storage import drafts
-from screener.patient import forms, finish as wizard_finish, steps as wizard_steps
+from screener.patient import (forms, finish as wizard_finish, resume as wizard_resume,
+                              steps as wizard_steps)
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.storage.versions import current_questionnaire
@@ -31,6 +33,10 @@ CSRF_OTHER = ("For your security that page had expired. Please try again. If thi
 
 def _start_limit() -> str:
     return current_app.config["SCREENING_START_RATE_LIMIT"]
+
+
+def _resume_limit() -> str:
+    return current_app.config["RESUME_RATE_LIMIT"]
 
 
 @bp.record_once
@@ -74,6 +80,7 @@ def start():
 @bp.post("/screening/restart")
 def restart():
     """Start over: delete the unsent answers and forget the screening on this device."""
+    session.pop(wizard_finish.JUST_SENT_KEY, None)
     if drafts.discard():
         flash("Your answers have been deleted. You can start again whenever you are ready.",
               "success")
@@ -95,6 +102,11 @@ bp.add_url_rule("/screening/review", "finish", wizard_finish.finish, methods=["P
 bp.add_url_rule("/screening/result", "result", wizard_finish.result, methods=["GET"])
 bp.add_url_rule("/screening/send", "send", wizard_finish.send, methods=["GET", "POST"])
 bp.add_url_rule("/screening/sent", "sent", wizard_finish.sent, methods=["GET"])
+bp.add_url_rule("/screening/save", "save", wizard_resume.save_page, methods=["GET"])
+bp.add_url_rule("/screening/save", "make_code", wizard_resume.make_code, methods=["POST"])
+bp.add_url_rule("/screening/resume", "resume_code", wizard_resume.resume_page, methods=["GET"])
+bp.add_url_rule("/screening/resume", "claim_code",
+                limiter.limit(_resume_limit)(wizard_resume.resume_with_code), methods=["POST"])
 bp.add_url_rule("/screening/crisis", "crisis", wizard_steps.crisis, methods=["GET"])
 bp.add_url_rule("/screening/<step_id>", "step", wizard_steps.step, methods=["GET", "POST"])
 
@@ -122,5 +134,6 @@ def csrf_failed(error: CSRFError):
     except HTTPException as exc:  # lost session, sent screening, unknown step
         return exc.get_response() if exc.code is None else render_error(exc.code)
     flash(CSRF_OTHER, "error")
-    target = {"wizard.finish": ".review"}.get(request.endpoint, ".landing")
+    target = {"wizard.finish": ".review", "wizard.claim_code": ".resume_code",
+              "wizard.make_code": ".save"}.get(request.endpoint, ".landing")
     return redirect(url_for(target))

@@ -95,7 +95,11 @@ def had_token() -> bool:
 
 def current() -> Draft | None:
     """The session's screening, unless there is none or it has expired (read without a lock)."""
-    token = session.get(SESSION_KEY)
+    return by_token(session.get(SESSION_KEY))
+
+
+def by_token(token: Any) -> Draft | None:
+    """The screening of a draft token, unless there is none or it has expired."""
     if not isinstance(token, str) or not token:
         return None
     row = autocommit_connection().execute(_READ, {"token_hash": hash_token(token)}).first()
@@ -198,7 +202,8 @@ def submit(draft: Draft, contact: Mapping[str, Any]) -> bool:
         .where(Screening.id == draft.id, Screening.status == "completed",
                Screening.expires_at > now)
         .values(status="submitted", submitted_at=now, consent_at=now, expires_at=None,
-                updated_at=now, search_text=search_text_for(
+                updated_at=now, pending_input=None, resume_code_hash=None,
+                search_text=search_text_for(
                     contact.get("contact_name"), contact.get("contact_email"),
                     contact.get("contact_phone")),
                 **contact),

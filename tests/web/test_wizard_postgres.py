@@ -36,4 +36,5 @@ def test_full_journey_on_postgres(pg_app):
         assert row.submitted_at.tzinfo is not None and row.expires_at is None
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "screening_submitted")) == 1
-    assert client.get("/screening/phq9").headers["Location"] == "/screening/sent"
+    # The screening has left the device (issue 13): its pages lead to the landing page.
+    assert client.get("/screening/phq9").headers["Location"] == "/"
