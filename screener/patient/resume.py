@@ -34,7 +34,11 @@ def save_page():
 
 def make_code():
     """A new code for this screening (any earlier one stops working)."""
-    screening = load_draft()
+    return show_new_code(load_draft())
+
+
+def show_new_code(screening):
+    """Make a code and redirect to the page that shows it, once."""
     code = resume_codes.issue(screening.id)
     if code is None:
         return write_refused()

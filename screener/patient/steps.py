@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from screener.storage import drafts
-from screener.patient import forms, fragments
+from screener.patient import forms, fragments, resume
 from screener.core import navigation
 from screener.core.questionnaire import Questionnaire, Step
 from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url, returning,
@@ -48,7 +48,7 @@ def step(step_id: str):
         if not _keep_valid(screening, questionnaire, step, form):
             return write_refused()
         if action == "save":
-            return redirect(url_for("wizard.save"))
+            return resume.show_new_code(screening)
         return _go_back(screening, questionnaire, step)
     unexpected = form.unexpected(request.form)
     if not form.validate() or unexpected:
