@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("production", "development", "testing")
@@ -31,6 +32,16 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def clinic_timezone(name: str) -> ZoneInfo:
+    """The IANA time zone ``CLINIC_TIMEZONE`` names; a ConfigurationError for anything else."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigurationError(
+            f"CLINIC_TIMEZONE must be an IANA time zone name like Europe/London or "
+            f"America/New_York, got {name!r}") from None
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the full dialect
@@ -52,6 +63,8 @@ def from_environment(instance_path: Path) -> dict:
             "QUESTIONNAIRE_PATH", str(PROJECT_ROOT / "questions.yaml")
         ),
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Screener clinic"),
+        # Times shown to patients and staff, and the staff date filters; storage stays UTC.
+        "CLINIC_TIMEZONE": clinic_timezone(os.environ.get("CLINIC_TIMEZONE") or "UTC").key,
         "DRAFT_TTL_HOURS": draft_hours,
         "CLOSED_RETENTION_DAYS": _int("CLOSED_RETENTION_DAYS", 0),
         # The patient's session, and the CSRF token inside it, live as long as a draft does, so a

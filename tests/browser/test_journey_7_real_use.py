@@ -4,6 +4,8 @@ device, and resuming on another device with a code (two browser contexts)."""
 
 from __future__ import annotations
 
+import re
+
 from tests.browser.answers import MOUSE as ANSWERS, MOUSE_CONTACT as CONTACT
 from tests.browser.pages import DESKTOP, assert_accessible, focused
 from tests.browser.patient import (answer_by_mouse, fill_contact, group, path_of, press_continue,
@@ -151,6 +153,9 @@ def _errors_and_back(page, base_url, axe_source, questionnaire, navigations, art
     assert path_of(page) == "/screening/sent"
     assert page.get_by_role("button", name="Print my result").is_visible()
     assert page.locator("#result-copy").is_visible()
+    # Times in the clinic's zone (CLINIC_TIMEZONE=America/New_York for the browser server).
+    sent_line = page.locator("#result-copy .meta").inner_text()
+    assert re.search(r"Sent to the clinic \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", sent_line), sent_line
     assert_accessible(page, axe_source, "phone-390 sent")
     go_back_without_resubmitting(page, navigations)
     assert path_of(page) == "/"
