@@ -157,6 +157,9 @@ def _errors_and_back(page, base_url, axe_source, questionnaire, navigations, art
     sent_line = page.locator("#result-copy .meta").inner_text()
     assert re.search(r"Sent to the clinic \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T", sent_line), sent_line
     assert_accessible(page, axe_source, "phone-390 sent")
+    page.emulate_media(media="print")  # "Print my result" prints the copy, nothing else
+    assert page.locator("#result-copy").is_visible() and not page.locator("h1").is_visible()
+    page.emulate_media(media="screen")
     go_back_without_resubmitting(page, navigations)
     assert path_of(page) == "/"
     for path in ("/screening/result", "/screening/review", "/screening/sent"):
