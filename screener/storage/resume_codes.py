@@ -10,6 +10,7 @@ token, so the browser that made the code no longer opens it.
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 import uuid
@@ -36,8 +37,6 @@ _MOVE = (update(Screening.__table__)
 
 def entropy_bits() -> float:
     """How many bits of chance a code carries."""
-    import math
-
     return LENGTH * math.log2(len(ALPHABET))
 
 
