@@ -69,7 +69,7 @@ def take_pending(screening: Draft, page: str) -> dict | None:
 
 def write_refused():
     """A save found the screening sent (or gone) meanwhile: redirect accordingly."""
-    load_draft()  # sent or deleted: to the landing page
+    load_draft()  # sent or deleted: load_draft redirects (confirmation or landing page)
     return redirect(url_for("wizard.resume"))  # changed meanwhile: where the patient stands
 
 
