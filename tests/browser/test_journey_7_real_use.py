@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.answers import MOUSE as ANSWERS, MOUSE_CONTACT as CONTACT
 from tests.browser.pages import DESKTOP, assert_accessible, focused
 from tests.browser.patient import (answer_by_mouse, fill_contact, group, path_of, press_continue,
@@ -43,6 +45,7 @@ def in_view(page, locator) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
 
 
+@pytest.mark.slow
 def test_errors_back_and_partial_answers_on_a_phone(live_server, browser, axe_source,
                                                     questionnaire, artifacts):
     context = browser.new_context(viewport=PHONE_390, is_mobile=True, has_touch=True)
@@ -168,6 +171,7 @@ def _errors_and_back(page, base_url, axe_source, questionnaire, navigations, art
         assert not page.locator("[data-outcome]").count()
 
 
+@pytest.mark.slow
 def test_resume_on_another_device_with_a_code(live_server, browser, axe_source, questionnaire):
     phone = browser.new_context(viewport=PHONE_390, is_mobile=True, has_touch=True)
     laptop = browser.new_context(viewport=DESKTOP)

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tests.reliability.conftest import migrated_env
-from tests.reliability.patient import Patient
+from tests.kit.patient import Patient
 
 VISITORS = 6
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
