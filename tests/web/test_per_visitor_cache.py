@@ -11,7 +11,6 @@ import re
 
 import pytest
 
-from screener.patient import fragments
 from tests.conftest import PROJECT_ROOT
 from tests.helpers import baseline
 from tests.web.test_wizard_security import csrf_token
@@ -49,8 +48,6 @@ def test_templates_imported_without_context_hold_only_macros():
 
 @pytest.mark.csrf
 def test_fragment_caches_hold_no_visitor_data(app):
-    fragments._cache.clear()
-    fragments._steps.clear()
     first, second = app.test_client(), app.test_client()
     tokens = []
     for client in (first, second):
@@ -69,8 +66,8 @@ def test_fragment_caches_hold_no_visitor_data(app):
     page = second.get("/screening/diagnosis").get_data(as_text=True)
     assert "field-error" not in page and "maybe" not in page and tokens[0] not in page
 
-    cached = [html for *_, html in fragments._cache.values()]
-    cached += [html for _, html in fragments._steps.values()]
+    cache = app.extensions["fragments"]
+    cached = [html for _, html in cache._entries.values()]  # noqa: SLF001 (what it holds)
     assert cached, "the pages went through the fragment caches"
     for html in cached:
         assert "csrf_token" not in html and "field-error" not in html and "maybe" not in html
