@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     if app.config["SCREENER_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
+    app.config["CLINIC_TZ"] = settings.clinic_timezone(app.config["CLINIC_TIMEZONE"])
     _configure_engine(app)
     if app.config["TRUSTED_PROXY_HOPS"]:
         # Behind a reverse proxy: take the client address and scheme from X-Forwarded-* so the

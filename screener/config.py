@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("production", "development", "testing")
@@ -43,6 +44,14 @@ def _flag(name: str, default: bool = False) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{name} must be true or false, got {value!r}")
+def clinic_timezone(name: str) -> ZoneInfo:
+    """The IANA time zone ``CLINIC_TIMEZONE`` names; a ConfigurationError for anything else."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ConfigurationError(
+            f"CLINIC_TIMEZONE must be an IANA time zone name like Europe/London or "
+            f"America/New_York, got {name!r}") from None
 
 
 def _database_url(instance_path: Path) -> str:
@@ -66,6 +75,8 @@ def from_environment(instance_path: Path) -> dict:
             "QUESTIONNAIRE_PATH", str(PROJECT_ROOT / "questions.yaml")
         ),
         "CLINIC_NAME": os.environ.get("CLINIC_NAME", "Screener clinic"),
+        # Times shown to patients and staff, and the staff date filters; storage stays UTC.
+        "CLINIC_TIMEZONE": clinic_timezone(os.environ.get("CLINIC_TIMEZONE") or "UTC").key,
         "DRAFT_TTL_HOURS": draft_hours,
         "CLOSED_RETENTION_DAYS": _int("CLOSED_RETENTION_DAYS", 0),
         # The patient's session, and the CSRF token inside it, live as long as a draft does, so a
@@ -91,6 +102,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
         "SCREENING_START_RATE_LIMIT": os.environ.get(
             "SCREENING_START_RATE_LIMIT", "20/minute;200/hour"),
+        # Resume codes: attempts per client address, so codes cannot be guessed.
+        "RESUME_RATE_LIMIT": os.environ.get("RESUME_RATE_LIMIT", "10/minute;30/hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Urgent alerts by email (see docs/operations.md): off unless URGENT_NOTIFY_TO is set.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

@@ -28,7 +28,7 @@ from screener.core.questionnaire import Questionnaire
 
 FIXED_COLUMNS = (
     ("submission_id", "Submission id"),
-    ("submitted_at", "Submitted at (UTC)"),
+    ("submitted_at", "Submitted at (UTC, offset +00:00)"),
     ("questionnaire_id", "Questionnaire"),
     ("questionnaire_version", "Questionnaire version"),
     ("status", "Review status"),

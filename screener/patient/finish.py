@@ -8,10 +8,13 @@ from screener.storage import drafts
 from screener.patient import session
 from screener.patient import forms
 from screener.core import rules, safety
-from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
+from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url,
+                                   take_pending, write_refused)
 from screener.storage.versions import current_questionnaire
 
 CHECK_FIRST = "Please check your answers, then press 'See my result'."
+SENT_ONCE = ("For your privacy, the confirmation of a sent screening is shown only once, just "
+             "after sending. If you sent your answers, the clinic has them.")
 
 
 def review():
@@ -53,18 +56,21 @@ def result():
         if journey.finished:
             flash(CHECK_FIRST, "info")
         return redirect(resume_url(screening, journey))
+    return render_template("patient/result.html", **_result_context(screening, questionnaire))
+
+
+def _result_context(screening, questionnaire) -> dict:
+    """What the result page (and the printable copy on the sent page) shows."""
     assessment = rules.evaluate(questionnaire, screening.answers)
     scores = [(s, assessment.scores[s.id]) for s in questionnaire.scores
               if s.id in assessment.scores]
     outcome = questionnaire.outcomes_by_id[assessment.outcome]
     changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
                                    screening.answers)
-    return render_template(
-        "patient/result.html", questionnaire=questionnaire, screening=screening,
-        assessment=assessment, scores=scores, version=questionnaire.version, outcome=outcome,
-        reasons=patient_reasons(questionnaire, assessment),
-        crisis_first=outcome.show_crisis_resources or bool(changed),
-    )
+    return dict(questionnaire=questionnaire, screening=screening, assessment=assessment,
+                scores=scores, version=questionnaire.version, outcome=outcome,
+                reasons=patient_reasons(questionnaire, assessment),
+                crisis_first=outcome.show_crisis_resources or bool(changed))
 
 
 def patient_reasons(questionnaire, assessment: rules.Assessment) -> list[str]:
@@ -79,22 +85,33 @@ def patient_reasons(questionnaire, assessment: rules.Assessment) -> list[str]:
 
 
 def send():
-    """The contact form; a valid one with consent sends the screening to the clinic, once."""
+    """The contact form; a valid one with consent sends the screening to the clinic, once.
+
+    A form with errors redirects to itself (what was typed waits on the draft, not in the URL).
+    Once sent, the screening leaves this device: the session forgets it, and only the
+    confirmation page that follows may show it, once.
+    """
     screening = load_draft()
     if screening.status != "completed":
         return redirect(url_for("wizard.result"))
-    form = forms.ContactForm(request.form if request.method == "POST" else None,
-                             texts=current_questionnaire().texts)
-    if request.method == "POST":
-        if form.validate():
-            alerts = bool(current_app.config.get("URGENT_NOTIFY_TO"))
-            if drafts.submit(screening, form.contact_details(), request.remote_addr,
-                             alert_if_urgent=alerts):
-                _wake_alert_sender()
-                return redirect(url_for("wizard.sent"))
-            return write_refused()
-        return render_template("patient/send.html", form=form), 422
-    return render_template("patient/send.html", form=form)
+    texts = current_questionnaire().texts
+    if request.method == "GET":
+        kept = take_pending(screening, "send")
+        form = forms.ContactForm(kept["formdata"] if kept else None, texts=texts)
+        if kept:
+            form.validate()
+        return render_template("patient/send.html", form=form)
+    form = forms.ContactForm(request.form, texts=texts)
+    if not form.validate():
+        keep_pending(screening, "send", form)
+        return redirect(url_for("wizard.send"))
+    alerts = bool(current_app.config.get("URGENT_NOTIFY_TO"))
+    if not drafts.submit(screening, form.contact_details(), request.remote_addr,
+                         alert_if_urgent=alerts):
+        return write_refused()
+    _wake_alert_sender()
+    session.forget_sent()
+    return redirect(url_for("wizard.sent"))
 
 
 def _wake_alert_sender() -> None:
@@ -105,10 +122,13 @@ def _wake_alert_sender() -> None:
 
 
 def sent():
-    """Confirmation: what happens next, and the crisis resources."""
-    screening = load_draft(editable=False)
-    questionnaire, journey = journey_for(screening)
-    if screening.status != "submitted":
-        return redirect(resume_url(screening, journey))
-    return render_template("patient/sent.html", questionnaire=questionnaire, screening=screening,
-                           urgent=drafts.is_urgent(screening))
+    """Confirmation: what happens next, the crisis resources (first, for an urgent submission)
+    and a printable copy of the result, shown once; after it, nothing of the screening is left
+    on this device."""
+    screening = session.just_sent()
+    if screening is None or screening.status != "submitted":
+        flash(SENT_ONCE, "info")
+        return redirect(url_for("wizard.landing"))
+    questionnaire, _ = journey_for(screening)
+    return render_template("patient/sent.html", urgent=drafts.is_urgent(screening),
+                           **_result_context(screening, questionnaire))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from screener.patient import session
 from screener.core import navigation
+from screener.storage import pending
 from screener.storage.drafts import Draft
 from screener.web.errors import abort_with
 from screener.core.questionnaire import Questionnaire, Step
@@ -18,7 +20,13 @@ SENT = "Your answers have been sent to the clinic, so they can no longer be chan
 
 
 def load_draft(editable: bool = True) -> Draft:
-    """The session's screening, or a redirect: to the start when lost, to /sent when sent."""
+    """The session's screening, or a redirect: to the landing page when it is lost, to the
+    confirmation (once) when it was sent.
+
+    A screening sent to the clinic leaves the device: the session forgets it, and none of its
+    pages (steps, review, result) are shown again here. ``editable`` is kept for callers that
+    only read; a sent screening is refused to both.
+    """
     screening = session.current()
     if screening is None:
         expired = session.had_token()
@@ -26,16 +34,40 @@ def load_draft(editable: bool = True) -> Draft:
         hours = current_app.config["DRAFT_TTL_HOURS"]
         flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
         abort(redirect(url_for("wizard.landing")))
-    if editable and screening.status == "submitted":
+    if screening.status == "submitted":
+        # Sent by this browser, whose session kept the token (a double click's other request):
+        # the confirmation once, then nothing.
+        session.forget_sent()
         flash(SENT, "info")
         abort(redirect(url_for("wizard.sent")))
     return screening
 
 
+def keep_pending(screening: Draft, page: str, form, problem: str | None = None):
+    """Keep what ``form``'s fields were sent with, for the redirect that shows the errors."""
+    names = [field.name for field in form]
+    pending.keep(screening.id, page,
+                 {name: request.form.getlist(name) for name in names if name in request.form},
+                 problem)
+    session.expect_pending(page)
+
+
+def take_pending(screening: Draft, page: str) -> dict | None:
+    """The input kept for ``page`` by ``keep_pending`` (once), as posted form data, or None."""
+    if not session.take_pending_page(page):
+        return None
+    kept = pending.take(screening.id, page)
+    if kept is None:
+        return None
+    data = MultiDict([(name, value) for name, values in kept["data"].items()
+                      for value in values])
+    return {"formdata": data, "problem": kept.get("problem")}
+
+
 def write_refused():
     """A save found the screening sent (or gone) meanwhile: redirect accordingly."""
-    load_draft()
-    return redirect(url_for("wizard.sent"))
+    load_draft()  # sent or deleted: load_draft redirects (confirmation or landing page)
+    return redirect(url_for("wizard.resume"))  # changed meanwhile: where the patient stands
 
 
 def journey_for(screening: Draft) -> tuple[Questionnaire, navigation.Journey]:

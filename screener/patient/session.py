@@ -19,6 +19,8 @@ from screener.storage import drafts
 from screener.storage.drafts import Draft, Merge
 
 SESSION_KEY = "screening_token"
+JUST_SENT_KEY = "just_sent"  # a sent screening's token, for its confirmation page only (once)
+PENDING_KEY = "pending_page"  # the page whose sent input waits on the draft (storage/pending.py)
 
 
 def ttl() -> timedelta:
@@ -45,6 +47,42 @@ def current() -> Draft | None:
 def forget() -> None:
     """Drop the token from the session (the row is left alone)."""
     session.pop(SESSION_KEY, None)
+
+
+def adopt(token: str) -> None:
+    """Open the draft of ``token`` in this browser (a resume code was claimed for it)."""
+    session[SESSION_KEY] = token
+    session.permanent = True
+
+
+def forget_sent() -> None:
+    """A sent screening leaves the device: the session keeps its token only for the
+    confirmation page, which shows it once (``just_sent``)."""
+    session[JUST_SENT_KEY] = session.get(SESSION_KEY)
+    forget()
+
+
+def just_sent() -> Draft | None:
+    """The screening this browser has just sent, once; None after that."""
+    return drafts.find(session.pop(JUST_SENT_KEY, None))
+
+
+def drop_just_sent() -> None:
+    """Forget even the confirmation of a sent screening (start over)."""
+    session.pop(JUST_SENT_KEY, None)
+
+
+def expect_pending(page: str) -> None:
+    """The next view of ``page`` shows what was sent with its errors (kept on the draft)."""
+    session[PENDING_KEY] = page
+
+
+def take_pending_page(page: str) -> bool:
+    """Whether input waits for ``page`` (asked once: the mark is cleared)."""
+    if session.get(PENDING_KEY) != page:
+        return False
+    session.pop(PENDING_KEY)
+    return True
 
 
 def start(questionnaire: Questionnaire) -> Draft:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from screener.patient import session
-from screener.patient import forms, fragments
+from screener.patient import forms, fragments, resume
 from screener.core import navigation, rules, safety
 from screener.core.questionnaire import Question, Questionnaire, Step
-from screener.patient.flow import journey_for, load_draft, resume_url, returning, step_context, write_refused
+from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url, returning,
+                                   step_context, take_pending, write_refused)
 
 UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
               "saved. Please check your answers below and press Continue.")
+PROBLEMS = {"unexpected": UNEXPECTED}
 
 
 def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | None = None,
@@ -39,16 +41,21 @@ def step(step_id: str):
     """One step of the questionnaire: show it, or save it and move on (or back)."""
     screening, questionnaire, step, journey = step_context(step_id)
     if request.method == "GET":
-        return render_step(journey, step)
+        return _show(screening, journey, step)
     form = _posted_form(questionnaire, step, journey, request.form)
-    if request.form.get("action") == "back":
-        return _go_back(screening, questionnaire, step, form)
+    action = request.form.get("action")
+    if action in ("back", "save"):
+        if not _keep_valid(screening, questionnaire, step, form):
+            return write_refused()
+        if action == "save":
+            return resume.show_new_code(screening)
+        return _go_back(screening, questionnaire, step)
     unexpected = form.unexpected(request.form, asked={q.id for q in step.questions})
     if not form.validate() or unexpected:
         revealed = _only_revealed_missing(form, journey.questions(step))
         if revealed and not unexpected:
             return _show_follow_up(screening, questionnaire, step, form, revealed)
-        return render_step(journey, step, form, UNEXPECTED if unexpected else None, 422)
+        return _refused(screening, questionnaire, step, form, unexpected)
     given = form.answers()
     if not session.save(screening, lambda stored: navigation.merge_step(
             questionnaire, stored, step, given), step.id,
@@ -58,6 +65,27 @@ def step(step_id: str):
     if after.crisis_page_due(step):
         return redirect(url_for("wizard.crisis"))
     return redirect(_next_url(after, step))
+
+
+def _show(screening, journey: navigation.Journey, step: Step):
+    """A GET of the step: the stored answers, or once after a refused POST, what was sent with
+    its errors (Post/Redirect/Get: the input waited on the draft, see ``keep_pending``)."""
+    kept = take_pending(screening, step.id)
+    if kept is None:
+        return render_step(journey, step)
+    form = _posted_form(journey.questionnaire, step, journey, kept["formdata"])
+    form.validate()
+    return render_step(journey, step, form, PROBLEMS.get(kept["problem"]))
+
+
+def _refused(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm,
+             unexpected: list[str]):
+    """A step with errors: keep its valid answers (the step stays unanswered until complete),
+    keep what was sent for the error page, and redirect to the step to show it."""
+    if not unexpected and not _keep_valid(screening, questionnaire, step, form):
+        return write_refused()
+    keep_pending(screening, step.id, form, "unexpected" if unexpected else None)
+    return redirect(url_for("wizard.step", step_id=step.id, **returning()))
 
 
 def _posted_form(questionnaire: Questionnaire, step: Step, journey: navigation.Journey,
@@ -109,17 +137,22 @@ def _next_url(journey: navigation.Journey, step: Step) -> str:
     return url_for("wizard.step", step_id=following.id, **back_to_review)
 
 
-def _go_back(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm):
-    """Back never validates: it keeps the stored answers and the valid new choices (those that
-    skip logic now disables are dropped, as on every save)."""
+def _keep_valid(screening, questionnaire: Questionnaire, step: Step,
+                form: forms.StepForm) -> bool:
+    """Store the valid choices of a step sent without validating it (Back, Save and continue
+    later, a step with errors), laid over the stored answers; False when the screening was sent
+    or deleted meanwhile. Safety answers among them are recorded for good, as on every save."""
     kept = form.valid_answers()
 
     def merged(stored):
         return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
 
-    if merged(screening.answers) != screening.answers and not session.save(
-            screening, merged, step.id, record=safety.to_record(questionnaire, kept)):
-        return write_refused()
+    return merged(screening.answers) == screening.answers or session.save(
+        screening, merged, step.id, record=safety.to_record(questionnaire, kept))
+
+
+def _go_back(screening, questionnaire: Questionnaire, step: Step):
+    """Back never validates: it keeps every stored answer and the valid new choices."""
     journey = navigation.journey(questionnaire, screening.answers)
     if returning() and journey.finished:
         return redirect(url_for("wizard.review"))

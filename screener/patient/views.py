@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from screener.storage import drafts
 from screener.patient import session
 from screener.patient import finish, forms, steps
+from screener.patient import resume as resume_codes  # `resume` is also a view here
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.storage.versions import current_questionnaire
@@ -32,6 +33,10 @@ CSRF_OTHER = ("For your security that page had expired. Please try again. If thi
 
 def _start_limit() -> str:
     return current_app.config["SCREENING_START_RATE_LIMIT"]
+
+
+def _resume_limit() -> str:
+    return current_app.config["RESUME_RATE_LIMIT"]
 
 
 @bp.record_once
@@ -75,6 +80,7 @@ def start():
 @bp.post("/screening/restart")
 def restart():
     """Start over: delete the unsent answers and forget the screening on this device."""
+    session.drop_just_sent()
     if session.discard():
         flash("Your answers have been deleted. You can start again whenever you are ready.",
               "success")
@@ -96,6 +102,11 @@ bp.add_url_rule("/screening/review", "finish", finish.finish, methods=["POST"])
 bp.add_url_rule("/screening/result", "result", finish.result, methods=["GET"])
 bp.add_url_rule("/screening/send", "send", finish.send, methods=["GET", "POST"])
 bp.add_url_rule("/screening/sent", "sent", finish.sent, methods=["GET"])
+bp.add_url_rule("/screening/save", "save", resume_codes.save_page, methods=["GET"])
+bp.add_url_rule("/screening/save", "make_code", resume_codes.make_code, methods=["POST"])
+bp.add_url_rule("/screening/resume", "resume_code", resume_codes.resume_page, methods=["GET"])
+bp.add_url_rule("/screening/resume", "claim_code",
+                limiter.limit(_resume_limit)(resume_codes.resume_with_code), methods=["POST"])
 bp.add_url_rule("/screening/crisis", "crisis", steps.crisis, methods=["GET"])
 bp.add_url_rule("/screening/<step_id>", "step", steps.step, methods=["GET", "POST"])
 
@@ -123,5 +134,6 @@ def csrf_failed(error: CSRFError):
     except HTTPException as exc:  # lost session, sent screening, unknown step
         return exc.get_response() if exc.code is None else render_error(exc.code)
     flash(CSRF_OTHER, "error")
-    target = {"wizard.finish": ".review"}.get(request.endpoint, ".landing")
+    target = {"wizard.finish": ".review", "wizard.claim_code": ".resume_code",
+              "wizard.make_code": ".save"}.get(request.endpoint, ".landing")
     return redirect(url_for(target))

@@ -85,8 +85,11 @@ def is_expired(screening: Draft | Screening, now: datetime | None = None) -> boo
     return screening.expires_at <= (now or utcnow())
 
 
-def find(token: str) -> Draft | None:
-    """The screening of ``token``, unless there is none or it has expired (read without a lock)."""
+def find(token: Any) -> Draft | None:
+    """The screening of a draft token, unless there is none or it has expired (read without a
+    lock)."""
+    if not isinstance(token, str) or not token:
+        return None
     row = autocommit_connection().execute(_READ, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
@@ -221,7 +224,8 @@ def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = N
         .where(Screening.id == draft.id, Screening.status == "completed",
                Screening.expires_at > now)
         .values(status="submitted", submitted_at=now, consent_at=now, expires_at=None,
-                updated_at=now, search_text=search_text_for(
+                updated_at=now, pending_input=None, resume_code_hash=None,
+                search_text=search_text_for(
                     contact.get("contact_name"), contact.get("contact_email"),
                     contact.get("contact_phone")),
                 **contact),

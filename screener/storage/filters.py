@@ -7,7 +7,7 @@ An export link from a filtered queue view therefore exports what the view shows.
 
 Every value is checked; a bad one raises ``FilterError`` whose message names the parameter and
 says what is wrong (a 400 page on the web, a usage error in the CLI). Dates are calendar days in
-UTC, both ends inclusive, written ``YYYY-MM-DD`` in ASCII digits between ``EARLIEST_DAY`` and
+the clinic's time zone (``CLINIC_TIMEZONE``, storage/clock.py), both ends inclusive, written ``YYYY-MM-DD`` in ASCII digits between ``EARLIEST_DAY`` and
 ``LATEST_DAY``; ``Period`` is the from/to pair on its own (the audit log uses it too).
 """
 
@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, or_
 
 from screener.core.questionnaire import Questionnaire
+from screener.storage.clock import day_start
 from screener.storage.models import REVIEW_STATUSES
 
 OPEN, ALL = "open", "all"  # every status but closed (the queue's default); every status
@@ -59,14 +60,10 @@ def parse_day(value: str, name: str) -> date:
     return day
 
 
-def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``: filters take calendar days in UTC."""
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
-
-
 @dataclass(frozen=True)
 class Period:
-    """Calendar days in UTC from ``start`` to ``end``, both inclusive; None leaves an end open."""
+    """Calendar days in the clinic's time zone from ``start`` to ``end``, both inclusive; None
+    leaves an end open."""
 
     start: date | None = None
     end: date | None = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Flask, current_app
+from flask import Flask, current_app, redirect, url_for
 from flask_login import current_user
 
 from screener.core.questionnaire import Questionnaire
 from screener.storage.models import NO_PRIORITY
+from screener.storage.clock import local
 
 
 def init_app(app: Flask) -> None:
@@ -19,9 +20,14 @@ def init_app(app: Flask) -> None:
         return {
             "questionnaire": current_app.extensions["questionnaire"],
             "clinic_name": current_app.config["CLINIC_NAME"],
+            "clinic_timezone": current_app.config["CLINIC_TIMEZONE"],
             # The proxy, not the user: only pages that show the staff member load the login.
             "current_user": current_user,
         }
+
+    # Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon.
+    app.add_url_rule("/favicon.ico", "favicon",
+                     lambda: redirect(url_for("static", filename="favicon.svg"), 301))
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_test(is_urgent_flag, "urgent_flag")
@@ -34,11 +40,11 @@ def is_urgent_flag(flag_id: str, questionnaire: Questionnaire) -> bool:
     return questionnaire.is_urgent_flag(flag_id)
 
 
-def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
-    """An aware datetime shown in UTC ('' for None)."""
+def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """An aware datetime shown in the clinic's time zone (CLINIC_TIMEZONE), '' for None."""
     if value is None:
         return ""
-    return value.astimezone(timezone.utc).strftime(fmt)
+    return local(value).strftime(fmt)
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:

@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CLINIC_TIMEZONE = "America/New_York"  # a clinic away from UTC: journeys see a real local zone
 
 
 def _missing_reason() -> str | None:
@@ -49,7 +50,8 @@ class LiveServer(GunicornServer):
         self.database = tmp / "browser.sqlite3"
         # memory:// as the rate-limit store: journeys start many screenings from one address.
         super().__init__(server_env(f"sqlite:///{self.database}", "development",
-                                    RATELIMIT_STORAGE_URI="memory://"), tmp / "server.log")
+                                    RATELIMIT_STORAGE_URI="memory://",
+                                    CLINIC_TIMEZONE=CLINIC_TIMEZONE), tmp / "server.log")
 
     def start(self, timeout: float = 30, ready_path: str = "/healthz") -> "LiveServer":
         result = flask_cli(self.env, "db", "upgrade")

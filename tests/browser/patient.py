@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from screener.core.questionnaire import Question, Questionnaire, Step
 
 STEP_PATH = re.compile(r"^/screening/(?P<step>[a-z0-9_]+)$")
-NOT_STEPS = {"review", "result", "send", "sent", "crisis", "start", "restart"}
+NOT_STEPS = {"review", "result", "send", "sent", "crisis", "start", "restart", "save", "resume"}
 
 # Called on each page the walk passes: (page kind, name, step or None).
 Visit = Callable[[str, str, "Step | None"], None]
@@ -81,7 +81,9 @@ def answer_by_mouse(page, step: Step, answers: dict[str, Any]) -> None:
 
 
 def press_continue(page) -> None:
-    page.get_by_role("button", name="Continue", exact=True).click()
+    """The step's forward button: "Continue", or "Save and return to review" after a Change
+    link."""
+    page.locator("button[name=action][value=continue]").click()
     page.wait_for_load_state()
 
 
@@ -148,7 +150,7 @@ def complete(page, base_url: str, questionnaire: Questionnaire, answers: dict[st
         page.get_by_role("link", name="Continue the screening").click()
         page.wait_for_load_state()
         walk_steps(page, questionnaire, answers)
-    page.get_by_role("button", name="See my result").click()
+    page.get_by_role("button", name="See my result").first.click()  # top of two
     page.wait_for_load_state()
     outcome = outcome_of(page)
     if contact is not None:

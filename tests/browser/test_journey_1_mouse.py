@@ -60,7 +60,7 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
     assert changed_row.locator("dd").first.inner_text() == question.label_for(CHANGED[1])
 
     # Result: the outcome, the scores with the change, the consultation text.
-    page.get_by_role("button", name="See my result").click()
+    page.get_by_role("button", name="See my result").first.click()  # top of two
     page.wait_for_load_state()
     assert path_of(page) == "/screening/result"
     assert outcome_of(page) == "possible_fit"

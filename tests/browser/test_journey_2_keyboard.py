@@ -54,7 +54,8 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     tab_to(page, "#error-summary a")
     press(page, "Enter")
     info = assert_focus_visible(page)
-    assert info["name"] == first.questions[0].id, "the error link leads to the question"
+    # The question's fieldset (issue 13: its legend and message in view), not its first option.
+    assert info["id"] == first.questions[0].id, "the error link leads to the question"
 
     def visit(kind, name, step):
         snap(page, f"keyboard-{kind}-{name}", sizes=("phone",))
@@ -63,11 +64,11 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
                submit=continue_by_keyboard)
     assert path_of(page) == "/screening/review"
 
-    # Down to the result button, then Shift+Tab back up to a Change link.
-    tab_to(page, "form[action$='/screening/review'] button")
+    # Down to the bottom result button, then Shift+Tab back up to a Change link.
+    tab_to(page, "form.see-result-bottom button")
     question = questionnaire.questions[CHANGED[0]]
     activate(page, f"a[href*='/screening/{question.step_id}?return_to=review']"
-                   f"[href$='#{question.id}-0']")
+                   f"[href$='#{question.id}']")
     assert current_step(page, questionnaire).id == question.step_id
     keyboard.choose_radio(page, question.id, CHANGED[1])
     continue_by_keyboard(page)

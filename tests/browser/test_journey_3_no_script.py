@@ -44,7 +44,7 @@ def _journey(browser, page, base_url, axe_source, questionnaire) -> None:
     press_continue(page)
     assert path_of(page) == "/screening/review"
 
-    page.get_by_role("button", name="See my result").click()
+    page.get_by_role("button", name="See my result").first.click()  # top of two
     page.wait_for_load_state()
     assert outcome_of(page) == "safety_review"
     assert page.get_by_role("heading", level=1).inner_text() == (

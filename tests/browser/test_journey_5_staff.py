@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from tests.browser.conftest import CLINIC_TIMEZONE
 from tests.browser.pages import assert_accessible, snap
 from tests.browser.patient import path_of
 from tests.browser.staff import (age_staff_session, create_account, ended_sessions, log_in,
@@ -57,6 +58,9 @@ def test_intake_staff_work_a_submission(live_server, page, axe_source, questionn
     assert names.index(mouse) == len(above), "below every urgent row and every newer one"
     assert_accessible(page, axe_source, "staff:queue")
     snap(page, "staff-queue")
+    # Times and date filters in the clinic's zone (issue 13; CLINIC_TIMEZONE of the test server).
+    assert f"clinic's time zone ({CLINIC_TIMEZONE})" in page.inner_text("main")
+    assert re.search(r"\d\d:\d\d E[SD]T", page.locator("table").inner_text())
 
     page.get_by_role("link", name=mouse, exact=True).click()
     page.wait_for_load_state()

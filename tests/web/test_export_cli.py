@@ -45,7 +45,7 @@ def test_csv_to_a_file_with_labels_and_bom(app, runner, submissions, tmp_path):
     assert data.startswith(b"\xef\xbb\xbfsubmission_id,")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows) == 2 + 2  # header, labels, two submissions
-    assert rows[1][1] == "Submitted at (UTC)"
+    assert rows[1][1] == "Submitted at (UTC, offset +00:00)"
     assert "'=Casey" in rows[3]
     [event] = export_events(app)
     assert event.actor_label == "cli" and event.actor_id is None

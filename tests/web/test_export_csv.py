@@ -155,7 +155,7 @@ def test_labels_row_holds_the_question_texts(client, login_as, three, questionna
                                     newline=""))
     header, labels = next(reader), next(reader)
     assert labels[header.index("phq9_9")] == questionnaire.questions["phq9_9"].text
-    assert labels[header.index("submitted_at")] == "Submitted at (UTC)"
+    assert labels[header.index("submitted_at")] == "Submitted at (UTC, offset +00:00)"
     assert next(reader)[0] == three["mild"]
 
 

@@ -125,20 +125,26 @@ def test_optional_question_may_stay_blank(app, client):
     assert "phq9_difficulty" not in only(app).answers
 
 
-def test_missing_answer_shows_errors_and_saves_nothing(app, client):
+def test_missing_answer_redirects_to_the_step_with_errors_and_keeps_valid_answers(app, client):
+    # Post/Redirect/Get (issue 13): a step with errors redirects to itself; the valid answers
+    # are saved, but the step still counts as unanswered.
     walk(client, baseline(), until="phq9")
     data = step_data("phq9", baseline())
     del data["phq9_3"]
     response = client.post("/screening/phq9", data=data)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/screening/phq9"
+    page = client.get("/screening/phq9").get_data(as_text=True)
     assert 'class="error-summary"' in page and "autofocus" in page
-    assert 'href="#phq9_3-0"' in page
+    assert 'href="#phq9_3"' in page
+    assert '<fieldset class="choices" id="phq9_3" tabindex="-1"' in page
     assert 'aria-describedby="phq9_3-error"' in page
     assert '<p class="field-error" id="phq9_3-error">' in page
     assert "<title>Error: " in page
     assert 'id="phq9_1-0" value="0" checked' in page  # the unsaved choices are kept
-    assert "phq9_1" not in only(app).answers
+    stored = only(app).answers
+    assert stored["phq9_1"] == 0 and "phq9_3" not in stored
+    assert client.get("/screening/").headers["Location"] == "/screening/phq9"
 
 
 def test_back_keeps_answers_and_does_not_validate(app, client):

@@ -36,4 +36,31 @@ def test_full_journey_on_postgres(pg_app):
         assert row.submitted_at.tzinfo is not None and row.expires_at is None
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "screening_submitted")) == 1
+    # This browser's session still held the token (the two sends came from copies of it): the
+    # confirmation once, then the screening has left the device (issue 13).
     assert client.get("/screening/phq9").headers["Location"] == "/screening/sent"
+    assert client.get("/screening/sent").status_code == 200
+    assert client.get("/screening/phq9").headers["Location"] == "/"
+
+
+def test_errors_kept_on_the_draft_and_resume_codes_on_postgres(pg_app):
+    from tests.web.test_wizard_resume import save_for_later
+    from tests.web.wizard_client import step_data, walk
+
+    client = pg_app.test_client()
+    walk(client, baseline(), until="phq9")
+    data = step_data("phq9", baseline())
+    del data["phq9_9"]
+    assert client.post("/screening/phq9", data=data).headers["Location"] == "/screening/phq9"
+    page = client.get("/screening/phq9").get_data(as_text=True)
+    assert 'class="error-summary"' in page and 'id="phq9_1-0" value="0" checked' in page
+    code = save_for_later(client, "phq9")
+    other = pg_app.test_client()
+    assert other.post("/screening/resume", data={"code": code}).headers["Location"] == (
+        "/screening/phq9")
+    assert other.post("/screening/resume", data={"code": "ABCD-EFGH-JKMN"}).headers[
+        "Location"] == "/screening/resume"
+    with pg_app.app_context():
+        row = db.session.scalars(select(Screening)).one()
+        assert row.answers["phq9_1"] == 0 and row.pending_input is None
+        assert row.resume_code_hash is not None and code not in row.resume_code_hash

@@ -9,6 +9,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from screener.extensions import db
+from screener.patient.session import JUST_SENT_KEY, SESSION_KEY
 from screener.storage.models import AuditEvent, Screening
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard import only, rows
@@ -59,19 +60,20 @@ def test_send_page_words_come_from_questions_yaml(client):
 def test_send_validation(app, client, changes, field, message):
     complete(client, baseline())
     response = send(client, **changes)
-    page = response.get_data(as_text=True)
-    assert response.status_code == 422
+    # Post/Redirect/Get (issue 13): the form with errors redirects to itself.
+    assert response.status_code == 302 and response.headers["Location"] == "/screening/send"
+    page = client.get("/screening/send").get_data(as_text=True)
     assert message in page
     assert f'id="{field}-error"' in page and 'class="error-summary"' in page
-    anchor = f"{field}-0" if field == "contact_method" else field
-    assert f'href="#{anchor}"' in page
+    assert f'href="#{field}"' in page
     stored = only(app)
     assert stored.status == "completed" and stored.contact_name is None
 
 
 def test_send_keeps_what_was_typed_on_error(client):
     complete(client, baseline())
-    page = send(client, consent=None, contact_time="after 5 pm").get_data(as_text=True)
+    send(client, consent=None, contact_time="after 5 pm")
+    page = client.get("/screening/send").get_data(as_text=True)
     assert 'value="Alex Example"' in page and 'value="after 5 pm"' in page
 
 
@@ -116,7 +118,8 @@ def test_sending_twice_makes_one_submission(app, client):
     complete(client, baseline())
     first = send(client)
     second = send(client, name="Someone Else")
-    assert first.headers["Location"] == second.headers["Location"] == "/screening/sent"
+    assert first.headers["Location"] == "/screening/sent"
+    assert second.headers["Location"] == "/"  # the device no longer holds the screening
     assert only(app).contact_name == "Alex Example"
     assert len(audit_events(app, "screening_submitted")) == 1
 
@@ -131,31 +134,53 @@ def test_double_click_send_concurrently_makes_one_submission(app, client):
             Screening.status == "submitted")) == 1
 
 
-def test_after_sending_nothing_can_be_changed(app, client):
+def test_after_sending_nothing_can_be_changed_or_seen_on_the_device(app, client):
+    # Issue 13: a sent screening leaves the device; every page of it leads to the landing page.
     answers = baseline()
     complete(client, answers)
     send(client)
     before = only(app)
-    response = client.get("/screening/phq9")
-    assert response.headers["Location"] == "/screening/sent"
-    response = client.post("/screening/phq9", data=step_data("phq9", baseline(phq9_1=3)))
-    assert response.headers["Location"] == "/screening/sent"
-    assert client.post("/screening/review").headers["Location"] == "/screening/sent"
-    assert client.get("/screening/send").headers["Location"] == "/screening/sent"
-    assert client.get("/screening/review").headers["Location"] == "/screening/sent"
+    assert client.get("/screening/sent").status_code == 200  # the confirmation, once
+    for method, path, data in [("GET", "/screening/phq9", None),
+                               ("POST", "/screening/phq9", step_data("phq9", baseline(phq9_1=3))),
+                               ("POST", "/screening/review", None),
+                               ("GET", "/screening/send", None),
+                               ("GET", "/screening/review", None),
+                               ("GET", "/screening/result", None),
+                               ("GET", "/screening/sent", None),
+                               ("GET", "/screening/", None)]:
+        response = client.open(path, method=method, data=data)
+        assert response.headers["Location"] == "/", (method, path)
     after = only(app)
     assert after.answers == before.answers == answers
     assert after.updated_at == before.updated_at
-    page = client.get("/screening/sent", follow_redirects=True).get_data(as_text=True)
-    assert "can no longer be changed" in page
+    assert 'action="/screening/start"' in client.get("/").get_data(as_text=True)
 
 
-def test_result_stays_readable_after_sending(client):
-    complete(client, baseline())
+def test_sent_page_shows_a_printable_result_once(app, client):
+    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
     send(client)
-    page = client.get("/screening/result").get_data(as_text=True)
-    assert "You sent your answers to the clinic on" in page
-    assert 'href="/screening/send"' not in page
+    page = client.get("/screening/sent").get_data(as_text=True)
+    assert 'id="result-copy"' in page and "Print my result" in page
+    outcome = questionnaire().outcomes_by_id[only(app).outcome]
+    assert str(escape(outcome.title)) in page
+    with client.session_transaction() as session:
+        assert SESSION_KEY not in session and JUST_SENT_KEY not in session
+    again = client.get("/screening/sent", follow_redirects=True).get_data(as_text=True)
+    assert 'id="result-copy"' not in again and "shown only once" in again
+    assert str(escape(outcome.explanation)) not in again
+
+
+def test_double_send_other_request_also_forgets_the_screening(app, client):
+    complete(client, baseline())
+    cookie = client.get_cookie("session").value
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    assert send(client).headers["Location"] == "/screening/sent"
+    # The other request of a double click: the confirmation once, then nothing.
+    assert send(other).headers["Location"] == "/screening/sent"
+    assert 'id="result-copy"' in other.get("/screening/sent").get_data(as_text=True)
+    assert other.get("/screening/result").headers["Location"] == "/"
 
 
 def test_start_after_sending_begins_a_new_screening(app, client):
@@ -171,7 +196,7 @@ def test_finish_forgets_a_sent_screening_without_deleting_it(app, client):
     send(client)
     assert client.post("/screening/restart").headers["Location"] == "/"
     assert only(app).status == "submitted"
-    assert client.get("/screening/sent").headers["Location"] == "/"
+    assert client.get("/screening/sent").headers["Location"] == "/"  # not even once
 
 
 def test_send_before_the_result_redirects(client):

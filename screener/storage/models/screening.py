@@ -116,6 +116,12 @@ class Screening(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     answers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     current_step: Mapped[Optional[str]] = mapped_column(String(64))
+    # What a page with errors was sent with, kept for the redirect that shows it (Post/Redirect/
+    # Get): {"page": step id or "send", "data": {name: [values]}, "problem": code}. Taken (and
+    # cleared) by the next view of that page.
+    pending_input: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONType)
+    # The hash of the code that resumes this draft on another device (patient/resume.py).
+    resume_code_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True, index=True)
     # created_at and completed_at are indexed for the dashboard: it counts the events since its
     # last roll-up (a day's worth) from the rows, by these times.
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,90 @@
+"""CLINIC_TIMEZONE: times shown to patients and staff, and the staff date filters, use the
+clinic's time zone; storage and exports stay UTC (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from screener import config
+from screener.storage.models import utcnow
+from tests.conftest import make_app
+from tests.factories import make_submission
+from tests.helpers import baseline
+from tests.web.test_staff_queue import names_in, queue
+from tests.web.test_wizard import only
+from tests.web.wizard_client import complete
+
+BERLIN = "Europe/Berlin"
+
+
+def use_zone(app, name: str) -> ZoneInfo:
+    zone = ZoneInfo(name)
+    app.config.update(CLINIC_TIMEZONE=name, CLINIC_TZ=zone)
+    return zone
+
+
+def test_default_is_utc(app):
+    assert app.config["CLINIC_TIMEZONE"] == "UTC"
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus_Mons", "../etc/passwd", "", "Europe/"])
+def test_unknown_time_zone_stops_the_app(monkeypatch, tmp_path, name):
+    monkeypatch.setenv("CLINIC_TIMEZONE", name)
+    if name == "":  # empty means the default
+        assert config.from_environment(tmp_path)["CLINIC_TIMEZONE"] == "UTC"
+        return
+    with pytest.raises(config.ConfigurationError, match="CLINIC_TIMEZONE must be an IANA"):
+        config.from_environment(tmp_path)
+    monkeypatch.delenv("CLINIC_TIMEZONE")
+    with pytest.raises(config.ConfigurationError, match="CLINIC_TIMEZONE"):
+        make_app(f"sqlite:///{tmp_path / 'x.sqlite3'}", CLINIC_TIMEZONE=name)
+
+
+def test_valid_zone_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLINIC_TIMEZONE", "America/New_York")
+    assert config.from_environment(tmp_path)["CLINIC_TIMEZONE"] == "America/New_York"
+
+
+def test_patient_result_shows_clinic_time(app, client):
+    zone = use_zone(app, "Pacific/Auckland")
+    page = complete(client, baseline()).get_data(as_text=True)
+    completed = only(app).completed_at.astimezone(zone)
+    assert completed.strftime("%Y-%m-%d %H:%M %Z") in page
+    assert completed.tzname() in ("NZDT", "NZST") and " UTC" not in page
+    assert only(app).completed_at.utcoffset() == timedelta(0)  # stored in UTC
+
+
+def test_staff_pages_and_date_filters_use_clinic_days(app, client, login_as):
+    zone = use_zone(app, BERLIN)
+    today = utcnow().date()
+    # 23:30 UTC yesterday is already today in Berlin (UTC+1 or +2).
+    late = datetime.combine(today - timedelta(days=1), time(23, 30), tzinfo=timezone.utc)
+    with app.app_context():
+        make_submission(name="Late Evening", submitted_ago=utcnow() - late)
+    login_as("intake")
+    assert names_in(queue(client, **{"from": str(today)}).get_data(as_text=True)) == [
+        "Late Evening"]
+    assert names_in(queue(client, to=str(today - timedelta(days=1))).get_data(
+        as_text=True)) == []
+    page = queue(client).get_data(as_text=True)
+    assert f"clinic&#39;s time zone ({BERLIN})" in page or f"clinic's time zone ({BERLIN})" in page
+    shown = late.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    assert shown in page
+
+    use_zone(app, "UTC")
+    assert names_in(queue(client, **{"from": str(today)}).get_data(as_text=True)) == []
+
+
+def test_csv_export_stays_utc_with_the_offset_in_the_header(app, client, login_as):
+    use_zone(app, BERLIN)
+    with app.app_context():
+        make_submission(name="Exported")
+    login_as("clinician")
+    # The header row keeps its stable column ids; the labels row states the zone and offset.
+    text = client.get("/staff/export.csv?labels=1").get_data(as_text=True)
+    assert "Submitted at (UTC, offset +00:00)" in text.splitlines()[1]
+    stamp = only(app).submitted_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert stamp in text
