@@ -75,6 +75,11 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
+        # Throttle (web/throttle.py): free wrong passwords per (account, address) and per address
+        # before each further one blocks that pair/address for 30 s, 1 min, 2 min, ... up to the cap.
+        "LOGIN_PAIR_FREE_FAILURES": _int("LOGIN_PAIR_FREE_FAILURES", 5),
+        "LOGIN_ADDRESS_FREE_FAILURES": _int("LOGIN_ADDRESS_FREE_FAILURES", 20),
+        "LOGIN_THROTTLE_MAX_MINUTES": _int("LOGIN_THROTTLE_MAX_MINUTES", 60),
         "SCREENING_START_RATE_LIMIT": os.environ.get(
             "SCREENING_START_RATE_LIMIT", "20/minute;200/hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {},

@@ -11,7 +11,7 @@ from screener.extensions import db
 from tests.conftest import make_app
 
 APP_TABLES = {"screenings", "questionnaire_versions", "staff_users", "staff_sessions", "notes",
-              "audit_events", "queue_counts"}
+              "audit_events", "queue_counts", "login_throttles"}
 
 
 def run(app, *args: str) -> str:

@@ -1,4 +1,4 @@
-"""Admin-only staff pages: the audit log and the list of accounts (both read-only).
+"""Admin-only staff pages: the audit log, the list of accounts (both read-only), login blocks.
 
 Accounts are changed with ``flask users ...``; audit events are never changed at all.
 """
@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from screener.storage import audit
+from screener.web import throttle
 from screener.web.auth import ADMINS, role_required
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
@@ -74,3 +75,23 @@ def users():
     accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
                                                              StaffUser.name))
     return render_template("staff/users.html", accounts=list(accounts), now=utcnow())
+
+
+@bp.get("/login-blocks")
+@role_required(*ADMINS)
+def login_blocks():
+    """Addresses and (account, address) pairs with recent failed logins; blocked ones first."""
+    return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utcnow())
+
+
+@bp.post("/login-blocks/<int:row_id>/clear")
+@role_required(*ADMINS)
+def clear_login_block(row_id: int):
+    """Forget one pair's or address's failures (say, a colleague who mistyped at a shared PC)."""
+    row = throttle.clear(row_id)
+    if row is not None:
+        audit.record("login_block_cleared", email=row.email or None, count=row.failures,
+                     reason="account_and_address" if row.email else "address")
+        db.session.commit()
+        flash("Cleared.", "success")
+    return redirect(url_for("staff.admin.login_blocks"))

@@ -14,10 +14,10 @@ from screener.storage.models.screening import (
     hash_token,
     search_text_for,
 )
-from screener.storage.models.staff import ROLES, Note, StaffSession, StaffUser
+from screener.storage.models.staff import ROLES, LoginThrottle, Note, StaffSession, StaffUser
 
 __all__ = [
-    "AuditEvent", "Base", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
+    "AuditEvent", "Base", "LoginThrottle", "CONTACT_METHODS", "NO_PRIORITY", "Note", "QuestionnaireVersion",
     "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES", "Screening", "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "search_text_for", "utcnow",
 ]
