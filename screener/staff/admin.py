@@ -20,6 +20,7 @@ from screener.storage.filters import FilterError, Period
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE_SIZE = 100
+AUDIT_FILTER_ARGS = ("action", "actor", "screening", "from", "to")
 _ACTION = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -36,7 +37,9 @@ def audit_log():
         error = str(problem)
     more = len(events) > AUDIT_PAGE_SIZE
     events = events[:AUDIT_PAGE_SIZE]
-    args = {k: v for k, v in request.args.items() if k != "before" and v}
+    # Only the log's own filters go back into url_for: "endpoint", "_method", "_external",
+    # "_scheme" or "_anchor" from the query string would break it or rewrite the links.
+    args = {k: v for k, v in request.args.items() if k in AUDIT_FILTER_ARGS and v}
     body = render_template(
         "staff/audit.html", events=events, error=error, args=args,
         actions=audit.known_actions(),
