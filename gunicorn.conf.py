@@ -29,9 +29,12 @@ limit_request_field_size = 8190
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = "screener"
 # Access log without query strings (%(U)s is the path only): a query string could carry a
-# search for a patient's name or email.
+# search for a patient's name or email. Patient pages (/screening/*) are logged by route
+# (/screening/<step>), without client address or response size: a step's name, or a size, tells
+# a person's answers (screener/web/access_log.py). Staff lines keep path and address for audits.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+logger_class = "screener.web.gunicorn_logger.QuietAccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers.

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from screener.storage import drafts
 from screener.patient import forms, finish as wizard_finish, steps as wizard_steps
+from screener.web.access_log import ROUTE_KEY
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.storage.versions import current_questionnaire
@@ -31,6 +32,17 @@ CSRF_OTHER = ("For your security that page had expired. Please try again. If thi
 
 def _start_limit() -> str:
     return current_app.config["SCREENING_START_RATE_LIMIT"]
+
+
+@bp.after_request
+def _route_for_access_log(response):
+    """Tell the access log the route, not the step: a step's name tells a person's answers
+    (web/access_log.py)."""
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    if request.endpoint in ("wizard.step", "wizard.crisis"):
+        rule = "/screening/<step>"
+    request.environ[ROUTE_KEY] = rule
+    return response
 
 
 @bp.record_once
