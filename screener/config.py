@@ -31,6 +31,26 @@ def _int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def _list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list (None when unset or empty)."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
+def trusted_hosts_for(env: str, configured, serving: bool) -> list[str] | None:
+    """``TRUSTED_HOSTS`` as a list; production refuses to serve without it."""
+    if isinstance(configured, str):
+        configured = [item.strip() for item in configured.split(",") if item.strip()]
+    hosts = list(configured) if configured else None
+    if env == "production" and serving and not hosts:
+        raise ConfigurationError(
+            "TRUSTED_HOSTS is not set: set it to the host names the app is reached by, "
+            "comma-separated (e.g. TRUSTED_HOSTS=screening.clinic.example). Requests with any "
+            "other Host header get a 400, so a forged Host cannot reach links the app builds."
+        )
+    return hosts
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the full dialect
@@ -74,6 +94,9 @@ def from_environment(instance_path: Path) -> dict:
         # lockout in the database still stops guessing.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
+        # Host names the app answers to (Flask's own setting): any other Host gets a 400, so a
+        # forged Host cannot reach FHIR fullUrls or redirects. Required in production.
+        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
         # Throttle (web/throttle.py): free wrong passwords per (account, address) and per address
         # before each further one blocks that pair/address for 30 s, 1 min, 2 min, ... up to the cap.

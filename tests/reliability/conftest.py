@@ -43,6 +43,7 @@ def production_app(migrated_sqlite_template, tmp_path):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "QUESTIONNAIRE_PATH": BASE_CONFIG["QUESTIONNAIRE_PATH"],
         "RATELIMIT_STORAGE_URI": "memory://",
+        "TRUSTED_HOSTS": ["localhost", "clinic.example"],
     })
     yield app
     with app.app_context():
