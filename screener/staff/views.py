@@ -101,6 +101,7 @@ def queue():
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
     except FilterError as problem:
         error = str(problem)
+    _audit_queue_view(filters, len(page.rows), error)
     score_ids = current_app.config.get("STAFF_QUEUE_SCORES")
     body = render_template(
         "staff/queue.html", filters=filters,
@@ -109,6 +110,21 @@ def queue():
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
     )
     return body, 400 if error else 200
+
+
+def _audit_queue_view(filters: QueueFilters, shown: int, error: str | None) -> None:
+    """Who looked at which slice of the queue and how many rows it showed: ids and dates only.
+
+    Whether a search was used, never its text (it may be a patient's name), and no answers.
+    """
+    described = {key: value for key, value in filters.to_args().items() if key != "q"}
+    if filters.q:
+        described["search"] = True
+    if request.args.get("after") or request.args.get("before"):
+        described["page"] = "later" if request.args.get("after") else "earlier"
+    if error:
+        described["invalid"] = True
+    audit.record("queue_viewed", commit=True, filters=described, count=shown)
 
 
 def _submission_or_404(screening_id: uuid.UUID):
