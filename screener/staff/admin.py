@@ -80,14 +80,14 @@ def users():
     return render_template("staff/users.html", accounts=list(accounts), now=utcnow())
 
 
-@bp.get("/login-blocks")
+@bp.get("/blocked-logins")
 @role_required(*ADMINS)
 def login_blocks():
     """Addresses and (account, address) pairs with recent failed logins; blocked ones first."""
     return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utcnow())
 
 
-@bp.post("/login-blocks/<int:row_id>/clear")
+@bp.post("/blocked-logins/<int:row_id>/clear")
 @role_required(*ADMINS)
 def clear_login_block(row_id: int):
     """Forget one pair's or address's failures (say, a colleague who mistyped at a shared PC)."""

@@ -5,7 +5,7 @@ free failures, each further failure blocks that pair (or address) for a growing 
 1 min, 2 min, ... up to ``LOGIN_THROTTLE_MAX_MINUTES``. Someone guessing a nurse's password from
 one address blocks only themselves; the nurse's correct password from any other address is
 never refused. The owner is told at the next login how many wrong passwords were tried, and
-admins see blocked pairs (and can clear them) on /staff/login-blocks.
+admins see blocked pairs (and can clear them) on /staff/blocked-logins.
 """
 
 from __future__ import annotations

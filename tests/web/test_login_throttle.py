@@ -114,12 +114,12 @@ def test_admin_sees_and_clears_blocks(app, client, nurse, login_as):
     for n in range(6):
         post_login(attacker, ATTACKER, password=f"guess {n}")
     login_as("admin")
-    page = client.get("/staff/login-blocks").get_data(as_text=True)
+    page = client.get("/staff/blocked-logins").get_data(as_text=True)
     rows = [row for row in page.split("<tr data-login-block=")[1:]]
     assert any(EMAIL in row and "127.0.0.2" in row and "Not blocked" not in row for row in rows)
     with app.app_context():
         pair = db.session.scalars(select(LoginThrottle).where(LoginThrottle.email == EMAIL)).one()
-    response = client.post(f"/staff/login-blocks/{pair.id}/clear")
+    response = client.post(f"/staff/blocked-logins/{pair.id}/clear")
     assert response.status_code == 302
     assert post_login(attacker, ATTACKER).status_code == 302
     [cleared] = audited(app, "login_block_cleared")
@@ -129,8 +129,8 @@ def test_admin_sees_and_clears_blocks(app, client, nurse, login_as):
 @pytest.mark.parametrize("role", ["intake", "clinician"])
 def test_only_admins_see_login_blocks(client, login_as, role):
     login_as(role)
-    assert client.get("/staff/login-blocks").status_code == 403
-    assert client.post("/staff/login-blocks/1/clear").status_code == 403
+    assert client.get("/staff/blocked-logins").status_code == 403
+    assert client.post("/staff/blocked-logins/1/clear").status_code == 403
 
 
 def test_owner_told_about_a_single_failure(app, nurse):
