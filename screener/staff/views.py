@@ -112,14 +112,11 @@ def queue():
     return body, 400 if error else 200
 
 
-def _audit_queue_view(filters: QueueFilters, shown: int, error: str | None) -> None:
-    """Who looked at which slice of the queue and how many rows it showed: ids and dates only.
-
-    Whether a search was used, never its text (it may be a patient's name), and no answers.
-    """
-    described = {key: value for key, value in filters.to_args().items() if key != "q"}
-    if filters.q:
-        described["search"] = True
+def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) -> None:
+    """Who looked at which slice of the queue and how many rows it showed: ids and dates only,
+    as exports describe their filters (whether a search was used, never its text, which may be
+    a patient's name), and no answers."""
+    described = filters.describe()
     if request.args.get("after") or request.args.get("before"):
         described["page"] = "later" if request.args.get("after") else "earlier"
     if error:
