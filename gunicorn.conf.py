@@ -6,6 +6,7 @@ Every value can be overridden from the environment (GUNICORN_BIND, WEB_CONCURREN
 import gc
 import multiprocessing
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: each request is short and database-bound; 2 × cores + 1 is gunicorn's own advice.
@@ -29,16 +30,45 @@ limit_request_field_size = 8190
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 proc_name = "screener"
 # Access log without query strings (%(U)s is the path only): a query string could carry a
-# search for a patient's name or email.
+# search for a patient's name or email. Patient pages (/screening/*) are logged by route
+# (/screening/<step>), without client address or response size: a step's name, or a size, tells
+# a person's answers (screener/web/access_log.py). Staff lines keep path and address for audits.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+logger_class = "screener.web.gunicorn_logger.QuietAccessLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket (gunicorn ≥ 25.1 opens one for `gunicornc` by default: a local way to change
+# the worker count or stop the server that nothing here needs). Older versions have none.
+control_socket_disable = True
+
+
+def per_process_limits_refusal(environment: str, storage_uri: str, worker_count: int):
+    """Why these settings cannot serve, or None: in production, rate-limit counters must be
+    shared by the workers, or every limit is multiplied by their number."""
+    if environment == "production" and worker_count > 1 and storage_uri.startswith("memory://"):
+        return (f"RATELIMIT_STORAGE_URI is {storage_uri!r} with {worker_count} workers: each "
+                "worker would keep its own login and screening-start counts, multiplying every "
+                "limit by the worker count. Set RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared "
+                "by all workers), or run one worker (WEB_CONCURRENCY=1).")
+    return None
 
 
 # Hooks, in the order gunicorn runs them (all in the master except post_fork).
+
+def on_starting(server):
+    """Refuse settings that would weaken the app in production (the worker count is final here:
+    command-line options such as -w have been applied)."""
+    from screener.config import environment
+
+    problem = per_process_limits_refusal(
+        environment(), os.environ.get("RATELIMIT_STORAGE_URI") or "memory://", server.cfg.workers)
+    if problem:
+        server.log.error("Refusing to start: %s", problem)
+        sys.exit(f"Refusing to start: {problem}")
+
 
 def when_ready(server):
     """Compile every template in the master before the first fork, so that no worker, new or

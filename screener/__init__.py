@@ -34,8 +34,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = settings.secret_key_for(
         app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], serving
     )
+    app.config["TRUSTED_HOSTS"] = settings.trusted_hosts_for(
+        app.config["SCREENER_ENV"], app.config.get("TRUSTED_HOSTS"), serving
+    )
     if app.config["SCREENER_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
+        # __Host-: the browser keeps the cookie only if Secure, for the whole site (Path=/) and
+        # set by this host (no Domain), so a sibling subdomain cannot set or shadow it.
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
     app.config["CLINIC_TZ"] = settings.clinic_timezone(app.config["CLINIC_TIMEZONE"])
     _configure_engine(app)
     if app.config["TRUSTED_PROXY_HOPS"]:

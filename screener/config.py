@@ -44,6 +44,8 @@ def _flag(name: str, default: bool = False) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{name} must be true or false, got {value!r}")
+
+
 def clinic_timezone(name: str) -> ZoneInfo:
     """The IANA time zone ``CLINIC_TIMEZONE`` names; a ConfigurationError for anything else."""
     try:
@@ -52,6 +54,26 @@ def clinic_timezone(name: str) -> ZoneInfo:
         raise ConfigurationError(
             f"CLINIC_TIMEZONE must be an IANA time zone name like Europe/London or "
             f"America/New_York, got {name!r}") from None
+
+
+def _list(name: str) -> list[str] | None:
+    """A comma-separated setting as a list (None when unset or empty)."""
+    items = [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return items or None
+
+
+def trusted_hosts_for(env: str, configured, serving: bool) -> list[str] | None:
+    """``TRUSTED_HOSTS`` as a list; production refuses to serve without it."""
+    if isinstance(configured, str):
+        configured = [item.strip() for item in configured.split(",") if item.strip()]
+    hosts = list(configured) if configured else None
+    if env == "production" and serving and not hosts:
+        raise ConfigurationError(
+            "TRUSTED_HOSTS is not set: set it to the host names the app is reached by, "
+            "comma-separated (e.g. TRUSTED_HOSTS=screening.clinic.example). Requests with any "
+            "other Host header get a 400, so a forged Host cannot reach links the app builds."
+        )
+    return hosts
 
 
 def _database_url(instance_path: Path) -> str:
@@ -99,7 +121,15 @@ def from_environment(instance_path: Path) -> dict:
         # lockout in the database still stops guessing.
         "RATELIMIT_SWALLOW_ERRORS": True,
         "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
+        # Host names the app answers to (Flask's own setting): any other Host gets a 400, so a
+        # forged Host cannot reach FHIR fullUrls or redirects. Required in production.
+        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5/minute;20/hour"),
+        # Throttle (web/throttle.py): free wrong passwords per (account, address) and per address
+        # before each further one blocks that pair/address for 30 s, 1 min, 2 min, ... up to the cap.
+        "LOGIN_PAIR_FREE_FAILURES": _int("LOGIN_PAIR_FREE_FAILURES", 5),
+        "LOGIN_ADDRESS_FREE_FAILURES": _int("LOGIN_ADDRESS_FREE_FAILURES", 20),
+        "LOGIN_THROTTLE_MAX_MINUTES": _int("LOGIN_THROTTLE_MAX_MINUTES", 60),
         "SCREENING_START_RATE_LIMIT": os.environ.get(
             "SCREENING_START_RATE_LIMIT", "20/minute;200/hour"),
         # Resume codes: attempts per client address, so codes cannot be guessed.

@@ -11,7 +11,7 @@ from screener.extensions import db
 from tests.conftest import make_app
 
 APP_TABLES = {"screenings", "questionnaire_versions", "staff_users", "staff_sessions", "notes",
-              "safety_answers", "outbox", "contact_attempts",
+              "safety_answers", "outbox", "contact_attempts", "login_throttles",
               "audit_events", "queue_counts", "daily_counts", "daily_counts_rolled_up"}
 
 

@@ -148,9 +148,10 @@ def _evaluate_document(questionnaire, number: int, document: Any) -> dict:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Delete expired drafts (and closed submissions past CLOSED_RETENTION_DAYS, if set)."""
+    from screener.storage.audit import CLI_ACTOR
     from screener.storage.retention import purge_expired
 
-    counts = purge_expired(dry_run=dry_run)
+    counts = purge_expired(dry_run=dry_run, actor_label=CLI_ACTOR)
     verb = "would delete" if dry_run else "deleted"
     click.echo(
         f"{verb} {counts['drafts']} expired draft(s) and "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -178,32 +179,49 @@ def _rounded(value: Any) -> Any:
 def guard(value: Any) -> Any:
     """Neutralise a text cell a spreadsheet would run as a formula, by a leading apostrophe.
 
-    Every text cell is guarded, whoever wrote it: "+1 555 0100" is written "'+1 555 0100". Numbers
-    are left as numbers (a negative score stays a number), and so is an E.164 phone number
-    ("+15550100"): '+' and digits only is a number to a spreadsheet, never a formula.
+    Every text cell is guarded, whoever wrote it: a phone number "+1 555…" is written "'+1 555…".
+    Look-alikes count too: after Unicode normalisation (NFKC: "＝" is "=") and with invisible
+    format characters (zero-width space, joiners, direction marks) stripped from the start.
+    Numbers are left as numbers (a negative score stays a number), and so is an E.164 phone
+    number ("+15550100"): '+' and digits only is a number to a spreadsheet, never a formula.
     """
-    if value.__class__ is str and value[:1] in _FORMULA_CHARS and not _E164_MATCH(value):
+    if value.__class__ is str and value and not _E164_MATCH(value) and (
+            value[0] in _FORMULA_CHARS or (not value.isascii() and _looks_like_formula(value))):
         return "'" + value
     return value
+
+
+def _looks_like_formula(text: str) -> bool:
+    """``text`` starts with a formula character once normalised and stripped of invisibles."""
+    normal = unicodedata.normalize("NFKC", text)
+    start = 0
+    while start < len(normal) and unicodedata.category(normal[start]) == "Cf":
+        start += 1
+    return normal[start:start + 1] in _FORMULA_CHARS
 
 
 def write(
     headers: Sequence[str], rows_: Iterable[Sequence[Any]], labels: Sequence[str] | None = None,
     bom: bool = False, chunk_rows: int = 200,
 ) -> Iterator[str]:
-    """RFC 4180 text in chunks: the header at once, then about ``chunk_rows`` rows per chunk."""
+    """RFC 4180 text in chunks: the header at once, then about ``chunk_rows`` rows per chunk.
+
+    Every text cell is quoted (numbers are not): unquoted, "x;=1+1" is split by a spreadsheet
+    whose list separator is ";" and its second half run as a formula.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([guard(h) for h in headers])
     if labels is not None:
         writer.writerow([guard(label) for label in labels])
     yield (BOM if bom else "") + _drain(buffer)
-    writerow, dangerous, number = writer.writerow, _FORMULA_CHARS, _E164_MATCH
+    writerow, dangerous, looks_like = writer.writerow, _FORMULA_CHARS, _looks_like_formula
+    number = _E164_MATCH
     pending = 0
     for cells in rows_:
-        # guard() inlined: it runs for every cell of every row.
-        writerow([("'" + c) if c.__class__ is str and c[:1] in dangerous and not number(c) else c
-                  for c in cells])
+        # guard() inlined: it runs for every cell of every row (most are short ASCII).
+        writerow([("'" + c) if c.__class__ is str and c and not number(c) and (
+            c[0] in dangerous or (not c.isascii() and looks_like(c))) else c for c in cells])
         pending += 1
         if pending >= chunk_rows:
             yield _drain(buffer)

@@ -16,6 +16,7 @@ from screener.storage import drafts
 from screener.patient import session
 from screener.patient import finish, forms, steps
 from screener.patient import resume as resume_codes  # `resume` is also a view here
+from screener.web.access_log import ROUTE_KEY
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.storage.versions import current_questionnaire
@@ -37,6 +38,17 @@ def _start_limit() -> str:
 
 def _resume_limit() -> str:
     return current_app.config["RESUME_RATE_LIMIT"]
+
+
+@bp.after_request
+def _route_for_access_log(response):
+    """Tell the access log the route, not the step: a step's name tells a person's answers
+    (web/access_log.py)."""
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    if request.endpoint in ("wizard.step", "wizard.crisis"):
+        rule = "/screening/<step>"
+    request.environ[ROUTE_KEY] = rule
+    return response
 
 
 @bp.record_once

@@ -1,4 +1,4 @@
-"""Admin-only staff pages: the audit log and the list of accounts (both read-only).
+"""Admin-only staff pages: the audit log, the list of accounts (both read-only), login blocks.
 
 Accounts are changed with ``flask users ...``; audit events are never changed at all.
 """
@@ -8,17 +8,19 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from screener.storage import audit
-from screener.web.auth import permission_required
+from screener.web import throttle
+from screener.web.auth import permission_required, request_actor
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
 from screener.storage.filters import FilterError, Period
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE_SIZE = 100
+AUDIT_FILTER_ARGS = ("action", "actor", "screening", "from", "to")
 _ACTION = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -35,7 +37,9 @@ def audit_log():
         error = str(problem)
     more = len(events) > AUDIT_PAGE_SIZE
     events = events[:AUDIT_PAGE_SIZE]
-    args = {k: v for k, v in request.args.items() if k != "before" and v}
+    # Only the log's own filters go back into url_for: "endpoint", "_method", "_external",
+    # "_scheme" or "_anchor" from the query string would break it or rewrite the links.
+    args = {k: v for k, v in request.args.items() if k in AUDIT_FILTER_ARGS and v}
     body = render_template(
         "staff/audit.html", events=events, error=error, args=args,
         actions=audit.known_actions(),
@@ -74,3 +78,24 @@ def users():
     accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
                                                              StaffUser.name))
     return render_template("staff/users.html", accounts=list(accounts), now=utcnow())
+
+
+@bp.get("/blocked-logins")
+@permission_required("administer")
+def login_blocks():
+    """Addresses and (account, address) pairs with recent failed logins; blocked ones first."""
+    return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utcnow())
+
+
+@bp.post("/blocked-logins/<int:row_id>/clear")
+@permission_required("administer")
+def clear_login_block(row_id: int):
+    """Forget one pair's or address's failures (say, a colleague who mistyped at a shared PC)."""
+    row = throttle.clear(row_id)
+    if row is not None:
+        audit.record("login_block_cleared", **request_actor(), email=row.email or None,
+                     count=row.failures,
+                     reason="account_and_address" if row.email else "address")
+        db.session.commit()
+        flash("Cleared.", "success")
+    return redirect(url_for("staff.admin.login_blocks"))

@@ -14,8 +14,8 @@ from werkzeug.datastructures import MultiDict
 from screener.core import safety
 from screener.storage import audit, outbox, safety as safety_store
 from screener.staff import admin, dashboard, review
-from screener.web.auth import (authenticate, end_session, permission_required, request_actor,
-                               start_session)
+from screener.web.auth import (LoginBlocked, authenticate, end_session, permission_required,
+                               request_actor, start_session)
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
@@ -104,25 +104,29 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:320]
-
-
 def _failed(response) -> bool:
-    """Only failed attempts count: a clinic's staff share one IP every morning."""
+    """Only failed attempts count: a clinic's staff share one IP every morning.
+
+    The limit is per address only: a per-account limit would let anyone who knows a staff email
+    refuse its owner from everywhere (web/throttle.py throttles per account *and* address)."""
     return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
     """Log in with email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.queue"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except LoginBlocked as blocked:
+            minutes = blocked.block.wait_minutes
+            flash(f"Too many attempts from this address. Try again in {minutes} "
+                  f"minute{'s' if minutes != 1 else ''}.", "error")
+            return render_template("staff/login.html", form=form), 429
         if user is not None:
             start_session(user)
             audit.record("login", actor=user, remote_addr=request.remote_addr, commit=True)
@@ -156,6 +160,7 @@ def queue():
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
     except FilterError as problem:
         error = str(problem)
+    _audit_queue_view(filters, len(page.rows), error)
     score_ids = current_app.config.get("STAFF_QUEUE_SCORES")
     body = render_template(
         "staff/queue.html", filters=filters,
@@ -167,6 +172,18 @@ def queue():
         view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
     return body, 400 if error else 200
+
+
+def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) -> None:
+    """Who looked at which slice of the queue and how many rows it showed: ids and dates only,
+    as exports describe their filters (whether a search was used, never its text, which may be
+    a patient's name), and no answers."""
+    described = filters.describe()
+    if request.args.get("after") or request.args.get("before"):
+        described["page"] = "later" if request.args.get("after") else "earlier"
+    if error:
+        described["invalid"] = True
+    audit.record("queue_viewed", **request_actor(), commit=True, filters=described, count=shown)
 
 
 def _submission_or_404(screening_id: uuid.UUID):

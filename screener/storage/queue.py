@@ -6,6 +6,7 @@ exact query the page runs.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -66,8 +67,8 @@ class Cursor:
         """Parse ``encode``'s output; anything else raises FilterError."""
         try:
             priority, micros, hex_id = text.split(".")
-            moment = _EPOCH + timedelta(microseconds=int(micros))
-            return cls(int(priority), moment, uuid.UUID(hex=hex_id))
+            moment = _EPOCH + timedelta(microseconds=_int64(micros))
+            return cls(_int64(priority), moment, uuid.UUID(hex=hex_id))
         except (ValueError, OverflowError, OSError):
             raise FilterError("That page link is not valid. Start again from the first page.") \
                 from None
@@ -86,6 +87,22 @@ class Cursor:
                        and_(Screening.submitted_at == self.submitted_at, Screening.id > self.id))
         return or_(Screening.submitted_at < self.submitted_at,
                    and_(Screening.submitted_at == self.submitted_at, Screening.id < self.id))
+
+
+def _int64(text: str) -> int:
+    """An integer written in ASCII digits that fits a database's 64-bit integer, else ValueError.
+
+    ``int()`` alone takes "١٢", "1_0" and " 7", and a 20-digit number overflows SQLite's binding.
+    """
+    if not _INT64.fullmatch(text):
+        raise ValueError(text)
+    value = int(text)
+    if not -(2 ** 63) <= value < 2 ** 63:
+        raise ValueError(text)
+    return value
+
+
+_INT64 = re.compile(r"-?[0-9]{1,19}")
 
 
 @dataclass(frozen=True)

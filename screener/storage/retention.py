@@ -9,15 +9,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from screener.storage import audit, daily_counts
 from screener.extensions import db
-from screener.storage.models import Screening, utcnow
+from screener.storage.models import AuditEvent, Screening, utcnow
 
 
-def purge_expired(dry_run: bool = False) -> dict[str, int]:
-    """Delete expired unsent screenings and closed submissions past retention; audited."""
+def purge_expired(dry_run: bool = False, actor_label: str | None = None) -> dict[str, int]:
+    """Delete expired unsent screenings and closed submissions past retention; audited, with
+    ``actor_label`` as the actor ("cli" from the command line).
+
+    The audit trail of a deleted screening stays (who did what, when), but the address the
+    patient sent it from (their own events: no staff actor) is removed with it.
+    """
     now = utcnow()
     expired_drafts = (Screening.status != "submitted") & (Screening.expires_at < now)
     conditions = {"drafts": expired_drafts}
@@ -37,11 +42,19 @@ def purge_expired(dry_run: bool = False) -> dict[str, int]:
         else:
             ids = db.session.scalars(select(Screening.id).where(condition)).all()
             for chunk in range(0, len(ids), 500):
+                part = ids[chunk:chunk + 500]
                 db.session.execute(
-                    delete(Screening).where(Screening.id.in_(ids[chunk:chunk + 500])),
+                    delete(Screening).where(Screening.id.in_(part)),
+                    execution_options={"synchronize_session": False},
+                )
+                db.session.execute(
+                    update(AuditEvent)
+                    .where(AuditEvent.screening_id.in_(part), AuditEvent.actor_id.is_(None),
+                           AuditEvent.actor_label.is_(None), AuditEvent.remote_addr.is_not(None))
+                    .values(remote_addr=None),
                     execution_options={"synchronize_session": False},
                 )
             counts[name] = len(ids)
-    audit.record("purge", dry_run=dry_run, **counts)
+    audit.record("purge", actor_label=actor_label, dry_run=dry_run, **counts)
     db.session.commit()
     return counts

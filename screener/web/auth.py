@@ -18,6 +18,7 @@ from flask_login import AnonymousUserMixin, current_user, login_user, logout_use
 from sqlalchemy import select, update
 
 from screener.storage import audit
+from screener.web import throttle
 from screener.extensions import db, login_manager
 from screener.storage.models import PERMISSIONS, StaffSession, StaffUser, hash_token, utcnow
 from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
@@ -25,8 +26,6 @@ from screener.web.passwords import dummy_hash, hash_password, needs_rehash, veri
 SESSION_KEY = "staff_sid"
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
-LOCK_AFTER_FAILURES = 10
-LOCK_MINUTES = 15
 
 
 class AnonymousStaff(AnonymousUserMixin):
@@ -81,53 +80,64 @@ def _load_user(user_id: str) -> StaffUser | None:
     return user
 
 
-def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active, unlocked account with these credentials, or None. Audits the attempt.
+class LoginBlocked(Exception):
+    """Too many recent failures for this (email, address) pair or from this address."""
 
-    Every path verifies one argon2 hash, so the response time does not tell whether an account
-    exists or is locked.
+    def __init__(self, block: throttle.Blocked):
+        super().__init__("login blocked")
+        self.block = block
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """The active account with these credentials, or None. Audits the attempt.
+
+    Raises LoginBlocked, before checking anything, while this (email, address) pair or this
+    address is throttled (web/throttle.py): an account itself is never locked, so the owner's
+    correct password from another address always works. Every other path verifies one argon2
+    hash, so the response time does not tell whether an account exists.
     """
     email = email.strip().lower()
+    address = request.remote_addr or "unknown"
+    block = throttle.blocked(email, address)
+    if block is not None:
+        audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled",
+                     commit=True)
+        raise LoginBlocked(block)
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
-    now = utcnow()
-    if user is None:
-        audit.record("login_failed", remote_addr=request.remote_addr, reason="unknown_account",
-                     commit=True)
-        return None
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                     reason="locked", commit=True)
-        return None
     if not valid:
-        _count_failure(user, now)
+        _count_failure(user, email, address)
+        return None
+    if user is None:  # only if someone's password is the dummy's; never in practice
         return None
     if not user.active:
         audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
                      reason="inactive", commit=True)
         return None
-    user.failed_logins, user.locked_until = 0, None
+    throttle.clear_pair(email, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
 
-def _count_failure(user: StaffUser, now) -> None:
-    """Count a wrong password atomically (several workers); lock after too many in a row."""
-    db.session.execute(
-        update(StaffUser).where(StaffUser.id == user.id)
-        .values(failed_logins=StaffUser.failed_logins + 1)
-    )
-    db.session.refresh(user)
-    audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                 reason="bad_password", count=user.failed_logins)
-    threshold = current_app.config.get("LOGIN_LOCK_AFTER", LOCK_AFTER_FAILURES)
-    if user.failed_logins >= threshold:
-        minutes = current_app.config.get("LOGIN_LOCK_MINUTES", LOCK_MINUTES)
-        user.locked_until = now + timedelta(minutes=minutes)
-        user.failed_logins = 0
-        audit.record("account_locked", actor=user, remote_addr=request.remote_addr,
-                     count=threshold)
+def _count_failure(user: StaffUser | None, email: str, address: str) -> None:
+    """Count a wrong password for the owner's next login (atomically: several workers) and for
+    the throttle; audit it, and audit any block it starts."""
+    if user is None:
+        audit.record("login_failed", remote_addr=request.remote_addr, reason="unknown_account")
+    else:
+        db.session.execute(
+            update(StaffUser).where(StaffUser.id == user.id)
+            .values(failed_logins=StaffUser.failed_logins + 1)
+        )
+        db.session.refresh(user)
+        audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
+                     reason="bad_password", count=user.failed_logins)
+    for row in throttle.count_failure(email, address):
+        audit.record("login_blocked", actor=user if row.email else None,
+                     remote_addr=request.remote_addr,
+                     reason="account_and_address" if row.email else "address",
+                     count=row.failures)
     db.session.commit()
 
 
@@ -137,10 +147,15 @@ def start_session(user: StaffUser) -> None:
     token = secrets.token_urlsafe(32)
     db.session.add(StaffSession(id=hash_token(token), user_id=user.id))
     user.last_login_at = utcnow()
+    missed, user.failed_logins = user.failed_logins, 0
     db.session.commit()
     session[SESSION_KEY] = token
     session.permanent = False
     login_user(user)
+    if missed:
+        attempts = "attempt" if missed == 1 else "attempts"
+        flash(f"{missed} failed {attempts} since your last login. If that was not you, tell an "
+              "administrator.", "warning")
 
 
 def end_session() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
     400: ("Something in that request was not right",
@@ -59,6 +59,13 @@ def init_app(app: Flask) -> None:
             return error
         specific = error.description if getattr(error, "screener_message", False) else None
         return render_error(error.code, specific)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host not in TRUSTED_HOSTS. No error page: its links would need a URL adapter, and
+        # there is none for a host the app does not serve.
+        return Response("Bad Request: this host name is not served here.\n", 400,
+                        mimetype="text/plain")
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

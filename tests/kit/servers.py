@@ -38,6 +38,7 @@ def server_env(database_url: str, environment: str = "production", **extra: str)
         "SECRET_KEY": SECRET,
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": os.environ.get("TEST_REDIS_URL") or "memory://",
+        "TRUSTED_HOSTS": "127.0.0.1,localhost",  # the hosts tests reach servers by
         "PYTHONUNBUFFERED": "1",
     })
     env.pop("FLASK_ENV", None)

@@ -46,6 +46,8 @@ ACCESS = {
     "export.summary": EXPORTERS,
     "staff.admin.audit_log": ADMINS,
     "staff.admin.users": ADMINS,
+    "staff.admin.login_blocks": ADMINS,
+    "staff.admin.clear_login_block": ADMINS,
     "fhir.questionnaire": PUBLIC,
     "fhir.questionnaire_search": PUBLIC,  # questionnaire texts only, no patient data
 }
@@ -85,7 +87,7 @@ def clients(app):
             clients[role] = app.test_client()
             login(clients[role], make_staff(role))
         submission = make_submission(baseline())
-        samples = {"screening_id": submission.id,
+        samples = {"screening_id": submission.id, "row_id": 1,
                    "questionnaire_id": app.extensions["questionnaire"].id}
     return clients, samples
 

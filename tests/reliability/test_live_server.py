@@ -33,7 +33,7 @@ def test_production_server_headers_cookies_and_error_pages(sqlite_env, start_ser
     assert landing.headers["referrer-policy"] == "same-origin"
     patient.run_until("/screening/review")
     cookies = {cookie.name: cookie for cookie in patient.jar}
-    session = cookies["session"]
+    session = cookies["__Host-session"]  # production: Secure, Path=/, no Domain
     assert session.secure and session.has_nonstandard_attr("HttpOnly")
     assert (session.get_nonstandard_attr("SameSite") or "").lower() in ("lax", "strict")
     missing = patient.request("GET", "/screening/no-such-step")

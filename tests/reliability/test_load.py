@@ -42,10 +42,14 @@ def test_200_patients_across_two_instances_on_postgresql(postgres_url, start_ser
     patients = make_patients(questionnaire, [first.url, second.url], PG_PATIENTS, seed=7)
     result = run(patients, PG_CONCURRENCY)
     check_run(questionnaire, patients, result, postgres_url, [first, second])
-    # Each patient's requests alternated: every patient's address is in both access logs.
+    # Each patient's requests alternated: both instances served many of the patients' steps.
+    # Patient pages are logged by route and without the client address (issue 16), so the
+    # addresses are not in the logs to show it.
+    sources = {p.source for p in patients}
     for server in (first, second):
-        log = server.log_text()
-        assert all(f"\n{p.source} " in "\n" + log for p in patients)
+        lines = [line for line in server.log_text().splitlines() if "/screening/" in line]
+        assert sum(" /screening/<step>\" " in line for line in lines) >= len(patients)
+        assert not any(line.split(" ", 1)[0] in sources for line in lines)
     figures.record("load_postgresql", patients=len(patients), concurrency=PG_CONCURRENCY,
                    instances=2, workers_each=2, requests=result.requests,
                    seconds=round(result.elapsed, 1), lost=0, server_errors=0,

@@ -77,7 +77,8 @@ def test_guard_leaves_numbers_as_numbers(number):
 def test_write_quotes_per_rfc4180_with_crlf():
     text = "".join(csv_export.write(["a", "b"], [['comma, here', 'quote " here'],
                                                   ["line\nbreak", None]]))
-    assert text == 'a,b\r\n"comma, here","quote "" here"\r\n"line\nbreak",\r\n'
+    # Every text cell is quoted (issue 16), empty ones too; numbers are not.
+    assert text == '"a","b"\r\n"comma, here","quote "" here"\r\n"line\nbreak",""\r\n'
     assert parse(text)[1:] == [["comma, here", 'quote " here'], ["line\nbreak", ""]]
 
 
@@ -88,15 +89,15 @@ def test_write_guards_every_text_cell_including_labels():
 
 def test_write_header_comes_first_and_alone_then_rows_in_chunks():
     chunks = list(csv_export.write(["h"], ([i] for i in range(5)), chunk_rows=2))
-    assert chunks == ["h\r\n", "0\r\n1\r\n", "2\r\n3\r\n", "4\r\n"]
+    assert chunks == ['"h"\r\n', "0\r\n1\r\n", "2\r\n3\r\n", "4\r\n"]
 
 
 def test_write_with_no_rows_is_just_the_header():
-    assert list(csv_export.write(["a", "b"], [])) == ["a,b\r\n"]
+    assert list(csv_export.write(["a", "b"], [])) == ['"a","b"\r\n']
 
 
 def test_bom_only_when_asked():
-    assert "".join(csv_export.write(["a"], [], bom=True)) == "\ufeffa\r\n"
+    assert "".join(csv_export.write(["a"], [], bom=True)) == '\ufeff"a"\r\n'
     assert not "".join(csv_export.write(["a"], [])).startswith("\ufeff")
 
 
@@ -251,3 +252,28 @@ def test_phone_cell_is_e164_for_international_numbers(given, written):
 def test_guard_spares_only_e164_numbers(cell, guarded):
     assert csv_export.guard(cell) == guarded
     assert parse("".join(csv_export.write(["h"], [[cell]])))[1] == [guarded]
+# --- issue 16: look-alike formula starts, and quoting every text cell --------------------------
+
+@pytest.mark.parametrize("dangerous", [
+    "\u200b=1+1", "\u200b\u200d+1", "\ufeff@SUM(A1)", "\u202e=1", "\u2060-2+3",  # invisibles
+    "＝1+1", "＋1", "－2", "＠SUM(A1)", "﹦1", "⁼1", "\u200b＝1",  # fullwidth, small, superscript
+])
+def test_guard_neutralises_look_alike_formula_starts(dangerous):
+    assert csv_export.guard(dangerous) == "'" + dangerous
+
+
+@pytest.mark.parametrize("safe", ["Zoë", "café=bar", "\u200bAlex", "１２３", "日本語", "a＝b"])
+def test_guard_leaves_other_unicode_text_alone(safe):
+    assert csv_export.guard(safe) == safe
+
+
+def test_a_list_separator_inside_a_cell_is_quoted():
+    """Unquoted, a spreadsheet whose list separator is ';' splits this and runs '=1+1'."""
+    text = "".join(csv_export.write(["name"], [["x;=1+1"], ["\u200b=1+1"], [7]]))
+    assert text.split("\r\n")[1:4] == ['"x;=1+1"', "\"'\u200b=1+1\"", "7"]
+
+
+def test_writer_and_guard_agree_on_every_cell():
+    cells = ["=1", "＝1", "\u200b=1", "x;=1", "Alex", "", None, -3, 2.5]
+    written = parse("".join(csv_export.write(["c"] * len(cells), [cells])))[1]
+    assert written == ["" if c is None else str(csv_export.guard(c)) for c in cells]

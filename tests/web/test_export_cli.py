@@ -42,7 +42,7 @@ def test_csv_to_a_file_with_labels_and_bom(app, runner, submissions, tmp_path):
     assert result.exit_code == 0, result.output
     assert "exported 2 submission(s)" in result.output
     data = target.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfsubmission_id,")
+    assert data.startswith(b'\xef\xbb\xbf"submission_id",')
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert len(rows) == 2 + 2  # header, labels, two submissions
     assert rows[1][1] == "Submitted at (UTC, offset +00:00)"
@@ -56,7 +56,7 @@ def test_csv_to_stdout_with_filters(app, runner, submissions):
     result = runner.invoke(args=["export", "csv", "--outcome", "crisis", "--since", "2000-01-01"])
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stdout_bytes.decode().split("\r\n") if line]
-    assert len(lines) == 2 and ",crisis," in lines[1]
+    assert len(lines) == 2 and ',"crisis",' in lines[1]
     assert "exported 1 submission(s) as CSV (outcome crisis; received from 2000-01-01)" \
         in result.output
     assert export_events(app)[0].detail["filters"] == {"outcome": ["crisis"], "from": "2000-01-01"}

@@ -50,7 +50,7 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="screenings-')
     rows = table(response)
-    header = response.get_data(as_text=True).split("\r\n", 1)[0].split(",")
+    header = next(csv.reader([response.get_data(as_text=True).split("\r\n", 1)[0]]))
     assert header[:7] == ["submission_id", "submitted_at", "questionnaire_id",
                           "questionnaire_version", "status", "outcome", "flags"]
     # The 1.0.0 questions, the review columns (issue 15), then the questions 1.1.0 added: no
@@ -73,7 +73,7 @@ def test_zero_rows_is_a_valid_file_with_a_header(client, login_as):
     login_as("clinician")
     response = client.get(URL)
     lines = response.get_data(as_text=True).split("\r\n")
-    assert lines[0].startswith("submission_id,submitted_at,")
+    assert lines[0].startswith('"submission_id","submitted_at",')  # every text cell quoted
     assert lines[1:] == [""]
 
 
@@ -161,8 +161,8 @@ def test_labels_row_holds_the_question_texts(client, login_as, three, questionna
 
 def test_excel_switch_adds_a_utf8_bom(client, login_as, three):
     login_as("clinician")
-    assert client.get(f"{URL}?excel=1").data.startswith(b"\xef\xbb\xbfsubmission_id,")
-    assert client.get(URL).data.startswith(b"submission_id,")
+    assert client.get(f"{URL}?excel=1").data.startswith(b'\xef\xbb\xbf"submission_id",')
+    assert client.get(URL).data.startswith(b'"submission_id",')
 
 
 def test_formula_injection_is_neutralised_and_quoting_holds(app, client, login_as):
@@ -192,7 +192,7 @@ def test_the_response_is_streamed_header_first(client, login_as, three):
     response = client.get(URL, buffered=False)
     assert response.is_streamed
     chunks = iter(response.response)
-    assert next(chunks).startswith(b"submission_id,")  # before any row is read
+    assert next(chunks).startswith(b'"submission_id",')  # before any row is read
     rest = b"".join(chunks).decode()
     assert rest.count("\r\n") == 3
     response.close()
@@ -256,7 +256,7 @@ def test_review_columns_come_last_with_names_and_counts(app, client, login_as):
         make_submission(name="Una Unassigned", phone="0555 0100")
     login_as("clinician")
     text = client.get(URL).get_data(as_text=True)
-    header = text.split("\r\n", 1)[0].split(",")
+    header = next(csv.reader(io.StringIO(text)))
     at = header.index("assignee")  # after the 1.0.0 questions, before those 1.1.0 added
     assert header[at:at + 3] == ["assignee", "notes", "contact_attempts"]
     rows = {row["contact_name"]: row for row in table(client.get(URL))}

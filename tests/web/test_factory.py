@@ -36,6 +36,7 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
 def test_production_starts_with_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("SCREENER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("TRUSTED_HOSTS", "screening.clinic.example")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

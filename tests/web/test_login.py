@@ -157,29 +157,6 @@ def test_activity_keeps_the_session_alive(app, client, nurse):
     assert client.get("/staff/").status_code == 200
 
 
-def test_lockout_after_ten_failures(app, client, nurse):
-    app.config["LOGIN_RATE_LIMIT"] = "1000/minute"
-    for _ in range(9):
-        post_login(client, password="wrong password here")
-    with app.app_context():
-        assert db.session.get(StaffUser, nurse).failed_logins == 9
-    post_login(client, password="wrong password here")
-    response = post_login(client)  # the right password, but locked
-    assert GENERIC in response.get_data(as_text=True)
-    assert client.get("/staff/").status_code == 302
-    with app.app_context():
-        user = db.session.get(StaffUser, nurse)
-        assert user.locked_until > utcnow() + timedelta(minutes=14)
-        user.locked_until = utcnow() - timedelta(seconds=1)  # 15 minutes later
-        db.session.commit()
-    assert post_login(client).status_code == 302
-    with app.app_context():
-        assert db.session.get(StaffUser, nurse).failed_logins == 0
-    logged = actions(app)
-    assert logged.count("account_locked") == 1
-    assert logged[-1] == "login"
-
-
 def test_success_resets_the_failure_count(app, client, nurse):
     for _ in range(3):
         post_login(client, password="wrong password here")
@@ -196,14 +173,6 @@ def test_rate_limit_per_ip(app, client, nurse):
     assert response.status_code == 429
     page = response.get_data(as_text=True)
     assert "Too many attempts" in page and "Traceback" not in page
-
-
-def test_rate_limit_per_account_across_ips(client, nurse):
-    for number in range(5):
-        environ = {"REMOTE_ADDR": f"10.0.0.{number + 1}"}
-        assert post_login(client, password="wrong", environ_base=environ).status_code == 200
-    response = post_login(client, environ_base={"REMOTE_ADDR": "10.0.0.99"})
-    assert response.status_code == 429
 
 
 def test_successful_logins_do_not_use_up_the_limit(app, client, nurse):

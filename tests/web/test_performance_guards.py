@@ -58,6 +58,7 @@ def test_the_cookie_is_reissued_when_the_draft_is_saved_not_on_every_page(client
 
 def run_python(code: str) -> str:
     env = {"SCREENER_ENV": "production", "SECRET_KEY": "x" * 64, "PATH": "/usr/bin:/bin",
+           "TRUSTED_HOSTS": "screening.clinic.example",
            "DATABASE_URL": "sqlite:////nonexistent/never-opened.sqlite3"}
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=60)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screener.storage.models.base import Base, utcnow
@@ -39,7 +39,11 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Wrong passwords for this account since its last login, from any address; the owner is told
+    # the count at the next login (see web/throttle.py).
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # No longer set: accounts are not locked (an outsider could lock the owner out); failures are
+    # throttled per (account, address) and per address in ``login_throttles`` instead.
     locked_until: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -65,6 +69,26 @@ class StaffUser(Base):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class LoginThrottle(Base):
+    """Failed logins from one address for one account email (``email`` set), or from one address
+    for any account (``email`` empty). Past a few free failures each further one blocks the
+    pair (or address) for a growing delay; the correct password from elsewhere is never refused.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (UniqueConstraint("email", "address", name="uq_login_throttles_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))  # "" for the per-address row
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[Optional[datetime]]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.id} failures={self.failures}>"
 
 
 class StaffSession(Base):
