@@ -28,6 +28,10 @@ def load_draft(editable: bool = True) -> Draft:
     only read; a sent screening is refused to both.
     """
     screening = session.current()
+    if screening is None and session.has_just_sent():
+        # The other request of a double click, sent after the first one's answer: the
+        # confirmation (once), not "your session has ended".
+        abort(redirect(url_for("wizard.sent")))
     if screening is None:
         expired = session.had_token()
         session.forget()

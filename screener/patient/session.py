@@ -62,6 +62,11 @@ def forget_sent() -> None:
     forget()
 
 
+def has_just_sent() -> bool:
+    """This browser has just sent its screening and not yet seen the confirmation."""
+    return isinstance(session.get(JUST_SENT_KEY), str)
+
+
 def just_sent() -> Draft | None:
     """The screening this browser has just sent, once; None after that."""
     return drafts.find(session.pop(JUST_SENT_KEY, None))

@@ -24,6 +24,7 @@ from typing import Iterable
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from screener.storage.clock import clinic_zone  # noqa: F401 (the zone days are counted in)
 from screener.storage.database import begin_write
 from screener.storage.versions import current_questionnaire
 from screener.storage.models import (AuditEvent, CountsRolledUp, DailyCount,
@@ -35,15 +36,6 @@ CONTACTED = "contacted"
 CHUNK = 500
 ROLL_UP_STEP = timedelta(days=7)  # events counted per roll-up transaction
 Key = tuple[date, str, str]  # (day, measure, item)
-
-
-def clinic_zone() -> tzinfo:
-    """The zone clinic days and weeks are counted in.
-
-    UTC until the ``CLINIC_TIMEZONE`` setting lands; then this one line becomes
-    ``ZoneInfo(current_app.config["CLINIC_TIMEZONE"])``.
-    """
-    return timezone.utc
 
 
 def urgent_flags() -> frozenset[str]:

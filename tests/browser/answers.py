@@ -11,6 +11,10 @@ MOUSE = baseline(diagnoses=["depression", "anxiety"], chronic_pain="yes",
                  **phq9(2, 1, 2, 2, 1, 1, 1, 0, 0))
 MOUSE_CONTACT = Contact(name="Jordan Mouse", email="jordan.mouse@example.com",
                         method_label="Email", message="Mornings are best.")
+# Journey 8, real use on a phone: journey 1's answers, a person of its own (names stay unique in
+# the shared browser-test database, so staff tests can click a name).
+REAL_USE_CONTACT = Contact(name="Robin Realuse", email="robin.realuse@example.com",
+                           method_label="Email", message="Evenings are best.")
 
 # Journey 2, keyboard: mild symptoms, finds it hard to stop once started.
 KEYBOARD = baseline(addictive_tendency="yes", current_care="no",

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.answers import MOUSE as ANSWERS, MOUSE_CONTACT as CONTACT
+from tests.browser.answers import MOUSE as ANSWERS, REAL_USE_CONTACT as CONTACT
 from tests.browser.pages import DESKTOP, assert_accessible, focused
 from tests.browser.patient import (answer_by_mouse, fill_contact, group, path_of, press_continue,
                                    start, walk_steps)

@@ -60,13 +60,14 @@ def sent(answers: dict, at: datetime, **columns) -> Screening:
                            completed_at=at - timedelta(minutes=1), consent_at=at, **columns)
 
 
-def build_scenario(app) -> tuple[date, date]:
-    """Submissions either side of a Monday 00:00 (UTC), drafts, and first contacts; the period
-    (from, to) that holds them all."""
+def build_scenario(app, zone=UTC) -> tuple[date, date]:
+    """Submissions either side of a Monday 00:00 in the clinic's zone, drafts, and first
+    contacts; the period (from, to) that holds them all."""
     with app.app_context():
         now = utcnow()
-        this_week = monday(now.date())
-        boundary = datetime.combine(this_week - timedelta(days=7), datetime.min.time(), UTC)
+        this_week = monday(now.astimezone(zone).date())
+        boundary = datetime.combine(this_week - timedelta(days=7), datetime.min.time(),
+                                    zone).astimezone(UTC)
         moments = [boundary - timedelta(seconds=1), boundary, boundary + timedelta(days=2),
                    boundary - timedelta(days=3), boundary - timedelta(microseconds=1),
                    boundary + timedelta(hours=5), now - timedelta(minutes=3)]
@@ -79,16 +80,17 @@ def build_scenario(app) -> tuple[date, date]:
         for screening in (made[0], made[2], made[3]):
             review.change_status(screening, "contacted")
         review.change_status(made[0], "closed")
-        return this_week - timedelta(days=14), now.date()
+        return this_week - timedelta(days=14), now.astimezone(zone).date()
 
 
-def expected_from_rows(app, first: date, last: date) -> dict:
+def expected_from_rows(app, first: date, last: date, zone=UTC) -> dict:
     """The dashboard's numbers, counted straight from the screenings and audit events."""
     with app.app_context():
         rows = list(db.session.scalars(select(Screening)))
         events = list(db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "status_changed").order_by(AuditEvent.at, AuditEvent.id)))
-    inside = lambda moment: moment is not None and first <= moment.date() <= last  # noqa: E731
+    day = lambda moment: moment.astimezone(zone).date()  # noqa: E731 (the clinic's day)
+    inside = lambda moment: moment is not None and first <= day(moment) <= last  # noqa: E731
     urgent = {flag.id for flag in app.extensions["questionnaire"].flags if flag.urgent}
     sent_rows = [r for r in rows if r.status == "submitted" and inside(r.submitted_at)]
     by_id = {r.id: r for r in rows}
@@ -102,11 +104,11 @@ def expected_from_rows(app, first: date, last: date) -> dict:
         if row is not None and inside(at):
             group = "urgent" if urgent & set(row.flags or ()) else "other"
             minutes = round((at - row.submitted_at).total_seconds() / 60)
-            contact_minutes.setdefault((monday(at.date()), group), []).append(minutes)
+            contact_minutes.setdefault((monday(day(at)), group), []).append(minutes)
     return {
         "outcomes": Counter(r.outcome for r in sent_rows),
         "urgent": Counter(r.outcome for r in sent_rows if urgent & set(r.flags or ())),
-        "weekly": Counter((monday(r.submitted_at.date()), r.outcome) for r in sent_rows),
+        "weekly": Counter((monday(day(r.submitted_at)), r.outcome) for r in sent_rows),
         "started": sum(inside(r.created_at) for r in rows),
         "completed": sum(inside(r.completed_at) for r in rows),
         "sent": len(sent_rows),
@@ -191,6 +193,19 @@ def check_scenario(app) -> None:
 
 def test_numbers_equal_counts_from_the_rows_on_sqlite(app):
     check_scenario(app)
+
+
+@pytest.mark.parametrize("name", ["America/New_York", "Pacific/Auckland"])
+def test_weeks_turn_at_monday_midnight_in_the_clinic_time_zone(app, name):
+    """With CLINIC_TIMEZONE set, a week starts at Monday 00:00 clinic time, not UTC."""
+    from zoneinfo import ZoneInfo
+    zone = ZoneInfo(name)
+    app.config.update(CLINIC_TIMEZONE=name, CLINIC_TZ=zone)
+    first, last = build_scenario(app, zone)
+    expected = expected_from_rows(app, first, last, zone)
+    assert len({week for week, _ in expected["weekly"]}) == 3, "rows fall in three clinic weeks"
+    assert expected != expected_from_rows(app, first, last), "the zone moves rows across weeks"
+    assert_numbers_match_rows(app, logged_in_client(app), first, last, expected)
 
 
 @pytest.mark.postgres
