@@ -28,10 +28,16 @@ APP_TARGET = "bench.app_entry:create_app()"
 FLOOR_TARGET = "bench.floor_app:create_app()"
 
 
+# Production refuses per-process limit counters with several workers (gunicorn.conf.py), so the
+# app under test shares its counters in Redis, as a deployment does.
+RATE_LIMIT_STORE = os.environ.get("BENCH_REDIS_URL") or os.environ.get(
+    "TEST_REDIS_URL") or "redis://127.0.0.1:6379/14"
+
+
 def app_env(database_url: str, **extra: str) -> dict[str, str]:
     """Environment for the app (production settings unless ``extra`` says otherwise)."""
     return server_env(database_url, **{
-        "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://",
+        "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": RATE_LIMIT_STORE,
         "GUNICORN_ACCESS_LOG": os.environ.get("BENCH_ACCESS_LOG", "-"), **extra})
 
 
