@@ -119,7 +119,11 @@ def test_sending_twice_makes_one_submission(app, client):
     first = send(client)
     second = send(client, name="Someone Else")
     assert first.headers["Location"] == "/screening/sent"
-    assert second.headers["Location"] == "/"  # the device no longer holds the screening
+    # The second click of a double click, before the confirmation was shown: the confirmation
+    # (once), never a second submission; after it the device holds nothing of the screening.
+    assert second.headers["Location"] == "/screening/sent"
+    assert client.get("/screening/sent").status_code == 200
+    assert client.get("/screening/sent").headers["Location"] == "/"
     assert only(app).contact_name == "Alex Example"
     assert len(audit_events(app, "screening_submitted")) == 1
 
