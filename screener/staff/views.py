@@ -160,7 +160,6 @@ def queue():
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
     except FilterError as problem:
         error = str(problem)
-    _audit_queue_view(filters, len(page.rows), error)
     score_ids = current_app.config.get("STAFF_QUEUE_SCORES")
     body = render_template(
         "staff/queue.html", filters=filters,
@@ -171,6 +170,9 @@ def queue():
         staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
         view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
+    # After rendering: committing first would expire the page's rows and make the template
+    # load each of them again (one query per row).
+    _audit_queue_view(filters, len(page.rows), error)
     return body, 400 if error else 200
 
 
