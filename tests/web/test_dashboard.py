@@ -205,7 +205,10 @@ def test_weeks_turn_at_monday_midnight_in_the_clinic_time_zone(app, name):
     expected = expected_from_rows(app, first, last, zone)
     assert len({week for week, _ in expected["weekly"]}) == 3, "rows fall in three clinic weeks"
     assert expected != expected_from_rows(app, first, last), "the zone moves rows across weeks"
-    assert_numbers_match_rows(app, logged_in_client(app), first, last, expected)
+    client = logged_in_client(app)
+    assert_numbers_match_rows(app, client, first, last, expected)
+    page = client.get(f"/staff/dashboard?from={first}&to={last}").get_data(as_text=True)
+    assert f"clinic's time zone ({name})" in html.unescape(page)
 
 
 @pytest.mark.postgres
