@@ -14,6 +14,7 @@ from screener.storage import audit
 from screener.extensions import db
 from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
                                      queue_priority, utcnow)
+from screener.storage.submissions import most_urgent
 from screener.storage.versions import questionnaire_for
 from screener.web.auth import request_actor
 
@@ -76,10 +77,7 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
 
 def urgency_of(screening: Screening) -> int | None:
     """The most urgent of the screening's flags, under the questionnaire it was answered with."""
-    flags = questionnaire_for(screening).flags_by_id
-    urgencies = [flags[flag].urgency for flag in screening.flags or ()
-                 if flag in flags and flags[flag].urgent]
-    return min(urgencies) if urgencies else None
+    return most_urgent(questionnaire_for(screening), screening.flags)
 
 
 def assign(screening: Screening, assignee: StaffUser | None) -> None:

@@ -36,17 +36,27 @@ def assessment_columns(questionnaire: Questionnaire, assessment: Assessment,
     rules' flags do, in the queue order, the filters and the exports.
     """
     flags = all_flags(questionnaire, assessment.flags, extra_flags)
-    urgency = {f.id: f.urgency for f in questionnaire.flags if f.urgency is not None}
-    priority = min((urgency[f] for f in flags if f in urgency), default=None)
+    priority = most_urgent(questionnaire, flags)
     return {"assessment": assessment_record(assessment, tuple(flags)),
             "outcome": assessment.outcome, "flags": flags, "flag_list": flag_list_for(flags),
             "priority": priority or NO_PRIORITY}
 
 
+def _urgencies(questionnaire: Questionnaire) -> dict[str, int]:
+    """Flag id → urgency, for the flags that make a submission urgent (``past_attempt`` has none)."""
+    return {f.id: f.urgency for f in questionnaire.flags if f.urgency is not None}
+
+
+def most_urgent(questionnaire: Questionnaire, flags) -> int | None:
+    """The urgency of the most urgent of ``flags`` under ``questionnaire``; None when none is."""
+    urgency = _urgencies(questionnaire)
+    return min((urgency[f] for f in flags or () if f in urgency), default=None)
+
+
 def all_flags(questionnaire: Questionnaire, flags: tuple[str, ...],
               extra: tuple[str, ...] = ()) -> list[str]:
     """The rules' flags and ``extra`` together, most urgent first (as ``evaluate`` orders)."""
-    urgency = {f.id: f.urgency for f in questionnaire.flags if f.urgency is not None}
+    urgency = _urgencies(questionnaire)
     return sorted(set(flags) | set(extra), key=lambda f: (urgency.get(f, NO_PRIORITY), f))
 
 
