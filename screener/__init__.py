@@ -27,6 +27,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     serving = _serving()
     try:
         app.config.update(settings.notification_settings(app.config))
+        app.config["STAFF_MFA"] = settings.staff_mfa_for(app.config["SCREENER_ENV"],
+                                                         app.config["STAFF_MFA"])
+        problem = settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")
+        if problem:
+            raise settings.ConfigurationError(problem)
     except settings.ConfigurationError as error:
         if serving:
             raise
@@ -45,6 +50,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SESSION_COOKIE_PATH"] = "/"
         app.config["SESSION_COOKIE_DOMAIN"] = None
     app.config["CLINIC_TZ"] = settings.clinic_timezone(app.config["CLINIC_TIMEZONE"])
+    if not app.config["STAFF_MFA"] and serving:
+        click.secho("WARNING: STAFF_MFA=off: staff log in with a password alone. Development "
+                    "only; never with real patient data.", fg="yellow", err=True)
     _configure_engine(app)
     if app.config["TRUSTED_PROXY_HOPS"]:
         # Behind a reverse proxy: take the client address and scheme from X-Forwarded-* so the

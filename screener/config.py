@@ -76,6 +76,29 @@ def trusted_hosts_for(env: str, configured, serving: bool) -> list[str] | None:
     return hosts
 
 
+def staff_mfa_for(env: str, value) -> bool:
+    """Whether staff logins need the second factor: always, except ``STAFF_MFA=off`` in
+    development."""
+    text = str(value).strip().lower() if not isinstance(value, bool) else ("on" if value else "off")
+    if text in ("", "1", "true", "yes", "on"):
+        return True
+    if text not in ("0", "false", "no", "off"):
+        raise ConfigurationError(f"STAFF_MFA must be on or off, got {str(value)[:40]!r}")
+    if env != "development":
+        raise ConfigurationError(
+            "STAFF_MFA=off is only allowed with SCREENER_ENV=development: every staff login "
+            "needs a code from an authenticator app (remove STAFF_MFA)")
+    return False
+
+
+def mfa_key_problem(key: str) -> str | None:
+    """Why ``MFA_ENCRYPTION_KEY`` cannot be used, or None (empty means: derive from SECRET_KEY)."""
+    if key and len(key) < 32:
+        return ("MFA_ENCRYPTION_KEY must be at least 32 characters (python -c 'import secrets; "
+                "print(secrets.token_hex(32))'), or unset to derive the key from SECRET_KEY")
+    return None
+
+
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs; SQLAlchemy wants the full dialect
@@ -115,6 +138,11 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 64 * 1024),
         "STAFF_IDLE_MINUTES": _int("STAFF_IDLE_MINUTES", 15),
         "STAFF_SESSION_HOURS": _int("STAFF_SESSION_HOURS", 12),
+        # The second factor (web/mfa.py) is required; "off" is accepted only in development.
+        "STAFF_MFA": os.environ.get("STAFF_MFA", "on"),
+        # Key material for the encrypted TOTP secrets; SECRET_KEY is used when empty (then a new
+        # SECRET_KEY means every account sets up its authenticator again).
+        "MFA_ENCRYPTION_KEY": os.environ.get("MFA_ENCRYPTION_KEY", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # If the shared rate-limit store (Redis) is down, staff can still log in; the per-account

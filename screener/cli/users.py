@@ -15,6 +15,7 @@ from screener.web.auth import end_all_sessions
 from screener.storage.database import begin_write
 from screener.extensions import db
 from screener.storage.models import ROLES, StaffUser
+from screener.web import mfa
 from screener.web.passwords import hash_password, password_problems
 
 _stdin_option = click.option(
@@ -100,7 +101,9 @@ def list_command() -> None:
     for user in users:
         state = "active" if user.active else "deactivated"
         last = user.last_login_at.strftime("%Y-%m-%d %H:%M UTC") if user.last_login_at else "never"
-        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{state}\tlast login {last}")
+        factor = "second factor on" if user.has_second_factor else "no second factor yet"
+        click.echo(f"{user.email}\t{user.name}\t{user.role}\t{state}\tlast login {last}"
+                   f"\t{factor}")
 
 
 @users_group.command("set-role")
@@ -169,6 +172,24 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
     click.echo(f"Password reset for {user.email}; its sessions have ended.")
 
 
+@users_group.command("reset-mfa")
+@click.argument("email")
+@with_appcontext
+def reset_mfa_command(email: str) -> None:
+    """Remove an account's second factor (a lost phone): its sessions end, its recovery codes
+    stop working, and its next login sets up a new authenticator app."""
+    begin_write()  # read then write: take SQLite's write lock first
+    user = _account(email)
+    had = user.has_second_factor
+    mfa.reset(user)
+    end_all_sessions(user)
+    audit.record("mfa_reset", actor_label=audit.CLI_ACTOR, user_id=user.id, email=user.email)
+    db.session.commit()
+    state = "removed" if had else "was not set up; nothing to remove"
+    click.echo(f"Second factor of {user.email} {state}; its sessions have ended. At the next "
+               "login it sets up an authenticator app again.")
+
+
 @users_group.command("hint")
 @with_appcontext
 def hint_command() -> None:
@@ -182,5 +203,6 @@ def hint_command() -> None:
             "\nNo staff account yet. Create the first one (it asks for a password):\n"
             "  .venv/bin/flask --app screener users create you@clinic.example "
             "--name 'Your Name' --role admin\n"
-            "then log in at http://127.0.0.1:5000/staff/login\n"
+            "then log in at http://127.0.0.1:5000/staff/login and set up an authenticator app\n"
+            "(every staff login needs a 6-digit code from one; the page shows a QR code)\n"
         )

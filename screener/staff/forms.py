@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, PasswordField, RadioField, SelectChoice, SelectField,
-                     TextAreaField)
+                     StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from screener.staff.review import ATTEMPT_NOTE_MAX_CHARS, NOTE_MAX_CHARS
@@ -16,6 +16,13 @@ from screener.storage.models import ATTEMPT_METHODS, ATTEMPT_OUTCOMES
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app (or, at login, a recovery code)."""
+
+    code = StringField("Code", validators=[
+        DataRequired(message="Enter the code your authenticator app shows."), Length(max=64)])
 
 
 class NoteForm(FlaskForm):

@@ -13,9 +13,10 @@ from werkzeug.datastructures import MultiDict
 
 from screener.core import safety
 from screener.storage import audit, outbox, safety as safety_store
-from screener.staff import admin, dashboard, review
-from screener.web.auth import (LoginBlocked, authenticate, end_session, permission_required,
-                               request_actor, start_session)
+from screener.staff import admin, dashboard, mfa, review
+from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
+                               finish_login, permission_required, request_actor,
+                               second_factor_required)
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
@@ -30,6 +31,7 @@ from screener.storage.versions import current_questionnaire, questionnaire_for
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_blueprint(admin.bp)
 bp.register_blueprint(dashboard.bp)
+bp.register_blueprint(mfa.bp)
 # Shape cues so an outcome never relies on colour alone, by the outcome's rank (most serious first).
 OUTCOME_ICONS = ("‼", "⚠", "ℹ", "✓")
 
@@ -128,9 +130,13 @@ def login():
                   f"minute{'s' if minutes != 1 else ''}.", "error")
             return render_template("staff/login.html", form=form), 429
         if user is not None:
-            start_session(user)
-            audit.record("login", actor=user, remote_addr=request.remote_addr, commit=True)
-            return redirect(safe_next(request.args.get("next")) or url_for("staff.queue"))
+            target = safe_next(request.args.get("next"))
+            if not second_factor_required():
+                return redirect(finish_login(user, "password", target) or url_for("staff.queue"))
+            begin_second_factor(user, target)
+            db.session.commit()  # a password rehash, if any
+            step = "challenge" if user.has_second_factor else "setup"
+            return redirect(url_for(f"staff.mfa.{step}"))
         flash("Email or password is incorrect.", "error")
     return render_template("staff/login.html", form=form)
 

@@ -8,6 +8,7 @@ password reset end the row; a copied cookie then opens nothing.
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -24,6 +25,10 @@ from screener.storage.models import PERMISSIONS, StaffSession, StaffUser, hash_t
 from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "staff_sid"
+# Between a correct password and the second factor: who, since when, where to go afterwards.
+PENDING_KEY = "staff_mfa_pending"
+PENDING_SECONDS = 10 * 60
+MAX_CODE_FAILURES = 5  # wrong codes in one pending login before the password is asked again
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
 
@@ -68,7 +73,11 @@ def _load_user(user_id: str) -> StaffUser | None:
     idle = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["STAFF_SESSION_HOURS"])
     user = record.user
-    if now - record.last_seen_at > idle or now - record.created_at > absolute or not user.active:
+    # A login from before the second factor was required (or after reset-mfa) ends: the next
+    # login sets one up.
+    unprotected = current_app.config["STAFF_MFA"] and not user.has_second_factor
+    if (now - record.last_seen_at > idle or now - record.created_at > absolute
+            or not user.active or unprotected):
         record.ended_at = now
         db.session.commit()
         g.staff_session_expired = True
@@ -114,15 +123,15 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
                      reason="inactive", commit=True)
         return None
-    throttle.clear_pair(email, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
 
-def _count_failure(user: StaffUser | None, email: str, address: str) -> None:
-    """Count a wrong password for the owner's next login (atomically: several workers) and for
-    the throttle; audit it, and audit any block it starts."""
+def _count_failure(user: StaffUser | None, email: str, address: str,
+                   reason: str = "bad_password") -> None:
+    """Count a wrong password (or second-factor code) for the owner's next login (atomically:
+    several workers) and for the throttle; audit it, and audit any block it starts."""
     if user is None:
         audit.record("login_failed", remote_addr=request.remote_addr, reason="unknown_account")
     else:
@@ -132,13 +141,76 @@ def _count_failure(user: StaffUser | None, email: str, address: str) -> None:
         )
         db.session.refresh(user)
         audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                     reason="bad_password", count=user.failed_logins)
+                     reason=reason, count=user.failed_logins)
     for row in throttle.count_failure(email, address):
         audit.record("login_blocked", actor=user if row.email else None,
                      remote_addr=request.remote_addr,
                      reason="account_and_address" if row.email else "address",
                      count=row.failures)
     db.session.commit()
+
+
+def second_factor_required() -> bool:
+    """Whether a login needs the second factor (always, unless STAFF_MFA=off in development)."""
+    return bool(current_app.config["STAFF_MFA"])
+
+
+def _password_mark(user: StaffUser) -> str:
+    # Ties a pending login to the password it was started with: a reset in between voids it.
+    return hash_token(user.password_hash)[:16]
+
+
+def begin_second_factor(user: StaffUser, next_target: str | None) -> None:
+    """Remember, in a fresh session, that ``user`` gave the right password: the second factor
+    comes next. Nothing is logged in yet."""
+    session.clear()
+    session[PENDING_KEY] = {"uid": user.id, "since": int(time.time()), "next": next_target or "",
+                            "pw": _password_mark(user), "failures": 0}
+
+
+def pending_user() -> StaffUser | None:
+    """The account whose password was given in this browser in the last ten minutes and that
+    still waits for its second factor, or None."""
+    data = session.get(PENDING_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    since = data.get("since")
+    if not isinstance(since, int) or not 0 <= time.time() - since <= PENDING_SECONDS:
+        return None
+    user = db.session.get(StaffUser, data["uid"])
+    if user is None or not user.active or data.get("pw") != _password_mark(user):
+        return None
+    return user
+
+
+def count_code_failure(user: StaffUser) -> bool:
+    """Count a wrong second-factor code (throttle, audit, the owner's next login); True when
+    this pending login has had too many and is dropped (the password is asked again)."""
+    _count_failure(user, user.email, request.remote_addr or "unknown", reason="bad_code")
+    data = dict(session.get(PENDING_KEY) or {})
+    data["failures"] = int(data.get("failures") or 0) + 1
+    if data["failures"] >= MAX_CODE_FAILURES:
+        session.pop(PENDING_KEY, None)
+        return True
+    session[PENDING_KEY] = data
+    return False
+
+
+def code_blocked(user: StaffUser) -> throttle.Blocked | None:
+    """The throttle's block on this account from this address, if any (codes count too)."""
+    return throttle.blocked(user.email, request.remote_addr or "unknown")
+
+
+def finish_login(user: StaffUser, method: str, target: str | None = None) -> str | None:
+    """Both factors given (or the password alone, with STAFF_MFA=off): start the session, audit
+    the login; returns where to go next (the pending login's, else ``target``)."""
+    data = session.get(PENDING_KEY) or {}
+    target = (data.get("next") if isinstance(data, dict) else None) or target
+    throttle.clear_pair(user.email, request.remote_addr or "unknown")
+    start_session(user)
+    audit.record("login", actor=user, remote_addr=request.remote_addr, method=method,
+                 commit=True)
+    return target or None
 
 
 def start_session(user: StaffUser) -> None:

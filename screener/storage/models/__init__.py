@@ -20,14 +20,14 @@ from screener.storage.models.screening import (
 )
 from screener.storage.models.outbox import OUTBOX_STATUSES, OutboxMessage
 from screener.storage.models.safety import SafetyAnswer
-from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, Note, StaffSession,
-                                           StaffUser)
+from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, Note, RecoveryCode,
+                                           StaffSession, StaffUser)
 
 __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
     "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "Note",
     "OPEN_REVIEW_STATUSES", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
-    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "ROLES", "SCREENING_STATUSES",
+    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "RecoveryCode", "ROLES", "SCREENING_STATUSES",
     "SafetyAnswer", "Screening", "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]

@@ -6,7 +6,8 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screener.storage.models.base import Base, utcnow
@@ -48,9 +49,20 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[Optional[datetime]]
+    # The second factor (web/mfa.py): the TOTP secret, encrypted; set at the start of enrolment
+    # and confirmed (``totp_enrolled_at``) by the first correct code. ``totp_last_step`` is the
+    # 30-second step of the last code accepted: a code is accepted once, never replayed.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(255))
+    totp_enrolled_at: Mapped[Optional[datetime]]
+    totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role}>"
+
+    @property
+    def has_second_factor(self) -> bool:
+        """Whether the account has confirmed an authenticator app."""
+        return self.totp_enrolled_at is not None
 
     def can(self, permission: str) -> bool:
         """Whether this account's role allows ``permission`` (a key of ``PERMISSIONS``)."""
@@ -89,6 +101,23 @@ class LoginThrottle(Base):
 
     def __repr__(self) -> str:
         return f"<LoginThrottle {self.id} failures={self.failures}>"
+
+
+class RecoveryCode(Base):
+    """One of an account's single-use recovery codes (for a lost phone), stored hashed."""
+
+    __tablename__ = "staff_recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_staff_recovery_codes_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
+                                         index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised code
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[Optional[datetime]]
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
 
 
 class StaffSession(Base):

@@ -1,0 +1,217 @@
+"""The second step of a staff login: setting up an authenticator app, or entering its code.
+
+After the right password (staff/views.py ``login``) the browser holds a pending login for ten
+minutes (web/auth.py); nothing is logged in until a code from the app, or a recovery code, is
+accepted here. Wrong codes count like wrong passwords: the owner is told, the (account, address)
+pair is throttled, and after five in one pending login the password is asked again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user
+
+from screener.extensions import db, limiter
+from screener.staff.forms import CodeForm
+from screener.storage import audit
+from screener.web import mfa
+from screener.web.auth import (PENDING_KEY, code_blocked, count_code_failure, finish_login,
+                               pending_user, permission_required, request_actor)
+
+bp = Blueprint("mfa", __name__, url_prefix="/mfa")
+SETUP_KEY = "staff_mfa_setup"  # the new secret, encrypted, until a code confirms it
+CODES_KEY = "staff_recovery_codes"  # new recovery codes, encrypted, until shown (once)
+LOW_RECOVERY_CODES = 3
+
+
+def _code_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed(response) -> bool:
+    """Only wrong codes count against the address's limit: a right one redirects onwards, a
+    wrong one back to a code page (or to the password after too many)."""
+    if response.status_code != 302:
+        return True
+    again = {url_for(".challenge"), url_for(".setup"), url_for(".manage"), url_for("staff.login")}
+    return response.headers.get("Location", "").split("?")[0] in again
+
+
+def _start_again():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.queue"))
+    flash("Please log in again." if PENDING_KEY in session else "Please log in to continue.",
+          "info")
+    session.pop(PENDING_KEY, None)
+    return redirect(url_for("staff.login"))
+
+
+def _blocked_page(block, template: str, **context):
+    minutes = block.wait_minutes
+    flash(f"Too many attempts from this address. Try again in {minutes} "
+          f"minute{'s' if minutes != 1 else ''}.", "error")
+    return render_template(template, **context), 429
+
+
+def _wrong(message: str, again: str):
+    """A wrong code: counted; the same page again, or the password again after too many."""
+    if count_code_failure(pending_user()):
+        flash("Too many wrong codes. Log in again.", "error")
+        return redirect(url_for("staff.login"))
+    flash(message, "error")
+    return redirect(url_for(again))
+
+
+@bp.route("", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
+def challenge():
+    """The second factor of an account that has one: an app code or a recovery code."""
+    user = pending_user()
+    if user is None:
+        return _start_again()
+    if not user.has_second_factor:
+        return redirect(url_for(".setup"))
+    form = CodeForm()
+    if request.method == "GET":
+        return render_template("staff/mfa.html", form=form)
+    if not form.validate_on_submit():
+        flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
+              "app shows.", "error")
+        return redirect(url_for(".challenge"))
+    block = code_blocked(user)
+    if block is not None:
+        return _blocked_page(block, "staff/mfa.html", form=form)
+    code = form.code.data
+    if mfa.looks_like_totp(code):
+        try:
+            result = mfa.check_code(user, code)
+        except mfa.SecretUnreadable:
+            current_app.logger.error("second factor of staff account %s cannot be decrypted: "
+                                     "MFA_ENCRYPTION_KEY or SECRET_KEY changed", user.id)
+            flash("Codes from your app cannot be checked right now (the server's key has "
+                  "changed). Use a recovery code, or ask an administrator to reset your second "
+                  "factor.", "error")
+            return redirect(url_for(".challenge"))
+        if result is mfa.CodeCheck.ACCEPTED:
+            return redirect(finish_login(user, "totp") or url_for("staff.queue"))
+        if result is mfa.CodeCheck.REPLAYED:
+            return _wrong("That code was already used. Wait for your app to show a new code, "
+                          "then enter it.", ".challenge")
+        return _wrong("That code is not right. Enter the code your app shows now; check that "
+                      "your phone sets its clock automatically.", ".challenge")
+    if mfa.use_recovery_code(user, code):
+        left = mfa.recovery_codes_left(user)
+        target = finish_login(user, "recovery_code")
+        flash(f"You logged in with a recovery code; it cannot be used again. {left} recovery "
+              f"code{'s' if left != 1 else ''} left.", "warning" if left < LOW_RECOVERY_CODES
+              else "info")
+        if left < LOW_RECOVERY_CODES:
+            flash("Make new recovery codes on the “Second factor” page.", "warning")
+        return redirect(target or url_for("staff.queue"))
+    return _wrong("That is not a code from your app or an unused recovery code.", ".challenge")
+
+
+def _setup_secret() -> str:
+    """The secret being set up in this browser (kept, encrypted, in the session so a reload or
+    a wrong code shows the same QR code)."""
+    token = session.get(SETUP_KEY)
+    if isinstance(token, str):
+        try:
+            return mfa.decrypt(token)
+        except mfa.SecretUnreadable:
+            pass
+    secret = mfa.new_secret()
+    session[SETUP_KEY] = mfa.encrypt(secret)
+    return secret
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
+def setup():
+    """Set up an authenticator app: a QR code (and the secret as text), then its first code."""
+    user = pending_user()
+    if user is None:
+        return _start_again()
+    if user.has_second_factor:
+        return redirect(url_for(".challenge"))
+    secret = _setup_secret()
+    form = CodeForm()
+    if request.method == "GET":
+        uri = mfa.provisioning_uri(secret, user.email, current_app.config["CLINIC_NAME"])
+        return render_template("staff/mfa_setup.html", form=form, secret=secret,
+                               grouped_secret=mfa.grouped(secret), qr=mfa.qr_svg(uri),
+                               email=user.email)
+    if not form.validate_on_submit():
+        flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
+              "app shows.", "error")
+        return redirect(url_for(".setup"))
+    block = code_blocked(user)
+    if block is not None:
+        return _blocked_page(block, "staff/mfa.html", form=form)
+    codes = mfa.enrol(user, secret, form.code.data)
+    if codes is None:
+        db.session.refresh(user)
+        if user.has_second_factor:  # set up meanwhile in another tab
+            return redirect(url_for(".challenge"))
+        return _wrong("That code is not right. Enter the 6-digit code your app shows now for "
+                      "this account; check that your phone sets its clock automatically.",
+                      ".setup")
+    audit.record("mfa_enrolled", actor=user, remote_addr=request.remote_addr)
+    target = finish_login(user, "totp")  # commits the enrolment, its codes and the audit event
+    _keep_codes_to_show(codes, target)
+    return redirect(url_for(".recovery_codes"))
+
+
+def _keep_codes_to_show(codes: list[str], target: str | None) -> None:
+    session[CODES_KEY] = mfa.encrypt(json.dumps({"codes": codes, "next": target or ""}))
+
+
+@bp.get("/recovery-codes")
+@permission_required("review")
+def recovery_codes():
+    """New recovery codes, shown once (a reload shows them no more)."""
+    token = session.pop(CODES_KEY, None)
+    try:
+        kept = json.loads(mfa.decrypt(token)) if isinstance(token, str) else None
+    except (mfa.SecretUnreadable, ValueError):
+        kept = None
+    if not kept:
+        flash("Recovery codes are shown only once. To get new ones, make new recovery codes "
+              "below.", "info")
+        return redirect(url_for(".manage"))
+    return render_template("staff/mfa_recovery_codes.html", codes=kept["codes"],
+                           next=kept.get("next") or url_for("staff.queue"))
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+@permission_required("review")
+@limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
+def manage():
+    """The logged-in account's second factor: when it was set up, recovery codes left, and new
+    recovery codes (confirmed with a code from the app)."""
+    form = CodeForm()
+    user = current_user._get_current_object()
+    if request.method == "GET":
+        return render_template("staff/mfa_manage.html", form=form,
+                               left=mfa.recovery_codes_left(user))
+    if not form.validate_on_submit():
+        flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
+              "app shows.", "error")
+        return redirect(url_for(".manage"))
+    try:
+        result = mfa.check_code(user, form.code.data)
+    except mfa.SecretUnreadable:
+        result = mfa.CodeCheck.WRONG
+    if result is not mfa.CodeCheck.ACCEPTED:
+        db.session.rollback()
+        flash("That code is not right (or was already used). Enter the code your app shows "
+              "now.", "error")
+        return redirect(url_for(".manage"))
+    codes = mfa.replace_recovery_codes(user)
+    audit.record("recovery_codes_replaced", **request_actor())
+    db.session.commit()
+    _keep_codes_to_show(codes, url_for(".manage"))
+    return redirect(url_for(".recovery_codes"))
