@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from screener.storage.models import Screening
 from screener.core.questionnaire import Questionnaire
+from tests.kit import staff as staff_mfa
 from tests.kit.pages import parse
 
 from . import servers
@@ -45,6 +46,11 @@ def login(client: Client) -> None:
     if form is None:
         raise LoadError("no login form")
     body = form.hidden() + [("email", STAFF_EMAIL), ("password", STAFF_PASSWORD)]
+    step = client.post(page.resolve(form.action), body, expect=(302, 303))
+    code_path = urlsplit(step.headers["Location"]).path  # the second factor: set up, or a code
+    page = parse(client.get(code_path).text, "http://127.0.0.1" + code_path)
+    form = page.form_posting_to(code_path, {"code"})
+    body = form.hidden() + [("code", staff_mfa.code_for(STAFF_EMAIL, page.text))]
     client.post(page.resolve(form.action), body, expect=(302, 303))
 
 

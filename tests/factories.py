@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 from datetime import timedelta
+
+from sqlalchemy import select
 
 from screener.core import rules
 from screener.extensions import db
@@ -12,6 +15,7 @@ from screener.storage.models import (
     NO_PRIORITY, Screening, StaffSession, StaffUser, hash_token, queue_priority, search_text_for,
     utcnow,
 )
+from screener.web import mfa
 from screener.web.passwords import hash_password
 from screener.storage.submissions import apply_assessment
 from screener.storage.versions import current_questionnaire, ensure_current_version_stored
@@ -19,6 +23,9 @@ from screener.storage.versions import current_questionnaire, ensure_current_vers
 from .helpers import baseline
 
 PASSWORD = "correct horse battery staple 42"
+# Every account make_staff creates has set up this authenticator secret (the second factor is
+# required in every environment); totp_code() gives its codes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _PASSWORD_HASH = None
 _counter = itertools.count(1)
 
@@ -32,14 +39,18 @@ def password_hash() -> str:
 
 
 def make_staff(role: str = "intake", email: str | None = None, name: str | None = None,
-               active: bool = True) -> StaffUser:
-    """A committed staff account whose password is PASSWORD. Call inside an app context."""
+               active: bool = True, enrolled: bool = True) -> StaffUser:
+    """A committed staff account whose password is PASSWORD and, unless ``enrolled`` is False,
+    whose second factor is set up with TOTP_SECRET. Call inside an app context."""
     number = next(_counter)
     user = StaffUser(
         email=(email or f"{role}{number}@clinic.example").lower(),
         name=name or f"{role.title()} User {number}",
         password_hash=password_hash(), role=role, active=active,
     )
+    if enrolled:
+        user.totp_secret = mfa.encrypt(TOTP_SECRET)
+        user.totp_enrolled_at = utcnow()
     db.session.add(user)
     db.session.commit()
     return user
@@ -81,3 +92,39 @@ def login(client, user: StaffUser) -> None:
         session["staff_sid"] = token
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+
+
+def unused_totp_code(app, email: str, secret: str | None = None) -> str:
+    """A code the server will accept now for ``email``: of ``secret`` (default: the account's
+    stored secret, decrypted), for the current 30-second step, or the next one when the account
+    already used the current step's code (a code is accepted once; one step of drift is
+    allowed)."""
+    with app.app_context():
+        user = db.session.scalar(select(StaffUser)
+                                 .where(StaffUser.email == email.strip().lower()))
+        used = user.totp_last_step
+        secret = secret or mfa.decrypt(user.totp_secret)
+        db.session.remove()
+    now = mfa.step_at()
+    step = max(now - 1, (used if used is not None else now - 2) + 1)
+    assert step <= now + 1, "more than three logins of one account in 30 s: codes would repeat"
+    return mfa.code_at(secret, step)
+
+
+def password_login(client, email: str, password: str = PASSWORD, **kwargs):
+    """Log in through the real forms as a person does: the password, then a code from the
+    authenticator app (set up first, from the QR page's key, when the account has none yet).
+    Returns the last response: a redirect into the staff area when it worked."""
+    response = client.post("/staff/login", data={"email": email, "password": password}, **kwargs)
+    target = response.location.split("?")[0] if response.status_code == 302 else None
+    if target == "/staff/mfa/setup":
+        page = client.get(target, **kwargs).get_data(as_text=True)
+        secret = re.search(r'data-totp-secret="([A-Z2-7]+)"', page).group(1)
+        code = unused_totp_code(client.application, email, secret)
+        response = client.post(target, data={"code": code}, **kwargs)
+        assert response.location == "/staff/mfa/recovery-codes", response.location
+        client.get(response.location, **kwargs)  # the codes, shown once
+    elif target == "/staff/mfa":
+        response = client.post(target, data={"code": unused_totp_code(client.application, email)},
+                               **kwargs)
+    return response

@@ -44,6 +44,12 @@ ACCESS = {
     "export.ndjson_file": EXPORTERS,
     "export.submission_fhir": EXPORTERS,
     "export.summary": EXPORTERS,
+    # The second step of a login: without a pending password step, anonymous visitors are sent
+    # to the login page and logged-in staff to the queue.
+    "staff.mfa.challenge": STAFF,
+    "staff.mfa.setup": STAFF,
+    "staff.mfa.recovery_codes": STAFF,
+    "staff.mfa.manage": STAFF,
     "staff.admin.audit_log": ADMINS,
     "staff.admin.users": ADMINS,
     "staff.admin.login_blocks": ADMINS,

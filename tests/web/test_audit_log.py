@@ -11,7 +11,7 @@ from sqlalchemy import select
 from screener.storage import audit
 from screener.extensions import db
 from screener.storage.models import AuditEvent, utcnow
-from tests.factories import PASSWORD, make_staff, make_submission
+from tests.factories import PASSWORD, make_staff, make_submission, password_login
 
 NAME, EMAIL, PHONE = "Quinn Secretname", "quinn.secret@example.org", "+1 555 0199"
 MESSAGE, NOTE = "Please call after 5pm, private", "Discussed sleep; very private note"
@@ -28,7 +28,7 @@ def test_the_whole_intake_flow_is_audited_without_patient_data(app, client):
         screening_id = make_submission(name=NAME, email=EMAIL, phone=PHONE,
                                        contact_message=MESSAGE).id
     client.post("/staff/login", data={"email": "nurse@clinic.example", "password": "wrong!"})
-    client.post("/staff/login", data={"email": "nurse@clinic.example", "password": PASSWORD})
+    password_login(client, "nurse@clinic.example")
     base = f"/staff/submissions/{screening_id}"
     client.get(base)
     client.post(base + "/status", data={"status": "contacted", "from": "new"})

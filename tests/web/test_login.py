@@ -9,7 +9,7 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.storage.models import AuditEvent, StaffSession, StaffUser, utcnow
 from screener.web.passwords import needs_rehash, verify_password
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, make_staff, password_login, unused_totp_code
 
 GENERIC = "Email or password is incorrect."
 
@@ -21,7 +21,8 @@ def nurse(app):
 
 
 def post_login(client, email="nurse@clinic.example", password=PASSWORD, **kwargs):
-    return client.post("/staff/login", data={"email": email, "password": password}, **kwargs)
+    """The password and, when it is right, the second factor (as a person logs in)."""
+    return password_login(client, email, password, **kwargs)
 
 
 def actions(app):
@@ -89,6 +90,8 @@ def test_login_starts_a_fresh_session(app, client, nurse):
 def test_next_only_follows_same_site_paths(client, nurse, target, expected):
     response = client.post("/staff/login", query_string={"next": target},
                            data={"email": "nurse@clinic.example", "password": PASSWORD})
+    assert response.location == "/staff/mfa"  # the target waits for the second factor
+    response = password_login(client, "nurse@clinic.example", query_string={"next": target})
     assert response.location == expected
 
 
@@ -176,8 +179,10 @@ def test_rate_limit_per_ip(app, client, nurse):
 
 
 def test_successful_logins_do_not_use_up_the_limit(app, client, nurse):
-    for _ in range(7):  # a clinic's staff share one address every morning
-        assert post_login(client).status_code == 302
+    with app.app_context():
+        emails = [make_staff("intake").email for _ in range(7)]
+    for email in emails:  # a clinic's staff share one address every morning
+        assert post_login(client, email=email).location == "/staff/"
         client.post("/staff/logout")
 
 
@@ -201,6 +206,12 @@ def test_login_and_logout_need_csrf(client, nurse):
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post("/staff/login", data={"email": "nurse@clinic.example",
                                                  "password": PASSWORD, "csrf_token": token})
-    assert response.status_code == 302
+    assert response.location == "/staff/mfa"
+    code = unused_totp_code(client.application, "nurse@clinic.example")
+    assert client.post("/staff/mfa", data={"code": code}).status_code == 400
+    page = client.get("/staff/mfa").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post("/staff/mfa", data={"code": code, "csrf_token": token})
+    assert response.location == "/staff/"
     assert client.post("/staff/logout").status_code == 400
     assert client.get("/staff/").status_code == 200

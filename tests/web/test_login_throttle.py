@@ -12,7 +12,7 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.storage.models import AuditEvent, LoginThrottle, StaffUser, utcnow
 from screener.web.throttle import delay_for
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, password_login, make_staff
 
 ATTACKER = {"REMOTE_ADDR": "127.0.0.2"}
 OWNER = {"REMOTE_ADDR": "127.0.0.3"}
@@ -27,8 +27,8 @@ def nurse(app):
 
 
 def post_login(client, environ, email=EMAIL, password=PASSWORD):
-    return client.post("/staff/login", data={"email": email, "password": password},
-                       environ_base=environ)
+    """The password and, when it is right, the second factor (as a person logs in)."""
+    return password_login(client, email, password, environ_base=environ)
 
 
 def audited(app, action):

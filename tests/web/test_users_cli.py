@@ -6,7 +6,7 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.storage.models import AuditEvent, StaffUser
 from screener.web.passwords import verify_password
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, make_staff, password_login
 
 GOOD = "plum tree by the quiet river 8"
 
@@ -194,7 +194,9 @@ def test_done_means(app, runner, client):
         urgent = make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1),
                                           self_harm_plan="yes"),
                                  name="Urgent", submitted_ago=timedelta(hours=5)).id
-    client.post("/staff/login", data={"email": "admin@clinic.example", "password": GOOD})
+    # The first login sets up the authenticator app (QR page), then the queue.
+    landed = password_login(client, "admin@clinic.example", GOOD)
+    assert landed.location == "/staff/mfa/recovery-codes"
     queue = client.get("/staff/").get_data(as_text=True)
     assert queue.index(f"/staff/submissions/{urgent}") < queue.index(">Routine<")
     detail = client.get(f"/staff/submissions/{urgent}").get_data(as_text=True)
