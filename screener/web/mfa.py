@@ -84,7 +84,7 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 def qr_svg(uri: str) -> Markup:
     """The QR code of ``uri`` as inline SVG, made here: no image service sees the secret."""
     svg = segno.make(uri, error="m").svg_inline(
-        scale=5, border=4, title="QR code for your authenticator app")
+        scale=5, border=4, omitsize=True, title="QR code for your authenticator app")
     return Markup(svg)  # segno's own markup: the secret is in the drawn modules, not in text
 
 

@@ -6,8 +6,10 @@ import secrets
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from tests.kit.servers import flask_cli
+from tests.kit.staff import AUTHENTICATORS, CODE_PATH, SETUP_PATH, Authenticator, code_for
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,26 @@ def log_in(page, base_url: str, account: Account, password: str | None = None) -
     # still in flight fails with "Not attached to an active page" on a busy machine.
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("button", name="Log in").click()
+    give_second_factor(page, account.email)
+
+
+def give_second_factor(page, email: str) -> None:
+    """After the password: set up the authenticator app from the QR page's key (first login),
+    or type its current code, as a person with their phone does. Nothing when the password was
+    wrong (still on the login page)."""
+    path = urlsplit(page.url).path
+    if path == SETUP_PATH:
+        secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
+        AUTHENTICATORS[email] = Authenticator(secret)
+        page.get_by_label("Code from the app").fill(AUTHENTICATORS[email].code())
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Turn on and continue").click()
+        with page.expect_navigation(wait_until="load"):  # the recovery codes, shown once
+            page.get_by_role("link", name="I have saved my recovery codes").click()
+    elif path == CODE_PATH:
+        page.get_by_label("Code from your authenticator app").fill(code_for(email))
+        with page.expect_navigation(wait_until="load"):
+            page.get_by_role("button", name="Continue").click()
 
 
 def log_out(page) -> None:
