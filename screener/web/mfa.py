@@ -18,10 +18,6 @@ from base64 import urlsafe_b64encode
 from typing import Any, Mapping
 
 import pyotp
-import segno
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
@@ -50,7 +46,12 @@ class CodeCheck(enum.Enum):
     WRONG = "wrong"
 
 
-def _fernet(config: Mapping[str, Any] | None = None) -> Fernet:
+def _fernet(config: Mapping[str, Any] | None = None):
+    # Imported here: only logins use it, and it would add ~11 ms to every worker's start-up.
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives.hashes import SHA256
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
     config = config if config is not None else current_app.config
     material = config.get("MFA_ENCRYPTION_KEY") or config["SECRET_KEY"]
     key = HKDF(algorithm=SHA256(), length=32, salt=None, info=_KEY_INFO).derive(
@@ -65,6 +66,8 @@ def encrypt(text: str, config: Mapping[str, Any] | None = None) -> str:
 
 def decrypt(token: str, config: Mapping[str, Any] | None = None) -> str:
     """The text ``encrypt`` was given; SecretUnreadable when the key has changed since."""
+    from cryptography.fernet import InvalidToken
+
     try:
         return _fernet(config).decrypt(token.encode("ascii")).decode()
     except (InvalidToken, ValueError, UnicodeError):
@@ -83,6 +86,8 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 
 def qr_svg(uri: str) -> Markup:
     """The QR code of ``uri`` as inline SVG, made here: no image service sees the secret."""
+    import segno  # only the setup page draws one: kept out of every worker's start-up
+
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, border=4, omitsize=True, title="QR code for your authenticator app")
     return Markup(svg)  # segno's own markup: the secret is in the drawn modules, not in text
