@@ -65,22 +65,35 @@ def _wrong(message: str, again: str):
     return redirect(url_for(again))
 
 
+def _pending(has_factor: bool):
+    """(the pending login's account, None) on the page for it; else (None, where to go)."""
+    user = pending_user()
+    if user is None:
+        return None, _start_again()
+    if user.has_second_factor != has_factor:
+        return None, redirect(url_for(".challenge" if user.has_second_factor else ".setup"))
+    return user, None
+
+
+def _no_code(form: CodeForm, again: str):
+    """An empty (or too long) code field: say so on the same page."""
+    flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
+          "app shows.", "error")
+    return redirect(url_for(again))
+
+
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
 def challenge():
     """The second factor of an account that has one: an app code or a recovery code."""
-    user = pending_user()
-    if user is None:
-        return _start_again()
-    if not user.has_second_factor:
-        return redirect(url_for(".setup"))
+    user, elsewhere = _pending(has_factor=True)
+    if elsewhere:
+        return elsewhere
     form = CodeForm()
     if request.method == "GET":
         return render_template("staff/mfa.html", form=form)
     if not form.validate_on_submit():
-        flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
-              "app shows.", "error")
-        return redirect(url_for(".challenge"))
+        return _no_code(form, ".challenge")
     block = code_blocked(user)
     if block is not None:
         return _blocked_page(block, "staff/mfa.html", form=form)
@@ -132,11 +145,9 @@ def _setup_secret() -> str:
 @limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
 def setup():
     """Set up an authenticator app: a QR code (and the secret as text), then its first code."""
-    user = pending_user()
-    if user is None:
-        return _start_again()
-    if user.has_second_factor:
-        return redirect(url_for(".challenge"))
+    user, elsewhere = _pending(has_factor=False)
+    if elsewhere:
+        return elsewhere
     secret = _setup_secret()
     form = CodeForm()
     if request.method == "GET":
@@ -145,9 +156,7 @@ def setup():
                                grouped_secret=mfa.grouped(secret), qr=mfa.qr_svg(uri),
                                email=user.email)
     if not form.validate_on_submit():
-        flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
-              "app shows.", "error")
-        return redirect(url_for(".setup"))
+        return _no_code(form, ".setup")
     block = code_blocked(user)
     if block is not None:
         return _blocked_page(block, "staff/mfa.html", form=form)
@@ -198,9 +207,7 @@ def manage():
         return render_template("staff/mfa_manage.html", form=form,
                                left=mfa.recovery_codes_left(user))
     if not form.validate_on_submit():
-        flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
-              "app shows.", "error")
-        return redirect(url_for(".manage"))
+        return _no_code(form, ".manage")
     try:
         result = mfa.check_code(user, form.code.data)
     except mfa.SecretUnreadable:

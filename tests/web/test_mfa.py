@@ -351,13 +351,16 @@ def test_users_list_and_page_show_who_has_a_second_factor(app, client, runner, n
 
 # --- Settings ---------------------------------------------------------------------------------
 
+def environment(monkeypatch, database: str, env: str = "production", **variables) -> None:
+    values = {"SCREENER_ENV": env, "SECRET_KEY": "x" * 64, "DATABASE_URL": database,
+                "TRUSTED_HOSTS": "screening.clinic.example"}
+    for name, value in {**values, **variables}.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.mark.parametrize("env", ["production", "testing"])
 def test_staff_mfa_off_is_refused_outside_development(monkeypatch, tmp_path, env):
-    monkeypatch.setenv("SCREENER_ENV", env)
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
-    monkeypatch.setenv("TRUSTED_HOSTS", "screening.clinic.example")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
-    monkeypatch.setenv("STAFF_MFA", "off")
+    environment(monkeypatch, f"sqlite:///{tmp_path}/x.sqlite3", env, STAFF_MFA="off")
     with pytest.raises(ConfigurationError, match="STAFF_MFA=off is only allowed"):
         create_app()
 
@@ -368,10 +371,8 @@ def test_staff_mfa_off_in_development_warns_and_asks_only_the_password(
 
     database = tmp_path / "dev.sqlite3"
     shutil.copyfile(migrated_sqlite_template, database)
-    monkeypatch.setenv("SCREENER_ENV", "development")
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    monkeypatch.setenv("STAFF_MFA", "off")
+    environment(monkeypatch, f"sqlite:///{database}", "development", STAFF_MFA="off",
+                TRUSTED_HOSTS="localhost")
     app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_STORAGE_URI": "memory://"})
     assert "WARNING: STAFF_MFA=off" in capsys.readouterr().err
     with app.app_context():
@@ -382,11 +383,7 @@ def test_staff_mfa_off_in_development_warns_and_asks_only_the_password(
 
 
 def test_a_short_mfa_encryption_key_is_refused(monkeypatch, tmp_path):
-    monkeypatch.setenv("SCREENER_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 64)
-    monkeypatch.setenv("TRUSTED_HOSTS", "screening.clinic.example")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
-    monkeypatch.setenv("MFA_ENCRYPTION_KEY", "short")
+    environment(monkeypatch, f"sqlite:///{tmp_path}/x.sqlite3", MFA_ENCRYPTION_KEY="short")
     with pytest.raises(ConfigurationError, match="MFA_ENCRYPTION_KEY must be at least 32"):
         create_app()
 
