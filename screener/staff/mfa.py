@@ -49,16 +49,9 @@ def _start_again():
     return redirect(url_for("staff.login"))
 
 
-def _blocked_page(block, template: str, **context):
-    minutes = block.wait_minutes
-    flash(f"Too many attempts from this address. Try again in {minutes} "
-          f"minute{'s' if minutes != 1 else ''}.", "error")
-    return render_template(template, **context), 429
-
-
-def _wrong(message: str, again: str):
+def _wrong(user, message: str, again: str):
     """A wrong code: counted; the same page again, or the password again after too many."""
-    if count_code_failure(pending_user()):
+    if count_code_failure(user):
         flash("Too many wrong codes. Log in again.", "error")
         return redirect(url_for("staff.login"))
     flash(message, "error")
@@ -96,7 +89,8 @@ def challenge():
         return _no_code(form, ".challenge")
     block = code_blocked(user)
     if block is not None:
-        return _blocked_page(block, "staff/mfa.html", form=form)
+        flash(block.message, "error")
+        return render_template("staff/mfa.html", form=form), 429
     code = form.code.data
     if mfa.looks_like_totp(code):
         try:
@@ -111,10 +105,10 @@ def challenge():
         if result is mfa.CodeCheck.ACCEPTED:
             return redirect(finish_login(user, "totp") or url_for("staff.queue"))
         if result is mfa.CodeCheck.REPLAYED:
-            return _wrong("That code was already used. Wait for your app to show a new code, "
-                          "then enter it.", ".challenge")
-        return _wrong("That code is not right. Enter the code your app shows now; check that "
-                      "your phone sets its clock automatically.", ".challenge")
+            return _wrong(user, "That code was already used. Wait for your app to show a new "
+                          "code, then enter it.", ".challenge")
+        return _wrong(user, "That code is not right. Enter the code your app shows now; check "
+                      "that your phone sets its clock automatically.", ".challenge")
     if mfa.use_recovery_code(user, code):
         left = mfa.recovery_codes_left(user)
         target = finish_login(user, "recovery_code")
@@ -124,7 +118,8 @@ def challenge():
         if left < LOW_RECOVERY_CODES:
             flash("Make new recovery codes on the “Second factor” page.", "warning")
         return redirect(target or url_for("staff.queue"))
-    return _wrong("That is not a code from your app or an unused recovery code.", ".challenge")
+    return _wrong(user, "That is not a code from your app or an unused recovery code.",
+                  ".challenge")
 
 
 def _setup_secret() -> str:
@@ -151,27 +146,32 @@ def setup():
     secret = _setup_secret()
     form = CodeForm()
     if request.method == "GET":
-        uri = mfa.provisioning_uri(secret, user.email, current_app.config["CLINIC_NAME"])
-        return render_template("staff/mfa_setup.html", form=form, secret=secret,
-                               grouped_secret=mfa.grouped(secret), qr=mfa.qr_svg(uri),
-                               email=user.email)
+        return _setup_page(user, secret, form)
     if not form.validate_on_submit():
         return _no_code(form, ".setup")
     block = code_blocked(user)
     if block is not None:
-        return _blocked_page(block, "staff/mfa.html", form=form)
+        flash(block.message, "error")
+        return _setup_page(user, secret, form), 429
     codes = mfa.enrol(user, secret, form.code.data)
     if codes is None:
         db.session.refresh(user)
         if user.has_second_factor:  # set up meanwhile in another tab
             return redirect(url_for(".challenge"))
-        return _wrong("That code is not right. Enter the 6-digit code your app shows now for "
-                      "this account; check that your phone sets its clock automatically.",
+        return _wrong(user, "That code is not right. Enter the 6-digit code your app shows now "
+                      "for this account; check that your phone sets its clock automatically.",
                       ".setup")
     audit.record("mfa_enrolled", actor=user, remote_addr=request.remote_addr)
     target = finish_login(user, "totp")  # commits the enrolment, its codes and the audit event
     _keep_codes_to_show(codes, target)
     return redirect(url_for(".recovery_codes"))
+
+
+def _setup_page(user, secret: str, form: CodeForm) -> str:
+    uri = mfa.provisioning_uri(secret, user.email, current_app.config["CLINIC_NAME"])
+    return render_template("staff/mfa_setup.html", form=form, secret=secret,
+                           grouped_secret=mfa.grouped(secret), qr=mfa.qr_svg(uri),
+                           email=user.email)
 
 
 def _keep_codes_to_show(codes: list[str], target: str | None) -> None:
@@ -213,7 +213,6 @@ def manage():
     except mfa.SecretUnreadable:
         result = mfa.CodeCheck.WRONG
     if result is not mfa.CodeCheck.ACCEPTED:
-        db.session.rollback()
         flash("That code is not right (or was already used). Enter the code your app shows "
               "now.", "error")
         return redirect(url_for(".manage"))

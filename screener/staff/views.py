@@ -125,9 +125,7 @@ def login():
         try:
             user = authenticate(form.email.data, form.password.data)
         except LoginBlocked as blocked:
-            minutes = blocked.block.wait_minutes
-            flash(f"Too many attempts from this address. Try again in {minutes} "
-                  f"minute{'s' if minutes != 1 else ''}.", "error")
+            flash(blocked.block.message, "error")
             return render_template("staff/login.html", form=form), 429
         if user is not None:
             target = safe_next(request.args.get("next"))

@@ -75,7 +75,7 @@ def _load_user(user_id: str) -> StaffUser | None:
     user = record.user
     # A login from before the second factor was required (or after reset-mfa) ends: the next
     # login sets one up.
-    unprotected = current_app.config["STAFF_MFA"] and not user.has_second_factor
+    unprotected = second_factor_required() and not user.has_second_factor
     if (now - record.last_seen_at > idle or now - record.created_at > absolute
             or not user.active or unprotected):
         record.ended_at = now
@@ -106,7 +106,7 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     hash, so the response time does not tell whether an account exists.
     """
     email = email.strip().lower()
-    address = request.remote_addr or "unknown"
+    address = _address()
     block = throttle.blocked(email, address)
     if block is not None:
         audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled",
@@ -150,6 +150,11 @@ def _count_failure(user: StaffUser | None, email: str, address: str,
     db.session.commit()
 
 
+def _address() -> str:
+    """The client's address as the throttle keys it."""
+    return request.remote_addr or "unknown"
+
+
 def second_factor_required() -> bool:
     """Whether a login needs the second factor (always, unless STAFF_MFA=off in development)."""
     return bool(current_app.config["STAFF_MFA"])
@@ -186,7 +191,7 @@ def pending_user() -> StaffUser | None:
 def count_code_failure(user: StaffUser) -> bool:
     """Count a wrong second-factor code (throttle, audit, the owner's next login); True when
     this pending login has had too many and is dropped (the password is asked again)."""
-    _count_failure(user, user.email, request.remote_addr or "unknown", reason="bad_code")
+    _count_failure(user, user.email, _address(), reason="bad_code")
     data = dict(session.get(PENDING_KEY) or {})
     data["failures"] = int(data.get("failures") or 0) + 1
     if data["failures"] >= MAX_CODE_FAILURES:
@@ -198,7 +203,7 @@ def count_code_failure(user: StaffUser) -> bool:
 
 def code_blocked(user: StaffUser) -> throttle.Blocked | None:
     """The throttle's block on this account from this address, if any (codes count too)."""
-    return throttle.blocked(user.email, request.remote_addr or "unknown")
+    return throttle.blocked(user.email, _address())
 
 
 def finish_login(user: StaffUser, method: str, target: str | None = None) -> str | None:
@@ -206,7 +211,7 @@ def finish_login(user: StaffUser, method: str, target: str | None = None) -> str
     the login; returns where to go next (the pending login's, else ``target``)."""
     data = session.get(PENDING_KEY) or {}
     target = (data.get("next") if isinstance(data, dict) else None) or target
-    throttle.clear_pair(user.email, request.remote_addr or "unknown")
+    throttle.clear_pair(user.email, _address())
     start_session(user)
     audit.record("login", actor=user, remote_addr=request.remote_addr, method=method,
                  commit=True)

@@ -34,6 +34,13 @@ class Blocked:
         seconds = max(0.0, (self.until - utcnow()).total_seconds())
         return max(1, int(-(-seconds // 60)))
 
+    @property
+    def message(self) -> str:
+        """What the person is told (password and code pages alike)."""
+        minutes = self.wait_minutes
+        return (f"Too many attempts from this address. Try again in {minutes} "
+                f"minute{'s' if minutes != 1 else ''}.")
+
 
 def _free(email: str) -> int:
     key = "LOGIN_PAIR_FREE_FAILURES" if email else "LOGIN_ADDRESS_FREE_FAILURES"

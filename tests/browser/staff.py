@@ -37,7 +37,13 @@ def create_accounts(server, wanted: dict[str, str]) -> dict[str, Account]:
 
 
 def log_in(page, base_url: str, account: Account, password: str | None = None) -> None:
-    """Fill the login form and press Log in."""
+    """Log in as a person does: the password, then the authenticator app's code."""
+    enter_password(page, base_url, account, password)
+    give_second_factor(page, account.email)
+
+
+def enter_password(page, base_url: str, account: Account, password: str | None = None) -> None:
+    """Fill the login form and press Log in (the second factor comes next)."""
     page.goto(base_url + "/staff/login")
     page.get_by_label("Email").fill(account.email)
     page.get_by_label("Password").fill(password or account.password)
@@ -45,7 +51,6 @@ def log_in(page, base_url: str, account: Account, password: str | None = None) -
     # still in flight fails with "Not attached to an active page" on a busy machine.
     with page.expect_navigation(wait_until="load"):
         page.get_by_role("button", name="Log in").click()
-    give_second_factor(page, account.email)
 
 
 def give_second_factor(page, email: str) -> None:

@@ -14,19 +14,11 @@ from PIL import Image
 
 from tests.browser.pages import assert_accessible, snap
 from tests.browser.patient import path_of
-from tests.browser.staff import create_account, log_out
+from tests.browser.staff import create_account, enter_password, log_out
 from tests.kit.servers import flask_cli
 from tests.kit.staff import Authenticator
 
 PHONE_390 = {"width": 390, "height": 844}
-
-
-def password_step(page, base_url: str, account) -> None:
-    page.goto(base_url + "/staff/login")
-    page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    with page.expect_navigation(wait_until="load"):
-        page.get_by_role("button", name="Log in").click()
 
 
 def read_qr(png: bytes) -> str:
@@ -54,11 +46,11 @@ def test_enrol_log_in_replay_and_recovery_on_a_phone(browser, live_server, axe_s
     page.set_default_timeout(10000)
     try:
         # First login: the password leads to setting up the app, not into the queue.
-        password_step(page, live_server.url, nurse)
+        enter_password(page, live_server.url, nurse)
         assert path_of(page) == "/staff/mfa/setup"
         page.goto(live_server.url + "/staff/")
         assert path_of(page) == "/staff/login", "nothing is open before the second factor"
-        password_step(page, live_server.url, nurse)
+        enter_password(page, live_server.url, nurse)
         qr = page.locator(".qr-code svg")
         assert qr.is_visible() and qr.bounding_box()["width"] >= 150  # scannable on a phone
         secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
@@ -93,7 +85,7 @@ def test_enrol_log_in_replay_and_recovery_on_a_phone(browser, live_server, axe_s
         log_out(page)
 
         # Second login: a code from the app.
-        password_step(page, live_server.url, nurse)
+        enter_password(page, live_server.url, nurse)
         assert path_of(page) == "/staff/mfa"
         assert_accessible(page, axe_source, "staff:mfa")
         snap(page, "staff-mfa-code")
@@ -103,7 +95,7 @@ def test_enrol_log_in_replay_and_recovery_on_a_phone(browser, live_server, axe_s
         log_out(page)
 
         # The same code again (someone read it over a shoulder): refused.
-        password_step(page, live_server.url, nurse)
+        enter_password(page, live_server.url, nurse)
         send_code(page, code)
         assert path_of(page) == "/staff/mfa" and "already used" in flashes(page)
 
@@ -112,14 +104,14 @@ def test_enrol_log_in_replay_and_recovery_on_a_phone(browser, live_server, axe_s
         assert path_of(page) == "/staff/"
         assert "9 recovery codes left" in flashes(page)
         log_out(page)
-        password_step(page, live_server.url, nurse)
+        enter_password(page, live_server.url, nurse)
         send_code(page, codes[0])
         assert path_of(page) == "/staff/mfa" and "not a code" in flashes(page)
 
         # Lost phone: an administrator resets the second factor; the next login sets up anew.
         result = flask_cli(live_server.env, "users", "reset-mfa", nurse.email)
         assert result.returncode == 0, result.stderr + result.stdout
-        password_step(page, live_server.url, nurse)
+        enter_password(page, live_server.url, nurse)
         assert path_of(page) == "/staff/mfa/setup"
         new_secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
         assert new_secret != secret

@@ -145,6 +145,20 @@ def test_a_wrong_setup_code_keeps_the_same_secret_and_sets_nothing_up(app, clien
     assert client.get("/staff/").status_code == 302
 
 
+def test_a_throttled_setup_stays_on_the_setup_page(app, client, newcomer):
+    app.config["LOGIN_PAIR_FREE_FAILURES"] = 2
+    password(client, newcomer)
+    secret = SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(1)
+    wrong = other_code(mfa.code_at(secret, mfa.step_at()))
+    for _ in range(3):  # the third wrong code blocks this (account, address) pair
+        client.post("/staff/mfa/setup", data={"code": wrong})
+    response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, mfa.step_at())})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429 and "Too many attempts from this address" in page
+    assert SECRET_ON_PAGE.search(page).group(1) == secret, "the same setup page, not another"
+    assert not account(app, newcomer).has_second_factor
+
+
 def test_an_account_with_a_second_factor_cannot_set_up_another(app, client, nurse):
     password(client, nurse)
     assert client.get("/staff/mfa/setup").location == "/staff/mfa"

@@ -27,7 +27,7 @@ __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
     "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "Note",
     "OPEN_REVIEW_STATUSES", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
-    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "RecoveryCode", "ROLES", "SCREENING_STATUSES",
-    "SafetyAnswer", "Screening", "StaffSession",
+    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "ROLES", "RecoveryCode",
+    "SCREENING_STATUSES", "SafetyAnswer", "Screening", "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]

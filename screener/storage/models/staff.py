@@ -107,7 +107,9 @@ class RecoveryCode(Base):
     """One of an account's single-use recovery codes (for a lost phone), stored hashed."""
 
     __tablename__ = "staff_recovery_codes"
-    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_staff_recovery_codes_code"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "code_hash", name="uq_staff_recovery_codes_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
