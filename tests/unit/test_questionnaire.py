@@ -122,6 +122,9 @@ BROKEN = [
      "rules[1].when.all[1].answer: unknown key"),
     ("not of nothing", lambda d: d["rules"][1]["when"]["all"][1].update({"not": None}),
      "rules[1].when.all[1].not: expected a condition"),
+    ("not in skip logic", lambda d: d["steps"][6].update(enable_when={"not": {
+        "question": "chronic_pain", "operator": "=", "answer": "no"}}),
+     "steps[6].enable_when.not: not: is for rules and crisis pages, not skip logic"),
     ("not of an unknown question", lambda d: d["rules"][1]["when"]["all"][1]["not"].update(
         question="suicide_attempt_later"),
      'rules[1].when.all[1].not.question: unknown question "suicide_attempt_later"'),
