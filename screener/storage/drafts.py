@@ -152,6 +152,22 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
     raise SaveConflict(f"{SAVE_ATTEMPTS} concurrent saves of one draft")
 
 
+def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
+    """Record safety answers posted without changing any stored answer (a follow-up posted while
+    its parent says "no", a page sent again unchanged); False when the screening was sent or
+    deleted meanwhile. Nothing to record is a success that writes nothing."""
+    if not pairs:
+        return True
+    begin_write()
+    found = db.session.execute(select(_c.status).where(_c.id == draft.id)).scalar()
+    if found is None or found == "submitted":
+        db.session.rollback()
+        return False
+    safety.add(db.session, draft.id, pairs, utcnow())
+    db.session.commit()
+    return True
+
+
 def _become(draft: Draft, stored: Draft) -> None:
     """Make the caller's record what the row now holds (the wizard reads it after a save)."""
     for field in fields(Draft):
