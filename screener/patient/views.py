@@ -140,7 +140,9 @@ def csrf_failed(error: CSRFError):
                                    formdata=request.form)
             return steps.render_step(journey, step, form, CSRF_STEP, 400)
         if request.endpoint == "wizard.send":
-            load_draft()
+            screening = load_draft()
+            if not finish.offers_sending(screening):
+                return redirect(url_for(".result"))
             form = forms.ContactForm(request.form, texts=current_questionnaire().texts)
             return render_template("patient/send.html", form=form, problem=CSRF_STEP), 400
     except HTTPException as exc:  # lost session, sent screening, unknown step
