@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Mapping
 
-from screener.core.questionnaire import Condition, Question, Questionnaire, Score, Step
+from screener.core.questionnaire import (AllOf, AnyOf, Condition, NotOf, Question, Questionnaire,
+                                        Score, Step)
 from screener.core.questionnaire.evaluation import is_allowed, multi_problem
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")  # bounded: int() of a huge string is slow
@@ -217,21 +218,29 @@ def _coerce_one(question: Question, value: Any) -> Any:
 def validate_answers(
     questionnaire: Questionnaire, answers: Any, steps: list[Step] | None = None
 ) -> list[str]:
-    """Problems with an answer set: unknown ids, invalid values, missing required answers.
+    """Problems with an answer set: unknown ids, invalid values, answers to questions that skip
+    logic hides, missing required answers (a follow-up whose parent is yes included).
 
     With ``steps``, only the questions of those steps are checked for missing answers.
     """
     if not isinstance(answers, Mapping):
         return ["answers must be an object mapping question ids to answers"]
     questions = questionnaire.questions
+    enabled_steps, effective = enabled_view(questionnaire, answers)
+    asked = {question.id for step in enabled_steps
+             for question in enabled_questions(step, effective, questionnaire)}
     problems = []
     for key, value in answers.items():
         question = questions.get(key)
         if question is None:
-            problems.append(f'{key}: unknown question "{key}"')
+            problems.append(f"{key}: not in questionnaire {questionnaire.version}")
         elif not question.accepts(value):
             problems.append(f"{key}: {answer_problem(question, value)}")
-    enabled_steps, effective = enabled_view(questionnaire, answers)
+        elif key not in asked and _gates_decided(questionnaire, question, effective):
+            # A hidden question's answer never counts: accepting it would hide a typo in the
+            # answers it depends on (a follow-up given while its parent is "no"). When a gating
+            # answer is itself missing or invalid, that is the one problem reported.
+            problems.append(f"{key}: not asked when the answers before it are as given")
     wanted = {s.id for s in steps} if steps is not None else None
     for step in enabled_steps:
         if wanted is not None and step.id not in wanted:
@@ -240,6 +249,31 @@ def validate_answers(
             if question.required and question.id not in answers:
                 problems.append(f"{question.id}: an answer is required")
     return problems
+
+
+def _gates_decided(questionnaire: Questionnaire, question: Question,
+                   effective: Mapping[str, Any]) -> bool:
+    """Every answer the skip logic of ``question`` (its step's and its own) reads is given."""
+    step = questionnaire.steps_by_id[question.step_id]
+    names = set(_named(step.enable_when, questionnaire)) | set(
+        _named(question.enable_when, questionnaire))
+    return names <= set(effective)
+
+
+def _named(condition: Condition | None, questionnaire: Questionnaire):
+    """The question ids a condition reads (a score's items included)."""
+    if condition is None:
+        return
+    if isinstance(condition, (AllOf, AnyOf)):
+        for part in condition.conditions:
+            yield from _named(part, questionnaire)
+    elif isinstance(condition, NotOf):
+        yield from _named(condition.condition, questionnaire)
+    elif condition.source == "score":
+        score = questionnaire.scores_by_id.get(condition.ref)
+        yield from score.items if score is not None else ()
+    else:
+        yield condition.ref
 
 
 def answer_problem(question: Question, value: Any) -> str | None:
