@@ -1,4 +1,5 @@
-"""Journey 4: item 9 of the PHQ-9 answered "Several days" — help first, on a phone."""
+"""Journey 4: item 9 of the PHQ-9 answered "Several days", then thoughts of suicide and a plan
+on the safety step — help first, on a phone."""
 
 from __future__ import annotations
 
@@ -60,11 +61,15 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     assert page.locator("section.crisis").is_visible(), "help stays on screen with the error"
     assert_accessible(page, axe_source, f"step-errors:{step.id}")
 
-    # "Yes" to the plan question: the crisis page, with the resources and a way on.
+    # "Yes" to thoughts of suicide: the follow-ups on the same step; "yes" to the plan: the
+    # crisis page, with the resources and a way on.
+    answer_by_mouse(page, step, ANSWERS)
+    press_continue(page)
+    assert current_step(page, questionnaire) == step
     answer_by_mouse(page, step, ANSWERS)
     press_continue(page)
     assert path_of(page) == "/screening/crisis"
-    assert questionnaire.texts["crisis_page"] in page.inner_text("main")
+    assert step.crisis_page_text in page.inner_text("main")
     for resource in questionnaire.crisis_resources:
         item = page.locator("section.crisis li", has_text=resource.text)
         assert above_the_fold(page, item), f"not above the fold on a phone: {resource.text}"
