@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from screener.patient import session
-from screener.core import navigation, rules
+from screener.patient import forms, session
+from screener.core import navigation, rules, safety
 from screener.storage import drafts, pending
 from screener.storage.drafts import Draft
 from screener.web.errors import abort_with
@@ -123,5 +123,14 @@ def step_context(step_id: str) -> tuple[Draft, Questionnaire, Step, navigation.J
     if step is None:
         abort_with(404, "There is no such page in the screening.")
     if not journey.is_reachable(step.id):
+        if request.method == "POST":  # a stale page: nothing is saved, safety answers are kept
+            session.record(screening, posted_safety_answers(questionnaire, step))
         abort(redirect(resume_url(screening, journey)))
     return screening, questionnaire, step, journey
+
+
+def posted_safety_answers(questionnaire: Questionnaire, step: Step) -> list:
+    """The safety answers in everything this POST sent for ``step``'s questions, shown or not
+    (a follow-up revealed by script is posted even when its parent says "no")."""
+    return safety.to_record(questionnaire, forms.posted_answers(questionnaire, step,
+                                                                request.form))

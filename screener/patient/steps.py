@@ -8,10 +8,11 @@ from flask import redirect, render_template, request, url_for
 
 from screener.patient import session
 from screener.patient import forms, fragments, resume
-from screener.core import navigation, rules, safety
+from screener.core import navigation, rules
 from screener.core.questionnaire import Question, Questionnaire, Step
-from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url, returning,
-                                   step_context, take_pending, write_refused)
+from screener.patient.flow import (journey_for, keep_pending, load_draft,
+                                   posted_safety_answers, resume_url, returning, step_context,
+                                   take_pending, write_refused)
 
 UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
               "saved. Please check your answers below and press Continue.")
@@ -46,8 +47,7 @@ def step(step_id: str):
         return _show(screening, journey, step)
     # Every safety answer that reaches the server is kept, whatever this POST does next (spec:
     # "Self-harm answers that change"); it is written with the save, in one transaction.
-    record = safety.to_record(questionnaire, forms.posted_answers(questionnaire, step,
-                                                                  request.form))
+    record = posted_safety_answers(questionnaire, step)
     form = _posted_form(questionnaire, step, journey, request.form)
     action = request.form.get("action")
     if action in ("back", "save"):

@@ -289,6 +289,16 @@ def test_the_same_page_posted_again_unchanged_records_a_new_follow_up(app, clien
     assert recorded(app) == [("suicide_attempt_recent", "yes")]
 
 
+def test_a_stale_safety_page_posted_out_of_order_still_records_them(app, client):
+    """The safety step posted before the steps ahead of it are done (an old tab): refused and
+    nothing saved, but the plan it carried is on record."""
+    walk(client, EX2, until="phq9")
+    response = post(client, "safety", dict(EX2, cssrs_thoughts="yes", cssrs_plan="yes"))
+    assert response.headers["Location"] == "/screening/phq9"
+    assert "cssrs_thoughts" not in stored(app).answers
+    assert set(recorded(app)) == {("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")}
+
+
 # --- adults only (example 23) --------------------------------------------------------------------
 
 def _visited(client, answers: dict) -> list[str]:
