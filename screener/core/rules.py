@@ -53,7 +53,10 @@ class Assessment:
     rules: tuple[MatchedRule, ...]
     scores: dict[str, ScoreResult]
     flags: tuple[str, ...]
-    urgency: int | None  # of the most urgent flag; None when no flag makes it urgent
+    # Of the most urgent flag (1 most); None when no flag has one. Whether it counts as urgent
+    # is ``Questionnaire.is_urgent``; a submission's, with a taken-back answer, is
+    # ``presentation.submission_urgency``.
+    urgency: int | None
 
     @property
     def rule_ids(self) -> list[str]:
@@ -165,7 +168,7 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assess
     outcome = min(ranked, key=questionnaire.outcome_rank) if ranked else (
         questionnaire.default_outcome)
     flags_by_id = questionnaire.flags_by_id
-    # Urgent flags first, most urgent first; then the flags that are only shown (past_attempt).
+    # Flags with an urgency first, most urgent first; then those only shown (1.1.0 past_attempt).
     flags = tuple(sorted(
         {rule.flag for rule in matched if rule.flag is not None},
         key=lambda flag: (not flags_by_id[flag].urgent, flags_by_id[flag].urgency or 0, flag),
