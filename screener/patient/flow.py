@@ -132,5 +132,9 @@ def step_context(step_id: str) -> tuple[Draft, Questionnaire, Step, navigation.J
 def posted_safety_answers(questionnaire: Questionnaire, step: Step) -> list:
     """The safety answers in everything this POST sent for ``step``'s questions, shown or not
     (a follow-up revealed by script is posted even when its parent says "no")."""
+    kept = questionnaire.safety_answers
+    asked = {c.ref for c in kept.conditions} if kept is not None else set()
+    if not any(q.id in asked for q in step.questions):
+        return []  # most steps: nothing to look for, no form to build
     return safety.to_record(questionnaire, forms.posted_answers(questionnaire, step,
                                                                 request.form))
