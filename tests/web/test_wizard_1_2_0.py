@@ -375,26 +375,33 @@ OLD_SOURCE = (DATA / "questions-1.1.0.yaml").read_text(encoding="utf-8")
 OLD = loads(OLD_SOURCE)
 
 
-def test_a_draft_begun_under_1_1_0_moves_to_1_2_0_at_the_safety_step(app, client):
-    """In progress at the upgrade: retired answers dropped, the others kept, the safety record
-    kept; the patient resumes at the safety step, the first with an unanswered question."""
+def _begun_under_1_1_0(app, client, old: dict, records: list[tuple[str, object]]) -> None:
+    """Make the client's draft one answered under 1.1.0 (its stored text, its answers up to the
+    substance step) with ``records`` as its safety answers, as it was before the upgrade."""
     walk(client, EX2, until="about")
-    old = baseline_1_1_0(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="no")
     # Answered up to the substance step under 1.1.0 (its safety step asked about a plan).
     steps = ("about", "diagnosis", "phq9", "safety", "gad7", "pain", "substance")
     ids = {q.id for step in OLD.steps if step.id in steps for q in step.questions}
-    old_answers = {k: v for k, v in old.items() if k in ids}
-    assert "heavy_drinking_past_year" in old_answers and "self_harm_plan" in old_answers
     sha = hashlib.sha256(OLD_SOURCE.encode()).hexdigest()
     with app.app_context():
         db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id=OLD.id,
                                             version=OLD.version, source=OLD_SOURCE))
         row_id = db.session.scalars(select(Screening.id)).one()
         db.session.execute(update(Screening).where(Screening.id == row_id).values(
-            questionnaire_sha256=sha, questionnaire_version="1.1.0", answers=old_answers))
-        db.session.add(SafetyAnswer(screening_id=row_id, question_id="phq9_9", value=1,
-                                    recorded_at=stored(app).created_at))
+            questionnaire_sha256=sha, questionnaire_version="1.1.0",
+            answers={k: v for k, v in old.items() if k in ids}))
+        for question_id, value in records:
+            db.session.add(SafetyAnswer(screening_id=row_id, question_id=question_id,
+                                        value=value, recorded_at=stored(app).created_at))
         db.session.commit()
+
+
+def test_a_draft_begun_under_1_1_0_moves_to_1_2_0_at_the_safety_step(app, client):
+    """In progress at the upgrade: retired answers dropped, the others kept, the safety record
+    kept; the patient resumes at the safety step, the first with an unanswered question."""
+    old = baseline_1_1_0(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="no")
+    assert "heavy_drinking_past_year" in old and "self_harm_plan" in old
+    _begun_under_1_1_0(app, client, old, [("phq9_9", 1)])
 
     assert client.get("/screening/").headers["Location"] == "/screening/safety"
     row = stored(app)
@@ -413,3 +420,17 @@ def test_a_draft_begun_under_1_1_0_moves_to_1_2_0_at_the_safety_step(app, client
     page = finish(client)
     assert shown_outcome(page) == "other_options_first"
     assert stored(app).priority == 3 and stored(app).priority != NO_PRIORITY
+
+
+def test_a_plan_given_under_1_1_0_is_not_lost_by_the_move(app, client):
+    """A plan answered yes under 1.1.0, the draft moved to 1.2.0 (the question is retired), and
+    nothing at risk answered after: still the crisis result, urgency 1."""
+    old = baseline_1_1_0(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+    _begun_under_1_1_0(app, client, old, [("phq9_9", 1), ("self_harm_plan", "yes")])
+    assert client.get("/screening/").headers["Location"] == "/screening/safety"
+    assert "self_harm_plan" not in stored(app).answers
+    page = complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    assert shown_outcome(page) == "crisis"
+    row = stored(app)
+    assert row.flags == ["self_harm_changed", "self_harm"] and row.priority == 1
+    assert ("self_harm_plan", "yes") in recorded(app)
