@@ -92,6 +92,7 @@ def _packaged(version: str) -> Questionnaire | None:
 
 
 def _packaged_versions() -> list[str]:
+    """The versions whose official text ships with the package."""
     return [p.name[len("questionnaire-"):-len(".yaml")]
             for p in _PACKAGED.glob("questionnaire-*.yaml")]
 
