@@ -8,15 +8,14 @@ each is built) and ``checks`` (helpers). Pure Python: none of them imports Flask
 
 from screener.core.questionnaire.loader import load, loads, read_source
 from screener.core.questionnaire.types import (
-    OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, Band,
-    Choice, Coding, Comparison, Condition, CrisisResource, Flag, Link, Outcome, Question,
-    Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
+    OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, AtRisk,
+    Band, Choice, Coding, Comparison, Condition, CrisisResource, Flag, Helpline, Link, NotOf,
+    Outcome, Question, Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
 )
 
 __all__ = [
     "OPERATORS", "QUESTION_KINDS", "RESERVED_STEP_IDS", "SCORE_METHODS", "AllOf", "AnswerValue",
-    "AnyOf", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource", "Flag",
-    "Link", "Outcome", "Question", "Questionnaire", "QuestionnaireError", "Rule", "SafetyAnswers",
-    "Score", "Step", "load",
-    "loads", "read_source",
+    "AnyOf", "AtRisk", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource",
+    "Flag", "Helpline", "Link", "NotOf", "Outcome", "Question", "Questionnaire",
+    "QuestionnaireError", "Rule", "SafetyAnswers", "Score", "Step", "load", "loads", "read_source",
 ]

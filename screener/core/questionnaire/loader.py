@@ -16,8 +16,9 @@ import yaml
 from screener.core.questionnaire.checks import is_one_of, is_valid_value, spelling_hint
 from screener.core.questionnaire.conditions import ConditionChecks
 from screener.core.questionnaire.types import (
-    QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, Comparison, CrisisResource, Flag,
-    Link, Outcome, Question, Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
+    QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AtRisk, Band, Choice, Comparison,
+    CrisisResource, Flag, Helpline, Link, Outcome, Question, Questionnaire, QuestionnaireError, Rule,
+    SafetyAnswers, Score, Step,
 )
 
 
@@ -80,7 +81,8 @@ _TOP_KEYS = {
     "id": True, "version": True, "title": True, "url": False, "publisher": False,
     "copyright": False, "choice_sets": False, "steps": True, "scores": False, "outcomes": True,
     "default_outcome": True, "flags": False, "rules": True, "crisis_resources": True,
-    "texts": True, "safety_answers": False,
+    "texts": True, "safety_answers": False, "urgent_up_to": False, "at_risk": False,
+    "helplines": False,
 }
 _STEP_KEYS = {
     "id": True, "title": True, "questions": True, "intro": False, "stem": False, "notice": False,
@@ -98,13 +100,18 @@ _SCORE_KEYS = {
     "bands": False, "decimals": False, "count_answer": False, "code": False,
 }
 _BAND_KEYS = {"id": True, "label": True, "min": True, "max": True, "patient_label": False}
-_OUTCOME_KEYS = {"id": True, "title": True, "explanation": True, "show_crisis_resources": False}
+_OUTCOME_KEYS = {"id": True, "title": True, "explanation": True, "show_crisis_resources": False,
+                 "offer_send": False, "offer_booking": False}
 _FLAG_KEYS = {"id": True, "label": True, "urgency": False}
-_RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag": False}
+_RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag": False,
+              "blocks_sending": False}
 _CRISIS_KEYS = {"title": True, "items": True}
-_RESOURCE_KEYS = {"text": True, "href": False, "link_text": False, "links": False}
+_RESOURCE_KEYS = {"text": True, "href": False, "link_text": False, "links": False, "lang": False}
 _LINK_KEYS = {"href": True, "text": True}
-_SAFETY_KEYS = {"when": True, "changed_flag": True}
+_SAFETY_KEYS = {"when": True, "changed_flag": True, "high_risk": False}
+_AT_RISK_KEYS = {"flags": True, "hidden_rules": False, "crisis_outcome": False}
+_HELPLINE_KEYS = {"text": True, "links": True, "rules": True}
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # a BCP 47 tag such as es or es-US
 _REQUIRED_TEXTS = ("consultation", "scores_disclaimer")
 _MAX_SCALE_SPAN = 100  # a scale is a row of choices: 0-10 numeric rating, at most 0-100
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
@@ -142,6 +149,11 @@ class Builder(ConditionChecks):
         crisis_title, resources = self.build_crisis(top.get("crisis_resources"))
         texts = self.build_texts(top.get("texts"))
         safety = self.build_safety(top.get("safety_answers"), {f.id for f in flags})
+        rule_ids = {r.id for r in rules}
+        at_risk = self.build_at_risk(top.get("at_risk"), {f.id for f in flags}, rule_ids,
+                                     outcome_ids)
+        helplines = self.build_helplines(self.items(top, "helplines", ""), rule_ids)
+        urgent_up_to = self.whole_number(top, "urgent_up_to", "", 2, 1)
         if self.problems:
             return None
         return Questionnaire(
@@ -152,6 +164,7 @@ class Builder(ConditionChecks):
             crisis_resources=resources, texts=texts, url=self.text(top, "url", ""),
             publisher=self.text(top, "publisher", ""),
             copyright=self.text(top, "copyright", ""), safety_answers=safety,
+            urgent_up_to=urgent_up_to, at_risk=at_risk, helplines=helplines,
             source_sha256=self.sha256,
         )
 
@@ -400,6 +413,8 @@ class Builder(ConditionChecks):
                 id=self.identifier(data, path, seen), title=self.text(data, "title", path) or "",
                 explanation=self.text(data, "explanation", path) or "",
                 show_crisis_resources=self.boolean(data, "show_crisis_resources", path),
+                offer_send=self.boolean(data, "offer_send", path, True),
+                offer_booking=self.boolean(data, "offer_booking", path),
             ))
         return outcomes
 
@@ -426,7 +441,8 @@ class Builder(ConditionChecks):
                 self.problem(f"{path}.flag", f'unknown flag "{flag}"')
             reason = self.text(data, "reason", path)
             if when is not None:
-                rules.append(Rule(rule_id, when, reason or "", outcome, flag))
+                rules.append(Rule(rule_id, when, reason or "", outcome, flag,
+                                  self.boolean(data, "blocks_sending", path)))
         return rules
 
     def build_crisis(self, value: Any) -> tuple[str, tuple[CrisisResource, ...]]:
@@ -439,7 +455,8 @@ class Builder(ConditionChecks):
         items = self.items(data, "items", "crisis_resources")
         for path, item in self.mappings(items, "crisis_resources.items", _RESOURCE_KEYS):
             if text := self.text(item, "text", path):
-                resources.append(CrisisResource(text, self.resource_links(item, path)))
+                resources.append(CrisisResource(text, self.resource_links(item, path),
+                                                self.language(item, path)))
         if "items" in data and not resources:
             self.problem("crisis_resources.items", "at least one crisis resource is required")
         return self.text(data, "title", "crisis_resources") or "", tuple(resources)
@@ -460,6 +477,14 @@ class Builder(ConditionChecks):
                 links.append(Link(href, text))
         return tuple(links)
 
+    def language(self, item: dict, path: str) -> str | None:
+        """A text's language tag (``lang: es``), or None for the page's language."""
+        lang = self.text(item, "lang", path)
+        if lang is not None and not _LANG.fullmatch(lang):
+            self.problem(f"{path}.lang", f'expected a language tag such as "es", got "{lang}"')
+            return None
+        return lang
+
     def link(self, item: dict, path: str) -> str | None:
         """A crisis resource's href: a phone, text, mail or web link, never script."""
         href = self.text(item, "href", path)
@@ -478,21 +503,68 @@ class Builder(ConditionChecks):
         flag = data.get("changed_flag")
         if "changed_flag" in data and not is_one_of(flag, flag_ids):
             self.problem("safety_answers.changed_flag", f'unknown flag "{flag}"')
-        conditions = []
         raw = self.items(data, "when", "safety_answers")
         if "when" in data and not raw:
             self.problem("safety_answers.when", "expected a non-empty list of conditions")
-        for index, item in enumerate(raw):
-            path = f"safety_answers.when[{index}]"
-            if not isinstance(item, dict) or "question" not in item:
-                self.problem(path, "expected {question: ID, operator: OP, answer: VALUE}")
-                continue
-            condition = self.condition(item, path, controls=None)
-            if isinstance(condition, Comparison):
-                conditions.append(condition)
+        conditions = self.comparisons(raw, "safety_answers.when")
+        high_risk = self.comparisons(self.items(data, "high_risk", "safety_answers"),
+                                     "safety_answers.high_risk")
         if self.problems:
             return None
-        return SafetyAnswers(tuple(conditions), flag)
+        return SafetyAnswers(conditions, flag, high_risk)
+
+    def comparisons(self, raw: list, path: str) -> tuple[Comparison, ...]:
+        """A list of ``{question, operator, answer}`` conditions on one question each."""
+        found = []
+        for index, item in enumerate(raw):
+            ipath = f"{path}[{index}]"
+            if not isinstance(item, dict) or "question" not in item:
+                self.problem(ipath, "expected {question: ID, operator: OP, answer: VALUE}")
+                continue
+            condition = self.condition(item, ipath, controls=None)
+            if isinstance(condition, Comparison):
+                found.append(condition)
+        return tuple(found)
+
+    def build_at_risk(self, value: Any, flag_ids: set, rule_ids: set,
+                      outcome_ids: set) -> AtRisk | None:
+        """Which flags remove reassurance, which reasons they hide, and the crisis outcome."""
+        if value is None:
+            return None
+        data = self.mapping(value, "at_risk", _AT_RISK_KEYS)
+        if data is None:
+            return None
+        flags = self.known_ids(data, "flags", "at_risk", flag_ids, "flag")
+        if "flags" in data and not flags:
+            self.problem("at_risk.flags", "expected a non-empty list of flag ids")
+        hidden = self.known_ids(data, "hidden_rules", "at_risk", rule_ids, "rule")
+        crisis = data.get("crisis_outcome")
+        if crisis is not None and not is_one_of(crisis, outcome_ids):
+            self.problem("at_risk.crisis_outcome", f'unknown outcome "{crisis}"')
+        return AtRisk(flags, hidden, crisis)
+
+    def known_ids(self, data: dict, key: str, path: str, known: set, kind: str) -> tuple[str, ...]:
+        """A list of ids at ``key``, each one of ``known``."""
+        found = []
+        for index, item in enumerate(self.items(data, key, path)):
+            if is_one_of(item, known):
+                found.append(item)
+            else:
+                self.problem(f"{path}.{key}[{index}]", f'unknown {kind} "{item}"')
+        return tuple(found)
+
+    def build_helplines(self, raw: list, rule_ids: set) -> tuple[Helpline, ...]:
+        """Help lines a result shows when any of their rules matched (SAMHSA)."""
+        helplines = []
+        for path, data in self.mappings(raw, "helplines", _HELPLINE_KEYS):
+            text = self.text(data, "text", path)
+            links = self.resource_links({"links": data.get("links")}, path)
+            rules = self.known_ids(data, "rules", path, rule_ids, "rule")
+            if "rules" in data and not rules:
+                self.problem(f"{path}.rules", "expected a non-empty list of rule ids")
+            if text:
+                helplines.append(Helpline(text, links, rules))
+        return tuple(helplines)
 
     def build_texts(self, value: Any) -> dict[str, str]:
         if not isinstance(value, dict):
