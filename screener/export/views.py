@@ -90,6 +90,7 @@ def summary(screening_id: uuid.UUID):
         assessment=screening.assessment or {}, steps=steps, answers=answers, asked=asked,
         skipped=[step for step in questionnaire.steps if step.id not in shown],
         safety_answers=safety.kept(questionnaire, records, screening.answers or {}),
+        changed_urgency=safety.changed_urgency(questionnaire, records, screening.answers or {}),
         printed_at=utcnow(),
     )
     _audit_one(screening_id, "summary", identified=True)
