@@ -217,21 +217,28 @@ def _coerce_one(question: Question, value: Any) -> Any:
 def validate_answers(
     questionnaire: Questionnaire, answers: Any, steps: list[Step] | None = None
 ) -> list[str]:
-    """Problems with an answer set: unknown ids, invalid values, missing required answers.
+    """Problems with an answer set: unknown ids, invalid values, answers to questions that skip
+    logic hides, missing required answers (a follow-up whose parent is yes included).
 
     With ``steps``, only the questions of those steps are checked for missing answers.
     """
     if not isinstance(answers, Mapping):
         return ["answers must be an object mapping question ids to answers"]
     questions = questionnaire.questions
+    enabled_steps, effective = enabled_view(questionnaire, answers)
+    asked = {question.id for step in enabled_steps
+             for question in enabled_questions(step, effective, questionnaire)}
     problems = []
     for key, value in answers.items():
         question = questions.get(key)
         if question is None:
-            problems.append(f'{key}: unknown question "{key}"')
+            problems.append(f"{key}: not in questionnaire {questionnaire.version}")
         elif not question.accepts(value):
             problems.append(f"{key}: {answer_problem(question, value)}")
-    enabled_steps, effective = enabled_view(questionnaire, answers)
+        elif key not in asked:
+            # A hidden question's answer never counts: accepting it would hide a typo in the
+            # answers it depends on (a follow-up given while its parent is "no").
+            problems.append(f"{key}: not asked when the answers before it are as given")
     wanted = {s.id for s in steps} if steps is not None else None
     for step in enabled_steps:
         if wanted is not None and step.id not in wanted:
