@@ -360,3 +360,19 @@ def test_a_low_risk_result_is_said_to_lead_with_the_crisis_resources(app, client
     page = client.get(url(screening_id)).get_data(as_text=True)
     saw = re.search(r'<p class="small" id="patient-saw">(.*?)</p>', page, re.S).group(1)
     assert "after the crisis resources" in saw and "crisis result" not in saw
+
+
+def test_the_highest_phq9_item_9_given_is_shown_beside_the_first(app, client, intake):
+    """phq9_9 given as 1, then 3 (nearly every day), then back to 1: the first answer is 1, the
+    highest 3, and the final 1 no longer holds what the patient said at worst."""
+    with app.app_context():
+        screening_id = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1)),
+                                       safety_answers=[("phq9_9", 1), ("phq9_9", 3)]).id
+    page = client.get(url(screening_id)).get_data(as_text=True)
+    row = re.search(r'<tr class="row-urgent" data-question="phq9_9">(.*?)</tr>', page, re.S)
+    assert row, "a lowered phq9_9 no longer holds"
+    assert '<td class="first-given">Several days</td>' in row.group(1)
+    assert '<td class="highest-given">Nearly every day</td>' in row.group(1)
+    assert '<td class="final-answer">Several days <strong>— changed</strong>' in row.group(1)
+    urgent = section(page, "urgent-title")
+    assert 'data-flag="self_harm_changed"' in urgent and "urgency 2" in urgent
