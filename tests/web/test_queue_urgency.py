@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening
-from screener.storage.queue import DEFAULT_FILTERS, build_queue_query, fetch_page
+from screener.storage.queue import DEFAULT_FILTERS, build_queue_query, fetch_page, urgent_waiting
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 
@@ -186,3 +186,22 @@ def test_no_urgency_3_row_is_counted_when_alone(app, client, login_as):
         assert {s for s in db.session.scalars(select(Screening.priority))} == {3}
     login_as("intake")
     assert urgent_count(client.get("/staff/").get_data(as_text=True)) == 0
+
+
+@pytest.mark.postgres
+def test_the_same_order_and_count_on_postgresql(pg_app):
+    with pg_app.app_context():
+        names = {make_submission(answers, name=name, safety_answers=taken_back,
+                                 submitted_ago=timedelta(minutes=ago)).id: name
+                 for name, answers, taken_back, ago, _, _ in SEEDS}
+        query = build_queue_query(DEFAULT_FILTERS)
+        walked, after = [], ""
+        while True:
+            page = fetch_page(db.session, query, after=after, size=3)
+            walked += [names[s.id] for s in page.rows]
+            if not page.next:
+                break
+            after = page.next
+        assert walked == EXPECTED
+        up_to = pg_app.extensions["questionnaire"].urgent_up_to
+        assert urgent_waiting(db.session, up_to) == 4
