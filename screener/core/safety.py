@@ -140,7 +140,11 @@ def changed_urgency(questionnaire: Questionnaire, records: Iterable[Recorded],
 
 def _is_high_risk(questionnaire: Questionnaire, record: Recorded) -> bool:
     """``safety_answers.high_risk`` holds for the answer; a version without that list (1.0.0,
-    1.1.0) counts an answer that on its own makes a rule with an urgency-1 flag hold."""
+    1.1.0) counts an answer that on its own makes a rule with an urgency-1 flag hold. An answer
+    to a question the questionnaire does not have (a draft moved from 1.1.0 kept its
+    ``self_harm_plan``) counts as high risk: its meaning cannot be checked, so fail closed."""
+    if record.question_id not in questionnaire.questions:
+        return True
     alone = {record.question_id: record.value}
     high_risk = questionnaire.safety_answers.high_risk
     if high_risk:

@@ -172,3 +172,14 @@ def test_1_1_0_a_recent_attempt_taken_back_is_urgency_1():
 def test_1_1_0_item_9_taken_back_is_urgency_2():
     given = records(("phq9_9", 2))
     assert safety.changed_urgency(Q_1_1_0, given, baseline_1_1_0()) == 2
+
+
+def test_a_plan_recorded_under_1_1_0_keeps_contact_today_after_the_move_to_1_2_0():
+    """A draft moved from 1.1.0 keeps its records: a plan answered yes there and not repeated
+    under 1.2.0 stays urgency 1 (DECISIONS: self_harm_plan = yes is high risk)."""
+    given = records(("phq9_9", 1), ("self_harm_plan", "yes"))
+    final = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
+    assert safety.changed_urgency(Q, given, final) == 1
+    plan = next(k for k in safety.kept(Q, given, final) if k.recorded.question_id ==
+                "self_harm_plan")
+    assert (plan.final, plan.still_holds) == (None, False)

@@ -1,7 +1,8 @@
 """The questionnaire: ``load`` and validate ``questions.yaml`` into frozen, typed objects.
 
 This is the one module the rest of the app imports from. The work is split across ``types``
-(the dataclasses), ``loader`` (YAML, building, validation), ``conditions`` (parsing and checking
+(the dataclasses), ``loader`` (YAML, building, validation; ``sections`` builds crisis resources,
+safety answers, ``at_risk``, help lines and texts), ``conditions`` (parsing and checking
 the condition language), ``evaluation`` (what a condition and an answer check mean, compiled when
 each is built) and ``checks`` (helpers). Pure Python: none of them imports Flask or SQLAlchemy.
 """

@@ -106,6 +106,8 @@ class ConditionChecks(Checks):
         """``{not: condition}``: holds when the condition does not (a missing answer included)."""
         for other in sorted(set(value) - {"not"}, key=str):
             self.problem(f"{path}.{other}", "unknown key")
+        if controls:  # skip logic is exported as FHIR enableWhen, which has no negation
+            self.problem(f"{path}.not", "not: is for rules and crisis pages, not skip logic")
         inner = self.condition(value["not"], f"{path}.not", controls=controls)
         if value["not"] is None:
             self.problem(f"{path}.not", "expected a condition")
