@@ -50,7 +50,7 @@ def patient_result(questionnaire: Questionnaire, assessment: Assessment,
         not crisis_result or rule.outcome is None or rule.outcome == crisis))
     return PatientResult(
         outcome=shown, reasons=reasons,
-        crisis_first=risk or crisis_result or shown.show_crisis_resources,
+        crisis_first=risk or crisis_result,
         crisis_result=crisis_result, show_bands=not (risk or crisis_result),
         can_send=_can_send(questionnaire, assessment, true_outcome, shown),
         offer_booking=shown.offer_booking and not crisis_result,

@@ -154,6 +154,8 @@ def test_example_23_offers_no_sending(questionnaire):
     view = presentation.patient_result(questionnaire, assessment)
     assert view.outcome.id == "adults_only"
     assert not view.can_send and not view.offer_booking
+    # The resources stay on a minor's result, after the explanation: no risk flag, not first.
+    assert view.outcome.show_crisis_resources and not view.crisis_first
 
 
 def questionnaire_rule(questionnaire, rule_id):

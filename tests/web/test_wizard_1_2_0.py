@@ -324,6 +324,8 @@ def test_example_23_a_minor_skips_substance_and_health_and_cannot_send(app, clie
     assert title("adults_only") in page
     assert text(questionnaire().outcomes_by_id["adults_only"].explanation) in page
     assert text(questionnaire().texts["consultation"]) in page
+    # The result keeps the crisis resources (988 to call or text), after the explanation.
+    assert page.index('href="tel:988"', page.index('class="card outcome')) > 0
     assert "/screening/send" not in page and "send-offer" not in page
     # The send address refuses, whichever way it is asked: nothing stored.
     assert client.get("/screening/send").headers["Location"] == "/screening/result"
