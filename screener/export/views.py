@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from screener.storage import audit
 from screener.export import runs
+from screener.web import transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
 from screener.extensions import db
@@ -37,7 +38,9 @@ def csv_file():
     labels, excel = _switch("labels"), _switch("excel")
     contact = not _switch("deidentified")
     run = runs.prepare(filters)
-    runs.record_audit(run, "csv", identified=contact, **request_actor())
+    # Committed before streaming, in a write of its own (a GET's reads are never upgraded).
+    transactions.write_apart(lambda: runs.record_audit(run, "csv", identified=contact,
+                                                       **request_actor()))
     chunks = runs.csv_chunks(run, labels=labels, excel=excel, contact=contact)
     return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
 
@@ -49,7 +52,8 @@ def ndjson_file():
     filters = _filters()
     identified = _switch("identified")
     run = runs.prepare(filters)
-    runs.record_audit(run, "fhir-ndjson", identified=identified, **request_actor())
+    transactions.write_apart(lambda: runs.record_audit(run, "fhir-ndjson", identified=identified,
+                                                       **request_actor()))
     chunks = runs.ndjson_chunks(run, identified=identified)
     return _download(chunks, FHIR_NDJSON, _filename(run, "ndjson"))
 
@@ -116,9 +120,11 @@ def _submission(screening_id: uuid.UUID, with_notes: bool = False) -> Screening:
 
 
 def _audit_one(screening_id: uuid.UUID, fmt: str, identified: bool) -> None:
-    """Commit the audit event of a one-submission export (before it is sent)."""
-    audit.record("export", screening_id=screening_id, **request_actor(), commit=True,
-                 format=fmt, rows=1, identified=identified)
+    """Commit the audit event of a one-submission export (before it is sent), in a write of
+    its own."""
+    transactions.write_apart(lambda: audit.record(
+        "export", screening_id=screening_id, **request_actor(), format=fmt, rows=1,
+        identified=identified))
 
 
 def _download(chunks, content_type: str, filename: str) -> Response:

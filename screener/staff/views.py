@@ -17,6 +17,7 @@ from screener.staff import admin, dashboard, mfa, review
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
                                second_factor_required)
+from screener.web import transactions
 from screener.web.errors import abort_with
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
@@ -132,7 +133,7 @@ def login():
             if not second_factor_required():
                 return redirect(finish_login(user, "password", target) or url_for("staff.queue"))
             begin_second_factor(user, target)
-            db.session.commit()  # a password rehash, if any
+            transactions.commit()  # a password rehash, if any
             step = "challenge" if user.has_second_factor else "setup"
             return redirect(url_for(f"staff.mfa.{step}"))
         flash("Email or password is incorrect.", "error")
@@ -143,7 +144,7 @@ def login():
 def logout():
     """End the staff session on the server and in the browser."""
     if current_user.is_authenticated:
-        audit.record("logout", **request_actor(), commit=True)
+        audit.record("logout", **request_actor())
     end_session()
     flash("You have been logged out.", "info")
     return redirect(url_for("staff.login"))
@@ -175,8 +176,9 @@ def queue():
         view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
     # After rendering: committing first would expire the page's rows and make the template
-    # load each of them again (one query per row).
-    _audit_queue_view(filters, len(page.rows), error)
+    # load each of them again (one query per row). A write of its own: a GET's read
+    # transaction is never upgraded (web/transactions.py).
+    transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error))
     return body, 400 if error else 200
 
 
@@ -189,7 +191,7 @@ def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) 
         described["page"] = "later" if request.args.get("after") else "earlier"
     if error:
         described["invalid"] = True
-    audit.record("queue_viewed", **request_actor(), commit=True, filters=described, count=shown)
+    audit.record("queue_viewed", **request_actor(), filters=described, count=shown)
 
 
 def _submission_or_404(screening_id: uuid.UUID):
@@ -207,7 +209,9 @@ def detail(screening_id: uuid.UUID):
     page = _render_detail(screening, NoteForm(), AttemptForm())
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
-    audit.record("submission_viewed", screening_id=screening.id, **request_actor(), commit=True)
+    screening_id = screening.id
+    transactions.write_apart(lambda: audit.record("submission_viewed", screening_id=screening_id,
+                                                  **request_actor()))
     return page
 
 

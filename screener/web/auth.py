@@ -19,7 +19,7 @@ from flask_login import AnonymousUserMixin, current_user, login_user, logout_use
 from sqlalchemy import select, update
 
 from screener.storage import audit
-from screener.web import throttle
+from screener.web import throttle, transactions
 from screener.extensions import db, login_manager
 from screener.storage.models import PERMISSIONS, StaffSession, StaffUser, hash_token, utcnow
 from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
@@ -76,17 +76,29 @@ def _load_user(user_id: str) -> StaffUser | None:
     # A login from before the second factor was required (or after reset-mfa) ends: the next
     # login sets one up.
     unprotected = second_factor_required() and not user.has_second_factor
+    record_id = record.id
     if (now - record.last_seen_at > idle or now - record.created_at > absolute
             or not user.active or unprotected):
-        record.ended_at = now
-        db.session.commit()
+        transactions.write_apart(lambda: _set_session(record_id, ended_at=now))
         g.staff_session_expired = True
         return None
     if now - record.last_seen_at > _TOUCH_EVERY:
-        record.last_seen_at = now
-        db.session.commit()
+        # A write on a GET: a short write transaction of its own, never an upgraded read.
+        record = transactions.write_apart(lambda: _set_session(record_id, last_seen_at=now))
+        if record is None or record.ended_at is not None:
+            return None  # ended by a logout in another tab meanwhile
+        user = record.user
     g.staff_session = record
     return user
+
+
+def _set_session(session_id: str, **values) -> StaffSession | None:
+    """Set ``values`` on the login record (read again inside the write transaction)."""
+    record = db.session.get(StaffSession, session_id)
+    if record is not None:
+        for name, value in values.items():
+            setattr(record, name, value)
+    return record
 
 
 class LoginBlocked(Exception):
@@ -109,8 +121,8 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     address = _address()
     block = throttle.blocked(email, address)
     if block is not None:
-        audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled",
-                     commit=True)
+        audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled")
+        transactions.commit()
         raise LoginBlocked(block)
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
@@ -121,7 +133,8 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         return None
     if not user.active:
         audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                     reason="inactive", commit=True)
+                     reason="inactive")
+        transactions.commit()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -147,7 +160,7 @@ def _count_failure(user: StaffUser | None, email: str, address: str,
                      remote_addr=request.remote_addr,
                      reason="account_and_address" if row.email else "address",
                      count=row.failures)
-    db.session.commit()
+    transactions.commit()
 
 
 def _address() -> str:
@@ -213,8 +226,8 @@ def finish_login(user: StaffUser, method: str, target: str | None = None) -> str
     target = (data.get("next") if isinstance(data, dict) else None) or target
     throttle.clear_pair(user.email, _address())
     start_session(user)
-    audit.record("login", actor=user, remote_addr=request.remote_addr, method=method,
-                 commit=True)
+    audit.record("login", actor=user, remote_addr=request.remote_addr, method=method)
+    transactions.commit()
     return target or None
 
 
@@ -225,7 +238,7 @@ def start_session(user: StaffUser) -> None:
     db.session.add(StaffSession(id=hash_token(token), user_id=user.id))
     user.last_login_at = utcnow()
     missed, user.failed_logins = user.failed_logins, 0
-    db.session.commit()
+    transactions.commit()
     session[SESSION_KEY] = token
     session.permanent = False
     login_user(user)
@@ -242,7 +255,7 @@ def end_session() -> None:
         record = db.session.get(StaffSession, hash_token(token))
         if record is not None and record.ended_at is None:
             record.ended_at = utcnow()
-            db.session.commit()
+    transactions.commit()
     logout_user()
     session.clear()
 
