@@ -16,6 +16,7 @@ from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Scre
                                      queue_priority, utcnow)
 from screener.storage.submissions import most_urgent
 from screener.storage.versions import questionnaire_for
+from screener.web import transactions
 from screener.web.auth import request_actor
 
 NOTE_MAX_CHARS = 5000
@@ -67,12 +68,12 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount != 1:
-        db.session.rollback()
+        transactions.rollback()
         raise Conflict("Someone else changed the status of this submission. "
                        "Check it and try again.")
     audit.record("status_changed", screening_id=screening.id, **request_actor(),
                  **{"from": current, "to": new})
-    db.session.commit()
+    transactions.commit()
 
 
 def urgency_of(screening: Screening) -> int | None:
@@ -86,7 +87,7 @@ def assign(screening: Screening, assignee: StaffUser | None) -> None:
     screening.assignee_id = assignee.id if assignee else None
     audit.record("assigned", screening_id=screening.id, **request_actor(),
                  assignee_id=screening.assignee_id, **{"from": previous})
-    db.session.commit()
+    transactions.commit()
 
 
 def assignable_staff() -> list[StaffUser]:
@@ -102,7 +103,7 @@ def add_note(screening: Screening, body: str, author: StaffUser) -> Note:
     db.session.add(note)
     audit.record("note_added", screening_id=screening.id, **request_actor(),
                  note_id=str(note.id), chars=len(body))
-    db.session.commit()
+    transactions.commit()
     return note
 
 
@@ -218,7 +219,7 @@ def record_attempt(screening: Screening, method: str, outcome: str, note: str | 
     db.session.add(attempt)
     audit.record("contact_attempt", screening_id=screening.id, attempt_id=str(attempt.id),
                  method=method, outcome=outcome, **request_actor())
-    db.session.commit()
+    transactions.commit()
     return attempt
 
 
@@ -332,9 +333,9 @@ def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: Staff
         for screening_id, seen in selection:
             _apply_one(found[screening_id], seen, action, actor, status, assignee, note)
     except BulkError:
-        db.session.rollback()
+        transactions.rollback()
         raise
-    db.session.commit()
+    transactions.commit()
     return len(selection)
 
 
