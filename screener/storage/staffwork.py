@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from screener.storage.models import REVIEW_STATUSES, ContactAttempt, Screening
+from screener.storage.models import NOT_CLOSED, ContactAttempt, Screening
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,9 @@ MINE_CAP = 100  # counted up to here, shown as "99+": the header stays one short
 def open_assigned_count(session, user_id: int, cap: int = MINE_CAP) -> int:
     """Submitted, not closed screenings assigned to ``user_id``, counted up to ``cap``."""
     # IN, not != 'closed': one index seek per status, not a walk past every closed entry.
-    not_closed = [status for status in REVIEW_STATUSES if status != "closed"]
     mine = (select(Screening.assignee_id).where(
         Screening.assignee_id == user_id, Screening.status == "submitted",
-        Screening.review_status.in_(not_closed)).limit(cap).subquery())
+        Screening.review_status.in_(NOT_CLOSED)).limit(cap).subquery())
     return session.scalar(select(func.count()).select_from(mine)) or 0
 
 
