@@ -44,12 +44,6 @@ def next_statuses(current: str) -> list[str]:
     return list(later)
 
 
-def get_submission(screening_id: uuid.UUID) -> Screening | None:
-    """The submitted screening with this id (drafts and unsent results are not staff's)."""
-    screening = db.session.get(Screening, screening_id)
-    return screening if screening is not None and screening.status == "submitted" else None
-
-
 def change_status(screening: Screening, new: str, expected: str | None = None) -> None:
     """Move ``screening`` to ``new`` if the workflow allows it and nobody moved it meanwhile."""
     for status in (new, expected or screening.review_status):

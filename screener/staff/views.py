@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -19,6 +19,7 @@ from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, 
                                second_factor_required)
 from screener.web import transactions
 from screener.web.errors import abort_with
+from screener.web.lookups import sent_submission_or_404
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
@@ -194,18 +195,11 @@ def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) 
     audit.record("queue_viewed", **request_actor(), filters=described, count=shown)
 
 
-def _submission_or_404(screening_id: uuid.UUID):
-    screening = review.get_submission(screening_id)
-    if screening is None:
-        abort(404)
-    return screening
-
-
 @bp.get("/submissions/<uuid:screening_id>")
 @permission_required("review")
 def detail(screening_id: uuid.UUID):
     """One submission: urgent panel, contact and actions first, then notes, attempts, answers."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     page = _render_detail(screening, NoteForm(), AttemptForm())
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
@@ -264,7 +258,7 @@ def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):
 @permission_required("review")
 def change_status(screening_id: uuid.UUID):
     """Move a submission along the workflow (new → in review → contacted → closed, reopen)."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     new = request.form.get("status", "")
     try:
         review.change_status(screening, new, request.form.get("from") or None)
@@ -285,7 +279,7 @@ def assign(screening_id: uuid.UUID):
     "Assign to me" posts its own form; should a page send both a chosen person and 'me', the
     pressed button ('me') wins, never the select that happens to come first.
     """
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     values = [value.strip() for value in request.form.getlist("assignee")]
     choice = "me" if "me" in values else (values[0] if values else "")
     assignee = None
@@ -305,7 +299,7 @@ def assign(screening_id: uuid.UUID):
 @permission_required("review")
 def add_note(screening_id: uuid.UUID):
     """Append a note; an empty or too long note comes back as a form error."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_detail(screening, form, AttemptForm(formdata=None), status=422)
@@ -318,7 +312,7 @@ def add_note(screening_id: uuid.UUID):
 @permission_required("review")
 def add_attempt(screening_id: uuid.UUID):
     """Record a contact attempt; after reaching the patient, suggest marking it contacted."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     form = AttemptForm()
     if not form.validate_on_submit():
         return _render_detail(screening, NoteForm(formdata=None), form, status=422)

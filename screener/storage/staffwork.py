@@ -1,4 +1,5 @@
-"""Small reads for staff pages: open submissions assigned to someone, contact attempts per row."""
+"""Small reads for staff pages: one sent submission, open submissions assigned to someone,
+contact attempts per row."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from screener.storage.models import NOT_CLOSED, ContactAttempt, Screening
+from screener.storage.models import NOT_CLOSED, ContactAttempt, Note, Screening
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,15 @@ class AttemptSummary:
     count: int
     last_at: datetime
     last_outcome: str
+
+
+def sent_submission(session, screening_id: uuid.UUID, with_notes: bool = False) -> Screening | None:
+    """The submitted screening with this id, or None (drafts and unsent results are not staff's);
+    ``with_notes`` loads its notes and their authors too."""
+    query = select(Screening).where(Screening.id == screening_id, Screening.status == "submitted")
+    if with_notes:
+        query = query.options(selectinload(Screening.notes).selectinload(Note.author))
+    return session.scalar(query)
 
 
 MINE_CAP = 100  # counted up to here, shown as "99+": the header stays one short index read
