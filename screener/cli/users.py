@@ -7,11 +7,9 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from screener.storage import audit
-from screener.web.auth import end_all_sessions
+from screener.storage import audit, staff_accounts
 from screener.cli.transactions import unit_of_work
 from screener.extensions import db
 from screener.storage.models import ROLES, StaffUser
@@ -37,7 +35,7 @@ def _normal_email(value: str) -> str:
 
 
 def _account(email: str) -> StaffUser:
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = staff_accounts.account_by_email(db.session, email.strip().lower())
     if user is None:
         raise click.ClickException(f"No staff account with email {email.strip().lower()}.")
     return user
@@ -73,7 +71,7 @@ def create_command(email: str, name: str, role: str, password_stdin: bool) -> No
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise click.BadParameter("give a name of 1 to 200 characters", param_hint="--name")
-    if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
+    if staff_accounts.account_by_email(db.session, email) is not None:
         raise click.ClickException(f"A staff account with email {email} already exists.")
     password_hash = hash_password(_read_password(email, password_stdin))
     try:
@@ -93,7 +91,7 @@ def create_command(email: str, name: str, role: str, password_stdin: bool) -> No
 @with_appcontext
 def list_command() -> None:
     """List staff accounts."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    users = staff_accounts.all_accounts(db.session)
     if not users:
         click.echo("No staff accounts.")
         return
@@ -130,7 +128,7 @@ def deactivate_command(email: str) -> None:
     with unit_of_work():  # read then write: take SQLite's write lock first
         user = _account(email)
         user.active = False
-        end_all_sessions(user)
+        staff_accounts.end_all_logins(db.session, user.id)
         audit.record("user_deactivated", actor_label=audit.CLI_ACTOR, user_id=user.id,
                      email=user.email, active=False)
     click.echo(f"Deactivated {user.email}; its sessions have ended.")
@@ -161,7 +159,7 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
         user = _account(email)
         user.password_hash = password_hash
         user.failed_logins, user.locked_until = 0, None
-        end_all_sessions(user)
+        staff_accounts.end_all_logins(db.session, user.id)
         audit.record("password_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
                      email=user.email)
     click.echo(f"Password reset for {user.email}; its sessions have ended.")
@@ -177,7 +175,7 @@ def reset_mfa_command(email: str) -> None:
         user = _account(email)
         had = user.has_second_factor
         mfa.reset(user)
-        end_all_sessions(user)
+        staff_accounts.end_all_logins(db.session, user.id)
         audit.record("mfa_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
                      email=user.email)
     state = "removed" if had else "was not set up; nothing to remove"
@@ -190,7 +188,7 @@ def reset_mfa_command(email: str) -> None:
 def hint_command() -> None:
     """Print how to create the first staff account when there is none."""
     try:
-        count = db.session.scalar(select(func.count()).select_from(StaffUser))
+        count = staff_accounts.account_count(db.session)
     except OperationalError:
         count = 0
     if not count:
