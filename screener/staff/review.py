@@ -7,9 +7,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import defer
-
 from screener.storage import review_work
 from screener.extensions import db
 from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
@@ -221,19 +218,9 @@ def possible_duplicates(screening: Screening, limit: int = 20) -> list[Screening
     """Other submissions with the same email (case-insensitive) or phone number (digits)."""
     email = (screening.contact_email or "").strip().lower()
     digits = phone_digits(screening.contact_phone)
-    matches = []
-    if email:
-        matches.append(func.lower(func.trim(Screening.contact_email)) == email)
-    if len(digits) >= MIN_PHONE_DIGITS:
-        matches.append(Screening.search_text.contains(digits[-MIN_PHONE_DIGITS:],
-                                                      autoescape=True))
-    if not matches:
-        return []
-    candidates = db.session.scalars(
-        select(Screening)
-        .where(Screening.status == "submitted", Screening.id != screening.id, or_(*matches))
-        .options(defer(Screening.answers))
-        .order_by(Screening.submitted_at.desc()).limit(limit * 2))
+    tail = digits[-MIN_PHONE_DIGITS:] if len(digits) >= MIN_PHONE_DIGITS else ""
+    candidates = review_work.duplicate_candidates(db.session, screening.id, email, tail,
+                                                  limit * 2)
     found = [other for other in candidates
              if (email and (other.contact_email or "").strip().lower() == email)
              or (digits and _same_phone(digits, phone_digits(other.contact_phone)))]

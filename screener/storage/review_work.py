@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import defer
 
 from screener.storage import audit
@@ -67,6 +67,24 @@ def sent_submissions(session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Screening
         select(Screening).where(Screening.id.in_(ids), Screening.status == "submitted")
         .options(defer(Screening.answers)))
     return {row.id: row for row in rows}
+
+
+def duplicate_candidates(session, screening_id: uuid.UUID, email: str, phone_tail: str,
+                         limit: int) -> list[Screening]:
+    """Other sent submissions, newest first, whose email is ``email`` (normalised) or whose
+    contact text holds ``phone_tail`` (the last digits of a phone); the caller checks them."""
+    matches = []
+    if email:
+        matches.append(func.lower(func.trim(Screening.contact_email)) == email)
+    if phone_tail:
+        matches.append(Screening.search_text.contains(phone_tail, autoescape=True))
+    if not matches:
+        return []
+    return list(session.scalars(
+        select(Screening)
+        .where(Screening.status == "submitted", Screening.id != screening_id, or_(*matches))
+        .options(defer(Screening.answers))
+        .order_by(Screening.submitted_at.desc()).limit(limit)))
 
 
 def active_staff(session) -> list[StaffUser]:
