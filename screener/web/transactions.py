@@ -49,10 +49,16 @@ def write_apart(work: Callable[[], T]) -> T:
     """Run ``work`` (adds, updates) in a short write transaction of its own and commit it.
 
     The request's transaction so far ends first (committed: on a GET it only read), so the write
-    begins as ``BEGIN IMMEDIATE`` on SQLite and waits for the lock instead of failing. Objects
-    loaded before are expired, so call it after rendering.
+    begins as ``BEGIN IMMEDIATE`` on SQLite and waits for the lock instead of failing. Loaded
+    objects are not expired by these two commits: the page already rendered from them, and
+    reloading the logged-in user inside the write would only hold the lock longer.
     """
-    database.begin_write()
-    result = work()
-    db.session.commit()
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        database.begin_write()
+        result = work()
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     return result
