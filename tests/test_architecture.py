@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,22 @@ def test_audit_events_are_committed_by_the_caller():
     from screener.storage import audit
 
     assert "commit" not in inspect.signature(audit.record).parameters
+
+
+def test_the_code_map_names_every_module():
+    """The README's code map names each module under screener/ on its package's line."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    code_map = readme.split("## Code map", 1)[1].split("```", 2)[1]
+    lines = {line.split()[0]: line for line in code_map.splitlines() if line.strip()}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).parts
+        if path.name == "__init__.py" or len(parts) == 1:
+            continue
+        line = lines.get(f"screener/{parts[0]}/", "")
+        if not re.search(rf"\b{re.escape(path.stem)}\b", line):
+            missing.append(path.relative_to(PROJECT_ROOT).as_posix())
+    for path in sorted(PACKAGE.glob("*.py")):
+        if f"screener/{path.name}" not in lines:
+            missing.append(path.relative_to(PROJECT_ROOT).as_posix())
+    assert missing == []
