@@ -220,11 +220,11 @@ def finish_login(user: StaffUser, method: str, target: str | None = None) -> str
 
 
 def start_session(user: StaffUser) -> None:
-    """Log ``user`` in with a brand-new session (no fixation: the old session is cleared)."""
+    """Log ``user`` in with a brand-new session (no fixation: the old session is cleared); the
+    caller commits (``finish_login``: with the login's audit event, one commit)."""
     session.clear()
     token = secrets.token_urlsafe(32)
     missed = staff_accounts.open_login(db.session, user, hash_token(token))
-    transactions.commit()
     session[SESSION_KEY] = token
     session.permanent = False
     login_user(user)
