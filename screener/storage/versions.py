@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 from typing import Protocol
 
@@ -12,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from screener.extensions import db
 from screener.storage.models import QuestionnaireVersion
 from screener.core.questionnaire import Questionnaire, QuestionnaireError, loads
+
+log = logging.getLogger(__name__)  # a child of the app's "screener" logger
 
 
 def current_questionnaire() -> Questionnaire:
@@ -52,7 +55,7 @@ def all_versions() -> list[Questionnaire]:
         try:
             versions.append(_parse_snapshot(row.sha256, row.source))
         except QuestionnaireError:
-            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+            log.warning("stored questionnaire %s no longer loads", row.sha256[:12])
     return versions
 
 
@@ -69,7 +72,7 @@ def questionnaire_by_version(version: str) -> Questionnaire | None:
         try:
             return _parse_snapshot(row.sha256, row.source)
         except QuestionnaireError:
-            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+            log.warning("stored questionnaire %s no longer loads", row.sha256[:12])
     return None
 
 
