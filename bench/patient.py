@@ -4,7 +4,8 @@ The patient is the test kit's (tests/kit/patient.py: it reads each page's forms 
 the page asks); here its requests go through the benchmark's timed ``Client``, labelled by page.
 Answers come from ``AnswerSampler`` (random, valid, drawn from the questionnaire). Answer sets
 that would open the crisis page mid-journey are left out: that page is a pause with a link
-onward, not a form, and it is tested elsewhere.
+onward, not a form, and it is tested elsewhere. So are those whose result offers no sending (a
+minor's): every virtual patient sends.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import copy
 import random
 
 from screener.cli.dev import AnswerSampler
-from screener.core import rules
+from screener.core import presentation, rules
 from screener.core.questionnaire import Questionnaire
 from tests.kit import patient
 from tests.kit.pages import Page, parse
@@ -36,17 +37,22 @@ class AnswerSource:
         self.template = AnswerSampler(questionnaire, random.Random(seed))
 
     def stream(self, number: int):
-        """A function returning a new valid answer set that never triggers a crisis page."""
+        """A function returning a new valid answer set that never triggers a crisis page and
+        can be sent."""
         sampler = copy.copy(self.template)
         sampler.rng = random.Random(self.seed * 100003 + number)
-        return lambda: self._without_crisis_page(sampler)
+        return lambda: self._sendable_without_crisis_page(sampler)
 
-    def _without_crisis_page(self, sampler: AnswerSampler) -> dict:
+    def _sendable_without_crisis_page(self, sampler: AnswerSampler) -> dict:
+        questionnaire = self.questionnaire
         while True:
             answers = sampler.answers()
-            steps, effective = rules.enabled_view(self.questionnaire, answers)
-            if not any(s.crisis_page_when is not None and rules.condition_holds(
-                    self.questionnaire, s.crisis_page_when, effective) for s in steps):
+            steps, effective = rules.enabled_view(questionnaire, answers)
+            if any(s.crisis_page_when is not None and rules.condition_holds(
+                    questionnaire, s.crisis_page_when, effective) for s in steps):
+                continue
+            assessment = rules.evaluate(questionnaire, effective)
+            if presentation.patient_result(questionnaire, assessment).can_send:
                 return answers
 
 

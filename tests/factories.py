@@ -6,10 +6,13 @@ import itertools
 import re
 import secrets
 from datetime import timedelta
+from typing import Any, Iterable
 
 from sqlalchemy import select
 
-from screener.core import rules
+from screener.core import rules, safety
+from screener.core.presentation import submission_urgency
+from screener.core.safety import Recorded
 from screener.extensions import db
 from screener.storage.models import (
     NO_PRIORITY, Screening, StaffSession, StaffUser, hash_token, queue_priority, search_text_for,
@@ -17,6 +20,7 @@ from screener.storage.models import (
 )
 from screener.web import mfa
 from screener.web.passwords import hash_password
+from screener.storage import safety as safety_store
 from screener.storage.submissions import apply_assessment
 from screener.storage.versions import current_questionnaire, ensure_current_version_stored
 
@@ -58,11 +62,21 @@ def make_staff(role: str = "intake", email: str | None = None, name: str | None 
 
 def make_submission(answers: dict | None = None, name: str = "Alex Example",
                     email: str | None = "alex@example.com", phone: str | None = None,
-                    submitted_ago: timedelta = timedelta(0), **columns) -> Screening:
-    """A committed, submitted screening evaluated from ``answers`` (default: the spec baseline)."""
+                    submitted_ago: timedelta = timedelta(0),
+                    safety_answers: Iterable[tuple[str, Any]] = (), **columns) -> Screening:
+    """A committed, submitted screening evaluated from ``answers`` (default: the spec baseline).
+
+    ``safety_answers``: (question id, value) pairs the patient gave along the way, recorded as
+    first given before the final ``answers`` (a taken-back plan is ``[("cssrs_thoughts", "yes"),
+    ("cssrs_plan", "yes")]`` with final answers that say "no"): the submission gets
+    ``self_harm_changed`` at the urgency the spec gives, as a sent screening does.
+    """
     questionnaire = current_questionnaire()
     answers = answers if answers is not None else baseline()
     now = utcnow() - submitted_ago
+    given = now - timedelta(minutes=10)
+    records = [Recorded(question_id, value, given) for question_id, value in safety_answers]
+    changed = safety.changed_urgency(questionnaire, records, answers) if records else None
     screening = Screening(
         token_hash=hash_token(secrets.token_urlsafe(16)),
         questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version,
@@ -72,13 +86,22 @@ def make_submission(answers: dict | None = None, name: str = "Alex Example",
         contact_method="email" if email else "phone", consent_at=now,
         search_text=search_text_for(name, email, phone),
     )
-    apply_assessment(screening, questionnaire, rules.evaluate(questionnaire, answers))
+    assessment = rules.evaluate(questionnaire, answers)
+    extra = (questionnaire.safety_answers.changed_flag,) if changed is not None else ()
+    apply_assessment(screening, questionnaire, assessment, extra)
+    # The submission's urgency as the app stores it at send (self_harm_changed at 1 or 2).
+    urgency = submission_urgency(questionnaire, screening.flags, changed)
+    screening.priority = NO_PRIORITY if urgency is None else urgency
     for key, value in columns.items():
         setattr(screening, key, value)
     if "priority" not in columns:  # as the app keeps it: urgent only while the row is open
         urgency = None if screening.priority == NO_PRIORITY else screening.priority
         screening.priority = queue_priority(urgency, screening.review_status or "new")
     db.session.add(screening)
+    db.session.flush()
+    if records:
+        safety_store.add(db.session, screening.id,
+                         [(r.question_id, r.value) for r in records], given)
     db.session.commit()
     return screening
 

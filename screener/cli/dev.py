@@ -25,7 +25,7 @@ from screener.storage.models import (
     CONTACT_METHODS, NO_PRIORITY, REVIEW_STATUSES, Screening, StaffUser, hash_token,
     queue_priority, search_text_for, utcnow,
 )
-from screener.core.questionnaire import AllOf, AnyOf, Comparison, Questionnaire
+from screener.core.questionnaire import AllOf, AnyOf, Comparison, NotOf, Questionnaire
 from screener.cli.transactions import unit_of_work
 from screener.storage.submissions import apply_assessment
 from screener.storage.versions import current_questionnaire, ensure_current_version_stored
@@ -124,6 +124,8 @@ def _comparisons(condition) -> Iterator[Comparison]:
     if isinstance(condition, (AllOf, AnyOf)):
         for child in condition.conditions:
             yield from _comparisons(child)
+    elif isinstance(condition, NotOf):
+        yield from _comparisons(condition.condition)
     else:
         yield condition
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Mapping
 
-from screener.core.questionnaire import Condition, Question, Questionnaire, Score, Step
+from screener.core.questionnaire import (AllOf, AnyOf, Condition, NotOf, Question, Questionnaire,
+                                        Score, Step)
 from screener.core.questionnaire.evaluation import is_allowed, multi_problem
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")  # bounded: int() of a huge string is slow
@@ -52,7 +53,10 @@ class Assessment:
     rules: tuple[MatchedRule, ...]
     scores: dict[str, ScoreResult]
     flags: tuple[str, ...]
-    urgency: int | None  # of the most urgent flag; None when no flag makes it urgent
+    # Of the most urgent flag (1 most); None when no flag has one. Whether it counts as urgent
+    # is ``Questionnaire.is_urgent``; a submission's, with a taken-back answer, is
+    # ``presentation.submission_urgency``.
+    urgency: int | None
 
     @property
     def rule_ids(self) -> list[str]:
@@ -164,7 +168,7 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assess
     outcome = min(ranked, key=questionnaire.outcome_rank) if ranked else (
         questionnaire.default_outcome)
     flags_by_id = questionnaire.flags_by_id
-    # Urgent flags first, most urgent first; then the flags that are only shown (past_attempt).
+    # Flags with an urgency first, most urgent first; then those only shown (1.1.0 past_attempt).
     flags = tuple(sorted(
         {rule.flag for rule in matched if rule.flag is not None},
         key=lambda flag: (not flags_by_id[flag].urgent, flags_by_id[flag].urgency or 0, flag),
@@ -217,21 +221,29 @@ def _coerce_one(question: Question, value: Any) -> Any:
 def validate_answers(
     questionnaire: Questionnaire, answers: Any, steps: list[Step] | None = None
 ) -> list[str]:
-    """Problems with an answer set: unknown ids, invalid values, missing required answers.
+    """Problems with an answer set: unknown ids, invalid values, answers to questions that skip
+    logic hides, missing required answers (a follow-up whose parent is yes included).
 
     With ``steps``, only the questions of those steps are checked for missing answers.
     """
     if not isinstance(answers, Mapping):
         return ["answers must be an object mapping question ids to answers"]
     questions = questionnaire.questions
+    enabled_steps, effective = enabled_view(questionnaire, answers)
+    asked = {question.id for step in enabled_steps
+             for question in enabled_questions(step, effective, questionnaire)}
     problems = []
     for key, value in answers.items():
         question = questions.get(key)
         if question is None:
-            problems.append(f'{key}: unknown question "{key}"')
+            problems.append(f"{key}: not in questionnaire {questionnaire.version}")
         elif not question.accepts(value):
             problems.append(f"{key}: {answer_problem(question, value)}")
-    enabled_steps, effective = enabled_view(questionnaire, answers)
+        elif key not in asked and _gates_decided(questionnaire, question, effective):
+            # A hidden question's answer never counts: accepting it would hide a typo in the
+            # answers it depends on (a follow-up given while its parent is "no"). When a gating
+            # answer is itself missing or invalid, that is the one problem reported.
+            problems.append(f"{key}: not asked when the answers before it are as given")
     wanted = {s.id for s in steps} if steps is not None else None
     for step in enabled_steps:
         if wanted is not None and step.id not in wanted:
@@ -240,6 +252,31 @@ def validate_answers(
             if question.required and question.id not in answers:
                 problems.append(f"{question.id}: an answer is required")
     return problems
+
+
+def _gates_decided(questionnaire: Questionnaire, question: Question,
+                   effective: Mapping[str, Any]) -> bool:
+    """Every answer the skip logic of ``question`` (its step's and its own) reads is given."""
+    step = questionnaire.steps_by_id[question.step_id]
+    names = set(_named(step.enable_when, questionnaire)) | set(
+        _named(question.enable_when, questionnaire))
+    return names <= set(effective)
+
+
+def _named(condition: Condition | None, questionnaire: Questionnaire):
+    """The question ids a condition reads (a score's items included)."""
+    if condition is None:
+        return
+    if isinstance(condition, (AllOf, AnyOf)):
+        for part in condition.conditions:
+            yield from _named(part, questionnaire)
+    elif isinstance(condition, NotOf):
+        yield from _named(condition.condition, questionnaire)
+    elif condition.source == "score":
+        score = questionnaire.scores_by_id.get(condition.ref)
+        yield from score.items if score is not None else ()
+    else:
+        yield condition.ref
 
 
 def answer_problem(question: Question, value: Any) -> str | None:

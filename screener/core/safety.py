@@ -1,8 +1,9 @@
 """Safety answers that are never forgotten (spec: "Self-harm answers that change").
 
-Pure: which saved answers the questionnaire's ``safety_answers`` says to record, and which
-recorded answers the final answers no longer hold. ``rules.evaluate`` is untouched: the outcome
-and matched rules stay those of the final answers; this only adds a flag beside them.
+Pure: which posted answers the questionnaire's ``safety_answers`` says to record, which recorded
+answers the final answers no longer hold, and how urgent that makes a submission.
+``rules.evaluate`` is untouched: the outcome and matched rules stay those of the final answers;
+this only adds a flag beside them.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping
 
 from screener.core.questionnaire import Comparison, Questionnaire
-from screener.core.rules import condition_holds, enabled_view
+from screener.core.rules import condition_holds, enabled_view, normalize_answers
+
+_NUMBERS = (int, float)  # exact types: True is not a number here
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """One safety answer as first given, and when it was saved."""
+    """One safety answer as given, and when it was saved."""
 
     question_id: str
     value: Any
@@ -26,11 +29,16 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Kept:
-    """A recorded answer beside what the final answers hold for its question."""
+    """A question's recorded answers beside what the final answers hold for it."""
 
-    recorded: Recorded
+    recorded: Recorded  # the first given
     final: Any  # None: no answer counts any more (changed, or its question skipped)
     still_holds: bool
+    highest: Recorded | None = None  # the highest value given (phq9_9 1 then 3: the 3)
+
+    def __post_init__(self) -> None:
+        if self.highest is None:
+            object.__setattr__(self, "highest", self.recorded)
 
 
 def _conditions(questionnaire: Questionnaire) -> tuple[Comparison, ...]:
@@ -38,13 +46,23 @@ def _conditions(questionnaire: Questionnaire) -> tuple[Comparison, ...]:
     return safety.conditions if safety is not None else ()
 
 
-def to_record(questionnaire: Questionnaire, saved: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The (question id, value) pairs among ``saved`` (what one step just saved) to record."""
+def to_record(questionnaire: Questionnaire, posted: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The (question id, value) pairs among ``posted`` that meet a safety condition.
+
+    ``posted``: the raw values of one POST, follow-ups whose parent says "no" included (a
+    follow-up revealed by JavaScript was still seen and answered); "2" is read as 2.
+    """
+    if not isinstance(posted, Mapping):
+        return []
+    values = normalize_answers(questionnaire, posted)
     found = []
     for condition in _conditions(questionnaire):
-        value = saved.get(condition.ref)
+        value = values.get(condition.ref)
         if value is None or (condition.ref, value) in found:
             continue
+        question = questionnaire.questions.get(condition.ref)
+        if question is not None and not question.accepts(value):
+            continue  # not an answer the question takes: nothing was given
         if condition_holds(questionnaire, condition, {condition.ref: value}):
             found.append((condition.ref, value))
     return found
@@ -61,27 +79,37 @@ def first_given(records: Iterable[Recorded]) -> list[Recorded]:
     return first
 
 
+def _highest(records: list[Recorded]) -> Recorded:
+    """The record with the highest value (the first one given when values are not numbers)."""
+    numbers = [r for r in records if type(r.value) in _NUMBERS]
+    if len(numbers) != len(records):
+        return records[0]
+    return max(numbers, key=lambda r: r.value)  # max keeps the earliest of equal values
+
+
+def _still_holds(highest: Any, final: Any) -> bool:
+    """The final answer is as serious as the highest given: present, not lower (phq9_9), and
+    otherwise the same answer ("yes")."""
+    if final is None:
+        return False
+    if type(highest) in _NUMBERS and type(final) in _NUMBERS:
+        return final >= highest
+    return final == highest
+
+
 def kept(questionnaire: Questionnaire, records: Iterable[Recorded],
          answers: Mapping[str, Any]) -> list[Kept]:
-    """Each question's first recorded answer beside the final (effective) answer, and whether
-    every recorded answer to that question still holds."""
+    """Per question: the first and the highest recorded answer beside the final (effective)
+    answer, and whether the final answer still holds the highest one."""
     _, effective = enabled_view(questionnaire, answers)
-    records = list(records)
+    ordered = sorted(records, key=lambda r: r.recorded_at)
     result = []
-    for first in first_given(records):
-        same = [r for r in records if r.question_id == first.question_id]
-        holds = all(_holds(questionnaire, r, effective) for r in same)
-        result.append(Kept(first, effective.get(first.question_id), holds))
+    for first in first_given(ordered):
+        same = [r for r in ordered if r.question_id == first.question_id]
+        highest = _highest(same)
+        final = effective.get(first.question_id)
+        result.append(Kept(first, final, _still_holds(highest.value, final), highest))
     return result
-
-
-def _holds(questionnaire: Questionnaire, record: Recorded, effective: Mapping[str, Any]) -> bool:
-    """The final answers still hold what made ``record`` a safety answer."""
-    conditions = [c for c in _conditions(questionnaire) if c.ref == record.question_id
-                  and condition_holds(questionnaire, c, {c.ref: record.value})]
-    if not conditions:  # the questionnaire no longer names it: it was recorded, so it counts
-        return record.question_id in effective and effective[record.question_id] == record.value
-    return any(condition_holds(questionnaire, c, effective) for c in conditions)
 
 
 def changed_flags(questionnaire: Questionnaire, records: Iterable[Recorded],
@@ -93,3 +121,39 @@ def changed_flags(questionnaire: Questionnaire, records: Iterable[Recorded],
     if any(not k.still_holds for k in kept(questionnaire, records, answers)):
         return (safety.changed_flag,)
     return ()
+
+
+def changed_urgency(questionnaire: Questionnaire, records: Iterable[Recorded],
+                    answers: Mapping[str, Any]) -> int | None:
+    """The changed flag's urgency: None when every recorded answer still holds; 1 when any
+    recorded answer was high risk (a plan taken back stays "contact today"); else the flag's
+    own urgency."""
+    safety = questionnaire.safety_answers
+    records = list(records)
+    if not changed_flags(questionnaire, records, answers):
+        return None
+    if any(_is_high_risk(questionnaire, record) for record in records):
+        return 1
+    flag = questionnaire.flags_by_id.get(safety.changed_flag)
+    return flag.urgency if flag is not None and flag.urgency is not None else 1
+
+
+def _is_high_risk(questionnaire: Questionnaire, record: Recorded) -> bool:
+    """``safety_answers.high_risk`` holds for the answer; a version without that list (1.0.0,
+    1.1.0) counts an answer that on its own makes a rule with an urgency-1 flag hold. An answer
+    to a question the questionnaire does not have (a draft moved from 1.1.0 kept its
+    ``self_harm_plan``) counts as high risk: its meaning cannot be checked, so fail closed."""
+    if record.question_id not in questionnaire.questions:
+        return True
+    alone = {record.question_id: record.value}
+    high_risk = questionnaire.safety_answers.high_risk
+    if high_risk:
+        return any(condition_holds(questionnaire, c, alone) for c in high_risk
+                   if c.ref == record.question_id)
+    flags = questionnaire.flags_by_id
+    return any(
+        rule.flag in flags and flags[rule.flag].urgency == 1
+        and condition_holds(questionnaire, rule.when, alone)
+        and not condition_holds(questionnaire, rule.when, {})  # not true of no answer at all
+        for rule in questionnaire.rules
+    )

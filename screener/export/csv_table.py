@@ -75,12 +75,17 @@ class CsvLayout:
 def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> CsvLayout:
     """Columns for submissions answered under ``questionnaires`` (the current one first).
 
-    Questions and scores of older versions that the current one dropped are appended, so their
-    answers are not lost from the export.
+    Each question keeps the place the oldest version that asked it gave it, so a version that
+    retires a question or moves it to another step moves no column: retired questions keep
+    their columns for the rows that answered them, and each version's new questions come after
+    all older ones. Labels are the newest wording.
     """
+    oldest_first = sorted(questionnaires, key=lambda q: _version_key(q.version))
+    texts = {question.id: question.text for q in oldest_first
+             for question in q.questions.values()}
     scores = _union((s.id, s.title) for q in questionnaires for s in q.scores)
-    questions = _union((question.id, question.text) for q in questionnaires
-                       for question in column_order(q))
+    questions = [(question_id, texts[question_id]) for question_id, _ in _union(
+        (question.id, "") for q in oldest_first for question in column_order(q))]
     columns = list(FIXED_COLUMNS)
     for score_id, title in scores:
         columns += [(f"{score_id}_score", f"{title}: score"),
@@ -112,7 +117,10 @@ def column_order(questionnaire: Questionnaire) -> list:
 
 
 def _version_key(version: str | None) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".")) if version else ()
+    """'1.10.0' → (1, 10, 0), so versions sort as numbers; a part that is not a number is 0."""
+    if not version:
+        return ()
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
 def rows(

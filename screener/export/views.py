@@ -17,11 +17,14 @@ from screener.web import transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
 from screener.web.lookups import sent_submission_or_404
+from screener.extensions import db
 from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
 from screener.export.fhir.response import bundle
 from screener.storage.filters import FilterError, ScreeningFilters, parse_switch
 from screener.storage.models import utcnow
-from screener.core.rules import enabled_view
+from screener.core import safety
+from screener.core.rules import enabled_questions, enabled_view
+from screener.storage import safety as safety_store
 from screener.storage.versions import current_questionnaire, questionnaire_for
 
 bp = Blueprint("export", __name__)
@@ -80,10 +83,17 @@ def summary(screening_id: uuid.UUID):
     questionnaire = questionnaire_for(screening)
     steps, answers = enabled_view(questionnaire, screening.answers or {})
     shown = {step.id for step in steps}
+    # A question the final answers did not show (a follow-up whose parent is "no") reads "Not
+    # asked", not "Not answered"; its first-given safety answer is still in the section below.
+    asked = {question.id for step in steps
+             for question in enabled_questions(step, answers, questionnaire)}
+    records = safety_store.records_for(db.session, screening.id)
     page = render_template(
         "export/summary.html", screening=screening, version=questionnaire,
-        assessment=screening.assessment or {}, steps=steps, answers=answers,
+        assessment=screening.assessment or {}, steps=steps, answers=answers, asked=asked,
         skipped=[step for step in questionnaire.steps if step.id not in shown],
+        safety_answers=safety.kept(questionnaire, records, screening.answers or {}),
+        changed_urgency=safety.changed_urgency(questionnaire, records, screening.answers or {}),
         printed_at=utcnow(),
     )
     _audit_one(screening_id, "summary", identified=True)

@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from screener.storage import drafts
 from screener.patient import session
 from screener.patient import forms
-from screener.core import rules, safety
+from screener.core import presentation, rules, safety
 from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url,
                                    take_pending, write_refused)
 from screener.storage.versions import current_questionnaire
@@ -41,9 +41,10 @@ def finish():
         first = journey.first_open or journey.steps[0]
         return redirect(url_for("wizard.step", step_id=first.id))
     assessment = rules.evaluate(questionnaire, screening.answers)
-    changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
-                                   screening.answers)
-    if not session.complete(screening, questionnaire, assessment, changed):
+    urgency = safety.changed_urgency(questionnaire, drafts.safety_records(screening),
+                                     screening.answers)
+    changed = () if urgency is None else (questionnaire.safety_answers.changed_flag,)
+    if not session.complete(screening, questionnaire, assessment, changed, urgency):
         return write_refused()
     return redirect(url_for("wizard.result"))
 
@@ -60,28 +61,30 @@ def result():
 
 
 def _result_context(screening, questionnaire) -> dict:
-    """What the result page (and the printable copy on the sent page) shows."""
+    """What the result page (and the printable copy on the sent page) shows: what the patient
+    reads is ``core.presentation``'s (no reassurance for anyone at risk), worked out once."""
     assessment = rules.evaluate(questionnaire, screening.answers)
+    shown = _presented(screening, questionnaire, assessment)
     scores = [(s, assessment.scores[s.id]) for s in questionnaire.scores
               if s.id in assessment.scores]
-    outcome = questionnaire.outcomes_by_id[assessment.outcome]
-    changed = safety.changed_flags(questionnaire, drafts.safety_records(screening),
-                                   screening.answers)
     return dict(questionnaire=questionnaire, screening=screening, assessment=assessment,
-                scores=scores, version=questionnaire.version, outcome=outcome,
-                reasons=patient_reasons(questionnaire, assessment),
-                crisis_first=outcome.show_crisis_resources or bool(changed))
+                scores=scores, version=questionnaire.version, shown=shown,
+                outcome=shown.outcome, reasons=shown.reasons, crisis_first=shown.crisis_first)
 
 
-def patient_reasons(questionnaire, assessment: rules.Assessment) -> list[str]:
-    """The reasons the patient reads. On a result that shows the crisis resources, only the
-    reasons of rules with that outcome, and notes: a lower outcome's reason ("your scores are in
-    the lower ranges") would read as reassurance there. Staff see every matched rule."""
-    outcome = questionnaire.outcomes_by_id[assessment.outcome]
-    if not outcome.show_crisis_resources:
-        return [rule.reason for rule in assessment.rules]
-    return [rule.reason for rule in assessment.rules
-            if rule.outcome is None or rule.outcome == assessment.outcome]
+def _presented(screening, questionnaire, assessment: rules.Assessment):
+    """The patient's view of the assessment, with any taken-back safety answer's urgency."""
+    urgency = safety.changed_urgency(questionnaire, drafts.safety_records(screening),
+                                     screening.answers)
+    return presentation.patient_result(questionnaire, assessment, urgency)
+
+
+def offers_sending(screening) -> bool:
+    """Whether the screening's result offers sending (never for a minor: staff never receive a
+    minor's answers; it is data: ``offer_send``, ``blocks_sending``)."""
+    questionnaire, _ = journey_for(screening)
+    assessment = rules.evaluate(questionnaire, screening.answers)
+    return _presented(screening, questionnaire, assessment).can_send
 
 
 def send():
@@ -94,6 +97,8 @@ def send():
     screening = load_draft()
     if screening.status != "completed":
         return redirect(url_for("wizard.result"))
+    if not offers_sending(screening):
+        return redirect(url_for("wizard.result"))  # nothing is stored, nothing is kept
     texts = current_questionnaire().texts
     if request.method == "GET":
         kept = take_pending(screening, "send")
@@ -130,5 +135,6 @@ def sent():
         flash(SENT_ONCE, "info")
         return redirect(url_for("wizard.landing"))
     questionnaire, _ = journey_for(screening)
-    return render_template("patient/sent.html", urgent=drafts.is_urgent(screening),
-                           **_result_context(screening, questionnaire))
+    context = _result_context(screening, questionnaire)
+    urgent = context["crisis_first"] or drafts.is_urgent(screening, questionnaire)
+    return render_template("patient/sent.html", urgent=urgent, **context)

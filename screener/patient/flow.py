@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from screener.patient import session
-from screener.core import navigation
-from screener.storage import pending
+from screener.patient import forms, session
+from screener.core import navigation, rules, safety
+from screener.storage import drafts, pending
 from screener.storage.drafts import Draft
 from screener.web.errors import abort_with
 from screener.core.questionnaire import Questionnaire, Step
-from screener.storage.versions import questionnaire_for
+from screener.storage.versions import current_questionnaire, questionnaire_for
 
 LOST = "We could not find your screening: your session has ended. Please start again."
 EXPIRED = ("Your screening has expired: answers that are not sent to the clinic are deleted "
@@ -38,6 +38,8 @@ def load_draft(editable: bool = True) -> Draft:
         hours = current_app.config["DRAFT_TTL_HOURS"]
         flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
         abort(redirect(url_for("wizard.landing")))
+    if screening.status != "submitted" and not _moved_to_current(screening):
+        abort(redirect(url_for("wizard.resume")))  # changed meanwhile: load it again
     if screening.status == "submitted":
         # Sent by this browser, whose session kept the token (a double click's other request):
         # the confirmation once, then nothing.
@@ -45,6 +47,25 @@ def load_draft(editable: bool = True) -> Draft:
         flash(SENT, "info")
         abort(redirect(url_for("wizard.sent")))
     return screening
+
+
+def _moved_to_current(screening: Draft) -> bool:
+    """A draft begun under an older questionnaire (in progress when a new version was deployed)
+    moves to the one in force: answers to retired questions are dropped, the rest kept, and it
+    resumes at the first step with an unanswered question. True when it is current (now)."""
+    current = current_questionnaire()
+    if screening.questionnaire_sha256 == current.source_sha256:
+        return True
+    return drafts.move_to_current(screening, current, carried_answers(current, screening.answers))
+
+
+def carried_answers(questionnaire: Questionnaire, answers: dict) -> dict:
+    """The answers ``questionnaire`` still asks, with values it accepts, pruned by its skip
+    logic."""
+    kept = {qid: value for qid, value in answers.items()
+            if qid in questionnaire.questions
+            and rules.answer_problem(questionnaire.questions[qid], value) is None}
+    return rules.enabled_view(questionnaire, kept)[1]
 
 
 def keep_pending(screening: Draft, page: str, form, problem: str | None = None):
@@ -102,5 +123,18 @@ def step_context(step_id: str) -> tuple[Draft, Questionnaire, Step, navigation.J
     if step is None:
         abort_with(404, "There is no such page in the screening.")
     if not journey.is_reachable(step.id):
+        if request.method == "POST":  # a stale page: nothing is saved, safety answers are kept
+            session.record(screening, posted_safety_answers(questionnaire, step))
         abort(redirect(resume_url(screening, journey)))
     return screening, questionnaire, step, journey
+
+
+def posted_safety_answers(questionnaire: Questionnaire, step: Step) -> list:
+    """The safety answers in everything this POST sent for ``step``'s questions, shown or not
+    (a follow-up revealed by script is posted even when its parent says "no")."""
+    kept = questionnaire.safety_answers
+    asked = {c.ref for c in kept.conditions} if kept is not None else set()
+    if not any(q.id in asked for q in step.questions):
+        return []  # most steps: nothing to look for, no form to build
+    return safety.to_record(questionnaire, forms.posted_answers(questionnaire, step,
+                                                                request.form))

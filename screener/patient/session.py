@@ -106,10 +106,16 @@ def save(draft: Draft, merge: Merge, step_id: str,
     return _kept_alive(drafts.save(draft, merge, step_id, ttl(), record))
 
 
+def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
+    """``drafts.record``: keep posted safety answers for good, without saving any answer."""
+    return drafts.record(draft, pairs)
+
+
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
-             extra_flags: tuple[str, ...] = ()) -> bool:
+             extra_flags: tuple[str, ...] = (), changed_urgency: int | None = None) -> bool:
     """``drafts.complete`` for the session's draft, keeping the cookie alive with it."""
-    return _kept_alive(drafts.complete(draft, questionnaire, assessment, ttl(), extra_flags))
+    return _kept_alive(drafts.complete(draft, questionnaire, assessment, ttl(), extra_flags,
+                                       changed_urgency))
 
 
 def _kept_alive(written: bool) -> bool:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import redirect, render_template, request, url_for
 
 from screener.patient import session
 from screener.patient import forms, fragments, resume
-from screener.core import navigation, rules, safety
+from screener.core import navigation, rules
 from screener.core.questionnaire import Question, Questionnaire, Step
-from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url, returning,
-                                   step_context, take_pending, write_refused)
+from screener.patient.flow import (journey_for, keep_pending, load_draft,
+                                   posted_safety_answers, resume_url, returning, step_context,
+                                   take_pending, write_refused)
 
 UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
               "saved. Please check your answers below and press Continue.")
@@ -42,10 +45,13 @@ def step(step_id: str):
     screening, questionnaire, step, journey = step_context(step_id)
     if request.method == "GET":
         return _show(screening, journey, step)
+    # Every safety answer that reaches the server is kept, whatever this POST does next (spec:
+    # "Self-harm answers that change"); it is written with the save, in one transaction.
+    record = posted_safety_answers(questionnaire, step)
     form = _posted_form(questionnaire, step, journey, request.form)
     action = request.form.get("action")
     if action in ("back", "save"):
-        if not _keep_valid(screening, questionnaire, step, form):
+        if not _keep_valid(screening, questionnaire, step, form, record):
             return write_refused()
         if action == "save":
             return resume.show_new_code(screening)
@@ -54,12 +60,11 @@ def step(step_id: str):
     if not form.validate() or unexpected:
         revealed = _only_revealed_missing(form, journey.questions(step))
         if revealed and not unexpected:
-            return _show_follow_up(screening, questionnaire, step, form, revealed)
-        return _refused(screening, questionnaire, step, form, unexpected)
+            return _show_follow_up(screening, questionnaire, step, form, revealed, record)
+        return _refused(screening, questionnaire, step, form, unexpected, record)
     given = form.answers()
     if not session.save(screening, lambda stored: navigation.merge_step(
-            questionnaire, stored, step, given), step.id,
-            record=safety.to_record(questionnaire, given)):
+            questionnaire, stored, step, given), step.id, record=record):
         return write_refused()
     after = navigation.journey(questionnaire, screening.answers)
     if after.crisis_page_due(step):
@@ -79,10 +84,13 @@ def _show(screening, journey: navigation.Journey, step: Step):
 
 
 def _refused(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm,
-             unexpected: list[str]):
+             unexpected: list[str], record: list[tuple[str, Any]]):
     """A step with errors: keep its valid answers (the step stays unanswered until complete),
-    keep what was sent for the error page, and redirect to the step to show it."""
-    if not unexpected and not _keep_valid(screening, questionnaire, step, form):
+    keep what was sent for the error page, and redirect to the step to show it. A tampered page
+    saves no answer, but its safety answers are still recorded."""
+    kept = (session.record(screening, record) if unexpected
+            else _keep_valid(screening, questionnaire, step, form, record))
+    if not kept:
         return write_refused()
     keep_pending(screening, step.id, form, "unexpected" if unexpected else None)
     return redirect(url_for("wizard.step", step_id=step.id, **returning()))
@@ -115,12 +123,11 @@ def _only_revealed_missing(form: forms.StepForm, shown: list[Question]) -> list[
 
 
 def _show_follow_up(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm,
-                    revealed: list[str]):
+                    revealed: list[str], record: list[tuple[str, Any]]):
     """Save the answers given and show the step again, now asking its follow-up question."""
     given = form.valid_answers()
     if not session.save(screening, lambda stored: navigation.merge_step(
-            questionnaire, stored, step, given), step.id,
-            record=safety.to_record(questionnaire, given)):
+            questionnaire, stored, step, given), step.id, record=record):
         return write_refused()
     return redirect(url_for("wizard.step", step_id=step.id, _anchor=f"{revealed[0]}-0",
                             **returning()))
@@ -137,18 +144,20 @@ def _next_url(journey: navigation.Journey, step: Step) -> str:
     return url_for("wizard.step", step_id=following.id, **back_to_review)
 
 
-def _keep_valid(screening, questionnaire: Questionnaire, step: Step,
-                form: forms.StepForm) -> bool:
+def _keep_valid(screening, questionnaire: Questionnaire, step: Step, form: forms.StepForm,
+                record: list[tuple[str, Any]]) -> bool:
     """Store the valid choices of a step sent without validating it (Back, Save and continue
     later, a step with errors), laid over the stored answers; False when the screening was sent
-    or deleted meanwhile. Safety answers among them are recorded for good, as on every save."""
+    or deleted meanwhile. The posted safety answers are recorded for good, as on every POST,
+    even when no answer changed."""
     kept = form.valid_answers()
 
     def merged(stored):
         return navigation.merge_step(questionnaire, stored, step, kept, replace=False)
 
-    return merged(screening.answers) == screening.answers or session.save(
-        screening, merged, step.id, record=safety.to_record(questionnaire, kept))
+    if merged(screening.answers) == screening.answers:
+        return session.record(screening, record)
+    return session.save(screening, merged, step.id, record=record)
 
 
 def _go_back(screening, questionnaire: Questionnaire, step: Step):

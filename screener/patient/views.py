@@ -20,7 +20,8 @@ from screener.web.access_log import ROUTE_KEY
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.storage.versions import current_questionnaire
-from screener.patient.flow import journey_for, load_draft, resume_url, step_context
+from screener.patient.flow import (journey_for, load_draft, posted_safety_answers, resume_url,
+                                   step_context)
 
 bp = Blueprint("wizard", __name__)
 
@@ -135,12 +136,17 @@ def csrf_failed(error: CSRFError):
     elsewhere explain and go back."""
     try:
         if request.endpoint == "wizard.step":
-            _, questionnaire, step, journey = step_context(request.view_args["step_id"])
+            screening, questionnaire, step, journey = step_context(request.view_args["step_id"])
+            # Nothing is saved, but a safety answer that reached the server is kept (the
+            # session cookie is SameSite=Lax: a cross-site POST carries no draft to add it to).
+            session.record(screening, posted_safety_answers(questionnaire, step))
             form = forms.step_form(questionnaire, step, journey.questions(step),
                                    formdata=request.form)
             return steps.render_step(journey, step, form, CSRF_STEP, 400)
         if request.endpoint == "wizard.send":
-            load_draft()
+            screening = load_draft()
+            if not finish.offers_sending(screening):
+                return redirect(url_for(".result"))
             form = forms.ContactForm(request.form, texts=current_questionnaire().texts)
             return render_template("patient/send.html", form=form, problem=CSRF_STEP), 400
     except HTTPException as exc:  # lost session, sent screening, unknown step

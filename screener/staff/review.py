@@ -11,7 +11,10 @@ from screener.storage import review_work
 from screener.extensions import db
 from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
                                      queue_priority)
-from screener.storage.submissions import most_urgent
+from screener.core import rules, safety
+from screener.core.presentation import patient_result, submission_urgency
+from screener.core.questionnaire import Questionnaire
+from screener.storage import safety as safety_store
 from screener.storage.versions import questionnaire_for
 from screener.web import transactions
 from screener.web.auth import request_actor
@@ -65,8 +68,32 @@ def _move(screening: Screening, seen: str, new: str, who: dict[str, Any]) -> boo
 
 
 def urgency_of(screening: Screening) -> int | None:
-    """The most urgent of the screening's flags, under the questionnaire it was answered with."""
-    return most_urgent(questionnaire_for(screening), screening.flags)
+    """The submission's urgency under the questionnaire it was answered with: its most urgent
+    flag, with ``self_harm_changed`` at the urgency its recorded safety answers give (1 when a
+    high-risk answer was taken back), so a reopened submission sorts as it did when sent."""
+    questionnaire = questionnaire_for(screening)
+    changed = safety.changed_urgency(
+        questionnaire, safety_store.records_for(db.session, screening.id), screening.answers or {})
+    return submission_urgency(questionnaire, screening.flags, changed)
+
+
+def flag_urgencies(questionnaire: Questionnaire, flags, changed: int | None) -> dict[str, int]:
+    """Each flag's urgency on this submission (``self_harm_changed`` at ``changed``, the
+    urgency its recorded answers give); flags without an urgency are left out."""
+    urgencies = {flag: questionnaire.flags_by_id[flag].urgency for flag in flags or ()
+                 if flag in questionnaire.flags_by_id
+                 and questionnaire.flags_by_id[flag].urgency is not None}
+    changed_flag = questionnaire.safety_answers and questionnaire.safety_answers.changed_flag
+    if changed is not None and changed_flag in urgencies:
+        urgencies[changed_flag] = changed
+    return urgencies
+
+
+def patient_saw(questionnaire: Questionnaire, answers: dict, changed: int | None):
+    """What the patient's result page showed (``presentation.PatientResult``): staff see the
+    true outcome, and this says when the patient saw the crisis result or no score bands."""
+    assessment = rules.evaluate(questionnaire, answers)
+    return patient_result(questionnaire, assessment, changed)
 
 
 def assign(screening: Screening, assignee: StaffUser | None) -> None:

@@ -59,10 +59,17 @@ def waiting(since: datetime | None, now: datetime | None = None) -> str:
     return waiting_for(since, now) if since is not None else ""
 
 
+@bp.app_template_test("open_flagged")
+def open_flagged(screening) -> bool:
+    """Flagged and still open: sorted above unflagged rows, with how long it has waited."""
+    return screening.priority < NO_PRIORITY
+
+
 @bp.app_template_test("open_urgent")
 def open_urgent(screening) -> bool:
-    """Flagged and still open: sorted first in the queue, with how long it has waited."""
-    return screening.priority < NO_PRIORITY
+    """Open with an urgency of 1–2 (``urgent_up_to``): marked urgent. Urgency 3 (low suicide
+    risk, a recent admission) sorts above unflagged rows but is not urgent."""
+    return current_questionnaire().is_urgent(screening.priority)
 
 
 @bp.context_processor
@@ -73,7 +80,9 @@ def staff_alerts():
     def alerts() -> dict:
         if "staff_alerts" not in g:
             failed = outbox.failed_count() if current_user.can("administer") else 0
-            g.staff_alerts = {"urgent": urgent_waiting(db.session), "failed_alerts": failed}
+            up_to = current_questionnaire().urgent_up_to
+            g.staff_alerts = {"urgent": urgent_waiting(db.session, up_to),
+                              "failed_alerts": failed}
         return g.staff_alerts
 
     return {"staff_alerts": alerts, "no_priority": NO_PRIORITY}
@@ -218,10 +227,14 @@ def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
         [e.actor_id for e in events] + [e.detail.get("assignee_id") for e in events]))
     view = queue_view(request.values.get("view"))
     questionnaire = questionnaire_for(screening)
-    safety_answers = safety.kept(questionnaire, safety_store.records_for(db.session, screening.id),
-                                 screening.answers or {})
+    records = safety_store.records_for(db.session, screening.id)
+    answers = screening.answers or {}
+    changed = safety.changed_urgency(questionnaire, records, answers)
     body = render_template(
-        "staff/detail.html", screening=screening, q=questionnaire, safety_answers=safety_answers,
+        "staff/detail.html", screening=screening, q=questionnaire,
+        safety_answers=safety.kept(questionnaire, records, answers),
+        flag_urgency=review.flag_urgencies(questionnaire, screening.flags, changed),
+        patient_saw=review.patient_saw(questionnaire, answers, changed),
         assessment=screening.assessment or {}, groups=review.answer_groups(screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
         history=review.history(screening, events, names), note_form=note_form,

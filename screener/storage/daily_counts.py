@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from screener.storage.clock import clinic_zone  # noqa: F401 (the zone days are counted in)
 from screener.storage.database import begin_write
-from screener.storage.versions import current_questionnaire
+from screener.storage.versions import current_questionnaire, questionnaire_by_sha256
 from screener.storage.models import (AuditEvent, CountsRolledUp, DailyCount,
                                      Screening)
 
@@ -38,10 +38,23 @@ ROLL_UP_STEP = timedelta(days=7)  # events counted per roll-up transaction
 Key = tuple[date, str, str]  # (day, measure, item)
 
 
-def urgent_flags() -> frozenset[str]:
-    """The flags that make a submission urgent (an urgency in questions.yaml). Not the queue's
-    priority: that drops once a submission is contacted, and the dashboard counts what it was."""
-    return frozenset(flag.id for flag in current_questionnaire().flags if flag.urgent)
+def urgent_flags(sha256: str | None = None) -> frozenset[str]:
+    """The flags that make a submission urgent (urgency 1–2, ``Questionnaire.is_urgent_flag``)
+    under the questionnaire text ``sha256`` (default: the one in force), so a submission counts
+    with the urgencies of its own version. Not the queue's priority: that drops once a
+    submission is contacted, and the dashboard counts what it was."""
+    questionnaire = (questionnaire_by_sha256(sha256) if sha256 is not None
+                     else current_questionnaire())
+    return frozenset(flag.id for flag in questionnaire.flags
+                     if questionnaire.is_urgent_flag(flag.id))
+
+
+class _UrgentFlags(dict):
+    """``urgent_flags`` per questionnaire text, each looked up once per count."""
+
+    def __missing__(self, sha256: str) -> frozenset[str]:
+        self[sha256] = urgent_flags(sha256)
+        return self[sha256]
 
 
 def local_day(moment: datetime, zone: tzinfo) -> date:
@@ -167,16 +180,16 @@ def count_events(session, since: datetime, until: datetime, zone: tzinfo) -> Cou
         found[(local_day(moment, zone), "completed", "")] += 1
     # Only a submission has a submitted_at; naming the status too would lead SQLite to the
     # status index, which holds every submission, instead of the submitted_at range.
-    sent = select(s.submitted_at, s.status, s.outcome, s.flags, s.assessment).where(
-        s.submitted_at >= since, s.submitted_at < until)
-    urgent = urgent_flags()
-    for moment, status, outcome, flags, assessment in session.execute(sent):
+    sent = select(s.submitted_at, s.status, s.outcome, s.flags, s.assessment,
+                  s.questionnaire_sha256).where(s.submitted_at >= since, s.submitted_at < until)
+    urgent = _UrgentFlags()
+    for moment, status, outcome, flags, assessment, sha256 in session.execute(sent):
         if status != "submitted":
             continue
         day = local_day(moment, zone)
         found[(day, "sent", "")] += 1
         found[(day, "outcome", outcome or "")] += 1
-        if urgent.intersection(flags or ()):
+        if urgent[sha256].intersection(flags or ()):
             found[(day, "urgent", outcome or "")] += 1
         for score_id, score in ((assessment or {}).get("scores") or {}).items():
             item = score_item(score)
@@ -223,15 +236,17 @@ def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo) -> 
                        AuditEvent.screening_id.in_(ids))):
             if (detail or {}).get("to") == CONTACTED:
                 earlier.add(screening_id)
-        urgent = urgent_flags()
-        for screening_id, submitted_at, flags in session.execute(
-                select(Screening.id, Screening.submitted_at, Screening.flags)
+        urgent = _UrgentFlags()
+        for screening_id, submitted_at, flags, sha256 in session.execute(
+                select(Screening.id, Screening.submitted_at, Screening.flags,
+                       Screening.questionnaire_sha256)
                 .where(and_(Screening.id.in_(ids), Screening.status == "submitted"))):
             if screening_id in earlier or submitted_at is None:
                 continue
             at = first[screening_id]
             minutes = max(0, round((at - submitted_at).total_seconds() / 60))
-            measure = "contact_urgent" if urgent.intersection(flags or ()) else "contact_other"
+            urgent_one = urgent[sha256].intersection(flags or ())
+            measure = "contact_urgent" if urgent_one else "contact_other"
             found[(local_day(at, zone), measure, str(minutes))] += 1
     return found
 

@@ -34,7 +34,7 @@ from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.core.safety import Recorded
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
-from screener.storage.versions import ensure_current_version_stored
+from screener.storage.versions import ensure_current_version_stored, questionnaire_for
 
 SAVE_ATTEMPTS = 5  # concurrent saves of one draft before giving up (two tabs, a double click)
 _ORM_ONLY = {"synchronize_session": False}
@@ -78,6 +78,13 @@ _SAVE = update(_table).where(*_NOT_SENT).values(
 _SAVE_REOPENING = _SAVE.values(status="draft", completed_at=None, **cleared_assessment_columns())
 
 
+_MOVE = update(_table).where(*_NOT_SENT).values(
+    answers=bindparam("new_answers"), questionnaire_id=bindparam("new_questionnaire_id"),
+    questionnaire_version=bindparam("new_version"), questionnaire_sha256=bindparam("new_sha"),
+    status="draft", completed_at=None, updated_at=bindparam("now"),
+    **cleared_assessment_columns())
+
+
 def is_expired(screening: Draft | Screening, now: datetime | None = None) -> bool:
     """An unsent screening past its ``expires_at`` counts as gone (purge deletes it later)."""
     if screening.status == "submitted" or screening.expires_at is None:
@@ -118,6 +125,27 @@ def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
     return draft
 
 
+def move_to_current(draft: Draft, questionnaire: Questionnaire,
+                    answers: Mapping[str, Any]) -> bool:
+    """Put an unsent draft answered under an older questionnaire under the current one, with
+    ``answers`` (those the current one still asks); a completed one is re-opened, since its
+    result was worked out under the old rules. Its safety records stay as they are. False when
+    it was sent or changed meanwhile (nothing written)."""
+    begin_write()  # the version row and the move commit together
+    now = utcnow()
+    sha = ensure_current_version_stored()
+    params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
+              "new_answers": dict(answers), "new_questionnaire_id": questionnaire.id,
+              "new_version": questionnaire.version, "new_sha": sha, "now": now}
+    if db.session.execute(_MOVE, params).rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    _become(draft, replace(draft, answers=dict(answers), questionnaire_sha256=sha,
+                           status="draft", completed_at=None, updated_at=now))
+    return True
+
+
 def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
          record: Sequence[tuple[str, Any]] = ()) -> bool:
     """Store ``merge(stored answers)``; False when the screening was sent or deleted meanwhile.
@@ -152,17 +180,36 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
     raise SaveConflict(f"{SAVE_ATTEMPTS} concurrent saves of one draft")
 
 
+def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
+    """Record safety answers posted without changing any stored answer (a follow-up posted while
+    its parent says "no", a page sent again unchanged); False when the screening was sent or
+    deleted meanwhile. Nothing to record is a success that writes nothing."""
+    if not pairs:
+        return True
+    begin_write()
+    found = db.session.execute(select(_c.status).where(_c.id == draft.id)).scalar()
+    if found is None or found == "submitted":
+        db.session.rollback()
+        return False
+    safety.add(db.session, draft.id, pairs, utcnow())
+    db.session.commit()
+    return True
+
+
 def _become(draft: Draft, stored: Draft) -> None:
     """Make the caller's record what the row now holds (the wizard reads it after a save)."""
     for field in fields(Draft):
         setattr(draft, field.name, getattr(stored, field.name))
 
 
-def is_urgent(draft: Draft) -> bool:
-    """The screening's stored assessment puts it at the top of the queue (an urgent flag)."""
+def is_urgent(draft: Draft, questionnaire: Questionnaire | None = None) -> bool:
+    """The screening's stored urgency counts as urgent (1–2 in 1.2.0: an alert email) under
+    ``questionnaire`` (by default the one it was answered under)."""
     priority = autocommit_connection().execute(
         select(_c.priority).where(_c.id == draft.id)).scalar()
-    return priority is not None and priority != NO_PRIORITY
+    if priority is None or priority == NO_PRIORITY:
+        return False
+    return (questionnaire or questionnaire_for(draft)).is_urgent(priority)
 
 
 def safety_records(draft: Draft) -> list[Recorded]:
@@ -171,16 +218,18 @@ def safety_records(draft: Draft) -> list[Recorded]:
 
 
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
-             ttl: timedelta, extra_flags: tuple[str, ...] = ()) -> bool:
-    """Store the assessment (and ``extra_flags`` beside its flags) and mark the screening
-    completed.
+             ttl: timedelta, extra_flags: tuple[str, ...] = (),
+             changed_urgency: int | None = None) -> bool:
+    """Store the assessment (and ``extra_flags`` beside its flags, ``changed_urgency`` the
+    urgency of a changed safety answer's flag) and mark the screening completed.
 
     False when the screening was sent, or its answers changed since ``draft`` was read (the
     assessment would not be theirs); nothing is written then.
     """
     now = utcnow()
     completed_at = draft.completed_at if draft.status == "completed" else now
-    values = dict(assessment_columns(questionnaire, assessment, extra_flags), status="completed",
+    values = dict(assessment_columns(questionnaire, assessment, extra_flags, changed_urgency),
+                  status="completed",
                   completed_at=completed_at, expires_at=now + ttl, updated_at=now)
     statement = update(_table).where(*_NOT_SENT).values(values)
     if not _write(statement, {"draft_id": draft.id, "seen_updated_at": draft.updated_at}):

@@ -20,7 +20,8 @@ from sqlalchemy import func, insert, literal, or_, select, update
 from screener.extensions import db
 from screener.storage import audit
 from screener.storage.database import begin_write
-from screener.storage.models import NO_PRIORITY, OutboxMessage, Screening
+from screener.storage.models import OutboxMessage, Screening
+from screener.storage.versions import current_questionnaire
 
 URGENT_SUBMISSION = "urgent_submission"
 LEASE = timedelta(minutes=2)  # longer than one delivery attempt may take (SMTP timeout)
@@ -46,15 +47,21 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** max(0, min(attempts - 1, 10))))
 
 
-def enqueue_urgent_submission(session, screening_id: uuid.UUID, now: datetime) -> int:
+def enqueue_urgent_submission(session, screening_id: uuid.UUID, now: datetime,
+                              up_to: int | None = None) -> int:
     """Add an alert for the screening if it is urgent (one statement: no read, no race).
 
-    Call inside the transaction that submits it; returns how many rows were added (0 or 1).
+    Urgent means an urgency of ``up_to`` or more urgent (default: the questionnaire's
+    ``urgent_up_to``, 1–2): a low suicide risk or a recent admission (3) sorts high in the queue
+    but sends no email. Call inside the transaction that submits it; returns how many rows were
+    added (0 or 1).
     """
+    if up_to is None:
+        up_to = current_questionnaire().urgent_up_to
     chosen = select(literal(URGENT_SUBMISSION), Screening.id, literal("pending"), literal(0),
                     literal(now, OutboxMessage.created_at.type),
                     literal(now, OutboxMessage.next_attempt_at.type)).where(
-        Screening.id == screening_id, Screening.priority != NO_PRIORITY)
+        Screening.id == screening_id, Screening.priority <= up_to)
     result = session.execute(insert(OutboxMessage).from_select(
         ["kind", "screening_id", "status", "attempts", "created_at", "next_attempt_at"], chosen))
     return result.rowcount

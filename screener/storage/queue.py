@@ -26,15 +26,16 @@ KEY_SCORE_COUNT = 2
 
 
 def build_queue_query(filters: ScreeningFilters) -> Select:
-    """Submitted screenings matching ``filters``: open urgent ones first, oldest waiting first;
-    then the rest newest first."""
+    """Submitted screenings matching ``filters``: open flagged ones first, most urgent first and
+    oldest waiting first within an urgency; then the rest newest first."""
     return select(Screening).where(*filters.conditions(Screening)).order_by(*_ORDER)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _URGENT = Screening.priority < NO_PRIORITY
-# Urgent (open and flagged) first, oldest waiting first within one urgency; the rest newest
-# first. ``_walk`` pages through the same order one priority at a time.
+# Open and flagged first, by urgency (1 and 2 are "urgent"; 3, such as a low suicide risk or a
+# recent admission, still sorts above unflagged rows), oldest waiting first within one urgency;
+# the rest newest first. ``_walk`` pages through the same order one priority at a time.
 _ORDER = (Screening.priority.asc(), case((_URGENT, Screening.submitted_at)).asc(),
           case((_URGENT, Screening.id)).asc(), Screening.submitted_at.desc(), Screening.id.desc())
 NEWEST_FIRST = (Screening.submitted_at.desc(), Screening.id.desc())
@@ -42,7 +43,7 @@ OLDEST_FIRST = (Screening.submitted_at.asc(), Screening.id.asc())
 
 
 def oldest_first(priority: int) -> bool:
-    """Whether rows of ``priority`` are served oldest first (urgent ones waiting longest)."""
+    """Whether rows of ``priority`` are served oldest first (flagged ones waiting longest)."""
     return priority < NO_PRIORITY
 
 
@@ -193,10 +194,11 @@ def status_counts(session) -> dict[str, int]:
 WAITING_STATUSES = ("new", "in_review")  # not yet contacted: someone must still act
 
 
-def urgent_waiting(session) -> int:
-    """Urgent submissions nobody has contacted yet (an index range over urgent rows only)."""
+def urgent_waiting(session, up_to: int) -> int:
+    """Urgent submissions nobody has contacted yet: open, with an urgency of ``up_to`` or more
+    urgent (the questionnaire's ``urgent_up_to``; an index range over urgent rows only)."""
     return session.scalar(select(func.count()).select_from(Screening).where(
-        Screening.status == "submitted", Screening.priority < NO_PRIORITY,
+        Screening.status == "submitted", Screening.priority <= up_to,
         Screening.review_status.in_(WAITING_STATUSES))) or 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from screener.storage.models import NO_PRIORITY, Screening, flag_list_for
+from screener.core.presentation import submission_urgency
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 
@@ -29,17 +30,21 @@ def assessment_record(assessment: Assessment,
 
 
 def assessment_columns(questionnaire: Questionnaire, assessment: Assessment,
-                       extra_flags: tuple[str, ...] = ()) -> dict[str, Any]:
+                       extra_flags: tuple[str, ...] = (),
+                       changed_urgency: int | None = None) -> dict[str, Any]:
     """The screening columns an assessment sets: the JSON record and its queryable copies.
 
     ``extra_flags`` are flags that are not a rule's (``self_harm_changed``): they count as the
-    rules' flags do, in the queue order, the filters and the exports.
+    rules' flags do, in the queue order, the filters and the exports. ``changed_urgency`` is the
+    changed flag's urgency (1 when a high-risk answer was taken back, else 2:
+    ``core.safety.changed_urgency``). ``priority`` is the submission's urgency (the queue's
+    order while it is open).
     """
     flags = all_flags(questionnaire, assessment.flags, extra_flags)
-    priority = most_urgent(questionnaire, flags)
+    priority = submission_urgency(questionnaire, flags, changed_urgency)
     return {"assessment": assessment_record(assessment, tuple(flags)),
             "outcome": assessment.outcome, "flags": flags, "flag_list": flag_list_for(flags),
-            "priority": priority or NO_PRIORITY}
+            "priority": NO_PRIORITY if priority is None else priority}
 
 
 def _urgencies(questionnaire: Questionnaire) -> dict[str, int]:
@@ -68,8 +73,9 @@ def cleared_assessment_columns() -> dict[str, Any]:
 
 def apply_assessment(
     screening: Screening, questionnaire: Questionnaire, assessment: Assessment,
-    extra_flags: tuple[str, ...] = (),
+    extra_flags: tuple[str, ...] = (), changed_urgency: int | None = None,
 ) -> None:
     """Copy the assessment onto the screening's stored and queryable columns."""
-    for column, value in assessment_columns(questionnaire, assessment, extra_flags).items():
+    for column, value in assessment_columns(questionnaire, assessment, extra_flags,
+                                            changed_urgency).items():
         setattr(screening, column, value)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Protocol
 
 from flask import current_app
@@ -15,6 +18,10 @@ from screener.storage.models import QuestionnaireVersion
 from screener.core.questionnaire import Questionnaire, QuestionnaireError, loads
 
 log = logging.getLogger(__name__)  # a child of the app's "screener" logger
+# The official texts of retired versions, shipped with the package: `evaluate
+# --questionnaire-version` works on a database that never stored them (a fresh install).
+_PACKAGED = Path(__file__).resolve().parents[1] / "data"
+_VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
 def current_questionnaire() -> Questionnaire:
@@ -61,7 +68,8 @@ def all_versions() -> list[Questionnaire]:
 
 def questionnaire_by_version(version: str) -> Questionnaire | None:
     """The questionnaire in force if it has ``version``, else the newest stored text that has it
-    and still loads (None when there is none)."""
+    and still loads, else the official text shipped with the package (None when there is
+    none)."""
     current = current_questionnaire()
     if version == current.version:
         return current
@@ -73,17 +81,36 @@ def questionnaire_by_version(version: str) -> Questionnaire | None:
             return _parse_snapshot(row.sha256, row.source)
         except QuestionnaireError:
             log.warning("stored questionnaire %s no longer loads", row.sha256[:12])
-    return None
+    return _packaged(version)
+
+
+def _packaged(version: str) -> Questionnaire | None:
+    """The official text of a retired version shipped with the package, or None."""
+    path = _PACKAGED / f"questionnaire-{version}.yaml"
+    if not _VERSION.fullmatch(version) or not path.is_file():
+        return None
+    source = path.read_text(encoding="utf-8")
+    return _parse_snapshot(hashlib.sha256(source.encode("utf-8")).hexdigest(), source)
+
+
+def _packaged_versions() -> list[str]:
+    """The versions whose official text ships with the package."""
+    return [p.name[len("questionnaire-"):-len(".yaml")]
+            for p in _PACKAGED.glob("questionnaire-*.yaml")]
 
 
 def known_versions() -> list[str]:
-    """The version in force, then every other stored version, each once."""
-    versions = [current_questionnaire().version]
-    for version in db.session.scalars(
-            select(QuestionnaireVersion.version).order_by(QuestionnaireVersion.created_at.desc())):
-        if version not in versions:
-            versions.append(version)
-    return versions
+    """The version in force, then every other stored or shipped version, newest first."""
+    current = current_questionnaire().version
+    others = set(db.session.scalars(select(QuestionnaireVersion.version)))
+    others.update(_packaged_versions())
+    others.discard(current)
+    return [current, *sorted(others, key=_version_key, reverse=True)]
+
+
+def _version_key(version: str) -> tuple:
+    """'1.10.0' sorts after '1.9.0'; a part that is not a number sorts first."""
+    return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
 
 
 class _AnsweredUnder(Protocol):

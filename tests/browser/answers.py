@@ -26,18 +26,27 @@ NO_SCRIPT = baseline(brain_bleed="unsure", **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
 NO_SCRIPT_CONTACT = Contact(name="Noor Noscript", email="noor@example.com",
                             phone="555 010 0123", method_label="Phone call")
 
-# Journey 4, crisis: item 9 "Several days" (1), and "yes" to the plan question.
+# Journey 4, crisis: item 9 "Several days" (1), thoughts of suicide and a plan (C-SSRS).
 SEVERAL_DAYS = 1
-CRISIS = baseline(self_harm_plan="yes", **phq9(1, 1, 1, 1, 1, 1, 1, 1, SEVERAL_DAYS))
+CRISIS = baseline(cssrs_thoughts="yes", cssrs_plan="yes",
+                  **phq9(1, 1, 1, 1, 1, 1, 1, 1, SEVERAL_DAYS))
 CRISIS_CONTACT = Contact(name="Casey Crisis", phone="555 010 0111", method_label="Phone call")
 
-# Journey 7, questionnaire 1.1.0: a suicide attempt in the past 3 months (told on the diagnosis
-# step), heavy drinking, two medicines to check and "not sure" about the bladder question.
+# Journey 7: a suicide attempt in the past 3 months (told on the safety step), weekly heavy
+# drinking, two medicines to check and "not sure" about the bladder question.
 PAST_ATTEMPT = baseline(suicide_attempt="yes", suicide_attempt_recent="yes",
-                        prior_ketamine="not_helped", heavy_drinking_past_year="one_or_more",
+                        prior_ketamine="not_helped", taps_alcohol="weekly",
                         medications=["stimulant", "lamotrigine"], bladder_symptoms="unsure",
                         **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
 PAST_ATTEMPT_CONTACT = Contact(name="Pat Attempt", phone="555 010 0177",
                                method_label="Phone call")
+
+# Journey 9, 1.2.0 on a phone. Item 9 at 0, and the safety step asked all the same.
+NO_ITEM_9 = baseline(cssrs_wish_dead="yes", **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
+# Worked example 22: example 1 with thoughts and a plan, then item 9 and thoughts taken back.
+PLAN = baseline(cssrs_thoughts="yes", cssrs_plan="yes", **phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
+TAKEN_BACK = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+# Worked example 23: under 18.
+MINOR = baseline(age_18_plus="no", **phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
 
 SENT = {"mouse": (MOUSE, MOUSE_CONTACT), "crisis": (CRISIS, CRISIS_CONTACT)}

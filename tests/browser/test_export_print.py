@@ -33,14 +33,22 @@ def pdf_pages(html_file: Path, pdf_file: Path) -> int:
     return pdf_page_count(pdf_file.read_bytes())
 
 
-@pytest.fixture
-def summary_html(app, client, login_as) -> str:
-    """A typical summary: every step answered, two flags' worth of reasons, two notes."""
+# Taken back on the way (worked example 22's answers): the summary then has its safety section.
+TAKEN_BACK = [("phq9_9", 2), ("cssrs_thoughts", "yes"), ("cssrs_method", "yes"),
+              ("cssrs_plan", "yes"), ("suicide_attempt", "yes"), ("suicide_attempt_recent", "yes")]
+
+
+@pytest.fixture(params=["typical", "taken back"])
+def summary_html(request, app, client, login_as) -> str:
+    """A typical summary: every step answered, two flags' worth of reasons, two notes; and the
+    same with six safety answers taken back (the section listing them as first given)."""
     with app.app_context():
         answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), **gad7(2, 2, 2, 1, 1, 1, 1),
                            diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=4,
                            peg_2=4, peg_3=3, phq9_difficulty="very", pregnancy="unsure")
-        screening = make_submission(answers, name="Alex Example", phone="+1 555 0100")
+        given = TAKEN_BACK if request.param == "taken back" else ()
+        screening = make_submission(answers, name="Alex Example", phone="+1 555 0100",
+                                    safety_answers=given)
         author = make_staff("intake", name="Nora Nurse")
         for body in ("Called back, left a message.", "Spoke with the patient; safe at home."):
             db.session.add(Note(screening_id=screening.id, author_id=author.id, body=body))

@@ -42,7 +42,9 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
     enabled = [s.id for s in questionnaire.steps if s.enable_when is None or s.id in journey.steps]
     assert journey.steps == enabled, "every step the answers enable is shown, in order"
     crisis_steps = {s.id for s in questionnaire.steps if s.show_crisis_resources}
-    assert not crisis_steps & set(journey.steps)  # item 9 was "Not at all"
+    # 1.2.0: the safety step (with its crisis resources) is asked of everyone, item 9 "Not at
+    # all" included.
+    assert crisis_steps and crisis_steps <= set(journey.steps)
 
     # Review, then change one answer and come straight back.
     assert path_of(page) == "/screening/review"
@@ -96,7 +98,9 @@ def test_patient_by_mouse_on_desktop(live_server, page, axe_source, questionnair
 
     assert path_of(page) == "/screening/sent"
     assert questionnaire.texts["sent_next_steps"] in page.inner_text("main")
-    assert page.get_by_role("heading", name=questionnaire.crisis_title).is_visible()
+    # No flag: no large crisis block on the sent page, the footer's modest help link only.
+    assert page.locator("main section.crisis").count() == 0
+    assert page.locator("footer").get_by_role("link", name="Get help now").is_visible()
     assert_accessible(page, axe_source, "sent")
     snap(page, "sent")
     submitted["mouse"] = CONTACT.name

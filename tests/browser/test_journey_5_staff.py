@@ -15,9 +15,10 @@ from tests.browser.staff import (age_staff_session, create_account, ended_sessio
 
 
 def expected_order(rows: list[dict], questionnaire) -> list[str]:
-    """Urgent first (by the flags' urgency in the questionnaire), longest waiting first among
-    them (issue 15), then newest first. Every row here is new, so every urgent flag counts; a
-    flag without urgency (past_attempt) is shown but leaves the row among the routine ones."""
+    """Flagged first (by the flags' urgency in the questionnaire: 1 and 2 are urgent, 3 such as
+    self_harm still sorts above the unflagged), longest waiting first within an urgency (issue
+    15), then newest first. Every row here is new, so every flag with an urgency counts; a flag
+    without urgency (1.1.0's past_attempt) is shown but leaves the row among the routine ones."""
     urgency = {flag.id: flag.urgency for flag in questionnaire.flags if flag.urgent}
     no_flag = max(urgency.values()) + 1
 
@@ -55,7 +56,7 @@ def test_intake_staff_work_a_submission(live_server, page, axe_source, questionn
     urgent_flags = {flag.id for flag in questionnaire.flags if flag.urgent}
     above = [r for r in rows
              if urgent_flags & set(r["flags"]) or r["received"] > mine["received"]]
-    assert names.index(mouse) == len(above), "below every urgent row and every newer one"
+    assert names.index(mouse) == len(above), "below every flagged row and every newer one"
     assert_accessible(page, axe_source, "staff:queue")
     snap(page, "staff-queue")
     # Times and date filters in the clinic's zone (issue 13; CLINIC_TIMEZONE of the test server).

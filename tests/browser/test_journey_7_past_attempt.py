@@ -1,6 +1,6 @@
-"""Journey 7 (questionnaire 1.1.0): a suicide attempt in the past 3 months, told on the diagnosis
-step — the follow-up question appears, the crisis page follows the step, and the result and the
-staff page show the new notes and the past_attempt flag beside the urgent one."""
+"""Journey 7: a suicide attempt in the past 3 months, told on the safety step — the follow-up
+question appears on the same step, the crisis page follows it, and the result (the crisis
+result, help first) and the staff page show the notes and the urgent flag."""
 
 from __future__ import annotations
 
@@ -11,50 +11,50 @@ from tests.browser.patient import (answer_by_mouse, current_step, group, outcome
 from tests.browser.staff import create_account, log_in, log_out
 
 
-def test_a_recent_attempt_brings_help_after_the_diagnosis_step(live_server, page, axe_source,
-                                                               questionnaire):
+def test_a_recent_attempt_brings_help_after_the_safety_step(live_server, page, axe_source,
+                                                            questionnaire):
     start(page, live_server.url)
-    walk_steps(page, questionnaire, ANSWERS, until="diagnosis")
-    diagnosis = questionnaire.steps_by_id["diagnosis"]
+    walk_steps(page, questionnaire, ANSWERS, until="safety")
+    safety = questionnaire.steps_by_id["safety"]
     follow_up = questionnaire.questions["suicide_attempt_recent"]
     heading = page.get_by_role("heading", level=1)
-    assert heading.inner_text() == diagnosis.title
+    assert safety.title in heading.inner_text()
     assert group(page, follow_up).count() == 0, "asked only after a yes"
 
     # "Yes" to the lifetime question: the same step again, now asking when.
-    answer_by_mouse(page, diagnosis, ANSWERS)
+    answer_by_mouse(page, safety, ANSWERS)
     press_continue(page)
-    assert current_step(page, questionnaire) == diagnosis
+    assert current_step(page, questionnaire) == safety
     assert group(page, follow_up).is_visible()
     assert page.locator("#error-summary").count() == 0, "a new question, not an error"
     assert group(page, questionnaire.questions["suicide_attempt"]).get_by_label(
         "Yes", exact=True).is_checked(), "the first answer is kept"
-    snap(page, "diagnosis-follow-up")
-    assert_accessible(page, axe_source, "step:diagnosis-follow-up")
+    snap(page, "safety-follow-up")
+    assert_accessible(page, axe_source, "step:safety-follow-up")
 
     # "Yes, in the past 3 months": the crisis page, help first, then a way on.
-    answer_by_mouse(page, diagnosis, ANSWERS)
+    answer_by_mouse(page, safety, ANSWERS)
     press_continue(page)
     assert path_of(page) == "/screening/crisis"
-    assert heading.inner_text() == diagnosis.crisis_page_title
-    assert diagnosis.crisis_page_text in page.inner_text("main")
+    assert heading.inner_text() == safety.crisis_page_title
+    assert safety.crisis_page_text in page.inner_text("main")
     for resource in questionnaire.crisis_resources:
         item = page.locator("section.crisis li", has_text=resource.text)
         assert item.is_visible()
         for link in resource.links:
-            assert item.get_by_role("link", name=link.text, exact=True).get_attribute(
+            assert item.get_by_role("link", name=link.text, exact=True).first.get_attribute(
                 "href") == link.href
-    snap(page, "crisis-after-diagnosis")
-    assert_accessible(page, axe_source, "crisis-page:diagnosis")
+    snap(page, "crisis-after-safety")
+    assert_accessible(page, axe_source, "crisis-page:safety")
     page.get_by_role("link", name="Continue the screening").click()
     page.wait_for_load_state()
-    assert current_step(page, questionnaire).id == "phq9"
-    assert page.locator("h1 small.instrument").inner_text() == "PHQ-9"
+    assert current_step(page, questionnaire).id == "gad7"
+    assert page.locator("h1 small.instrument").inner_text() == "GAD-7"
 
     walk_steps(page, questionnaire, ANSWERS)
     assert path_of(page) == "/screening/review"
     review = page.inner_text("main")
-    for question_id in ("suicide_attempt_recent", "heavy_drinking_past_year", "medications"):
+    for question_id in ("suicide_attempt_recent", "taps_alcohol", "medications"):
         question = questionnaire.questions[question_id]
         assert question.text in review and question.label_for(ANSWERS[question_id]) in review
     page.get_by_role("button", name="See my result").first.click()
@@ -64,25 +64,28 @@ def test_a_recent_attempt_brings_help_after_the_diagnosis_step(live_server, page
     assert "crisis" in page.locator("main h1 + *").get_attribute("class"), "help comes first"
     result = page.inner_text("main")
     rules = {rule.id: rule.reason for rule in questionnaire.rules}
-    for rule_id in ("recent_suicide_attempt", "past_suicide_attempt", "heavy_drinking_past_year",
-                    "medication_review", "precaution_unsure", "prior_ketamine"):
+    for rule_id in ("recent_suicide_attempt", "medication_review", "precaution_unsure",
+                    "prior_ketamine"):
         assert rules[rule_id] in result, rule_id
+    # A crisis result reads no lower outcome's reason (weekly drinking: other options first) ...
+    assert rules["current_substance_use"] not in result
+    # ... but the SAMHSA helpline follows the crisis resources, and no band word is shown.
+    helpline = questionnaire.helplines[0]
+    assert helpline.text in result
+    assert result.index(questionnaire.crisis_resources[0].text) < result.index(helpline.text)
     cage = questionnaire.scores_by_id["cage_aid"]
-    assert cage.bands[0].patient_text in result
+    assert cage.bands[0].patient_text not in result
     snap(page, "result-recent-attempt")
     assert_accessible(page, axe_source, "result:recent-attempt")
     send_from_result(page, CONTACT)
 
     # Staff (an account of its own: other journeys count the shared accounts' sessions): the
-    # rule ids, and past_attempt beside the urgent flag.
+    # rule ids and the urgent flag.
     log_in(page, live_server.url, create_account(live_server, "intake", "Petra Pastcheck"))
     page.get_by_role("link", name=CONTACT.name, exact=True).click()
     page.wait_for_load_state()
-    panel = page.locator("section.urgent-panel")
-    flags = questionnaire.flags_by_id
-    assert flags["urgent_now"].label in panel.inner_text()
-    assert flags["past_attempt"].label in panel.inner_text()
-    for rule_id in ("recent_suicide_attempt", "past_suicide_attempt", "medication_review"):
+    assert questionnaire.flags_by_id["urgent_now"].label in page.inner_text("main")
+    for rule_id in ("recent_suicide_attempt", "current_substance_use", "medication_review"):
         assert page.locator("code", has_text=rule_id).first.is_visible()
     assert_accessible(page, axe_source, "staff:detail-recent-attempt")
     log_out(page)

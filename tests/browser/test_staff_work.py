@@ -4,12 +4,15 @@ shortcuts, the queue as cards on a phone, compact filters without JavaScript; ax
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.browser.pages import assert_accessible, assert_accessible_without_script, snap
-from tests.browser.patient import path_of
+from tests.browser.patient import (Contact, answer_by_mouse, complete, path_of, press_continue,
+                                   send_from_result, start, walk_steps)
 from tests.browser.staff import create_account, log_in, queue_rows
+from tests.helpers import baseline, phq9
 
 IN_VIEW = """(selector) => {
   const box = document.querySelector(selector).getBoundingClientRect();
@@ -140,3 +143,77 @@ def test_more_filters_open_without_javascript(live_server, browser, axe_source, 
         assert_accessible_without_script(browser, page, axe_source, "staff:queue-more-filters")
     finally:
         context.close()
+
+
+# Issue 21: "a nurse seeing both in the queue in the right order". A patient with severe
+# depression and a wish to be dead (low risk: self_harm, urgency 3), and one who answered "yes" to
+# a plan, saw the crisis page, then took the thoughts back from the review page (self_harm_changed
+# at urgency 1). Both send their answers through the real wizard.
+LOW_RISK = baseline(cssrs_wish_dead="yes", **phq9(3, 3, 3, 2, 2, 2, 2, 1, 0))
+LOW_RISK_CONTACT = Contact(name="Wren Wishdead", email="wren.low@example.com",
+                           method_label="Email")
+PLAN_GIVEN = baseline(cssrs_thoughts="yes", cssrs_plan="yes", **phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+PLAN_TAKEN_BACK = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+PLAN_CONTACT = Contact(name="Tara Takenback", phone="555 010 0142", method_label="Phone call")
+SHOTS = Path("/tmp/shots")
+
+
+def take_back_a_plan(page, base_url: str, questionnaire) -> None:
+    """Answer a plan, pass the crisis page, then change the safety step from the review page."""
+    start(page, base_url)
+    walk_steps(page, questionnaire, PLAN_GIVEN)
+    assert path_of(page) == "/screening/crisis", "a plan brings the crisis page"
+    page.get_by_role("link", name=re.compile("Continue")).first.click()
+    page.wait_for_load_state()
+    walk_steps(page, questionnaire, PLAN_GIVEN)
+    assert path_of(page) == "/screening/review"
+    page.goto(base_url + "/screening/safety?return_to=review")
+    answer_by_mouse(page, questionnaire.steps_by_id["safety"], PLAN_TAKEN_BACK)
+    press_continue(page)
+    assert path_of(page) == "/screening/review"
+    page.get_by_role("button", name="See my result").first.click()
+    page.wait_for_load_state()
+    send_from_result(page, PLAN_CONTACT)
+
+
+def test_the_queue_puts_a_taken_back_plan_above_a_low_risk(live_server, browser, page,
+                                                           axe_source, questionnaire):
+    for walk in ("low", "plan"):  # each patient on a browser of their own
+        context = browser.new_context()
+        try:
+            patient = context.new_page()
+            if walk == "low":
+                complete(patient, live_server.url, questionnaire, LOW_RISK, LOW_RISK_CONTACT)
+            else:
+                take_back_a_plan(patient, live_server.url, questionnaire)
+        finally:
+            context.close()
+    nurse = create_account(live_server, "intake", "Nell Nightshift")
+    log_in(page, live_server.url, nurse)
+    rows = {row["name"]: row for row in queue_rows(page)}
+    names = [row["name"] for row in queue_rows(page)]
+    plan, low = PLAN_CONTACT.name, LOW_RISK_CONTACT.name
+    assert rows[plan]["flags"] == ["self_harm_changed"]
+    assert "self_harm" in rows[low]["flags"]
+    assert names.index(plan) < names.index(low), names
+    unflagged = [i for i, name in enumerate(names) if not rows[name]["flags"]]
+    assert all(names.index(low) < i for i in unflagged), "flagged above every unflagged row"
+    plan_row = page.locator("table.queue tbody tr", has_text=plan)
+    low_row = page.locator("table.queue tbody tr", has_text=low)
+    expect(plan_row).to_have_class("row-urgent")
+    expect(low_row).to_have_class("row-flagged")
+    assert_accessible(page, axe_source, "staff:queue-suicide-risk")
+    SHOTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(SHOTS / "b2-queue-taken-back-plan-above-low-risk.png"),
+                    full_page=True)
+
+    plan_row.get_by_role("link", name=plan).click()
+    page.wait_for_load_state()
+    urgent = page.locator(".urgent-panel")
+    expect(urgent).to_contain_text("urgency 1")
+    safety = page.locator("#safety-answers")
+    expect(safety.locator('tr[data-question="cssrs_plan"]')).to_contain_text("Yes")
+    expect(page.locator("#patient-saw")).to_contain_text("crisis result")
+    assert_accessible(page, axe_source, "staff:detail-taken-back-plan")
+    page.screenshot(path=str(SHOTS / "b2-detail-taken-back-plan.png"), full_page=True)

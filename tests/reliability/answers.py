@@ -12,19 +12,24 @@ import secrets
 from screener.core.rules import enabled_questions, enabled_view
 from tests.helpers import baseline
 
+ADULT = "age_18_plus"  # the question whose "no" makes a result that cannot be sent
+
 
 def random_answers(questionnaire, rng: random.Random) -> dict:
     """A complete, valid answer set: every enabled required question, some optional ones.
 
     Half are wholly random (which mostly means crisis or safety review); the other half start
     from the spec's calm baseline with one or two steps answered at random, for a mix of outcomes.
+    Every simulated patient is an adult: they all send their answers, and a minor's result
+    offers no sending (the minor's journey has request and browser tests of its own).
     """
     if rng.random() < 0.5:
-        return complete_answers(questionnaire, {}, rng)
+        return complete_answers(questionnaire, {ADULT: "yes"}, rng)
     answers = baseline()
     for step in rng.sample(questionnaire.steps, rng.randint(1, 2)):
         for question in step.questions:
-            answers.pop(question.id, None)
+            if question.id != ADULT:
+                answers.pop(question.id, None)
     return complete_answers(questionnaire, answers, rng)
 
 
@@ -36,7 +41,7 @@ def complete_answers(questionnaire, answers: dict, rng: random.Random) -> dict:
         if step.id not in {s.id for s in steps}:
             continue
         # Question by question: an answer may turn on a follow-up on the same step
-        # (suicide_attempt -> suicide_attempt_recent), which must be answered too.
+        # (cssrs_thoughts -> cssrs_plan), which must be answered too.
         for question in step.questions:
             effective = enabled_view(questionnaire, answers)[1]
             if question not in enabled_questions(step, effective, questionnaire):

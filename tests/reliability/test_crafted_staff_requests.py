@@ -76,7 +76,8 @@ def fill(rule: str, screening_id: str, draw) -> str:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_staff_route_survives_crafted_input(any_app, role):
     with any_app.app_context():
-        screening_id = str(make_submission(baseline(phq9_9=1, self_harm_plan="yes")).id)
+        answers = baseline(phq9_9=1, cssrs_thoughts="yes", cssrs_plan="yes")
+        screening_id = str(make_submission(answers).id)
         user = None if role == "anonymous" else make_staff(role)
         user_id = user.id if user else None
     client = any_app.test_client()

@@ -103,7 +103,7 @@ def filter_names(client) -> list[str]:
 def test_export_and_queue_filters_refuse_hostile_values(any_app, questionnaire):
     client = staff_client(any_app, "clinician")
     with any_app.app_context():
-        make_submission(baseline(phq9_9=1, self_harm_plan="yes"))
+        make_submission(baseline(phq9_9=1, cssrs_thoughts="yes", cssrs_plan="yes"))
         make_submission(baseline())
     names = filter_names(client)
     assert {"outcome", "status", "flag"} <= set(names)

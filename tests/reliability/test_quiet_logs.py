@@ -26,7 +26,7 @@ def access_lines(log: str) -> list[tuple[str, str, str, str, str]]:
 def test_a_crisis_patients_walk_leaves_no_step_names_addresses_or_sizes(
         sqlite_env, start_server, questionnaire):
     server = start_server(sqlite_env, 1)
-    answers = baseline(phq9_9=2, self_harm_plan="yes")
+    answers = baseline(phq9_9=2, cssrs_thoughts="yes", cssrs_plan="yes")
     patient = Patient(questionnaire, answers, random_contact(1, random.Random(3)), [server.url])
     patient.run_until("/screening/crisis")  # through the safety step to the crisis page
     staff = patient.request("GET", "/staff/login")

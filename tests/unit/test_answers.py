@@ -17,7 +17,7 @@ def test_complete_baseline_is_valid(questionnaire):
 
 
 @pytest.mark.parametrize("changes, problem", [
-    ({"favourite_colour": "blue"}, 'favourite_colour: unknown question "favourite_colour"'),
+    ({"favourite_colour": "blue"}, "favourite_colour: not in questionnaire 1.2.0"),
     ({"age_18_plus": "maybe"}, 'age_18_plus: "maybe" is not one of the choices'),
     ({"age_18_plus": True}, 'age_18_plus: "True" is not one of the choices'),
     ({"phq9_1": 4}, 'phq9_1: "4" is not one of the choices'),
@@ -53,10 +53,15 @@ def test_optional_question_may_be_left_out(questionnaire):
 
 
 @pytest.mark.parametrize("answers, missing", [
+    # Without the age, the adults' steps are undecided: only the age is reported.
     (without(baseline(), "age_18_plus"), ["age_18_plus"]),
     (without(baseline(), "diagnoses", "pregnancy"), ["diagnoses", "pregnancy"]),
-    # Enabled questions only: the safety step needs item 9 >= 1, the PEG needs chronic pain.
-    (without(baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)), "self_harm_plan"), ["self_harm_plan"]),
+    # Enabled questions only: a follow-up whose parent is yes, the PEG with chronic pain.
+    (without(baseline(cssrs_thoughts="yes"), "cssrs_plan"), ["cssrs_plan"]),
+    (without(baseline(suicide_attempt="yes"), "suicide_attempt_recent"),
+     ["suicide_attempt_recent"]),
+    (without(baseline(taps_drugs="weekly"), "drugs_cannabis_only"), ["drugs_cannabis_only"]),
+    (without(baseline(), "cssrs_wish_dead"), ["cssrs_wish_dead"]),  # asked of everyone
     (baseline(chronic_pain="yes"), ["peg_1", "peg_2", "peg_3"]),
 ])
 def test_missing_required_answers(questionnaire, answers, missing):
@@ -66,8 +71,34 @@ def test_missing_required_answers(questionnaire, answers, missing):
 
 def test_disabled_questions_are_not_required(questionnaire):
     answers = baseline()
-    assert "self_harm_plan" not in answers and answers["chronic_pain"] == "no"
+    assert "cssrs_plan" not in answers and answers["chronic_pain"] == "no"
     assert validate_answers(questionnaire, answers) == []
+
+
+def test_a_minor_is_not_asked_about_substances_or_health(questionnaire):
+    answers = baseline(age_18_plus="no")
+    assert "taps_alcohol" not in answers and "medications" not in answers
+    assert validate_answers(questionnaire, answers) == []
+    assert validate_answers(questionnaire, {**answers, "taps_alcohol": "never"}) == [
+        "taps_alcohol: not asked when the answers before it are as given"]
+
+
+@pytest.mark.parametrize("hidden", [
+    {"cssrs_plan": "yes"}, {"cssrs_method": "no"}, {"suicide_attempt_recent": "yes"},
+    {"drugs_cannabis_only": "no"}, {"peg_1": 3},
+])
+def test_an_answer_to_a_question_skip_logic_hides_is_an_error(questionnaire, hidden):
+    """A follow-up given while its parent is "no" never counts: say so rather than ignore it."""
+    [question_id] = hidden
+    assert validate_answers(questionnaire, {**baseline(), **hidden}) == [
+        f"{question_id}: not asked when the answers before it are as given"]
+
+
+@pytest.mark.parametrize("retired", ["self_harm_plan", "heavy_drinking_past_year",
+                                     "drug_use_past_year", "ketamine_nonmedical"])
+def test_retired_ids_are_not_in_1_2_0(questionnaire, retired):
+    assert validate_answers(questionnaire, {**baseline(), retired: "no"}) == [
+        f"{retired}: not in questionnaire 1.2.0"]
 
 
 def test_missing_answers_checked_only_for_the_given_steps(questionnaire):
@@ -77,11 +108,11 @@ def test_missing_answers_checked_only_for_the_given_steps(questionnaire):
 
 
 def test_every_problem_listed(questionnaire):
-    answers = without(baseline(age_18_plus="maybe", colour="red"), "pregnancy")
+    answers = without(baseline(pregnancy="maybe", colour="red"), "cssrs_thoughts")
     assert sorted(validate_answers(questionnaire, answers)) == [
-        'age_18_plus: "maybe" is not one of the choices',
-        'colour: unknown question "colour"',
-        "pregnancy: an answer is required",
+        "colour: not in questionnaire 1.2.0",
+        "cssrs_thoughts: an answer is required",
+        'pregnancy: "maybe" is not one of the choices',
     ]
 
 

@@ -10,7 +10,7 @@ from screener.core.answers import AnswerFilter
 from screener.core.questionnaire import load, loads
 from screener.core.rules import enabled_view
 from tests.conftest import QUESTIONS
-from tests.helpers import baseline, phq9
+from tests.helpers import baseline
 
 QUESTIONNAIRE = load(QUESTIONS)
 
@@ -60,9 +60,11 @@ def test_same_answers_with_score_and_chained_conditions(answers):
 
 def test_disabled_answers_are_dropped_and_enabled_ones_kept():
     keep = AnswerFilter(QUESTIONNAIRE)
-    answers = baseline(chronic_pain="no", peg_1=3, peg_2=3, peg_3=3, self_harm_plan="yes")
+    answers = {**baseline(chronic_pain="no", peg_1=3, peg_2=3, peg_3=3), "cssrs_plan": "yes"}
     effective = keep(answers)
-    assert not {"peg_1", "self_harm_plan"} & set(effective)
-    assert keep(baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2)))["self_harm_plan"] == "no"
-    plain = baseline()
-    assert keep(plain) is plain  # nothing gated answered: no copy
+    assert not {"peg_1", "cssrs_plan"} & set(effective)
+    assert keep(baseline(cssrs_thoughts="yes"))["cssrs_plan"] == "no"
+    assert keep(baseline()) == baseline()
+    minor = baseline(age_18_plus="no")
+    assert keep(minor) is minor  # nothing gated answered: no copy
+    assert "taps_alcohol" not in keep({**minor, "taps_alcohol": "daily"})

@@ -108,29 +108,38 @@ def test_columns_in_the_documented_order(questionnaire):
     fixed = [c for c, _ in csv_export.FIXED_COLUMNS]
     scores = [f"{s.id}_{part}" for s in questionnaire.scores for part in ("score", "band")]
     contact = [c for c, _ in csv_export.CONTACT_COLUMNS]
-    # 1.1.0: the questions it added come after every 1.0.0 question and after the review
-    # columns (issue 15), so no column of an earlier export moves
+    # The questions a later version added come after every 1.0.0 question and after the review
+    # columns (issue 15), 1.1.0's before 1.2.0's, so no column of an earlier export moves
     questions = list(questionnaire.questions)
-    added = [q for q in questions if questionnaire.questions[q].added_in == "1.1.0"]
+    added = {version: [q for q in questions if questionnaire.questions[q].added_in == version]
+             for version in ("1.1.0", "1.2.0")}
     review = [c for c, _ in csv_export.REVIEW_COLUMNS]
-    assert list(columns.headers) == fixed + scores + ["rules"] + contact + [
-        q for q in questions if q not in added] + review + added
+    first = [q for q in questions if questionnaire.questions[q].added_in is None]
+    assert list(columns.headers) == fixed + scores + ["rules"] + contact + first + review + (
+        added["1.1.0"] + added["1.2.0"])
     assert len(columns.labels) == len(columns.headers)
     assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
 
 
 def test_new_questions_come_after_the_1_0_0_columns_which_keep_their_order(questionnaire):
+    """Exporting every stored version: 1.0.0's columns first and in place (retired questions
+    keep theirs), then 1.1.0's additions in their 1.1.0 order, then 1.2.0's."""
     old = load(DATA / "questions-1.0.0.yaml")
-    assert old.version == "1.0.0"
+    middle = load(DATA / "questions-1.1.0.yaml")
+    assert (old.version, middle.version) == ("1.0.0", "1.1.0")
     old_columns = list(csv_export.layout([old]).headers)
-    new_columns = list(csv_export.layout([questionnaire]).headers)
-    assert new_columns[:len(old_columns)] == old_columns
-    assert new_columns[len(old_columns):] == [
+    middle_columns = list(csv_export.layout([middle, old]).headers)
+    new_columns = list(csv_export.layout([questionnaire, middle, old]).headers)
+    assert middle_columns[:len(old_columns)] == old_columns
+    assert new_columns[:len(middle_columns)] == middle_columns
+    assert middle_columns[len(old_columns):] == [
         "prior_ketamine", "suicide_attempt", "suicide_attempt_recent", "psych_hospital_recent",
         "heavy_drinking_past_year", "drug_use_past_year", "bladder_symptoms", "breathing_liver",
         "medications"]
-    # exporting both versions together gives the same columns
-    assert list(csv_export.layout([questionnaire, old]).headers) == new_columns
+    assert new_columns[len(middle_columns):] == [
+        "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent", "cssrs_plan",
+        "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
+        "nonmedical_ketamine"]
 
 
 def test_a_1_0_0_submission_fills_its_own_columns_and_leaves_the_new_ones_empty(questionnaire):
@@ -158,13 +167,13 @@ def test_row_values(questionnaire):
     assert cells["submitted_at"] == "2026-03-04T05:06:07Z"
     assert (cells["questionnaire_id"], cells["questionnaire_version"]) == (
         questionnaire.id, questionnaire.version)
-    assert cells["outcome"] == "crisis"
+    assert cells["outcome"] == "possible_fit"  # low risk keeps the other answers' outcome
     assert cells["flags"] == "self_harm"
     assert (cells["phq9_score"], cells["phq9_band"]) == (11, "moderate")
     assert (cells["peg_score"], cells["peg_band"]) == (None, None)
     assert set(cells["rules"].split(";")) >= {"self_harm_thoughts", "depression_fit"}
     assert cells["diagnoses"] == "depression;ptsd"
-    assert cells["phq9_1"] == 2 and cells["self_harm_plan"] == "no"
+    assert cells["phq9_1"] == 2 and cells["cssrs_wish_dead"] == "no"
     assert cells["contact_phone"] == "+15550100"  # E.164: no apostrophe needed (issue 15)
 
 
@@ -201,11 +210,11 @@ def older_version(questionnaire_text: str):
     return loads(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 
-def test_questions_only_an_older_version_had_are_appended(questionnaire):
+def test_questions_only_an_older_version_had_keep_a_column(questionnaire):
+    """Its answers are not lost from the export (where the column stands is the test above)."""
     old = older_version(QUESTIONS.read_text(encoding="utf-8"))
     columns = csv_export.layout([questionnaire, old])
-    assert columns.headers[-1] == "retired_question"
-    assert columns.labels[-1] == "Retired?"
+    assert columns.labels[columns.headers.index("retired_question")] == "Retired?"
     assert columns.headers.count("age_18_plus") == 1
     values = dict(zip(columns.headers, cells(columns, old,
                                              record(old, baseline(retired_question="yes")))))

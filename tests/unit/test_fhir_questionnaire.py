@@ -123,12 +123,23 @@ def test_enable_when_maps_every_yaml_condition(resource, questionnaire):
         assert ("enableWhen" in by_group[step.id]) is (step.enable_when is not None)
 
 
-def test_safety_step_is_enabled_by_phq9_item_9_of_one_or_more(resource):
+def test_safety_step_is_asked_of_everyone(resource):
+    """1.2.0: the C-SSRS screener has no condition; its follow-ups have theirs."""
     safety = groups(resource)["safety"]
-    assert safety["enableBehavior"] == "any"
-    assert [(e["question"], e["operator"], e["answerCoding"]["code"])
-            for e in safety["enableWhen"]] == [
-        ("phq9_9", "=", "LA6569-3"), ("phq9_9", "=", "LA6570-1"), ("phq9_9", "=", "LA6571-9")]
+    assert "enableWhen" not in safety
+    follow_ups = {item["linkId"]: [(e["question"], e["operator"]) for e in item["enableWhen"]]
+                  for item in safety["item"] if "enableWhen" in item}
+    assert follow_ups == {
+        "cssrs_method": [("cssrs_thoughts", "=")], "cssrs_intent": [("cssrs_thoughts", "=")],
+        "cssrs_plan": [("cssrs_thoughts", "=")],
+        "suicide_attempt_recent": [("suicide_attempt", "=")]}
+
+
+@pytest.mark.parametrize("step_id", ["substance", "health"])
+def test_adults_only_steps_are_enabled_by_age_yes(resource, step_id):
+    [entry] = groups(resource)[step_id]["enableWhen"]
+    assert (entry["question"], entry["operator"], entry["answerCoding"]["code"]) == (
+        "age_18_plus", "=", "yes")
 
 
 def test_pain_severity_is_enabled_by_chronic_pain_yes(resource, questionnaire):
@@ -207,12 +218,15 @@ def test_conditions_fhir_cannot_express_are_reported_not_guessed(condition):
 
 # --- 1.1.0 ---------------------------------------------------------------------------------------
 
-def test_1_1_0_items_are_in_their_groups(resource):
+def test_1_1_0_and_1_2_0_items_are_in_their_groups(resource):
     by_group = {group["linkId"]: [i["linkId"] for i in group["item"] if i["type"] != "display"]
                 for group in resource["item"]}
-    assert by_group["diagnosis"][-4:] == ["prior_ketamine", "suicide_attempt",
-                                          "suicide_attempt_recent", "psych_hospital_recent"]
-    assert by_group["substance"][-2:] == ["heavy_drinking_past_year", "drug_use_past_year"]
+    assert by_group["diagnosis"][-2:] == ["prior_ketamine", "psych_hospital_recent"]
+    assert by_group["safety"] == ["cssrs_wish_dead", "cssrs_thoughts", "cssrs_method",
+                                  "cssrs_intent", "cssrs_plan", "suicide_attempt",
+                                  "suicide_attempt_recent"]
+    assert by_group["substance"][4:8] == ["taps_alcohol", "taps_drugs", "drugs_cannabis_only",
+                                          "taps_rx_misuse"]
     assert by_group["health"][-3:] == ["bladder_symptoms", "breathing_liver", "medications"]
 
 

@@ -88,7 +88,7 @@ def test_answers_by_link_id_nested_in_step_groups(questionnaire, crisis_record):
         "system": "http://loinc.org", "code": "LA6569-3", "display": "Several days"}}]
     assert answers["peg_3"] == [{"valueInteger": 3}]
     assert [a["valueCoding"]["code"] for a in answers["diagnoses"]] == ["depression", "anxiety"]
-    assert answers["self_harm_plan"][0]["valueCoding"]["code"] == "no"
+    assert answers["cssrs_wish_dead"][0]["valueCoding"]["code"] == "no"
 
 
 def test_every_answer_is_one_of_the_questionnaires_options(questionnaire, crisis_record):

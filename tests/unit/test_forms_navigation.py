@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from screener.core.navigation import journey, merge_step
-from tests.helpers import baseline, phq9
+from tests.helpers import baseline
 
 
 def ids(steps) -> list[str]:
@@ -13,21 +13,29 @@ def ids(steps) -> list[str]:
 def test_empty_answers_open_at_the_first_step(questionnaire):
     j = journey(questionnaire, {})
     assert j.first_open.id == "about" and not j.finished
-    assert ids(j.steps) == ["about", "diagnosis", "phq9", "gad7", "pain", "substance", "health"]
+    # The safety step is asked of everyone; the adults' steps wait for the age.
+    assert ids(j.steps) == ["about", "diagnosis", "phq9", "safety", "gad7", "pain"]
     assert j.is_reachable("about") and not j.is_reachable("diagnosis")
-    assert j.position("about") == (1, 7)
+    assert j.position("about") == (1, 6)
 
 
 def test_complete_answers_finish(questionnaire):
     j = journey(questionnaire, baseline())
     assert j.finished and j.first_open is None
     assert all(j.is_reachable(s.id) for s in j.steps)
-    assert not j.is_reachable("safety") and not j.is_reachable("pain_severity")
+    assert j.is_reachable("safety") and not j.is_reachable("pain_severity")
 
 
-def test_item_9_and_chronic_pain_enable_their_steps(questionnaire):
-    answers = baseline(chronic_pain="yes", **phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))
-    del answers["self_harm_plan"]
+def test_a_minor_skips_the_substance_and_health_steps(questionnaire):
+    j = journey(questionnaire, baseline(age_18_plus="no"))
+    assert j.finished
+    assert ids(j.steps) == ["about", "diagnosis", "phq9", "safety", "gad7", "pain"]
+
+
+def test_safety_step_follows_phq9_and_chronic_pain_enables_its_step(questionnaire):
+    """Item 9 = 0 still leads to the safety step; an unanswered plan follow-up keeps it open."""
+    answers = baseline(chronic_pain="yes", cssrs_thoughts="yes")
+    del answers["cssrs_plan"]
     j = journey(questionnaire, answers)
     assert ids(j.steps)[3] == "safety" and "pain_severity" in ids(j.steps)
     assert j.first_open.id == "safety"
@@ -45,12 +53,22 @@ def test_previous_and_following_at_the_ends(questionnaire):
     assert j.previous("about") is None and j.following("health") is None
 
 
-def test_crisis_page_due_only_on_a_plan(questionnaire):
+def test_crisis_page_due_only_on_a_high_risk_answer(questionnaire):
     safety = questionnaire.steps_by_id["safety"]
-    yes = journey(questionnaire, baseline(phq9_9=1, self_harm_plan="yes"))
-    no = journey(questionnaire, baseline(phq9_9=1, self_harm_plan="no"))
-    assert yes.crisis_page_due(safety) and not no.crisis_page_due(safety)
-    assert not yes.crisis_page_due(questionnaire.steps_by_id["phq9"])
+    high = [baseline(cssrs_thoughts="yes", cssrs_intent="yes"),
+            baseline(cssrs_thoughts="yes", cssrs_plan="yes"),
+            baseline(suicide_attempt="yes", suicide_attempt_recent="yes")]
+    for answers in high:
+        j = journey(questionnaire, answers)
+        assert j.crisis_page_due(safety)
+        assert not j.crisis_page_due(questionnaire.steps_by_id["phq9"])
+    low_or_moderate = [baseline(phq9_9=1), baseline(cssrs_wish_dead="yes"),
+                       baseline(cssrs_thoughts="yes", cssrs_method="yes"),
+                       baseline(suicide_attempt="yes", suicide_attempt_recent="no"),
+                       # a plan left over after thoughts -> no is hidden: no crisis page
+                       {**baseline(), "cssrs_plan": "yes"}]
+    for answers in low_or_moderate:
+        assert not journey(questionnaire, answers).crisis_page_due(safety)
 
 
 def test_merge_replaces_the_step_and_drops_what_skip_logic_disables(questionnaire):

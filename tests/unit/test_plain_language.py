@@ -21,6 +21,8 @@ MAX_GRADE = 8.0
 MIN_WORDS = 12
 # Read by staff only, never shown to a patient.
 STAFF_TEXTS = frozenset({"clinician_decides"})
+# Published instrument wording outside an item: CAGE-AID's instruction, shown verbatim (spec).
+INSTRUMENT_TEXTS = frozenset({"steps.substance.intro"})
 QUESTIONS_YAML = Path(__file__).resolve().parents[2] / "questions.yaml"
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
@@ -56,8 +58,10 @@ def patient_texts(q: Questionnaire) -> list[tuple[str, str]]:
         found += [(f"scores.{score.id}.bands.{b.id}", b.patient_text) for b in score.bands]
     found += [(f"texts.{key}", text) for key, text in q.texts.items() if key not in STAFF_TEXTS]
     for i, resource in enumerate(q.crisis_resources):
-        found.append((f"crisis_resources.items[{i}]", resource.text))
-    return found
+        if resource.lang is None:  # another language (lang: es) is not graded in English
+            found.append((f"crisis_resources.items[{i}]", resource.text))
+    found += [(f"helplines[{i}]", helpline.text) for i, helpline in enumerate(q.helplines)]
+    return [(where, text) for where, text in found if where not in INSTRUMENT_TEXTS]
 
 
 def graded(q: Questionnaire) -> list[tuple[str, str]]:
@@ -92,14 +96,20 @@ def test_the_grade_check_can_fail():
 
 def test_covers_the_texts_the_spec_names(questionnaire):
     where = {w for w, _ in patient_texts(questionnaire)}
-    assert {"outcomes.safety_review.explanation", "rules.recent_suicide_attempt.reason",
-            "steps.health.psychosis_history", "steps.diagnosis.crisis_page_text",
-            "texts.privacy", "texts.sent_next_steps", "texts.consultation",
-            "scores.cage_aid.bands.positive"} <= where
-    # validated wordings are left out: instrument items and the three single questions
-    assert not {"steps.phq9.phq9_9", "steps.diagnosis.suicide_attempt",
-                "steps.substance.heavy_drinking_past_year", "steps.substance.drug_use_past_year",
-                "steps.substance.cage_guilty", "texts.clinician_decides"} & where
+    assert {"outcomes.safety_review.explanation", "outcomes.adults_only.explanation",
+            "rules.recent_suicide_attempt.reason", "rules.sedation_risk.reason",
+            "steps.health.psychosis_history", "steps.safety.crisis_page_text",
+            "steps.safety.intro", "steps.substance.drugs_cannabis_only",
+            "steps.substance.nonmedical_ketamine", "steps.substance.addictive_tendency",
+            "texts.privacy", "texts.sent_next_steps", "texts.consultation", "helplines[0]",
+            "scores.cage_aid.bands.positive", "crisis_resources.items[3]"} <= where
+    # validated wordings are left out: instrument items (C-SSRS and TAPS-1 included), the
+    # CAGE-AID instruction, suicide_attempt's examples, and a text in another language
+    assert not {"steps.phq9.phq9_9", "steps.safety.suicide_attempt",
+                "steps.safety.suicide_attempt.help", "steps.safety.cssrs_plan",
+                "steps.substance.taps_rx_misuse", "steps.substance.intro",
+                "steps.substance.cage_guilty", "texts.clinician_decides",
+                "crisis_resources.items[4]"} & where
     assert len(graded(questionnaire)) >= 40
 
 

@@ -65,22 +65,23 @@ BROKEN = [
         value="depression"), 'steps[1].questions[0].choices[1].value: duplicate value "depression"'),
     ("duplicate score", lambda d: d["scores"].append(dict(d["scores"][0])),
      'scores[4].id: duplicate id "phq9"'),
-    ("duplicate rule", lambda d: d["rules"][1].update(id="self_harm_thoughts"),
-     'rules[1].id: duplicate id "self_harm_thoughts"'),
+    ("duplicate rule", lambda d: d["rules"][1].update(id="suicide_intent_or_plan"),
+     'rules[1].id: duplicate id "suicide_intent_or_plan"'),
     ("duplicate outcome", lambda d: d["outcomes"].append(dict(d["outcomes"][0])),
-     'outcomes[4].id: duplicate id "crisis"'),
+     'outcomes[5].id: duplicate id "crisis"'),
     # conditions naming unknown questions or scores
-    ("unknown question", lambda d: d["rules"][0]["when"].update(question="phq9_10"),
-     'rules[0].when.question: unknown question "phq9_10"'),
-    ("unknown score", lambda d: d["rules"][13]["when"].update(score="phq10"),
-     'rules[13].when.score: unknown score "phq10"'),
+    ("unknown question", lambda d: d["rules"][2]["when"].update(question="phq9_10"),
+     'rules[2].when.question: unknown question "phq9_10"'),
+    ("unknown score", lambda d: d["rules"][16]["when"].update(score="phq10"),
+     'rules[16].when.score: unknown score "phq10"'),
     ("unknown score in skip logic", lambda d: d["steps"][3].update(
         enable_when={"score": "phq10", "operator": ">=", "answer": 1}),
      'steps[3].enable_when.score: unknown score "phq10"'),
     # a condition on a question that comes later than the one it controls
-    ("later question", lambda d: d["steps"][3]["enable_when"].update(question="gad7_1"),
-     'steps[3].enable_when.question: question "gad7_1" comes later than what this condition '
-     "controls (a condition may only look back)"),
+    ("later question", lambda d: d["steps"][6]["enable_when"].update(
+        question="vascular_condition"),
+     'steps[6].enable_when.question: question "vascular_condition" comes later than what this '
+     "condition controls (a condition may only look back)"),
     ("later score", lambda d: d["steps"][3].update(
         enable_when={"score": "gad7", "operator": ">=", "answer": 1}),
      'steps[3].enable_when.score: score "gad7" uses question "gad7_1": question "gad7_1" comes '
@@ -90,9 +91,9 @@ BROKEN = [
         enable_when={"question": "phq9_difficulty", "operator": "exists"}),
      'steps[2].questions[9].enable_when.question: "phq9_difficulty" is controlled by this '
      "condition (a cycle)"),
-    ("step on its own question", lambda d: d["steps"][3]["enable_when"].update(
-        question="self_harm_plan", answer="yes"),
-     'steps[3].enable_when.question: "self_harm_plan" is controlled by this condition (a cycle)'),
+    ("step on its own question", lambda d: d["steps"][7]["enable_when"].update(
+        question="cage_cut_down", answer="yes"),
+     'steps[7].enable_when.question: "cage_cut_down" is controlled by this condition (a cycle)'),
     ("score on its own item", lambda d: question(d, "phq9", "phq9_1").update(
         enable_when={"score": "phq9", "operator": ">=", "answer": 1}),
      'steps[2].questions[0].enable_when.score: score "phq9" uses question "phq9_1": "phq9_1" is '
@@ -101,21 +102,32 @@ BROKEN = [
      'steps[0].questions[0].enable_when.question: cycle: "age_18_plus" → "guardian" → '
      '"age_18_plus"'),
     # answer values that are not valid choices
-    ("answer not a choice", lambda d: d["rules"][3]["when"].update(answer="maybe"),
-     'rules[3].when.answer: "maybe" is not a valid answer to "age_18_plus"'),
-    ("answer of the wrong type", lambda d: d["rules"][17]["when"]["any"][0].update(answer=2),
-     'rules[17].when.any[0].answer: "2" is not a valid answer to "antidepressants_tried" '
+    ("answer not a choice", lambda d: d["rules"][4]["when"].update(answer="maybe"),
+     'rules[4].when.answer: "maybe" is not a valid answer to "age_18_plus"'),
+    ("answer of the wrong type", lambda d: d["rules"][24]["when"]["any"][0].update(answer=2),
+     'rules[24].when.any[0].answer: "2" is not a valid answer to "antidepressants_tried" '
      '(write it as "2")'),
-    ("scale answer out of range", lambda d: d["rules"][15]["when"]["all"][0].update(
+    ("scale answer out of range", lambda d: d["rules"][18]["when"]["all"][0].update(
         question="peg_1", answer=11),
-     'rules[15].when.all[0].answer: "11" is not a valid answer to "peg_1"'),
-    ("ordering on choices", lambda d: d["rules"][3]["when"].update(operator=">"),
-     'rules[3].when.operator: ">" needs a question with number answers; "age_18_plus" has '
+     'rules[18].when.all[0].answer: "11" is not a valid answer to "peg_1"'),
+    ("ordering on choices", lambda d: d["rules"][4]["when"].update(operator=">"),
+     'rules[4].when.operator: ">" needs a question with number answers; "age_18_plus" has '
      "choices"),
-    ("condition without answer", lambda d: d["rules"][0]["when"].pop("answer"),
-     "rules[0].when.answer: missing required key"),
-    ("unknown operator", lambda d: d["rules"][0]["when"].update(operator="~"),
-     'rules[0].when.operator: unknown operator "~" (known: exists, =, !=, >, <, >=, <=)'),
+    ("condition without answer", lambda d: d["rules"][2]["when"].pop("answer"),
+     "rules[2].when.answer: missing required key"),
+    ("unknown operator", lambda d: d["rules"][2]["when"].update(operator="~"),
+     'rules[2].when.operator: unknown operator "~" (known: exists, =, !=, >, <, >=, <=)'),
+    # not: one condition, nothing beside it
+    ("not beside another key", lambda d: d["rules"][1]["when"]["all"][1].update(answer="no"),
+     "rules[1].when.all[1].answer: unknown key"),
+    ("not of nothing", lambda d: d["rules"][1]["when"]["all"][1].update({"not": None}),
+     "rules[1].when.all[1].not: expected a condition"),
+    ("not in skip logic", lambda d: d["steps"][6].update(enable_when={"not": {
+        "question": "chronic_pain", "operator": "=", "answer": "no"}}),
+     "steps[6].enable_when.not: not: is for rules and crisis pages, not skip logic"),
+    ("not of an unknown question", lambda d: d["rules"][1]["when"]["all"][1]["not"].update(
+        question="suicide_attempt_later"),
+     'rules[1].when.all[1].not.question: unknown question "suicide_attempt_later"'),
     # score items that do not exist
     ("unknown score item", lambda d: d["scores"][0]["items"].__setitem__(0, "phq9_0"),
      'scores[0].items[0]: unknown question "phq9_0"'),
@@ -158,10 +170,35 @@ BROKEN = [
      'safety_answers.changed_flag: unknown flag "oops"'),
     ("safety answer on a score", lambda d: d["safety_answers"]["when"].append(
         {"score": "phq9", "operator": ">=", "answer": 1}),
-     "safety_answers.when[3]: expected {question: ID, operator: OP, answer: VALUE}"),
+     "safety_answers.when[8]: expected {question: ID, operator: OP, answer: VALUE}"),
     ("safety answer not a valid value", lambda d: d["safety_answers"]["when"].append(
-        {"question": "self_harm_plan", "operator": "=", "answer": "maybe"}),
-     'safety_answers.when[3].answer: "maybe" is not a valid answer to "self_harm_plan"'),
+        {"question": "cssrs_plan", "operator": "=", "answer": "maybe"}),
+     'safety_answers.when[8].answer: "maybe" is not a valid answer to "cssrs_plan"'),
+    ("high risk on an unknown question", lambda d: d["safety_answers"]["high_risk"][0].update(
+        question="self_harm_plan"),
+     'safety_answers.high_risk[0].question: unknown question "self_harm_plan"'),
+    # 1.2.0 keys: every id named exists
+    ("unknown at-risk flag", lambda d: d["at_risk"]["flags"].append("past_attempt"),
+     'at_risk.flags[4]: unknown flag "past_attempt"'),
+    ("unknown hidden rule", lambda d: d["at_risk"].update(hidden_rules=["mild_concern"]),
+     'at_risk.hidden_rules[0]: unknown rule "mild_concern"'),
+    ("unknown crisis outcome", lambda d: d["at_risk"].update(crisis_outcome="emergency"),
+     'at_risk.crisis_outcome: unknown outcome "emergency"'),
+    ("at risk without flags", lambda d: d["at_risk"].update(flags=[]),
+     "at_risk.flags: expected a non-empty list of flag ids"),
+    ("unknown helpline rule", lambda d: d["helplines"][0]["rules"].append("drug_use_past_year"),
+     'helplines[0].rules[3]: unknown rule "drug_use_past_year"'),
+    ("script in a helpline link", lambda d: d["helplines"][0]["links"][0].update(
+        href="javascript:x"), "helplines[0].links[0].href: expected a link starting with tel:, "
+     "sms:, mailto:, https://, http://"),
+    ("language not a tag", lambda d: d["crisis_resources"]["items"][4].update(lang="Spanish"),
+     'crisis_resources.items[4].lang: expected a language tag such as "es", got "Spanish"'),
+    ("urgent_up_to zero", lambda d: d.update(urgent_up_to=0),
+     "urgent_up_to: expected a whole number of at least 1"),
+    ("offer_send not true or false", lambda d: d["outcomes"][1].update(offer_send="no"),
+     "outcomes[1].offer_send: expected true or false"),
+    ("blocks_sending not true or false", lambda d: d["rules"][4].update(blocks_sending="yes"),
+     "rules[4].blocks_sending: expected true or false"),
     # the scale itself
     ("scale too wide", lambda d: question(d, "pain_severity", "peg_1").update(max=10**9),
      "steps[6].questions[0]: min must be less than max, by at most 100"),
@@ -296,7 +333,21 @@ def test_any_damage_is_reported_not_raised(damage):
 
 def test_real_questionnaire_summary(questionnaire):
     assert questionnaire.summary() == (
-        "questionnaire ketamine-screening 1.1.0: 9 steps, 49 questions, 4 scores, 31 rules")
+        "questionnaire ketamine-screening 1.2.0: 9 steps, 55 questions, 4 scores, 38 rules")
+
+
+@pytest.mark.parametrize("version, summary", [
+    ("1.0.0", "9 steps, 40 questions, 4 scores, 19 rules"),
+    ("1.1.0", "9 steps, 49 questions, 4 scores, 31 rules"),
+])
+def test_older_versions_still_load_with_the_new_keys_at_their_defaults(version, summary):
+    old = load(DATA / f"questions-{version}.yaml")
+    assert old.summary() == f"questionnaire ketamine-screening {version}: {summary}"
+    assert (old.urgent_up_to, old.at_risk, old.helplines) == (2, None, ())
+    assert all(o.offer_send and not o.offer_booking for o in old.outcomes)
+    assert not any(r.blocks_sending for r in old.rules)
+    assert all(r.lang is None for r in old.crisis_resources)
+    assert old.safety_answers is None or old.safety_answers.high_risk == ()
 
 
 def test_core_imports_neither_flask_nor_sqlalchemy():

@@ -1,4 +1,4 @@
-"""questions.yaml against the spec (shared/spec/screening.md, version 1.1.0), table by table.
+"""questions.yaml against the spec (shared/spec/screening.md, version 1.2.0), table by table.
 
 Texts the spec allows to be reworded for the grade-8 reading level are pinned as reworded
 (``REWORDED``); tests/unit/test_plain_language.py checks their grade.
@@ -18,29 +18,48 @@ NOTICE = (
 YES_NO = ["yes", "no"]
 YES_NO_UNSURE = ["yes", "no", "unsure"]
 FREQUENCY = [0, 1, 2, 3]
+TAPS = ["never", "less_than_monthly", "monthly", "weekly", "daily"]
+ADULTS = ("age_18_plus", "=", "yes")
 
 # step id -> (enable_when as (question, operator, answer) or None, [question ids])
 STEPS = {
     "about": (None, ["age_18_plus"]),
     "diagnosis": (None, ["diagnoses", "antidepressants_tried", "current_care", "prior_ketamine",
-                         "suicide_attempt", "suicide_attempt_recent", "psych_hospital_recent"]),
+                         "psych_hospital_recent"]),
     "phq9": (None, [f"phq9_{i}" for i in range(1, 10)] + ["phq9_difficulty"]),
-    "safety": (("phq9_9", ">=", 1), ["self_harm_plan"]),
+    # Asked of everyone (1.2.0): no condition on the step.
+    "safety": (None, ["cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
+                      "cssrs_plan", "suicide_attempt", "suicide_attempt_recent"]),
     "gad7": (None, [f"gad7_{i}" for i in range(1, 8)]),
     "pain": (None, ["chronic_pain"]),
     "pain_severity": (("chronic_pain", "=", "yes"), ["peg_1", "peg_2", "peg_3"]),
-    "substance": (None, ["cage_cut_down", "cage_annoyed", "cage_guilty", "cage_eye_opener",
-                         "sud_history", "ketamine_nonmedical", "addictive_tendency",
-                         "heavy_drinking_past_year", "drug_use_past_year"]),
-    "health": (None, ["vascular_condition", "brain_bleed", "ketamine_allergy",
-                      "psychosis_history", "mania_history", "blood_pressure_heart", "pregnancy",
-                      "bladder_symptoms", "breathing_liver", "medications"]),
+    "substance": (ADULTS, ["cage_cut_down", "cage_annoyed", "cage_guilty", "cage_eye_opener",
+                           "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
+                           "sud_history", "nonmedical_ketamine", "addictive_tendency"]),
+    "health": (ADULTS, ["vascular_condition", "brain_bleed", "ketamine_allergy",
+                        "psychosis_history", "mania_history", "blood_pressure_heart", "pregnancy",
+                        "bladder_symptoms", "breathing_liver", "medications"]),
 }
-# The one question-level condition (spec: shown only when suicide_attempt = yes).
-QUESTION_CONDITIONS = {"suicide_attempt_recent": ("suicide_attempt", "=", "yes")}
+# Question-level conditions: follow-ups shown in the same step.
+QUESTION_CONDITIONS = {
+    "cssrs_method": ("cssrs_thoughts", "=", "yes"),
+    "cssrs_intent": ("cssrs_thoughts", "=", "yes"),
+    "cssrs_plan": ("cssrs_thoughts", "=", "yes"),
+    "suicide_attempt_recent": ("suicide_attempt", "=", "yes"),
+    "drugs_cannabis_only": ("taps_drugs", "!=", "never"),
+}
 NEW_IN_1_1_0 = ["prior_ketamine", "suicide_attempt", "suicide_attempt_recent",
-                "psych_hospital_recent", "heavy_drinking_past_year", "drug_use_past_year",
-                "bladder_symptoms", "breathing_liver", "medications"]
+                "psych_hospital_recent", "bladder_symptoms", "breathing_liver", "medications"]
+NEW_IN_1_2_0 = ["cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
+                "cssrs_plan", "taps_alcohol", "taps_drugs", "drugs_cannabis_only",
+                "taps_rx_misuse", "nonmedical_ketamine"]
+RETIRED = ["self_harm_plan", "heavy_drinking_past_year", "drug_use_past_year",
+           "ketamine_nonmedical"]
+SUICIDE_ATTEMPT_EXAMPLES = (
+    "For example: collected pills, got a gun, gave away valuables, wrote a will or suicide note, "
+    "took out pills but did not swallow any, held a gun but changed your mind or it was grabbed "
+    "from your hand, went to the roof but did not jump; or actually took pills, tried to shoot "
+    "yourself, cut yourself, or tried to hang yourself.")
 
 # question id -> (values, required, text)
 QUESTIONS = {
@@ -57,15 +76,22 @@ QUESTIONS = {
                        "ketamine or esketamine (Spravato) treatment from a clinician before?"),
     "suicide_attempt": (YES_NO, True, "Have you ever done anything, started to do anything, or "
                         "prepared to do anything to end your life?"),
-    "suicide_attempt_recent": (YES_NO, True, "Was this in the past 3 months?"),
+    "suicide_attempt_recent": (YES_NO, True, "Was this within the past 3 months?"),
     "psych_hospital_recent": (YES_NO, True, "In the past 12 months, have you stayed in a hospital "
                               "overnight or longer for your mental health?"),
     "phq9_difficulty": (["not_difficult", "somewhat", "very", "extremely"], False,
                         "If you checked off any problems, how difficult have these problems made "
                         "it for you to do your work, take care of things at home, or get along "
                         "with other people?"),
-    "self_harm_plan": (YES_NO, True, "Are you thinking about ending your life today, or do you "
-                       "have a plan to?"),
+    "cssrs_wish_dead": (YES_NO, True, "In the past month, have you wished you were dead or "
+                        "wished you could go to sleep and not wake up?"),
+    "cssrs_thoughts": (YES_NO, True, "In the past month, have you actually had any thoughts of "
+                       "killing yourself?"),
+    "cssrs_method": (YES_NO, True, "Have you been thinking about how you might do this?"),
+    "cssrs_intent": (YES_NO, True, "Have you had these thoughts and had some intention of acting "
+                     "on them?"),
+    "cssrs_plan": (YES_NO, True, "Have you started to work out or worked out the details of how "
+                   "to kill yourself? Do you intend to carry out this plan?"),
     "chronic_pain": (YES_NO, True, "Have you had pain on most days for the last 3 months or more?"),
     "peg_1": (list(range(11)), True, "What number best describes your pain on average in the "
               "past week?"),
@@ -83,18 +109,24 @@ QUESTIONS = {
                         "morning to steady your nerves or to get rid of a hangover (eye-opener)?"),
     "sud_history": (["never", "over_12_months", "within_12_months"], True, "Have you ever been "
                     "diagnosed with, or treated for, a drug or alcohol use problem?"),
-    "ketamine_nonmedical": (YES_NO, True, "Have you ever used ketamine other than as prescribed "
-                            "by a clinician (for example, recreationally)?"),
-    # reworded: grade 10.7 -> 5.8
-    "addictive_tendency": (YES_NO_UNSURE, True, "Do you tend to find it hard to stop once you "
-                           "start something, like drinking, drugs or gambling? Some people call "
-                           "this an addictive personality."),
-    "heavy_drinking_past_year": (["never", "one_or_more"], True, "How many times in the past year "
-                                 "have you had 5 or more drinks in one day (4 or more if you are a "
-                                 "woman or over 65)?"),
-    "drug_use_past_year": (["never", "one_or_more"], True, "How many times in the past year have "
-                           "you used an illegal drug, or a prescription medicine for non-medical "
-                           "reasons (for example, for the feeling it caused)?"),
+    "taps_alcohol": (TAPS, True, "In the past 12 months, how often have you had 5 or more drinks "
+                     "containing alcohol in one day (4 or more if you are a woman)? One drink is a "
+                     "12 oz beer, a 5 oz glass of wine, or a 1.5 oz shot of liquor."),
+    "taps_drugs": (TAPS, True, "In the past 12 months, how often have you used any drugs, "
+                   "including marijuana, cocaine or crack, heroin, methamphetamine (crystal "
+                   "meth), hallucinogens, or ecstasy/MDMA?"),
+    "drugs_cannabis_only": (YES_NO, True, "Was that only marijuana (cannabis)?"),
+    "taps_rx_misuse": (TAPS, True, "In the past 12 months, how often have you used any "
+                       "prescription medications just for the feeling, more than prescribed, or "
+                       "that were not prescribed for you? For example: opioid pain relievers "
+                       "(OxyContin, Vicodin, Percocet, methadone), medicines for anxiety or sleep "
+                       "(Xanax, Ativan, Klonopin), or medicines for ADHD (Adderall, Ritalin)."),
+    "nonmedical_ketamine": (["never", "over_12_months", "within_12_months"], True,
+                            "Have you ever used ketamine other than as prescribed by a clinician "
+                            "(for example, recreationally)?"),
+    # reworded in 1.2.0 without the "addictive personality" label
+    "addictive_tendency": (YES_NO_UNSURE, True, "Do you find it hard to stop or cut back once you "
+                           "start drinking, using drugs, gambling, or something similar?"),
     # reworded: grade 8.4 -> 4.6 (technical terms in brackets)
     "vascular_condition": (YES_NO_UNSURE, True, "Have you ever been told you have a bulging blood "
                            "vessel (an aneurysm), for example in the brain, chest or belly? Or a "
@@ -123,8 +155,9 @@ QUESTIONS = {
                          "interstitial cystitis)?"),
     "breathing_liver": (YES_NO_UNSURE, True, "Do you have sleep apnea, serious lung disease, or "
                         "liver disease?"),
-    "medications": (["benzodiazepine", "opioid", "stimulant", "maoi", "lamotrigine", "unsure",
-                     "none"], True, "Do you take any of these medicines now?"),
+    "medications": (["benzodiazepine", "opioid", "stimulant", "maoi", "lamotrigine",
+                     "other_sedative", "unsure", "none"], True,
+                    "Do you take any of these medicines now?"),
 }
 
 PHQ9 = [
@@ -167,8 +200,9 @@ SCORES = {
 
 OUTCOME_TITLES = {
     "crisis": "Please reach out for support now",
+    "adults_only": "This screening is for adults",
     "safety_review": "A clinician needs to review your health and safety answers first",
-    "other_options_first": "Other treatments may be a better first step for you",
+    "other_options_first": "Other treatments may suit you better right now",
     "possible_fit": "Ketamine treatment may be worth discussing with a clinician",
 }
 CONSULTATION = (
@@ -181,11 +215,22 @@ CRISIS = [
     "Call or text 988 (Suicide & Crisis Lifeline, 24/7, free and confidential), or chat at "
     "988lifeline.org.",
     "Text HOME to 741741 (Crisis Text Line).",
+    "Veterans: call 988 and press 1, or text 838255 (Veterans Crisis Line).",
+    "En español: llame al 988 y oprima 2, o envíe AYUDA por texto al 988.",
+    "TTY: dial 711, then 988.",
+]
+CRISIS_LINKS = [
+    [("tel:911", None)],
+    [("tel:988", None), ("sms:988", None), ("https://988lifeline.org/chat", None)],
+    [("sms:741741?&body=HOME", None)],
+    [("tel:988", None), ("sms:838255", None)],
+    [("tel:988", None), ("sms:988?&body=AYUDA", None)],
+    [("tel:711", None)],
 ]
 
 
 def test_identity(questionnaire):
-    assert (questionnaire.id, questionnaire.version) == ("ketamine-screening", "1.1.0")
+    assert (questionnaire.id, questionnaire.version) == ("ketamine-screening", "1.2.0")
 
 
 def test_steps_and_their_questions_in_order(questionnaire):
@@ -201,10 +246,38 @@ def test_steps_and_their_questions_in_order(questionnaire):
                 question.id)
 
 
-def test_questions_new_in_1_1_0_say_so(questionnaire):
-    assert [q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"] == [
-        q for step in STEPS.values() for q in step[1] if q in NEW_IN_1_1_0]
-    assert all(q.added_in in (None, "1.1.0") for q in questionnaire.questions.values())
+def test_questions_new_in_1_1_0_and_1_2_0_say_so(questionnaire):
+    """The CSV appends new columns by ``added_in``; a moved question keeps its version."""
+    by_version = {}
+    for question in questionnaire.questions.values():
+        by_version.setdefault(question.added_in, []).append(question.id)
+    assert sorted(by_version.pop("1.1.0")) == sorted(NEW_IN_1_1_0)
+    assert sorted(by_version.pop("1.2.0")) == sorted(NEW_IN_1_2_0)
+    assert list(by_version) == [None]
+
+
+def test_retired_questions_are_gone(questionnaire):
+    assert not set(RETIRED) & set(questionnaire.questions)
+
+
+def test_safety_step_texts(questionnaire):
+    """Opens with the danger line and the time frame; suicide_attempt shows its examples."""
+    safety = questionnaire.steps_by_id["safety"]
+    assert safety.intro == ("If you are in danger now, call 911. You can call or text 988 at "
+                            "any time.")
+    assert safety.stem == "These questions are about the past month, except the last two."
+    assert safety.show_crisis_resources
+    assert questionnaire.questions["suicide_attempt"].help == SUICIDE_ATTEMPT_EXAMPLES
+    assert questionnaire.questions["cssrs_plan"].help == (
+        "If either part is true for you, answer yes.")
+    assert [s.id for s in questionnaire.steps].index("safety") == (
+        [s.id for s in questionnaire.steps].index("phq9") + 1)
+
+
+def test_cage_aid_instruction_is_shown(questionnaire):
+    assert questionnaire.steps_by_id["substance"].intro == (
+        "When thinking about drug use, include illegal drug use and the use of prescription "
+        "drugs other than as prescribed.")
 
 
 @pytest.mark.parametrize("question_id", QUESTIONS)
@@ -250,22 +323,23 @@ def test_phq9_difficulty_loinc(questionnaire):
 
 
 def test_new_questions_loinc_codes(questionnaire):
-    """C-SSRS items have LOINC codes; the other new questions have none that fits exactly."""
-    codes = {q: questionnaire.questions[q].code for q in NEW_IN_1_1_0}
+    """Only codes checked against a source (cited in questions.yaml): the two C-SSRS behaviour
+    items. The other new questions carry none rather than a guessed one."""
+    codes = {q: questionnaire.questions[q].code for q in NEW_IN_1_1_0 + NEW_IN_1_2_0}
     assert {q: (c.system, c.code) for q, c in codes.items() if c} == {
         "suicide_attempt": (LOINC, "93267-3"), "suicide_attempt_recent": (LOINC, "93269-9")}
 
 
 def test_validated_wordings_are_marked(questionnaire):
     marked = {q.id: q.instrument for q in questionnaire.questions.values() if q.instrument}
-    assert {q: marked.get(q) for q in ("suicide_attempt", "heavy_drinking_past_year",
-                                       "drug_use_past_year", "phq9_1", "gad7_7", "peg_3",
-                                       "cage_guilty", "phq9_difficulty")} == {
-        "suicide_attempt": "C-SSRS", "heavy_drinking_past_year": "NIAAA single question",
-        "drug_use_past_year": "NIDA single question", "phq9_1": "PHQ-9", "gad7_7": "GAD-7",
-        "peg_3": "PEG", "cage_guilty": "CAGE-AID", "phq9_difficulty": "PHQ-9"}
-    assert not {"sud_history", "ketamine_nonmedical", "addictive_tendency", "medications",
-                "psychosis_history"} & set(marked)
+    assert {q: marked.get(q) for q in ("suicide_attempt", "cssrs_wish_dead", "cssrs_plan",
+                                       "taps_alcohol", "taps_rx_misuse", "phq9_1", "gad7_7",
+                                       "peg_3", "cage_guilty", "phq9_difficulty")} == {
+        "suicide_attempt": "C-SSRS", "cssrs_wish_dead": "C-SSRS", "cssrs_plan": "C-SSRS",
+        "taps_alcohol": "TAPS-1", "taps_rx_misuse": "TAPS-1", "phq9_1": "PHQ-9",
+        "gad7_7": "GAD-7", "peg_3": "PEG", "cage_guilty": "CAGE-AID", "phq9_difficulty": "PHQ-9"}
+    assert not {"sud_history", "nonmedical_ketamine", "addictive_tendency", "medications",
+                "psychosis_history", "drugs_cannabis_only"} & set(marked)
 
 
 def test_cage_aid_patient_band_labels(questionnaire):
@@ -277,17 +351,55 @@ def test_cage_aid_patient_band_labels(questionnaire):
 
 def test_flags_and_their_urgency(questionnaire):
     assert {f.id: f.urgency for f in questionnaire.flags} == {
-        "urgent_now": 1, "self_harm": 2, "self_harm_changed": 2, "past_attempt": None}
+        "urgent_now": 1, "moderate_risk": 2, "self_harm_changed": 2, "self_harm": 3,
+        "recent_admission": 3}
+    assert questionnaire.urgent_up_to == 2
 
 
-def test_crisis_page_follows_a_recent_attempt_and_a_plan(questionnaire):
+@pytest.mark.parametrize("flag_id, urgent", [
+    ("urgent_now", True), ("moderate_risk", True), ("self_harm_changed", True),
+    ("self_harm", False), ("recent_admission", False)])
+def test_only_urgency_1_and_2_count_as_urgent(questionnaire, flag_id, urgent):
+    """Alert emails and urgent counts: urgency 1-2; low risk and a recent admission sort above
+    unflagged submissions but do not email anyone."""
+    assert questionnaire.is_urgent_flag(flag_id) is urgent
+
+
+def test_crisis_page_follows_the_high_risk_answers(questionnaire):
     pages = {s.id: s.crisis_page_when for s in questionnaire.steps if s.crisis_page_when}
-    assert {step: (c.ref, c.operator, c.answer) for step, c in pages.items()} == {
-        "diagnosis": ("suicide_attempt_recent", "=", "yes"),
-        "safety": ("self_harm_plan", "=", "yes")}
-    diagnosis = questionnaire.steps_by_id["diagnosis"]
-    assert diagnosis.crisis_page_title == OUTCOME_TITLES["crisis"]
-    assert "past 3 months" in diagnosis.crisis_page_text
+    assert list(pages) == ["safety"]
+    condition = pages["safety"]
+    assert [(c.ref, c.operator, c.answer) for c in condition.conditions] == [
+        ("cssrs_intent", "=", "yes"), ("cssrs_plan", "=", "yes"),
+        ("suicide_attempt_recent", "=", "yes")]
+    safety = questionnaire.steps_by_id["safety"]
+    assert safety.crisis_page_title == OUTCOME_TITLES["crisis"]
+    assert safety.crisis_page_text.startswith(
+        "No one at the clinic has seen these answers. If you are thinking about ending your life, "
+        "please reach out now:")
+
+
+def test_at_risk_and_helplines(questionnaire):
+    at_risk = questionnaire.at_risk
+    assert set(at_risk.flags) == {"urgent_now", "moderate_risk", "self_harm", "self_harm_changed"}
+    assert at_risk.hidden_rules == ("mild_concerns",)
+    assert at_risk.crisis_outcome == "crisis"
+    [samhsa] = questionnaire.helplines
+    assert samhsa.text == ("SAMHSA's National Helpline: 1-800-662-4357. It is free and private, "
+                           "open day and night, in English and Spanish.")
+    assert [link.href for link in samhsa.links] == ["tel:18006624357"]
+    assert set(samhsa.rules) == {"current_substance_use", "substance_screen_positive",
+                                 "recent_substance_treatment"}
+
+
+def test_safety_answers_and_high_risk(questionnaire):
+    safety = questionnaire.safety_answers
+    assert [(c.ref, c.operator, c.answer) for c in safety.conditions] == [
+        ("phq9_9", ">=", 1)] + [(q, "=", "yes") for q in (
+            "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent", "cssrs_plan",
+            "suicide_attempt", "suicide_attempt_recent")]
+    assert [(c.ref, c.answer) for c in safety.high_risk] == [
+        ("cssrs_intent", "yes"), ("cssrs_plan", "yes"), ("suicide_attempt_recent", "yes")]
 
 
 def test_peg_anchors(questionnaire):
@@ -316,16 +428,40 @@ def test_peg_and_cage_details(questionnaire):
 
 def test_outcomes_and_texts(questionnaire):
     assert {o.id: o.title for o in questionnaire.outcomes} == OUTCOME_TITLES
+    assert [o.id for o in questionnaire.outcomes] == list(OUTCOME_TITLES)  # priority order
     assert [o.id for o in questionnaire.outcomes if o.show_crisis_resources] == ["crisis"]
+    assert [o.id for o in questionnaire.outcomes if not o.offer_send] == ["adults_only"]
+    assert [o.id for o in questionnaire.outcomes if o.offer_booking] == [
+        "safety_review", "possible_fit"]
     assert questionnaire.texts["consultation"] == CONSULTATION
+    adults = questionnaire.outcomes_by_id["adults_only"].explanation
+    assert adults == ("This screening is for adults aged 18 or older. Please talk with a parent or "
+                      "guardian and your doctor about what could help. If you are struggling "
+                      "right now, you can call or text 988 at any time.")
     other = questionnaire.outcomes_by_id["other_options_first"].explanation.lower()
-    assert all(word in other for word in ("therapy", "lifestyle", "holistic", "medicines",
-                                          "clinician"))
+    assert all(word in other for word in ("talk therapy", "medicine or dose", "tms",
+                                          "alcohol or drugs", "clinician", "later"))
 
 
 def test_crisis_resources(questionnaire):
     assert [r.text for r in questionnaire.crisis_resources] == CRISIS
+    assert [[(link.href, None) for link in r.links]
+            for r in questionnaire.crisis_resources] == CRISIS_LINKS
+    assert [r.lang for r in questionnaire.crisis_resources] == [None, None, None, None, "es",
+                                                                 None]
     assert questionnaire.steps_by_id["safety"].show_crisis_resources
+
+
+def test_no_patient_text_says_you_told_us(questionnaire):
+    """Nothing reaches anyone unless the patient sends it (spec: reason texts, safety step)."""
+    from tests.unit.test_plain_language import patient_texts
+    texts = patient_texts(questionnaire)
+    texts += [(f"{q.id}.text", q.text) for q in questionnaire.questions.values()]
+    texts += [(f"helplines[{i}]", h.text) for i, h in enumerate(questionnaire.helplines)]
+    for where, text in texts:
+        lowered = " ".join(text.lower().split())
+        assert "you told us" not in lowered, where
+        assert "telling us" not in lowered, where
 
 
 def test_no_eligibility_language(questionnaire):
@@ -333,3 +469,42 @@ def test_no_eligibility_language(questionnaire):
     texts += [r.reason for r in questionnaire.rules] + list(questionnaire.texts.values())
     for text in texts:
         assert not {"eligible", "approved", "not eligible"}.intersection(text.lower().split())
+
+
+# Spec 1.2.0, "Reason texts that changed in 1.2.0": patient words, as given.
+REASONS_1_2_0 = {
+    "under_18": "This screening is for adults aged 18 or older.",
+    "mild_concerns": "Your answers show milder symptoms than those of people who are usually "
+                     "offered ketamine treatment.",
+    "past_suicide_attempt": "You said you have tried to end your life in the past. A clinician "
+                            "will want to talk with you about it before any treatment.",
+    "suicide_method": "You said you have thought about how you might end your life. A clinician "
+                      "will want to talk with you about this before any treatment.",
+    "current_substance_use": "You drink heavily or use drugs often right now. Ketamine can make "
+                             "this harder, and other help may work better first.",
+    "substance_history": "Some of your answers about alcohol or drugs are worth talking through "
+                         "with a clinician.",
+    "sedation_risk": "Some of your medicines or health conditions, together with ketamine, could "
+                     "make you too sleepy or slow your breathing. A clinician needs to check this "
+                     "first.",
+    "blood_pressure_medicine": "Some of your medicines can raise blood pressure, and so can "
+                               "ketamine. A clinician needs to check this first.",
+    "ketamine_nonmedical_recent": "You used ketamine without a prescription in the past year. A "
+                                  "clinician needs to talk with you about this first.",
+}
+
+
+@pytest.mark.parametrize("rule_id", REASONS_1_2_0)
+def test_reason_texts_that_changed_in_1_2_0(questionnaire, rule_id):
+    rule = next(r for r in questionnaire.rules if r.id == rule_id)
+    assert rule.reason == REASONS_1_2_0[rule_id]
+
+
+def test_questions_yaml_says_you_told_us_nowhere_outside_comments():
+    """The grep the spec asks for, on the file itself (comments may name the phrase)."""
+    from tests.conftest import QUESTIONS
+    text = " ".join(line for line in QUESTIONS.read_text(encoding="utf-8").splitlines()
+                    if not line.lstrip().startswith("#"))
+    text = " ".join(text.lower().split())
+    assert "you told us" not in text
+    assert "telling us" not in text

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screener.core.questionnaire import Question, load
+from screener.core.presentation import patient_result
 from screener.core.rules import enabled_view, evaluate, normalize_answers, validate_answers
 from tests.conftest import QUESTIONS
 
@@ -31,12 +32,14 @@ def answer(question: Question) -> st.SearchStrategy:
 
 
 def answer_sets(complete: bool = True) -> st.SearchStrategy[dict]:
-    """Valid answer sets; ``complete`` ones answer every required question."""
+    """Valid answer sets; ``complete`` ones answer every required question, then keep only the
+    answers skip logic shows (as the wizard stores them)."""
     questions = QUESTIONNAIRE.questions.values()
-    return st.fixed_dictionaries(
+    raw = st.fixed_dictionaries(
         {q.id: answer(q) for q in questions if complete and q.required},
         optional={q.id: answer(q) for q in questions if not (complete and q.required)},
     )
+    return raw.map(lambda answers: enabled_view(QUESTIONNAIRE, answers)[1]) if complete else raw
 
 
 JSON = st.recursive(
@@ -57,7 +60,7 @@ def test_generated_answer_sets_are_valid(answers):
 
 @PROPERTY
 @given(answer_sets())
-def test_exactly_one_of_the_four_outcomes(answers):
+def test_exactly_one_of_the_outcomes(answers):
     assessment = evaluate(QUESTIONNAIRE, answers)
     assert assessment.outcome in OUTCOMES
     # The spec: for a complete answer set some outcome rule always matches.
@@ -68,11 +71,41 @@ def test_exactly_one_of_the_four_outcomes(answers):
 
 @PROPERTY
 @given(answer_sets(), st.integers(1, 3))
-def test_item9_at_least_one_is_always_crisis(answers, item9):
+def test_item9_at_least_one_is_flagged_and_reads_no_reassurance(answers, item9):
+    """Columbia's low risk: the outcome of the other answers, with the self_harm flag."""
     answers["phq9_9"] = item9
     assessment = evaluate(QUESTIONNAIRE, answers)
-    assert assessment.outcome == "crisis"
     assert "self_harm" in assessment.flags
+    result = patient_result(QUESTIONNAIRE, assessment)
+    assert result.crisis_first and not result.show_bands
+
+
+@PROPERTY
+@given(answer_sets(), st.sampled_from(["cssrs_intent", "cssrs_plan", "suicide_attempt_recent"]))
+def test_a_high_risk_answer_is_always_crisis(answers, question):
+    parent = "suicide_attempt" if question == "suicide_attempt_recent" else "cssrs_thoughts"
+    assessment = evaluate(QUESTIONNAIRE, answers | {parent: "yes", question: "yes"})
+    assert assessment.outcome == "crisis"
+    assert "urgent_now" in assessment.flags
+
+
+@PROPERTY
+@given(answer_sets(complete=False), st.sampled_from([None, 1, 2]))
+def test_any_at_risk_flag_means_no_hidden_reason_and_resources_first(answers, changed):
+    """No reassurance for anyone at risk, whatever else was answered."""
+    assessment = evaluate(QUESTIONNAIRE, answers)
+    result = patient_result(QUESTIONNAIRE, assessment, changed)
+    at_risk = set(QUESTIONNAIRE.at_risk.flags)
+    if at_risk & set(assessment.flags) or changed is not None:
+        hidden = {r.reason for r in QUESTIONNAIRE.rules
+                  if r.id in QUESTIONNAIRE.at_risk.hidden_rules}
+        assert result.crisis_first and not result.show_bands
+        assert not hidden & set(result.reasons)
+    if assessment.outcome == "crisis" or changed == 1:
+        assert result.crisis_result and result.outcome.id == "crisis"
+        assert not result.offer_booking
+    if "under_18" in assessment.rule_ids:
+        assert not result.can_send
 
 
 @PROPERTY

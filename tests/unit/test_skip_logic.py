@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screener.core.questionnaire import AllOf, AnyOf, Comparison
+from screener.core.questionnaire import AllOf, AnyOf, Comparison, NotOf
 from screener.core.rules import condition_holds, enabled_questions, enabled_view, evaluate
 from tests.helpers import baseline, phq9
 
@@ -68,6 +68,12 @@ CONDITIONS = [
     (AnyOf((q("age_18_plus", "=", "no"), q("phq9_9", ">=", 1))), {}, False),
     (AnyOf((q("age_18_plus", "=", "no"), AllOf((q("phq9_9", ">=", 1), s("phq9", ">=", 8))))),
      ALL_PHQ9 | {"phq9_9": 1}, True),
+    # not: holds when its condition does not, a missing answer included (how rules fail closed).
+    (NotOf(q("suicide_attempt_recent", "=", "no")), {"suicide_attempt_recent": "no"}, False),
+    (NotOf(q("suicide_attempt_recent", "=", "no")), {"suicide_attempt_recent": "yes"}, True),
+    (NotOf(q("suicide_attempt_recent", "=", "no")), {}, True),
+    (NotOf(AnyOf((q("age_18_plus", "=", "no"), q("phq9_9", ">=", 1)))), {"phq9_9": 0}, True),
+    (NotOf(NotOf(q("age_18_plus", "=", "yes"))), {"age_18_plus": "yes"}, True),
 ]
 
 
@@ -81,9 +87,31 @@ def step_ids(questionnaire, answers) -> list[str]:
     return [step.id for step in steps]
 
 
-def test_safety_step_only_after_item9(questionnaire):
-    assert "safety" not in step_ids(questionnaire, baseline())
-    assert "safety" in step_ids(questionnaire, baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)))
+def test_safety_step_is_asked_of_everyone(questionnaire):
+    """1.2.0: the C-SSRS screener follows PHQ-9 whatever item 9 says."""
+    assert "safety" in step_ids(questionnaire, baseline())
+    assert "safety" in step_ids(questionnaire, {})
+    assert "safety" in step_ids(questionnaire, baseline(age_18_plus="no"))
+
+
+def test_substance_and_health_steps_only_for_adults(questionnaire):
+    assert {"substance", "health"} <= set(step_ids(questionnaire, baseline()))
+    assert not {"substance", "health"} & set(step_ids(questionnaire, baseline(age_18_plus="no")))
+    assert not {"substance", "health"} & set(step_ids(questionnaire, {}))
+
+
+@pytest.mark.parametrize("parent, value, children", [
+    ("cssrs_thoughts", "yes", {"cssrs_method", "cssrs_intent", "cssrs_plan"}),
+    ("suicide_attempt", "yes", {"suicide_attempt_recent"}),
+    ("taps_drugs", "monthly", {"drugs_cannabis_only"}),
+])
+def test_follow_ups_shown_in_the_same_step_only_after_their_parent(questionnaire, parent, value,
+                                                                   children):
+    step = questionnaire.steps_by_id[questionnaire.questions[parent].step_id]
+    shown = {q.id for q in enabled_questions(step, baseline(**{parent: value}), questionnaire)}
+    hidden = {q.id for q in enabled_questions(step, baseline(), questionnaire)}
+    assert children <= shown
+    assert not children & hidden
 
 
 def test_pain_severity_step_only_with_chronic_pain(questionnaire):
@@ -94,7 +122,7 @@ def test_pain_severity_step_only_with_chronic_pain(questionnaire):
 
 
 def test_steps_stay_in_questionnaire_order(questionnaire):
-    answers = baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1), chronic_pain="yes")
+    answers = baseline(chronic_pain="yes")
     assert step_ids(questionnaire, answers) == [s.id for s in questionnaire.steps]
 
 
@@ -109,11 +137,13 @@ def test_peg_answers_ignored_without_chronic_pain(questionnaire):
     assert not {"peg_1", "peg_2", "peg_3"}.intersection(effective)
 
 
-def test_self_harm_plan_ignored_when_item9_is_zero(questionnaire):
-    answers = baseline(self_harm_plan="yes")
+def test_a_plan_is_ignored_when_thoughts_are_no(questionnaire):
+    """The rules read final answers: a hidden follow-up counts for nothing there (the safety
+    records keep it, see test_safety.py)."""
+    answers = {**baseline(), "cssrs_plan": "yes", "cssrs_intent": "yes"}
     assessment = evaluate(questionnaire, answers)
     assert assessment.outcome != "crisis"
-    assert "self_harm_plan" not in assessment.rule_ids
+    assert "suicide_intent_or_plan" not in assessment.rule_ids
     assert assessment.flags == ()
     assert assessment == evaluate(questionnaire, baseline())
 
@@ -128,10 +158,12 @@ def test_invalid_answers_are_ignored(questionnaire):
 
 
 def test_obvious_encodings_are_read_so_a_crisis_is_never_missed(questionnaire):
-    answers = baseline()
+    answers = baseline(cssrs_thoughts="yes")
     answers["phq9_9"] = "2"
+    answers["cssrs_plan"] = "yes"
     assessment = evaluate(questionnaire, answers)
     assert assessment.outcome == "crisis"
+    assert "self_harm_thoughts" in assessment.rule_ids
     assert assessment.scores["phq9"].value == 2
 
 
@@ -146,16 +178,16 @@ def test_conditions_are_compiled_when_built_not_when_asked(questionnaire, monkey
     def refuse(*args):
         raise AssertionError("a condition was compiled while answering")
 
-    crisis_when = questionnaire.steps_by_id["safety"].crisis_page_when  # 1.1.0: diagnosis has one too
-    for builder in ("comparison_test", "all_test", "any_test"):
+    crisis_when = questionnaire.steps_by_id["safety"].crisis_page_when
+    for builder in ("comparison_test", "all_test", "any_test", "not_test"):
         monkeypatch.setattr(types, builder, refuse)
     with pytest.raises(AssertionError, match="compiled while answering"):
-        Comparison("question", "self_harm_plan", "=", "no")  # the patch does bite
-    answers = {"self_harm_plan": "yes"}
+        Comparison("question", "cssrs_plan", "=", "no")  # the patch does bite
+    answers = {"cssrs_plan": "yes"}
     assert condition_holds(questionnaire, crisis_when, answers) is True
-    assert evaluate(questionnaire, baseline(self_harm_plan="yes")).outcome
+    assert evaluate(questionnaire, baseline(cssrs_thoughts="yes", cssrs_plan="yes")).outcome
     monkeypatch.undo()
     # An equal condition that is another object carries its own test, never mistaken.
-    other = Comparison("question", "self_harm_plan", "=", "no")
+    other = Comparison("question", "cssrs_plan", "=", "no")
     assert condition_holds(questionnaire, other, answers) is False
-    assert other == Comparison("question", "self_harm_plan", "=", "no")  # the test is no field
+    assert other == Comparison("question", "cssrs_plan", "=", "no")  # the test is no field

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATA, PROJECT_ROOT
-from tests.helpers import baseline, baseline_1_0_0, phq9
+from tests.helpers import baseline, baseline_1_0_0, baseline_1_1_0, phq9
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)
-SUMMARY = "questionnaire ketamine-screening 1.1.0: 9 steps, 49 questions, 4 scores, 31 rules"
+SUMMARY = "questionnaire ketamine-screening 1.2.0: 9 steps, 55 questions, 4 scores, 38 rules"
 FLASK = Path(sys.executable).parent / "flask"
 
 
@@ -87,7 +87,9 @@ def test_evaluate_json_lines(runner, tmp_path):
     result = runner.invoke(args=["evaluate", str(path)])
     assert result.exit_code == 0, result.output
     results = lines(result.output)
-    assert [r["outcome"] for r in results] == ["possible_fit", "crisis", "other_options_first"]
+    # Worked example 1: low risk keeps the other answers' outcome, with the self_harm flag
+    assert [r["outcome"] for r in results] == [
+        "possible_fit", "other_options_first", "other_options_first"]
     assert results[1]["rules"] == ["mild_concerns", "self_harm_thoughts"]  # sorted
     assert results[1]["flags"] == ["self_harm"]
     assert results[2]["scores"]["peg"] == {"value": 11 / 3, "band": None}
@@ -175,7 +177,7 @@ def test_evaluate_ten_thousand_lines(tmp_path):
     assert result.returncode == 0, result.stderr
     outcomes = [json.loads(line)["outcome"] for line in result.stdout.splitlines()]
     assert len(outcomes) == 10_000
-    assert outcomes[:5] == ["other_options_first", "possible_fit", "crisis",
+    assert outcomes[:5] == ["other_options_first", "possible_fit", "other_options_first",
                             "other_options_first", "safety_review"]
     assert elapsed < 10
 
@@ -208,41 +210,75 @@ def test_broken_configured_questionnaire_lists_problems_without_traceback(tmp_pa
     assert "Traceback" not in result.stderr
 
 
-# --- 1.1.0: required new answers, and evaluating under a stored older version -------------------
+# --- 1.2.0: complete answer sets only; older versions under their own rules --------------------
 
-NEW_REQUIRED = ["prior_ketamine", "suicide_attempt", "psych_hospital_recent",
-                "heavy_drinking_past_year", "drug_use_past_year", "bladder_symptoms",
-                "breathing_liver", "medications"]
-
-
-def store_1_0_0(app) -> str:
-    """Store the 1.0.0 questions.yaml as the app does for screenings answered under it."""
+def store(app, version: str) -> str:
+    """Store an official questions.yaml as the app does for screenings answered under it."""
     from screener.extensions import db
     from screener.storage.models import QuestionnaireVersion
 
-    source = (DATA / "questions-1.0.0.yaml").read_text(encoding="utf-8")
+    source = (DATA / f"questions-{version}.yaml").read_text(encoding="utf-8")
     sha = hashlib.sha256(source.encode()).hexdigest()
     with app.app_context():
         db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id="ketamine-screening",
-                                            version="1.0.0", source=source))
+                                            version=version, source=source))
         db.session.commit()
     return sha
 
 
-def test_evaluate_rejects_a_1_0_0_answer_set_naming_each_missing_question(runner):
-    result = runner.invoke(args=["evaluate", "-"], input=jsonl(baseline_1_0_0(**EX2), baseline()))
-    assert result.exit_code == 2
-    error, fine = lines(result.output)
-    assert error == {"error": "invalid answer set", "line": 1,
-                     "problems": [f"{q}: an answer is required" for q in NEW_REQUIRED]}
+def evaluate(runner, *answer_sets, version=None):
+    args = ["evaluate", *(["--questionnaire-version", version] if version else []), "-"]
+    result = runner.invoke(args=args, input=jsonl(*answer_sets))
+    return result.exit_code, lines(result.output)
+
+
+def test_evaluate_rejects_a_1_0_0_answer_set_naming_each_problem(runner):
+    code, (error, fine) = evaluate(runner, baseline_1_0_0(**EX2), baseline())
+    assert code == 2
+    assert error == {"error": "invalid answer set", "line": 1, "problems": [
+        "ketamine_nonmedical: not in questionnaire 1.2.0",
+        *(f"{q}: an answer is required" for q in (
+            "prior_ketamine", "psych_hospital_recent", "cssrs_wish_dead", "cssrs_thoughts",
+            "suicide_attempt", "taps_alcohol", "taps_drugs", "taps_rx_misuse",
+            "nonmedical_ketamine", "bladder_symptoms", "breathing_liver", "medications"))]}
     assert fine["outcome"] == "other_options_first"
 
 
-def test_evaluate_requires_the_follow_up_only_after_a_past_attempt(runner):
-    answers = baseline(suicide_attempt="yes")
-    del answers["suicide_attempt_recent"]
-    result = runner.invoke(args=["evaluate", "-"], input=jsonl(answers))
-    assert lines(result.output)[0]["problems"] == ["suicide_attempt_recent: an answer is required"]
+@pytest.mark.parametrize("retired", ["self_harm_plan", "heavy_drinking_past_year",
+                                     "drug_use_past_year", "ketamine_nonmedical"])
+def test_evaluate_names_a_retired_id(runner, retired):
+    code, [error] = evaluate(runner, {**baseline(), retired: "no"})
+    assert code == 2
+    assert error["problems"] == [f"{retired}: not in questionnaire 1.2.0"]
+
+
+@pytest.mark.parametrize("parent, follow_up", [
+    ("suicide_attempt", "suicide_attempt_recent"), ("cssrs_thoughts", "cssrs_plan"),
+    ("cssrs_thoughts", "cssrs_intent"), ("taps_drugs", "drugs_cannabis_only")])
+def test_evaluate_requires_a_follow_up_whose_parent_is_yes(runner, parent, follow_up):
+    answers = baseline(**{parent: "weekly" if parent == "taps_drugs" else "yes"})
+    del answers[follow_up]
+    code, [error] = evaluate(runner, answers)
+    assert code == 2
+    assert error["problems"] == [f"{follow_up}: an answer is required"]
+
+
+@pytest.mark.parametrize("hidden", [{"cssrs_plan": "yes"}, {"suicide_attempt_recent": "no"},
+                                    {"drugs_cannabis_only": "yes"}])
+def test_evaluate_rejects_a_follow_up_whose_parent_is_no(runner, hidden):
+    """Given while its parent says no, it would count for nothing: the line is refused."""
+    [question_id] = hidden
+    code, [error] = evaluate(runner, {**baseline(), **hidden})
+    assert code == 2
+    assert error["problems"] == [f"{question_id}: not asked when the answers before it are as given"]
+
+
+def test_evaluate_rejects_a_minors_substance_answers(runner):
+    minor = baseline(**EX2, age_18_plus="no")
+    code, [fine, error] = evaluate(runner, minor, {**minor, "taps_alcohol": "never"})
+    assert code == 2
+    assert (fine["outcome"], fine["rules"]) == ("adults_only", ["depression_fit", "under_18"])
+    assert error["problems"] == ["taps_alcohol: not asked when the answers before it are as given"]
 
 
 @pytest.mark.parametrize("medications", [["none", "opioid"], ["benzodiazepine", "none"]])
@@ -254,35 +290,80 @@ def test_evaluate_rejects_none_with_another_medicine(runner, medications):
         'medications: "none" cannot be combined with other choices']
 
 
-def test_evaluate_worked_example_9_recent_attempt(runner):
+def test_evaluate_worked_example_11_recent_attempt(runner):
+    """High risk; the same line without the timing is refused as incomplete (the engine alone
+    fails closed, see tests/unit/test_rules.py)."""
     answers = baseline(**EX2, suicide_attempt="yes", suicide_attempt_recent="yes")
-    (result,) = lines(runner.invoke(args=["evaluate", "-"], input=json.dumps(answers)).output)
+    unknown_timing = {k: v for k, v in answers.items() if k != "suicide_attempt_recent"}
+    code, (result, error) = evaluate(runner, answers, unknown_timing)
     assert result["outcome"] == "crisis"
-    assert result["flags"] == ["urgent_now", "past_attempt"]
-    assert result["rules"] == ["depression_fit", "past_suicide_attempt", "recent_suicide_attempt"]
+    assert result["flags"] == ["urgent_now"]
+    assert result["rules"] == ["depression_fit", "recent_suicide_attempt"]
+    assert (code, error["problems"]) == (2, ["suicide_attempt_recent: an answer is required"])
 
 
 def test_evaluate_under_a_stored_1_0_0(app, runner):
-    store_1_0_0(app)
-    old = baseline_1_0_0(**EX2, pregnancy="unsure")
-    result = runner.invoke(args=["evaluate", "--questionnaire-version", "1.0.0", "-"],
-                           input=jsonl(old, baseline(**EX2)))
-    assert result.exit_code == 2, result.output
-    under_old, new_answers = lines(result.output)
+    store(app, "1.0.0")
+    code, (under_old, new_answers) = evaluate(
+        runner, baseline_1_0_0(**EX2, pregnancy="unsure"), baseline(**EX2), version="1.0.0")
+    assert code == 2
     assert (under_old["outcome"], under_old["rules"]) == (
         "possible_fit", ["depression_fit", "precaution_unsure"])
-    # 1.0.0 knows nothing of the questions 1.1.0 added
-    assert sorted(new_answers["problems"]) == sorted(
-        f'{q}: unknown question "{q}"' for q in NEW_REQUIRED)
-    current = runner.invoke(args=["evaluate", "--questionnaire-version", "1.1.0", "-"],
-                            input=json.dumps(baseline(**EX2)))
-    assert lines(current.output)[0]["outcome"] == "possible_fit"
+    # 1.0.0 knows nothing of the questions later versions added
+    assert "cssrs_wish_dead: not in questionnaire 1.0.0" in new_answers["problems"]
+    assert "ketamine_nonmedical: an answer is required" in new_answers["problems"]
+    code, [current] = evaluate(runner, baseline(**EX2), version="1.2.0")
+    assert (code, current["outcome"]) == (0, "possible_fit")
 
 
-def test_evaluate_under_a_version_that_is_not_stored(app, runner):
-    store_1_0_0(app)
+# The 1.1.0 worked examples, as 1.1.0 answered them (spec 1.1.0: item 9 >= 1 was crisis).
+EXAMPLES_1_1_0 = [
+    (baseline_1_1_0(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)), "crisis", ["self_harm"]),
+    (baseline_1_1_0(**EX2), "possible_fit", []),
+    (baseline_1_1_0(**EX2, suicide_attempt="yes", suicide_attempt_recent="no"), "possible_fit",
+     ["past_attempt"]),
+    (baseline_1_1_0(**EX2, suicide_attempt="yes", suicide_attempt_recent="yes"), "crisis",
+     ["urgent_now", "past_attempt"]),
+    (baseline_1_1_0(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1), self_harm_plan="yes"), "crisis",
+     ["urgent_now", "self_harm"]),
+]
+
+
+def test_evaluate_under_1_1_0_gives_1_1_0_results_on_a_fresh_database(runner):
+    """No 1.1.0 text stored: the official text shipped with the package is used."""
+    code, results = evaluate(runner, *(a for a, _, _ in EXAMPLES_1_1_0), version="1.1.0")
+    assert code == 0, results
+    assert [(r["outcome"], r["flags"]) for r in results] == [
+        (outcome, flags) for _, outcome, flags in EXAMPLES_1_1_0]
+
+
+def test_evaluate_under_1_1_0_prefers_the_stored_text(app, runner):
+    store(app, "1.1.0")
+    code, results = evaluate(runner, *(a for a, _, _ in EXAMPLES_1_1_0), version="1.1.0")
+    assert code == 0
+    assert [r["outcome"] for r in results] == [o for _, o, _ in EXAMPLES_1_1_0]
+
+
+def test_the_shipped_texts_are_the_official_ones():
+    """Byte for byte: a shipped text has the hash of the one stored when it was in force."""
+    for version in ("1.0.0", "1.1.0"):
+        shipped = PROJECT_ROOT / "screener" / "data" / f"questionnaire-{version}.yaml"
+        assert shipped.read_bytes() == (DATA / f"questions-{version}.yaml").read_bytes()
+
+
+def test_evaluate_under_a_version_that_is_not_known(app, runner):
+    store(app, "1.0.0")
     result = runner.invoke(args=["evaluate", "--questionnaire-version", "0.9.0", "-"],
                            input=json.dumps(baseline()))
     assert result.exit_code == 1
-    assert "questionnaire version 0.9.0 is not stored (known: 1.1.0, 1.0.0)" in result.output
+    assert "questionnaire version 0.9.0 is not stored (known: 1.2.0, 1.1.0, 1.0.0)" in (
+        result.output)
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("version", ["../questions", "1.1.0/../../x", "1.1"])
+def test_evaluate_under_a_strange_version_reads_no_file(runner, version):
+    result = runner.invoke(args=["evaluate", "--questionnaire-version", version, "-"],
+                           input=json.dumps(baseline()))
+    assert result.exit_code == 1
+    assert "is not stored" in result.output

@@ -30,8 +30,11 @@ UTC = timezone.utc
 ANSWER_SETS = [
     baseline(),
     baseline(**phq9(2, 2, 2, 2, 2, 2, 2, 2, 0), **gad7(2, 2, 2, 2, 2, 2, 2)),
-    baseline(**phq9(3, 3, 3, 3, 3, 3, 2, 2, 1)),  # item 9: crisis with an urgent flag
+    baseline(**phq9(3, 3, 3, 3, 3, 3, 2, 2, 1)),  # item 9: low risk, self_harm (3), not urgent
     baseline(**phq9(1, 1, 1, 1, 1, 0, 0, 0, 0), chronic_pain="yes", peg_1=6, peg_2=7, peg_3=5),
+    baseline(**phq9(3, 3, 3, 3, 3, 3, 2, 2, 1), cssrs_thoughts="yes",
+             cssrs_plan="yes"),  # high risk: crisis, urgent_now (1): urgent
+    baseline(suicide_attempt="yes", suicide_attempt_recent="no"),  # moderate_risk (2): urgent
 ]
 
 
@@ -91,7 +94,11 @@ def expected_from_rows(app, first: date, last: date, zone=UTC) -> dict:
             AuditEvent.action == "status_changed").order_by(AuditEvent.at, AuditEvent.id)))
     day = lambda moment: moment.astimezone(zone).date()  # noqa: E731 (the clinic's day)
     inside = lambda moment: moment is not None and first <= day(moment) <= last  # noqa: E731
-    urgent = {flag.id for flag in app.extensions["questionnaire"].flags if flag.urgent}
+    # "Urgent" means urgency 1–2 (urgent_up_to): never self_harm or recent_admission (3).
+    questionnaire = app.extensions["questionnaire"]
+    urgent = {flag.id for flag in questionnaire.flags if questionnaire.is_urgent(flag.urgency)}
+    assert urgent >= {"urgent_now", "moderate_risk", "self_harm_changed"}
+    assert not urgent & {"self_harm", "recent_admission"}
     sent_rows = [r for r in rows if r.status == "submitted" and inside(r.submitted_at)]
     by_id = {r.id: r for r in rows}
     first_contact: dict = {}
@@ -340,3 +347,23 @@ def test_no_period_parameter_makes_a_server_error(app, period, since, until):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert "Something in that request was not right" in response.get_data(as_text=True)
+
+
+def test_adults_only_is_a_row_like_the_others_and_urgent_means_1_and_2(app, client, login_as):
+    """1.2.0's new outcome has its row (title and id; no minor's answers are ever sent, so its
+    count stays 0), and the "urgent" column counts the high and moderate risks only."""
+    with app.app_context():
+        for answers in ANSWER_SETS:
+            make_submission(answers)
+    login_as("clinician")
+    body = client.get("/staff/dashboard").get_data(as_text=True)
+    questionnaire = app.extensions["questionnaire"]
+    row = re.search(r'<tr data-outcome="adults_only">(.*?)</tr>', body, re.S).group(1)
+    assert html.escape(questionnaire.outcomes_by_id["adults_only"].title) in row
+    assert "<code>adults_only</code>" in row
+    urgent = {outcome: int(n) for outcome, n in re.findall(
+        r'<tr data-outcome="([^"]+)">.*?<td class="num">\d+</td><td class="num">(\d+)</td>',
+        body)}
+    # The crisis and the past attempt (safety_review) are urgent; the low risk is not.
+    assert urgent == {"crisis": 1, "adults_only": 0, "safety_review": 1,
+                      "other_options_first": 0, "possible_fit": 0}

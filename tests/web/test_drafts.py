@@ -88,16 +88,18 @@ def test_save_refreshes_expiry_and_step(ctx):
 
 def test_complete_stores_the_assessment(ctx):
     draft = started()
-    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
+    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
+                       cssrs_intent="yes")
     draft_session.save(draft, replacing(answers), "health")
     questionnaire = current_questionnaire()
     assert draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
     row = stored(draft)
     assert row.status == "completed" and row.outcome == "crisis"
-    assert row.flags == ["self_harm"] and row.priority == 2
-    assert row.flag_list == " self_harm "
+    assert row.flags == ["urgent_now", "self_harm"] and row.priority == 1
+    assert row.flag_list == " urgent_now self_harm "
     assert row.assessment["outcome"] == "crisis" and row.completed_at is not None
     assert draft.status == "completed" and draft.completed_at == row.completed_at
+    assert drafts.is_urgent(draft, questionnaire)
     completed_at = row.completed_at
     assert draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
     assert stored(draft).completed_at == completed_at, "completing again keeps the first time"

@@ -26,7 +26,8 @@ MODELS = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observa
 @pytest.fixture
 def submissions(app):
     with app.app_context():
-        make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)), name="=Casey")
+        make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
+                                 cssrs_intent="yes"), name="=Casey")
         make_submission(baseline(), submitted_ago=timedelta(days=30))
         make_submission(status="draft", submitted_at=None, consent_at=None)
 

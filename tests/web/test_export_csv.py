@@ -35,7 +35,8 @@ def export_events(app) -> list[AuditEvent]:
 def three(app):
     """A crisis, a possible fit (in review) and a mild one from 10 days ago."""
     with app.app_context():
-        crisis = make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)), name="Casey Crisis")
+        crisis = make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
+                                          cssrs_plan="yes"), name="Casey Crisis")
         fit = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)), name="Fran Fit",
                               review_status="in_review")
         mild = make_submission(baseline(), name="Milo Mild", submitted_ago=timedelta(days=10),
@@ -53,15 +54,20 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     header = next(csv.reader([response.get_data(as_text=True).split("\r\n", 1)[0]]))
     assert header[:7] == ["submission_id", "submitted_at", "questionnaire_id",
                           "questionnaire_version", "status", "outcome", "flags"]
-    # The 1.0.0 questions, the review columns (issue 15), then the questions 1.1.0 added: no
-    # column of an earlier export moves
+    # The 1.0.0 questions, the review columns (issue 15), then the questions 1.1.0 added, then
+    # those 1.2.0 added: no column of an earlier export moves
     first = [q.id for q in questionnaire.questions.values() if q.added_in is None]
     added = [q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"]
-    assert header[-len(first) - 3 - len(added):] == (
-        first + ["assignee", "notes", "contact_attempts"] + added)
+    added_1_2_0 = [q.id for q in questionnaire.questions.values() if q.added_in == "1.2.0"]
+    assert added_1_2_0[:5] == ["cssrs_wish_dead", "cssrs_thoughts", "cssrs_method",
+                               "cssrs_intent", "cssrs_plan"]
+    assert header[-len(first) - 3 - len(added) - len(added_1_2_0):] == (
+        first + ["assignee", "notes", "contact_attempts"] + added + added_1_2_0)
     assert [r["submission_id"] for r in rows] == [three["mild"], three["crisis"], three["fit"]]
     crisis = rows[1]
-    assert crisis["outcome"] == "crisis" and crisis["flags"] == "self_harm"
+    assert crisis["outcome"] == "crisis" and crisis["flags"] == "urgent_now;self_harm"
+    assert crisis["cssrs_thoughts"] == "yes" and crisis["cssrs_plan"] == "yes"
+    assert crisis["cssrs_method"] == "no" and crisis["suicide_attempt"] == "no"
     assert crisis["phq9_score"] == "9" and crisis["phq9_band"] == "mild"
     assert crisis["contact_name"] == "Casey Crisis"
     assert crisis["diagnoses"] == "depression"
@@ -96,7 +102,8 @@ def test_drafts_and_unsent_screenings_are_never_exported(app, client, login_as):
     ("status=open", ["crisis", "fit"]),
     ("status=all", ["mild", "crisis", "fit"]),
     ("flag=self_harm", ["crisis"]),
-    ("flag=urgent_now", []),
+    ("flag=urgent_now", ["crisis"]),
+    ("flag=moderate_risk", []),
     ("outcome=", ["mild", "crisis", "fit"]),
 ])
 def test_filters(client, login_as, three, query, expected):

@@ -25,8 +25,10 @@ def test_csv_and_ndjson_exports_on_postgresql(pg_app, monkeypatch):
     monkeypatch.setattr(exporting, "BATCH_SIZE", 2)  # several keyset batches
     client = pg_app.test_client()
     with pg_app.app_context():
-        crisis = [str(make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
-                                      name=f"Crisis {n}", submitted_ago=timedelta(minutes=n)).id)
+        answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
+                           cssrs_intent="yes")  # high risk: crisis, urgent_now and self_harm
+        crisis = [str(make_submission(answers, name=f"Crisis {n}",
+                                      submitted_ago=timedelta(minutes=n)).id)
                   for n in range(5)]
         make_submission(baseline(), name="Mild One")
         make_submission(status="draft", submitted_at=None, consent_at=None)

@@ -32,7 +32,8 @@ def export_events(app) -> list[AuditEvent]:
 @pytest.fixture
 def sent(app):
     with app.app_context():
-        screening = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1)),
+        screening = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1),
+                                             cssrs_thoughts="yes", cssrs_plan="yes"),
                                     name="Alex Example", email="alex@example.com",
                                     phone="+1 555 0100")
         return type("Sent", (), {"id": screening.id})
@@ -47,6 +48,84 @@ def test_questionnaire_is_public_fhir_json(client, questionnaire):
     resource = response.get_json(force=True)
     Questionnaire.model_validate(resource)
     assert resource["url"] == questionnaire.url and resource["version"] == questionnaire.version
+
+
+def items_of(resource: dict) -> dict[str, dict]:
+    """Every item of a Questionnaire (groups and questions) by linkId."""
+    found = {}
+
+    def walk(items):
+        for item in items:
+            found[item["linkId"]] = item
+            walk(item.get("item", []))
+
+    walk(resource["item"])
+    return found
+
+
+def coding_of(entry: dict) -> tuple[str, str]:
+    return entry["answerCoding"]["system"].rsplit("/", 1)[-1], entry["answerCoding"]["code"]
+
+
+def test_the_1_2_0_items_and_their_enable_when(client, questionnaire):
+    """The safety step's follow-ups are shown when their parent is yes; the substance and health
+    steps only when age_18_plus is yes; drugs_cannabis_only only after some drug use."""
+    resource = client.get(f"/fhir/Questionnaire/{questionnaire.id}").get_json(force=True)
+    items = items_of(resource)
+    for question_id in ("cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
+                        "cssrs_plan", "suicide_attempt", "suicide_attempt_recent",
+                        "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
+                        "nonmedical_ketamine"):
+        assert items[question_id]["text"] == questionnaire.questions[question_id].text
+    for retired in ("self_harm_plan", "heavy_drinking_past_year", "drug_use_past_year",
+                    "ketamine_nonmedical"):
+        assert retired not in items
+    assert "enableWhen" not in items["safety"]  # asked of everyone
+    assert "enableWhen" not in items["cssrs_wish_dead"] and "enableWhen" not in items[
+        "suicide_attempt"]
+    for follow_up, parent in (("cssrs_method", "cssrs_thoughts"), ("cssrs_intent",
+                              "cssrs_thoughts"), ("cssrs_plan", "cssrs_thoughts"),
+                              ("suicide_attempt_recent", "suicide_attempt")):
+        [entry] = items[follow_up]["enableWhen"]
+        assert entry["question"] == parent and entry["operator"] == "="
+        assert coding_of(entry)[1] == "yes"
+    for step in ("substance", "health"):
+        [entry] = items[step]["enableWhen"]
+        assert entry["question"] == "age_18_plus" and coding_of(entry)[1] == "yes"
+    [entry] = items["drugs_cannabis_only"]["enableWhen"]
+    assert (entry["question"], entry["operator"], coding_of(entry)[1]) == (
+        "taps_drugs", "!=", "never")
+    medications = {option["valueCoding"]["code"]
+                   for option in items["medications"]["answerOption"]}
+    assert "other_sedative" in medications
+
+
+def test_loinc_codes_only_where_cited(client, questionnaire):
+    """suicide_attempt(_recent) keep their LOINC codes; the new C-SSRS and TAPS-1 items carry
+    none (no code was checked against a source: left out rather than guessed)."""
+    resource = client.get(f"/fhir/Questionnaire/{questionnaire.id}").get_json(force=True)
+    items = items_of(resource)
+    assert items["suicide_attempt"]["code"] == [{"system": "http://loinc.org", "code": "93267-3"}]
+    assert items["suicide_attempt_recent"]["code"] == [
+        {"system": "http://loinc.org", "code": "93269-9"}]
+    for question_id in ("cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
+                        "cssrs_plan", "taps_alcohol", "taps_drugs", "drugs_cannabis_only",
+                        "taps_rx_misuse", "nonmedical_ketamine"):
+        assert "code" not in items[question_id], question_id
+
+
+def test_a_1_2_0_response_answers_only_items_of_its_questionnaire(app, client, login_as, sent,
+                                                                  questionnaire):
+    login_as("clinician")
+    document = client.get(f"/staff/submissions/{sent.id}/fhir").get_json(force=True)
+    Bundle.model_validate(document)
+    (response,) = [e["resource"] for e in document["entry"]
+                   if e["resource"]["resourceType"] == "QuestionnaireResponse"]
+    answers = {item["linkId"]: item["answer"] for group in response["item"]
+               for item in group.get("item", [])}
+    assert answers["cssrs_plan"][0]["valueCoding"]["code"] == "yes"
+    assert answers["cssrs_method"][0]["valueCoding"]["code"] == "no"
+    assert "drugs_cannabis_only" not in answers  # not asked: taps_drugs is never
 
 
 def test_questionnaire_is_cacheable_by_etag(client, questionnaire):
@@ -182,7 +261,7 @@ def store_older_version(app) -> str:
     from screener.storage.models import QuestionnaireVersion
 
     source = Path(app.config["QUESTIONNAIRE_PATH"]).read_text(encoding="utf-8")
-    old = source.replace("version: 1.1.0", "version: 0.9.0", 1).replace(
+    old = source.replace("version: 1.2.0", "version: 0.9.0", 1).replace(
         "Are you 18 years of age or older?", "Are you an adult (at least eighteen)?")
     sha = hashlib.sha256(old.encode()).hexdigest()
     with app.app_context():
@@ -211,8 +290,8 @@ def test_an_older_questionnaire_version_is_found_by_its_canonical(app, client, q
     Questionnaire.model_validate(old)
     assert old["version"] == "0.9.0" and old["meta"]["versionId"]
     assert "Are you an adult (at least eighteen)?" in json.dumps(old)
-    assert [r["version"] for r in searchset(client, f"?url={url}%7C1.1.0")] == ["1.1.0"]
-    assert [r["version"] for r in searchset(client, f"?url={url}")] == ["1.1.0", "0.9.0"]
+    assert [r["version"] for r in searchset(client, f"?url={url}%7C1.2.0")] == ["1.2.0"]
+    assert [r["version"] for r in searchset(client, f"?url={url}")] == ["1.2.0", "0.9.0"]
     assert searchset(client, f"?url={url}&version=2.0.0") == []
     assert searchset(client, "?url=http://example.org/other") == []
 
@@ -237,5 +316,5 @@ def test_a_stored_text_that_no_longer_loads_is_left_out(app, client, caplog):
         db.session.add(QuestionnaireVersion(sha256="f" * 64, questionnaire_id="ketamine-screening",
                                             version="0.1.0", source="steps: [not, valid"))
         db.session.commit()
-    assert [r["version"] for r in searchset(client, "")] == ["1.1.0"]
+    assert [r["version"] for r in searchset(client, "")] == ["1.2.0"]
     assert "no longer loads" in caplog.text

@@ -1,8 +1,9 @@
-"""Safety answers are never forgotten (spec "Self-harm answers that change", worked example 11).
+"""Safety answers are never forgotten (spec "Self-harm answers that change", worked example 22).
 
-Each test tries a way to lose a self-harm answer after it was given — a change from review, Back,
-an answer that disables the question, a second tab, a completed screening reopened — and checks
-that the answer is still recorded as first given and that the submission is flagged.
+Each test tries a way to lose a suicide-risk answer after it was given — a change from review,
+Back, an answer that disables the question, a second tab, a completed screening reopened — and
+checks that the answer is still recorded as first given, that the submission is flagged with the
+right urgency, and that the patient is not reassured by the lower answers left in the end.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from tests.helpers import baseline, phq9
 from tests.web.wizard_client import questionnaire, send, step_data, walk
 
 EXAMPLE_1 = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
+WITH_PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
+# Example 22's final answers: item 9 changed to 0 and thoughts to "no" from the review page.
+TAKEN_BACK = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
 CHANGED = "self_harm_changed"
 
 
@@ -57,61 +61,64 @@ def outcome_of(page: str) -> str:
     return re.search(r'<main [^>]*data-outcome="([a-z_]+)"', page).group(1)
 
 
-def worked_example_11(app) -> None:
-    """Example 1 + a plan today, the crisis page, then item 9 changed to 0 from review."""
+def text(rule_id: str) -> str:
+    return str(escape(next(r.reason for r in questionnaire().rules if r.id == rule_id)))
+
+
+def assert_no_reassurance(page: str) -> None:
+    """Crisis resources before the outcome; no band word, no mild_concerns."""
+    main = page[page.index("<main"):page.index("</main>")]
+    assert main.index('class="crisis"') < main.index('class="card outcome')
+    assert text("mild_concerns") not in main
+    for band in ("Minimal", "Mild", "No concern found"):
+        assert band not in main, band
+
+
+def worked_example_22(app) -> None:
+    """Example 1 + thoughts and a plan, the crisis page, then item 9 changed to 0 and thoughts
+    to "no" from review: the crisis result, urgency 1, every answer on record for staff."""
     client = app.test_client()
-    answers = dict(EXAMPLE_1, self_harm_plan="yes")
-    location = walk(client, answers, until="safety")
-    response = client.post(location, data=step_data("safety", answers))
+    location = walk(client, WITH_PLAN, until="safety")
+    response = client.post(location, data=step_data("safety", WITH_PLAN))
     assert response.headers["Location"] == "/screening/crisis"
     assert client.get("/screening/crisis").status_code == 200
-    assert walk(client, answers) == "/screening/review"
+    assert walk(client, WITH_PLAN) == "/screening/review"
 
-    final = dict(answers, phq9_9=0)
-    del final["self_harm_plan"]
-    assert change_from_review(client, "phq9", final) == "/screening/review"
-    review = client.get("/screening/review").get_data(as_text=True)
-    assert "/screening/safety" not in review  # the safety step is now skipped
-
+    assert change_from_review(client, "phq9", TAKEN_BACK) == "/screening/review"
+    assert change_from_review(client, "safety", TAKEN_BACK) == "/screening/review"
     page = finish(client)
-    # The outcome is the final answers' (evaluate unchanged): other options first, PHQ-9 8.
-    expected = rules.evaluate(questionnaire(), final)
-    assert outcome_of(page) == expected.outcome == "other_options_first"
-    assert expected.scores["phq9"].value == 8 and "mild_concerns" in expected.rule_ids
-    assert str(escape(expected.rules[0].reason)) in page
-    # ... but the crisis resources come first, whatever the outcome.
-    crisis = page.index('class="crisis"')
-    assert crisis < page.index('class="card outcome')
-    for resource in questionnaire().crisis_resources:
-        for link in resource.links:
-            assert f'href="{escape(link.href)}"' in page[crisis:page.index('class="card outcome')]
+    # The outcome is the final answers' (evaluate unchanged): other options first, PHQ-9 8 ...
+    expected = rules.evaluate(questionnaire(), TAKEN_BACK)
+    assert expected.outcome == "other_options_first" and "mild_concerns" in expected.rule_ids
+    assert expected.scores["phq9"].value == 8
+    # ... but a plan was given: the patient reads the crisis result, not "milder symptoms".
+    assert outcome_of(page) == "crisis"
+    assert_no_reassurance(page)
+    title = questionnaire().outcomes_by_id["other_options_first"].title
+    assert str(escape(title)) not in page
 
     assert send(client).headers["Location"] == "/screening/sent"
     sent = client.get("/screening/sent").get_data(as_text=True)
     assert str(escape(questionnaire().texts["sent_urgent"])) in sent
+    assert text("mild_concerns") not in sent
 
     row = stored(app)
     assert row.outcome == "other_options_first"
-    assert row.flags == [CHANGED] and row.priority < NO_PRIORITY
+    assert row.flags == [CHANGED] and row.priority == 1
     assert row.assessment["flags"] == [CHANGED]
     assert {r["id"] for r in row.assessment["rules"]} == set(expected.rule_ids)
-    assert "self_harm_plan" not in row.answers and row.answers["phq9_9"] == 0
-    assert recorded(app) == [("phq9_9", 1), ("self_harm_plan", "yes")]
+    assert "cssrs_plan" not in row.answers and row.answers["phq9_9"] == 0
+    assert recorded(app) == [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
 
-    # Staff: the answers as first given, when, and what they became; urgent in the queue; CSV.
+    # Staff: the answers as first given, urgent in the queue, the flag in CSV and FHIR.
     staff = app.test_client()
     with app.app_context():
         login(staff, make_staff("clinician"))
     detail = staff.get(f"/staff/submissions/{row.id}").get_data(as_text=True)
     section = detail[detail.index('id="safety-answers"'):]
     section = section[:section.index("</section>")]
-    item9 = questionnaire().questions["phq9_9"]
-    plan = questionnaire().questions["self_harm_plan"]
-    first_row, second_row = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", section, re.S)
-    assert "(phq9_9)" in first_row and f"<td>{item9.label_for(1)}</td>" in first_row
-    assert f"{item9.label_for(0)}" in first_row and "changed" in first_row
-    assert "(self_harm_plan)" in second_row and f"<td>{plan.label_for('yes')}</td>" in second_row
-    assert "No answer" in second_row and "<time datetime=" in second_row
+    for question_id in ("phq9_9", "cssrs_thoughts", "cssrs_plan"):
+        assert f"({question_id})" in section, question_id
     flag = questionnaire().flags_by_id[CHANGED]
     assert str(escape(flag.label)) in detail
     queue = staff.get("/staff/").get_data(as_text=True)
@@ -125,30 +132,29 @@ def worked_example_11(app) -> None:
     assert CHANGED in {tag["code"] for tag in response["meta"]["tag"]}
 
 
-def test_worked_example_11_on_sqlite(app):
-    worked_example_11(app)
+def test_worked_example_22_on_sqlite(app):
+    worked_example_22(app)
 
 
 @pytest.mark.postgres
-def test_worked_example_11_on_postgres(pg_app):
-    worked_example_11(pg_app)
+def test_worked_example_22_on_postgres(pg_app):
+    worked_example_22(pg_app)
 
 
-def test_back_then_a_lower_answer_keeps_the_plan(app, client):
-    """Yes to the plan, Back to PHQ-9, item 9 lowered to 0: the plan stays on record."""
-    answers = dict(EXAMPLE_1, self_harm_plan="yes")
-    location = walk(client, answers, until="safety")
-    data = dict(step_data("safety", answers), action="back")
+def test_back_then_lower_answers_keep_the_plan(app, client):
+    """A plan, Back to PHQ-9, item 9 lowered to 0, thoughts then "no": the plan stays on
+    record, the crisis result and urgency 1."""
+    location = walk(client, WITH_PLAN, until="safety")
+    data = dict(step_data("safety", WITH_PLAN), action="back")
     assert client.post(location, data=data).headers["Location"] == "/screening/phq9"
-    assert recorded(app) == [("phq9_9", 1), ("self_harm_plan", "yes")]  # Back saved it too
-    final = dict(EXAMPLE_1, phq9_9=0)
-    del final["self_harm_plan"]
-    client.post("/screening/phq9", data=step_data("phq9", final))
-    assert walk(client, final) == "/screening/review"
-    finish(client)
+    assert recorded(app) == [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
+    client.post("/screening/phq9", data=step_data("phq9", TAKEN_BACK))
+    client.post("/screening/safety", data=step_data("safety", TAKEN_BACK))
+    assert walk(client, TAKEN_BACK) == "/screening/review"
+    assert outcome_of(finish(client)) == "crisis"
     send(client)
-    assert stored(app).flags == [CHANGED]
-    assert recorded(app) == [("phq9_9", 1), ("self_harm_plan", "yes")]
+    assert (stored(app).flags, stored(app).priority) == ([CHANGED], 1)
+    assert recorded(app) == [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
 
 
 def test_an_answer_chosen_then_left_with_back_is_recorded(app, client):
@@ -169,53 +175,72 @@ def test_a_second_tab_overwriting_item_9_does_not_erase_it(app, client):
     lowered = dict(EXAMPLE_1, phq9_9=0)
     other_tab.post("/screening/phq9", data=step_data("phq9", lowered))
     assert recorded(app) == [("phq9_9", 1)]
-    del lowered["self_harm_plan"]
     assert walk(client, lowered) == "/screening/review"
-    finish(client)
+    page = finish(client)
     row = stored(app)
     assert row.flags == [CHANGED] and row.outcome == "other_options_first"
+    assert row.priority == 2  # item 9 is not a high-risk answer: review, with an alert
+    assert outcome_of(page) == "other_options_first"  # not the crisis result ...
+    assert_no_reassurance(page)  # ... but no reassurance either
 
 
 def test_a_completed_screening_reopened_and_changed_gets_the_flag(app, client):
-    """See the crisis result, change item 9 from review (the draft reopens), finish again."""
-    answers = dict(EXAMPLE_1, self_harm_plan="no")
-    assert walk(client, answers) == "/screening/review"
-    assert outcome_of(finish(client)) == "crisis"
-    assert stored(app).flags == ["self_harm"]
-    final = dict(answers, phq9_9=0)
-    change_from_review(client, "phq9", final)
+    """See the result, change item 9 from review (the draft reopens), finish again."""
+    assert walk(client, EXAMPLE_1) == "/screening/review"
+    page = finish(client)
+    assert outcome_of(page) == "other_options_first"
+    assert_no_reassurance(page)
+    assert (stored(app).flags, stored(app).priority) == (["self_harm"], 3)
+    change_from_review(client, "phq9", dict(EXAMPLE_1, phq9_9=0))
     assert stored(app).status == "draft"
     page = finish(client)
     assert outcome_of(page) == "other_options_first"
-    assert page.index('class="crisis"') < page.index('class="card outcome')
-    assert stored(app).flags == [CHANGED]
+    assert_no_reassurance(page)
+    assert (stored(app).flags, stored(app).priority) == ([CHANGED], 2)
 
 
 def test_a_plan_changed_to_no_from_review_keeps_the_yes(app, client):
-    """The plan question itself changed from review: still a crisis (item 9), and flagged."""
-    answers = dict(EXAMPLE_1, self_harm_plan="yes")
-    assert walk(client, answers) == "/screening/review"
-    finish(client)
-    assert change_from_review(client, "safety", dict(answers, self_harm_plan="no")) == (
-        "/screening/review")
+    """The plan itself changed to "no" from review (thoughts still yes): the crisis result,
+    flagged urgency 1 beside the low-risk flag."""
+    assert walk(client, WITH_PLAN) == "/screening/review"
+    assert outcome_of(finish(client)) == "crisis"
+    assert stored(app).priority == 1
+    no_plan = dict(WITH_PLAN, cssrs_plan="no")
+    assert change_from_review(client, "safety", no_plan) == "/screening/review"
     page = finish(client)
     assert outcome_of(page) == "crisis"
+    assert rules.evaluate(questionnaire(), no_plan).outcome == "other_options_first"
     send(client)
     row = stored(app)
-    assert row.flags == ["self_harm", CHANGED] and row.answers["self_harm_plan"] == "no"
-    assert recorded(app) == [("phq9_9", 1), ("self_harm_plan", "yes")]
+    assert row.flags == [CHANGED, "self_harm"] and row.answers["cssrs_plan"] == "no"
+    assert row.priority == 1
+    assert recorded(app) == [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
+
+
+def test_a_wish_to_be_dead_taken_back_keeps_the_outcome_title_without_reassurance(app, client):
+    """Low risk taken back: urgency 2 (an alert), the outcome's own title after the resources."""
+    answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0), cssrs_wish_dead="yes")
+    assert walk(client, answers) == "/screening/review"
+    finish(client)
+    change_from_review(client, "safety", dict(answers, cssrs_wish_dead="no"))
+    page = finish(client)
+    assert outcome_of(page) == "possible_fit"
+    main = page[page.index("<main"):page.index("</main>")]
+    assert main.index('class="crisis"') < main.index('class="card outcome')
+    assert "Moderate" not in main  # no band words
+    assert (stored(app).flags, stored(app).priority) == ([CHANGED], 2)
 
 
 def test_a_higher_answer_still_holds_and_adds_no_flag(app, client):
     """Item 9 raised from 1 to 2: the answer still holds, so no changed flag (both recorded)."""
-    walk(client, dict(EXAMPLE_1, self_harm_plan="no"))
+    walk(client, EXAMPLE_1)
     finish(client)
-    change_from_review(client, "phq9", dict(EXAMPLE_1, phq9_9=2))
+    change_from_review(client, "phq9", dict(EXAMPLE_1, phq9_1=0, phq9_9=2))  # total still 9
     page = finish(client)
-    assert outcome_of(page) == "crisis"
+    assert outcome_of(page) == "other_options_first"
     assert stored(app).flags == ["self_harm"]
     assert recorded(app) == [("phq9_9", 1), ("phq9_9", 2)]
-    assert "self_harm_plan" not in dict(recorded(app))  # "no" to the plan is not a safety answer
+    assert "cssrs_thoughts" not in dict(recorded(app))  # "no" is not a safety answer
 
 
 def test_no_safety_answer_no_record_no_crisis_first(app, client):

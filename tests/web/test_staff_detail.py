@@ -14,8 +14,10 @@ from tests.conftest import QUESTIONS
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
-PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes", suicide_attempt="yes",
-                suicide_attempt_recent="yes")  # every flag, urgent or not
+PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_wish_dead="yes", cssrs_thoughts="yes",
+                cssrs_method="yes", cssrs_plan="yes", suicide_attempt="yes",
+                suicide_attempt_recent="yes",
+                psych_hospital_recent="yes")  # every flag of the rules, urgent or not
 
 
 @pytest.fixture
@@ -54,7 +56,11 @@ def test_detail_shows_contact_outcome_reasons_scores_flags(app, client, intake, 
     assert "Outcome: Crisis" in page
     with app.app_context():
         stored = db.session.get(Screening, submission).assessment
-    assert {r["id"] for r in stored["rules"]} >= {"self_harm_thoughts", "self_harm_plan"}
+    assert {r["id"] for r in stored["rules"]} >= {
+        "self_harm_thoughts", "wish_to_be_dead", "suicidal_thoughts", "suicide_method",
+        "suicide_intent_or_plan", "recent_suicide_attempt", "recent_psych_hospitalization"}
+    assert set(stored["flags"]) == {"urgent_now", "moderate_risk", "self_harm",
+                                    "recent_admission"}
     for rule in stored["rules"]:
         assert f"<code>{rule['id']}</code>" in page
         assert str(escape(rule["reason"])) in page
@@ -83,7 +89,7 @@ def test_old_questionnaire_version_stays_readable(app, client, intake):
     old_text = "Are you 18 years of age or older?"
     assert old_text in source
     old_source = source.replace(old_text, "Are you an adult (at least eighteen)?").replace(
-        "version: 1.1.0", "version: 0.9.0", 1)
+        "version: 1.2.0", "version: 0.9.0", 1)
     sha = hashlib.sha256(old_source.encode()).hexdigest()
     with app.app_context():
         db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id="ketamine-screening",
@@ -270,3 +276,103 @@ def test_changes_need_csrf(app, client, intake, submission):
     response = client.post(url(submission, "status"),
                            data={"status": "in_review", "from": "new", "csrf_token": token})
     assert response.status_code == 302 and status_of(app, submission) == "in_review"
+
+
+# Worked example 22: PHQ-9 items all 1 with a plan, seen the crisis page, then from the review
+# page PHQ-9 item 9 changed to 0 and cssrs_thoughts to no (the follow-ups are then not asked).
+EXAMPLE_22_FINAL = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+EXAMPLE_22_GIVEN = [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
+
+
+def section(page: str, element_id: str) -> str:
+    start = page.index(f'id="{element_id}"')
+    return page[start:page.index("</section>", start)]
+
+
+@pytest.fixture
+def taken_back(app):
+    with app.app_context():
+        return make_submission(EXAMPLE_22_FINAL, name="Taken Back",
+                               safety_answers=EXAMPLE_22_GIVEN).id
+
+
+def test_each_flag_shows_its_label_and_its_urgency(app, client, intake, submission,
+                                                   questionnaire):
+    page = client.get(url(submission)).get_data(as_text=True)
+    urgent = section(page, "urgent-title")
+    for flag_id, urgency in (("urgent_now", 1), ("moderate_risk", 2), ("self_harm", 3),
+                             ("recent_admission", 3)):
+        flag = questionnaire.flags_by_id[flag_id]
+        item = re.search(rf'<li data-flag="{flag_id}">(.*?)</li>', urgent, re.S).group(1)
+        assert str(escape(flag.label)) in item and f"urgency {urgency}" in item
+    # Urgency 1–2 make the panel urgent; 3 is listed as "also flagged", after them.
+    assert urgent.index("urgent_now") < urgent.index("Also flagged") < urgent.index("self_harm")
+
+
+def test_a_low_risk_alone_is_flagged_but_not_urgent(app, client, intake):
+    with app.app_context():
+        screening_id = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0),
+                                                cssrs_wish_dead="yes")).id
+    page = client.get(url(screening_id)).get_data(as_text=True)
+    assert 'id="urgent-title"' not in page
+    assert "Flagged (not urgent)" in section(page, "flags-title")
+    assert "urgency 3" in section(page, "flags-title")
+
+
+def test_a_taken_back_plan_shows_every_answer_as_first_given_and_what_it_became(
+        app, client, intake, taken_back, questionnaire):
+    """Example 22: staff see phq9_9 first given as 1, cssrs_thoughts and cssrs_plan as yes,
+    and that each no longer holds; the flag is self_harm_changed at urgency 1."""
+    page = client.get(url(taken_back)).get_data(as_text=True)
+    urgent = section(page, "urgent-title")
+    assert 'data-flag="self_harm_changed"' in urgent and "urgency 1" in urgent
+    table = section(page, "safety-answers-title")
+    rows = dict(re.findall(r'<tr class="row-urgent" data-question="([a-z0-9_]+)">(.*?)</tr>',
+                           table, re.S))
+    assert set(rows) == {"phq9_9", "cssrs_thoughts", "cssrs_plan"}  # none still holds
+    phq9_9 = questionnaire.questions["phq9_9"]
+    assert f'<td class="first-given">{escape(phq9_9.label_for(1))}</td>' in rows["phq9_9"]
+    assert f'<td class="final-answer">{escape(phq9_9.label_for(0))}' in rows["phq9_9"]
+    for question_id in ("cssrs_thoughts", "cssrs_plan"):
+        assert '<td class="first-given">Yes</td>' in rows[question_id]
+    assert '<td class="final-answer">No <strong>— changed</strong>' in rows["cssrs_thoughts"]
+    # The plan question was no longer asked once thoughts said no: no final answer at all.
+    assert '<td class="final-answer"><strong>No answer</strong>' in rows["cssrs_plan"]
+
+
+def test_staff_see_the_true_outcome_rules_and_bands_and_what_the_patient_saw(
+        app, client, intake, taken_back, questionnaire):
+    """The patient saw the crisis result (urgency 1); staff see other_options_first with
+    mild_concerns and the PHQ-9 band, every rule, and are told what the patient saw."""
+    page = client.get(url(taken_back)).get_data(as_text=True)
+    assert "Outcome: Other options first" in page
+    assert "<code>mild_concerns</code>" in page
+    assert "Mild" in page  # PHQ-9 8: staff always see the band
+    crisis = questionnaire.outcomes_by_id["crisis"]
+    saw = re.search(r'<p class="small" id="patient-saw">(.*?)</p>', page, re.S).group(1)
+    assert "crisis result" in saw and str(escape(crisis.title)) in saw
+
+
+def test_a_low_risk_result_is_said_to_lead_with_the_crisis_resources(app, client, intake):
+    with app.app_context():
+        screening_id = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0),
+                                                cssrs_wish_dead="yes")).id
+    page = client.get(url(screening_id)).get_data(as_text=True)
+    saw = re.search(r'<p class="small" id="patient-saw">(.*?)</p>', page, re.S).group(1)
+    assert "after the crisis resources" in saw and "crisis result" not in saw
+
+
+def test_the_highest_phq9_item_9_given_is_shown_beside_the_first(app, client, intake):
+    """phq9_9 given as 1, then 3 (nearly every day), then back to 1: the first answer is 1, the
+    highest 3, and the final 1 no longer holds what the patient said at worst."""
+    with app.app_context():
+        screening_id = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1)),
+                                       safety_answers=[("phq9_9", 1), ("phq9_9", 3)]).id
+    page = client.get(url(screening_id)).get_data(as_text=True)
+    row = re.search(r'<tr class="row-urgent" data-question="phq9_9">(.*?)</tr>', page, re.S)
+    assert row, "a lowered phq9_9 no longer holds"
+    assert '<td class="first-given">Several days</td>' in row.group(1)
+    assert '<td class="highest-given">Nearly every day</td>' in row.group(1)
+    assert '<td class="final-answer">Several days <strong>— changed</strong>' in row.group(1)
+    urgent = section(page, "urgent-title")
+    assert 'data-flag="self_harm_changed"' in urgent and "urgency 2" in urgent

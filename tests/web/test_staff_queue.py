@@ -10,8 +10,9 @@ from screener.storage.queue import DEFAULT_FILTERS, Cursor, build_queue_query, f
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
-SELF_HARM = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
-PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+SELF_HARM = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # low risk: flag self_harm, urgency 3
+PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
+                cssrs_plan="yes")  # high risk: crisis, urgent_now (urgency 1) and self_harm
 FIT = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
 
 
@@ -78,7 +79,8 @@ def test_counts_per_status(client, mixed):
 
 @pytest.mark.parametrize("args, expected", [
     ({"outcome": "possible_fit"}, ["Fit Newest"]),
-    ({"outcome": "crisis"}, ["Urgent Plan", "Self Harm"]),
+    ({"outcome": "crisis"}, ["Urgent Plan"]),
+    ({"outcome": "other_options_first"}, ["Self Harm", "Plain Older"]),
     ({"flag": "urgent_now"}, ["Urgent Plan"]),
     ({"flag": "self_harm"}, ["Urgent Plan", "Self Harm"]),
     ({"status": "closed"}, ["Closed Case"]),
@@ -154,7 +156,7 @@ def test_pages_walk_forward_and_back_without_gaps(app, client, intake):
     with app.app_context():
         for number in range(8):
             make_submission(baseline(), name=f"P{number}", submitted_ago=timedelta(minutes=number))
-        make_submission(SELF_HARM, name="Urgent", submitted_ago=timedelta(days=2))
+        make_submission(PLAN, name="Urgent", submitted_ago=timedelta(days=2))
     seen, pages, url = [], [], "/staff/?outcome=other_options_first"
     while url:
         page = client.get(url).get_data(as_text=True)

@@ -11,7 +11,8 @@ from screener.storage.queue import waiting_for
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 
-URGENT = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
+URGENT = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
+LOW_RISK = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # flag self_harm: urgency 3, not urgent
 PLAIN = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
 
 
@@ -24,6 +25,7 @@ def mixed(app):
         make_submission(URGENT, name="Urgent Contacted", submitted_ago=timedelta(hours=5),
                         review_status="contacted")
         make_submission(PLAIN, name="Not Urgent", submitted_ago=timedelta(hours=7))
+        make_submission(LOW_RISK, name="Low Risk", submitted_ago=timedelta(hours=2))
 
 
 def urgent_count(page: str) -> int:
@@ -43,6 +45,9 @@ def test_urgent_rows_show_how_long_they_have_waited(client, login_as, mixed):
     assert "waiting 40 min" in row_of(page, "Urgent Reviewing")
     assert "waiting" not in row_of(page, "Urgent Contacted")  # someone has acted
     assert "waiting" not in row_of(page, "Not Urgent")
+    # A low risk sorts above the unflagged and shows its wait, but is not marked urgent.
+    assert "waiting 2 h" in row_of(page, "Low Risk") and "row-urgent" not in row_of(page,
+                                                                                "Low Risk")
 
 
 @pytest.mark.parametrize("role, paths", [
@@ -65,6 +70,7 @@ def test_the_urgent_count_is_on_every_staff_page(app, client, login_as, mixed, r
 def test_the_count_is_zero_without_urgent_submissions(app, client, login_as):
     with app.app_context():
         make_submission(PLAIN)
+        make_submission(LOW_RISK)  # urgency 3 is not "urgent"
     login_as("intake")
     assert urgent_count(client.get("/staff/").get_data(as_text=True)) == 0
 

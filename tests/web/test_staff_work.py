@@ -14,7 +14,7 @@ from screener.storage.models import AuditEvent, ContactAttempt, NO_PRIORITY, Scr
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 
-PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
 SELF_HARM = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
 
 

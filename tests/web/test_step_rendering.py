@@ -67,7 +67,8 @@ def macro(app):
 @pytest.mark.parametrize("answers", [
     {},
     baseline(diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=0, peg_2=10, peg_3=4),
-    baseline(diagnoses=["none"], antidepressants_tried="0", phq9_9=3, self_harm_plan="no"),
+    baseline(diagnoses=["none"], antidepressants_tried="0", phq9_9=3, cssrs_thoughts="yes",
+             suicide_attempt="yes"),
 ], ids=["unanswered", "answered", "other answers"])
 def test_groups_match_what_wtforms_renders(app, questionnaire, answers):
     with app.test_request_context():

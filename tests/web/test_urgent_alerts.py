@@ -27,10 +27,25 @@ from screener.storage.models import AuditEvent, OutboxMessage, Screening, utcnow
 from tests.conftest import make_app, migrate_to_head
 from tests.factories import login, make_staff
 from tests.helpers import baseline, phq9
-from tests.web.wizard_client import complete, send
+from tests.web.wizard_client import complete, send, step_data
 
 PUBLIC = "https://screening.clinic.example"
-URGENT = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), self_harm_plan="yes")
+EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)  # worked example 2: possible_fit, no flag
+URGENT = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), cssrs_thoughts="yes",
+                  cssrs_plan="yes")  # high risk: urgent_now, urgency 1
+# Spec 1.2.0, "Suicide risk levels" and the flags table: who gets an alert email (urgency 1–2).
+BY_FLAG = {
+    "urgent_now": (baseline(**EX2, cssrs_thoughts="yes", cssrs_intent="yes"), 1, True),
+    "urgent_now (an attempt in the past 3 months)": (
+        baseline(**EX2, suicide_attempt="yes", suicide_attempt_recent="yes"), 1, True),
+    "moderate_risk": (baseline(**EX2, cssrs_thoughts="yes", cssrs_method="yes"), 2, True),
+    "moderate_risk (an attempt longer ago)": (
+        baseline(**EX2, suicide_attempt="yes", suicide_attempt_recent="no"), 2, True),
+    "self_harm": (baseline(**EX2, cssrs_wish_dead="yes"), 3, False),
+    "self_harm (PHQ-9 item 9)": (baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1)), 3, False),
+    "recent_admission": (baseline(**EX2, psych_hospital_recent="yes"), 3, False),
+    "no flag": (baseline(**EX2), 99, False),
+}
 CONTACT = {"name": "Robin Zebrafish", "email": "robin.zebra@example.org",
            "phone": "+1 555 867 5309", "contact_method": "phone"}
 
@@ -166,18 +181,63 @@ def test_a_non_urgent_submission_sends_nothing(alert_app, smtp):
     assert rows(alert_app) == []
 
 
-def test_a_changed_self_harm_answer_is_urgent_too(alert_app, smtp):
-    """Worked example 11's flag, self_harm_changed, alerts intake like self_harm does."""
+@pytest.mark.parametrize("case", list(BY_FLAG))
+def test_which_submissions_send_an_alert(alert_app, smtp, case):
+    """Urgency 1–2 alert intake by email; a low risk or a recent admission (urgency 3) sorts
+    high in the queue but sends nothing, so the alerts that matter are not buried."""
+    answers, urgency, emailed = BY_FLAG[case]
+    smtp.start()
+    screening_id, _ = submit_urgent(alert_app, answers=answers)
+    with alert_app.app_context():
+        screening = db.session.get(Screening, screening_id)
+        flag = case.split(" (")[0]
+        assert flag == "no flag" or flag in screening.flags, screening.flags
+        assert screening.priority == urgency
+    assert len(rows(alert_app)) == (1 if emailed else 0)
+    assert deliver(alert_app)["sent"] == (1 if emailed else 0)
+    assert len(smtp.inbox.messages) == (1 if emailed else 0)
+
+
+def take_back(client, step: str, answers: dict) -> None:
+    """Change one step's answers from the review page, as a patient does."""
+    response = client.post(f"/screening/{step}?return_to=review", data=step_data(step, answers))
+    assert response.status_code == 302
+
+
+def test_a_taken_back_plan_is_urgency_1_and_emailed(alert_app, smtp):
+    """Worked example 22: a plan answered yes, the crisis page seen, then phq9_9 changed to 0
+    and cssrs_thoughts to no from the review page. The final answers alone give no flag; the
+    taken-back plan keeps "contact today"."""
     smtp.start()
     client = alert_app.test_client()
-    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="no"))
-    client.post("/screening/phq9?return_to=review",
-                data={f"phq9_{i}": "1" for i in range(1, 9)} | {"phq9_9": "0"})
+    given = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
+    complete(client, given)
+    final = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
+    take_back(client, "phq9", final)
+    take_back(client, "safety", final)
+    assert client.post("/screening/review").headers["Location"] == "/screening/result"
+    send(client, **CONTACT)
+    [row] = rows(alert_app)
+    with alert_app.app_context():
+        screening = db.session.get(Screening, row.screening_id)
+        assert screening.flags == ["self_harm_changed"]
+        assert screening.outcome == "other_options_first"
+        assert screening.priority == 1
+    assert deliver(alert_app)["sent"] == 1
+
+
+def test_a_taken_back_wish_to_be_dead_is_urgency_2_and_emailed(alert_app, smtp):
+    """A low-risk answer taken back is still a changed safety answer: urgency 2, an email."""
+    smtp.start()
+    client = alert_app.test_client()
+    complete(client, baseline(**EX2, cssrs_wish_dead="yes"))
+    take_back(client, "safety", baseline(**EX2))
     client.post("/screening/review")
     send(client, **CONTACT)
     [row] = rows(alert_app)
     with alert_app.app_context():
-        assert db.session.get(Screening, row.screening_id).flags == ["self_harm_changed"]
+        screening = db.session.get(Screening, row.screening_id)
+        assert screening.flags == ["self_harm_changed"] and screening.priority == 2
     assert deliver(alert_app)["sent"] == 1
 
 

@@ -1,5 +1,5 @@
-"""A submission answered under questionnaire 1.0.0 after the upgrade to 1.1.0: it keeps its
-version, is read by staff in its own words, and is exported with its own columns.
+"""A submission answered under questionnaire 1.0.0 after the upgrades to 1.1.0 and 1.2.0: it
+keeps its version, is read by staff in its own words, and is exported with its own columns.
 
 The 1.0.0 questions.yaml is kept in tests/data; the app stores every text by hash, as it did for
 screenings answered under 1.0.0 before the upgrade.
@@ -33,7 +33,7 @@ OLD_PSYCHOSIS = OLD.questions["psychosis_history"].text
 
 @pytest.fixture
 def old_and_new(app):
-    """One submission answered under 1.0.0 (stored text, its own answers), one under 1.1.0."""
+    """One submission answered under 1.0.0 (stored text, its own answers), one under 1.2.0."""
     sha = hashlib.sha256(OLD_SOURCE.encode()).hexdigest()
     with app.app_context():
         db.session.add(QuestionnaireVersion(sha256=sha, questionnaire_id=OLD.id,
@@ -49,7 +49,7 @@ def old_and_new(app):
         return old.id, new.id
 
 
-def test_the_1_0_0_answers_are_incomplete_under_1_1_0():
+def test_the_1_0_0_answers_are_incomplete_under_1_2_0():
     """Why the old submission must be read under its own version."""
     current = loads(QUESTIONS.read_text(encoding="utf-8"))
     assert rules.validate_answers(OLD, baseline_1_0_0(**EX2)) == []
@@ -75,16 +75,25 @@ def test_csv_exports_each_with_its_own_columns(app, client, login_as, old_and_ne
     rows = {r["submission_id"]: r for r in csv.DictReader(io.StringIO(
         response.get_data(as_text=True)))}
     old, new = rows[str(old_id)], rows[str(new_id)]
-    assert (old["questionnaire_version"], new["questionnaire_version"]) == ("1.0.0", "1.1.0")
+    assert (old["questionnaire_version"], new["questionnaire_version"]) == ("1.0.0", "1.2.0")
     assert old["psychosis_history"] == "unsure"
     assert sorted(old["rules"].split(";")) == ["depression_fit", "precaution_unsure"]
     assert old["medications"] == "" and old["suicide_attempt"] == ""
+    assert old["cssrs_thoughts"] == "" and old["ketamine_nonmedical"] == "no"
+    assert old["self_harm_plan"] == ""  # a 1.0.0 question 1.2.0 retired keeps its column
     assert new["medications"] == "opioid" and "medication_review" in new["rules"].split(";")
+    assert new["self_harm_plan"] == "" and new["cssrs_thoughts"] == "no"
     header = next(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert header[-9:] == ["prior_ketamine", "suicide_attempt", "suicide_attempt_recent",
-                           "psych_hospital_recent", "heavy_drinking_past_year",
-                           "drug_use_past_year", "bladder_symptoms", "breathing_liver",
-                           "medications"]
+    # After the review columns: what 1.1.0 added, then what 1.2.0 added. (1.1.0's text is not
+    # stored here, so the questions it added and 1.2.0 retired have no column: no row has them.)
+    assert header[header.index("assignee"):] == [
+        "assignee", "notes", "contact_attempts", "prior_ketamine", "psych_hospital_recent",
+        "suicide_attempt", "suicide_attempt_recent", "bladder_symptoms", "breathing_liver",
+        "medications", "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
+        "cssrs_plan", "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
+        "nonmedical_ketamine"]
+    assert header.index("self_harm_plan") < header.index("assignee") < header.index(
+        "prior_ketamine") < header.index("cssrs_wish_dead")
 
 
 def test_fhir_response_points_at_1_0_0_and_that_questionnaire_is_served(app, client, login_as,

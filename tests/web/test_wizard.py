@@ -45,7 +45,7 @@ def test_start_creates_a_draft_and_keeps_only_the_token(app, client):
         token = session[SESSION_KEY]
     assert draft.token_hash == hash_token(token) != token
     assert draft.status == "draft" and draft.answers == {}
-    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.1.0")
+    assert (draft.questionnaire_id, draft.questionnaire_version) == ("ketamine-screening", "1.2.0")
     assert draft.questionnaire_sha256 == questionnaire().source_sha256
     assert timedelta(hours=23) < draft.expires_at - utcnow() <= timedelta(hours=24)
 
@@ -64,11 +64,12 @@ def test_step_page_is_an_accessible_form(client):
     client.post("/screening/start")
     client.post("/screening/about", data={"age_18_plus": "yes"})
     page = client.get("/screening/diagnosis").get_data(as_text=True)
-    assert "Step 2 of 7" in page and '<progress class="progress-meter" max="7" value="2"' in page
+    # 1.2.0: the safety step is always asked (8 steps for an adult without chronic pain)
+    assert "Step 2 of 8" in page and '<progress class="progress-meter" max="8" value="2"' in page
     assert page.count("<h1") == 1
-    # 1.1.0: six questions; suicide_attempt_recent is asked only after suicide_attempt = yes
-    assert page.count("<fieldset") == 6 and page.count("<legend>") == 6
-    assert 'name="suicide_attempt_recent"' not in page
+    # 1.2.0: five questions; the suicide questions moved to the safety step
+    assert page.count("<fieldset") == 5 and page.count("<legend>") == 5
+    assert 'name="suicide_attempt"' not in page
     assert page.count('type="checkbox" name="diagnoses"') == 7
     assert 'id="diagnoses-6" value="none"' in page
     assert page.count('type="radio" name="antidepressants_tried"') == 5
@@ -103,9 +104,9 @@ def test_unreachable_step_redirects_to_first_unanswered(client):
 
 
 def test_disabled_step_redirects(client):
-    walk(client, baseline(), until="gad7")
-    assert client.get("/screening/safety").headers["Location"] == "/screening/gad7"
-    assert client.get("/screening/pain_severity").headers["Location"] == "/screening/gad7"
+    walk(client, baseline(age_18_plus="no"), until="pain")
+    assert client.get("/screening/substance").headers["Location"] == "/screening/pain"
+    assert client.get("/screening/pain_severity").headers["Location"] == "/screening/pain"
 
 
 def test_each_step_saves_typed_answers_and_moves_on(app, client):
@@ -180,7 +181,7 @@ def test_review_lists_every_answer_with_change_links(client):
     page = client.get("/screening/review").get_data(as_text=True)
     assert page.count("<h1") == 1
     for step in questionnaire().steps:
-        if step.id in ("safety", "pain_severity"):
+        if step.id == "pain_severity":
             assert f'id="review-{step.id}"' not in page
             continue
         assert f'href="/screening/{step.id}?return_to=review#' in page
@@ -224,46 +225,49 @@ def test_skip_logic_turns_pain_severity_on_and_off(app, client):
     assert not {"peg_1", "peg_2", "peg_3"} & set(stored)  # answers to the skipped step dropped
 
 
-def test_crisis_interrupt_shows_safety_step_next(app, client):
-    answers = baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1))
+def test_the_safety_step_follows_phq9_for_everyone(app, client):
+    answers = baseline()
     walk(client, answers, until="phq9")
     response = client.post("/screening/phq9", data=step_data("phq9", answers))
     assert response.headers["Location"] == "/screening/safety"
     page = client.get("/screening/safety").get_data(as_text=True)
     assert "Step 4 of 8" in page
     resources = page.index('class="crisis"')
-    question = page.index('name="self_harm_plan"')
+    question = page.index('name="cssrs_wish_dead"')
     assert page.index("<h1") < resources < question
     for resource in questionnaire().crisis_resources:
         assert str(escape(resource.text)) in page
 
 
-def test_safety_plan_yes_opens_the_crisis_page_then_continues(app, client):
-    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), self_harm_plan="yes")
+def test_intent_opens_the_crisis_page_then_continues(app, client):
+    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
+                       cssrs_intent="yes")
     walk(client, answers, until="safety")
-    response = client.post("/screening/safety", data={"self_harm_plan": "yes"})
+    response = client.post("/screening/safety", data=step_data("safety", answers))
     assert response.headers["Location"] == "/screening/crisis"
     page = client.get("/screening/crisis").get_data(as_text=True)
-    assert str(escape(questionnaire().texts["crisis_page"])) in page
+    assert str(escape(questionnaire().steps_by_id["safety"].crisis_page_text)) in page
     assert 'href="tel:988"' in page and 'href="tel:911"' in page
     assert 'href="/screening/gad7"' in page  # the way to continue
-    assert only(app).answers["self_harm_plan"] == "yes"
+    assert only(app).answers["cssrs_intent"] == "yes"
 
 
-def test_safety_plan_no_continues_directly(client):
-    answers = baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2))
+def test_low_risk_answers_continue_directly(client):
+    answers = baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2), cssrs_wish_dead="yes",
+                       cssrs_thoughts="yes")
     walk(client, answers, until="safety")
-    response = client.post("/screening/safety", data={"self_harm_plan": "no"})
+    response = client.post("/screening/safety", data=step_data("safety", answers))
     assert response.headers["Location"] == "/screening/gad7"
     assert client.get("/screening/crisis").headers["Location"] == "/help"
 
 
-def test_lowering_item_9_removes_the_safety_step_and_its_answer(app, client):
-    walk(client, baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)))
-    assert only(app).answers["self_harm_plan"] == "no"
-    client.post("/screening/phq9?return_to=review", data=step_data("phq9", baseline()))
-    assert "self_harm_plan" not in only(app).answers
-    assert client.get("/screening/safety").headers["Location"] == "/screening/review"
+def test_thoughts_changed_to_no_drop_the_follow_up_answers(app, client):
+    walk(client, baseline(cssrs_thoughts="yes"))
+    assert only(app).answers["cssrs_plan"] == "no"
+    client.post("/screening/safety?return_to=review", data=step_data("safety", baseline()))
+    stored = only(app).answers
+    assert not {"cssrs_method", "cssrs_intent", "cssrs_plan"} & set(stored)
+    assert stored["cssrs_thoughts"] == "no"
 
 
 def test_resume_goes_to_first_unanswered_step(client):

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.postgres
 
 def test_full_journey_on_postgres(pg_app):
     client = pg_app.test_client()
-    answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), self_harm_plan="yes",
-                       chronic_pain="yes", peg_1=6, peg_2=5, peg_3=7, diagnoses=["depression",
-                                                                                 "chronic_pain"])
+    answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), cssrs_thoughts="yes",
+                       cssrs_plan="yes", chronic_pain="yes", peg_1=6, peg_2=5, peg_3=7,
+                       diagnoses=["depression", "chronic_pain"])
     page = complete(client, answers).get_data(as_text=True)
     expected = rules.evaluate(questionnaire(), answers)
     assert re.search(r'data-outcome="([a-z_]+)"', page).group(1) == expected.outcome == "crisis"

@@ -14,19 +14,21 @@ from tests.helpers import baseline, gad7, phq9
 from tests.web.test_wizard import only
 from tests.web.wizard_client import complete, questionnaire, walk
 
-# The spec's worked examples (and two more), each with the outcome the spec gives for it.
+# The spec's worked examples (and two more), each with the outcome the spec gives for it and
+# the outcome the patient is shown (the crisis result for anyone at high risk).
 SPEC_OUTCOMES = {
-    "crisis": "crisis", "crisis_plan": "crisis", "possible_fit": "possible_fit",
+    "item_9": "other_options_first", "crisis_plan": "crisis", "possible_fit": "possible_fit",
     "substance": "other_options_first", "precaution": "possible_fit", "pain_fit": "possible_fit",
     "pain_mild": "other_options_first", "safety_review": "safety_review",
     "anxiety": "safety_review",
 }
 EXAMPLES = {
-    "crisis": baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
-    "crisis_plan": baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 2), self_harm_plan="yes"),
+    "item_9": baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
+    "crisis_plan": baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 2), cssrs_thoughts="yes",
+                            cssrs_plan="yes"),
     "possible_fit": baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)),
     "substance": baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0), cage_cut_down="yes",
-                          cage_guilty="yes"),
+                          cage_guilty="yes", taps_alcohol="less_than_monthly"),
     "precaution": baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0), pregnancy="unsure"),
     "pain_fit": baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=4),
     "pain_mild": baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3),
@@ -51,9 +53,12 @@ def test_result_matches_rules_evaluate_and_is_stored(app, client, name):
     outcome = questionnaire().outcomes_by_id[expected.outcome]
     assert str(escape(outcome.title)) in page and str(escape(outcome.explanation)) in page
     crisis = outcome.show_crisis_resources
+    at_risk = set(expected.flags) & set(questionnaire().at_risk.flags)
+    hidden = set(questionnaire().at_risk.hidden_rules) if at_risk else set()
     for rule in expected.rules:
-        # A crisis result shows only the crisis rules' reasons and notes (spec 1.1.0).
-        shown = not crisis or rule.outcome in (None, expected.outcome)
+        # A crisis result shows only the crisis rules' reasons and notes; anyone at risk reads
+        # no reassurance (mild_concerns).
+        shown = (not crisis or rule.outcome in (None, expected.outcome)) and rule.id not in hidden
         assert (str(escape(rule.reason)) in page) is shown, rule.id
     assert str(escape(questionnaire().texts["consultation"])) in page
     assert str(escape(questionnaire().texts["scores_disclaimer"])) in page
@@ -72,7 +77,7 @@ def test_result_agrees_with_flask_evaluate(app, client, runner):
 
 
 def test_crisis_result_puts_crisis_resources_first(client):
-    page = complete(client, EXAMPLES["crisis"]).get_data(as_text=True)
+    page = complete(client, EXAMPLES["crisis_plan"]).get_data(as_text=True)
     crisis = page.index('class="crisis"')
     explanation = page.index('class="card outcome outcome-crisis"')
     assert page.index("<h1") < crisis < explanation < page.index('id="scores-title"')
@@ -100,6 +105,8 @@ def test_other_options_first_mentions_other_treatments(client):
     page = complete(client, EXAMPLES["substance"]).get_data(as_text=True)
     explanation = questionnaire().outcomes_by_id["other_options_first"].explanation
     assert str(escape(explanation)) in page
+    for treatment in ("talk therapy", "a change of medicine or dose", "TMS"):
+        assert treatment in page
 
 
 @pytest.mark.parametrize("name", ["possible_fit", "safety_review", "substance"])
@@ -115,7 +122,7 @@ def test_a_printed_result_says_where_to_get_help_now(client, name):
 def test_result_is_printable_with_date_and_version(client):
     page = complete(client, EXAMPLES["possible_fit"]).get_data(as_text=True)
     assert 'href="/static/print.css" media="print"' in page
-    assert "version 1.1.0" in page
+    assert "version 1.2.0" in page
     assert re.search(r"Screening completed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", page)
     assert 'src="/static/wizard.js"' in page and "data-print hidden" in page
     assert 'href="/screening/send"' in page

@@ -8,14 +8,15 @@ from datetime import timedelta
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from screener.patient.session import SESSION_KEY
 from screener.extensions import db
-from screener.storage.models import Screening, utcnow
+from screener.storage.models import SafetyAnswer, Screening, utcnow
 from tests.helpers import baseline
 from tests.web.test_wizard import only, rows
-from tests.web.wizard_client import complete, send, step_data, walk
+from tests.web.wizard_client import complete, send, step_data, step_of, walk
+
 
 def refused(client, path: str, data: dict):
     """Post a step that fails validation: it redirects to itself (Post/Redirect/Get, issue 13);
@@ -215,6 +216,24 @@ def test_missing_csrf_token_reshows_step_with_unsaved_choices(app, client):
     assert 'id="age_18_plus-1" value="no" checked' in page
     assert 'name="csrf_token" value="' in page
     assert only(app).answers == {}
+
+
+@pytest.mark.csrf
+def test_a_page_refused_for_its_csrf_token_still_records_its_safety_answers(app, client):
+    """Nothing saved (the page is shown again to be sent again), but a plan that reached the
+    server is kept for good."""
+    answers = baseline(cssrs_thoughts="yes", cssrs_plan="yes")
+    location = client.post("/screening/start", data={"csrf_token": csrf_token(client, "/")}
+                           ).headers["Location"]
+    while step_of(location) != "safety":
+        data = {**step_data(step_of(location), answers), "csrf_token": csrf_token(client, location)}
+        location = client.post(location, data=data).headers["Location"]
+    response = client.post(location, data=step_data("safety", answers))  # no token
+    assert response.status_code == 400
+    assert "cssrs_plan" not in only(app).answers
+    with app.app_context():
+        kept = {(r.question_id, r.value) for r in db.session.scalars(select(SafetyAnswer))}
+    assert kept == {("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")}
 
 
 @pytest.mark.csrf

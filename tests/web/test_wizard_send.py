@@ -90,14 +90,30 @@ def test_send_success_makes_a_submission(app, client):
         "Alex Example", "alex@example.com", "+1 (555) 123-4567")
     assert (stored.contact_method, stored.contact_time, stored.contact_message) == (
         "email", "Weekday mornings", None)
-    assert stored.outcome == "crisis" and stored.flags == ["self_harm"]
+    assert stored.outcome == "other_options_first" and stored.flags == ["self_harm"]
     [event] = audit_events(app, "screening_submitted")
     assert event.screening_id == stored.id and event.detail == {}
     page = client.get("/screening/sent").get_data(as_text=True)
-    # Urgent (flag self_harm): help first, and no promise of a reply within working days.
+    # At risk (flag self_harm): help first, and no promise of a reply within working days.
     assert str(escape(questionnaire().texts["sent_urgent"])) in page
     assert str(escape(questionnaire().texts["sent_next_steps"])) not in page
     assert page.index('class="crisis"') < page.index('class="card confirmation"')
+    # The printable copy reads no reassurance either: no band words, no mild_concerns.
+    copy = page[page.index('id="result-copy"'):]
+    assert "Mild" not in copy and "Minimal" not in copy and "No concern found" not in copy
+    mild = next(r.reason for r in questionnaire().rules if r.id == "mild_concerns")
+    assert str(escape(mild)) not in copy
+
+
+def test_sent_page_without_a_flag_has_no_crisis_block(app, client):
+    """No flag: the clinic's reply time, and only the footer's modest help link."""
+    complete(client, baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)))
+    send(client)
+    page = client.get("/screening/sent").get_data(as_text=True)
+    assert str(escape(questionnaire().texts["sent_next_steps"])) in page
+    assert 'class="crisis"' not in page
+    assert 'href="/help"' in page  # the footer's "Get help now"
+    assert "Moderate" in page[page.index('id="result-copy"'):]  # bands kept without a flag
 
 
 def test_the_submission_is_audited_with_the_patients_address_and_no_staff_actor(app, client):

@@ -1,22 +1,22 @@
 """The questionnaire: ``load`` and validate ``questions.yaml`` into frozen, typed objects.
 
 This is the one module the rest of the app imports from. The work is split across ``types``
-(the dataclasses), ``loader`` (YAML, building, validation), ``conditions`` (parsing and checking
+(the dataclasses), ``loader`` (YAML, building, validation; ``sections`` builds crisis resources,
+safety answers, ``at_risk``, help lines and texts), ``conditions`` (parsing and checking
 the condition language), ``evaluation`` (what a condition and an answer check mean, compiled when
 each is built) and ``checks`` (helpers). Pure Python: none of them imports Flask or SQLAlchemy.
 """
 
 from screener.core.questionnaire.loader import load, loads, read_source
 from screener.core.questionnaire.types import (
-    OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, Band,
-    Choice, Coding, Comparison, Condition, CrisisResource, Flag, Link, Outcome, Question,
-    Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
+    OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, AtRisk,
+    Band, Choice, Coding, Comparison, Condition, CrisisResource, Flag, Helpline, Link, NotOf,
+    Outcome, Question, Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
 )
 
 __all__ = [
     "OPERATORS", "QUESTION_KINDS", "RESERVED_STEP_IDS", "SCORE_METHODS", "AllOf", "AnswerValue",
-    "AnyOf", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource", "Flag",
-    "Link", "Outcome", "Question", "Questionnaire", "QuestionnaireError", "Rule", "SafetyAnswers",
-    "Score", "Step", "load",
-    "loads", "read_source",
+    "AnyOf", "AtRisk", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource",
+    "Flag", "Helpline", "Link", "NotOf", "Outcome", "Question", "Questionnaire",
+    "QuestionnaireError", "Rule", "SafetyAnswers", "Score", "Step", "load", "loads", "read_source",
 ]

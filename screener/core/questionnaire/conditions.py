@@ -10,7 +10,7 @@ from typing import Any
 
 from screener.core.questionnaire.checks import Checks, is_number, is_valid_value, spelling_hint, type_name
 from screener.core.questionnaire.types import (
-    OPERATORS, QUESTION_KINDS, AllOf, AnyOf, Comparison, Condition, Question,
+    OPERATORS, QUESTION_KINDS, AllOf, AnyOf, Comparison, Condition, NotOf, Question,
 )
 
 _ORDERING_OPERATORS = (">", "<", ">=", "<=")
@@ -60,6 +60,8 @@ class ConditionChecks(Checks):
             return None
         if "all" in value or "any" in value:
             return self.combination(value, path, controls)
+        if "not" in value:
+            return self.negation(value, path, controls)
         source = "score" if "score" in value else "question"
         data = self.mapping(value, path, {source: True, "operator": True, "answer": False})
         if source not in data or "operator" not in data:
@@ -98,6 +100,18 @@ class ConditionChecks(Checks):
         if any(c is None for c in conditions):
             return None
         return AllOf(tuple(conditions)) if key == "all" else AnyOf(tuple(conditions))
+
+    def negation(self, value: dict, path: str,
+                 controls: tuple[str, ...] | None) -> Condition | None:
+        """``{not: condition}``: holds when the condition does not (a missing answer included)."""
+        for other in sorted(set(value) - {"not"}, key=str):
+            self.problem(f"{path}.{other}", "unknown key")
+        if controls:  # skip logic is exported as FHIR enableWhen, which has no negation
+            self.problem(f"{path}.not", "not: is for rules and crisis pages, not skip logic")
+        inner = self.condition(value["not"], f"{path}.not", controls=controls)
+        if value["not"] is None:
+            self.problem(f"{path}.not", "expected a condition")
+        return None if inner is None else NotOf(inner)
 
     def check_question_reference(self, ref: str, operator: str, answer: Any, path: str,
                                  controls: tuple[str, ...] | None) -> None:
@@ -158,6 +172,7 @@ def _referenced(condition: Any, scores: dict[str, tuple[str, ...]]):
         parts = condition.get(key)
         for part in parts if isinstance(parts, list) else ():
             yield from _referenced(part, scores)
+    yield from _referenced(condition.get("not"), scores)
     if isinstance(condition.get("question"), str):
         yield condition["question"]
     if isinstance(condition.get("score"), str):

@@ -38,6 +38,11 @@ def any_test(parts: tuple[Test, ...]) -> Test:
     return lambda answers, score: any(part(answers, score) for part in parts)
 
 
+def not_test(part: Test) -> Test:
+    """Holds when ``part`` does not."""
+    return lambda answers, score: not part(answers, score)
+
+
 def _comparison(operator: str, expected: Any) -> Callable[[Any], bool]:
     """FHIR enableWhen semantics: a missing answer satisfies only ``exists: false``.
 

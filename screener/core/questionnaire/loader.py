@@ -14,10 +14,10 @@ from typing import Any
 import yaml
 
 from screener.core.questionnaire.checks import is_one_of, is_valid_value, spelling_hint
-from screener.core.questionnaire.conditions import ConditionChecks
+from screener.core.questionnaire.sections import SectionChecks
 from screener.core.questionnaire.types import (
-    QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, Comparison, CrisisResource, Flag,
-    Link, Outcome, Question, Questionnaire, QuestionnaireError, Rule, SafetyAnswers, Score, Step,
+    QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, Flag, Outcome, Question,
+    Questionnaire, QuestionnaireError, Rule, Score, Step,
 )
 
 
@@ -80,7 +80,8 @@ _TOP_KEYS = {
     "id": True, "version": True, "title": True, "url": False, "publisher": False,
     "copyright": False, "choice_sets": False, "steps": True, "scores": False, "outcomes": True,
     "default_outcome": True, "flags": False, "rules": True, "crisis_resources": True,
-    "texts": True, "safety_answers": False,
+    "texts": True, "safety_answers": False, "urgent_up_to": False, "at_risk": False,
+    "helplines": False,
 }
 _STEP_KEYS = {
     "id": True, "title": True, "questions": True, "intro": False, "stem": False, "notice": False,
@@ -98,21 +99,17 @@ _SCORE_KEYS = {
     "bands": False, "decimals": False, "count_answer": False, "code": False,
 }
 _BAND_KEYS = {"id": True, "label": True, "min": True, "max": True, "patient_label": False}
-_OUTCOME_KEYS = {"id": True, "title": True, "explanation": True, "show_crisis_resources": False}
+_OUTCOME_KEYS = {"id": True, "title": True, "explanation": True, "show_crisis_resources": False,
+                 "offer_send": False, "offer_booking": False}
 _FLAG_KEYS = {"id": True, "label": True, "urgency": False}
-_RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag": False}
-_CRISIS_KEYS = {"title": True, "items": True}
-_RESOURCE_KEYS = {"text": True, "href": False, "link_text": False, "links": False}
-_LINK_KEYS = {"href": True, "text": True}
-_SAFETY_KEYS = {"when": True, "changed_flag": True}
-_REQUIRED_TEXTS = ("consultation", "scores_disclaimer")
+_RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag": False,
+              "blocks_sending": False}
 _MAX_SCALE_SPAN = 100  # a scale is a row of choices: 0-10 numeric rating, at most 0-100
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-_LINK_SCHEMES = ("tel:", "sms:", "mailto:", "https://", "http://")
 
 
-class Builder(ConditionChecks):
+class Builder(SectionChecks):
     """Turns parsed YAML into a Questionnaire, collecting problems instead of stopping."""
 
     def __init__(self, sha256: str):
@@ -142,6 +139,11 @@ class Builder(ConditionChecks):
         crisis_title, resources = self.build_crisis(top.get("crisis_resources"))
         texts = self.build_texts(top.get("texts"))
         safety = self.build_safety(top.get("safety_answers"), {f.id for f in flags})
+        rule_ids = {r.id for r in rules}
+        at_risk = self.build_at_risk(top.get("at_risk"), {f.id for f in flags}, rule_ids,
+                                     outcome_ids)
+        helplines = self.build_helplines(self.items(top, "helplines", ""), rule_ids)
+        urgent_up_to = self.whole_number(top, "urgent_up_to", "", 2, 1)
         if self.problems:
             return None
         return Questionnaire(
@@ -152,6 +154,7 @@ class Builder(ConditionChecks):
             crisis_resources=resources, texts=texts, url=self.text(top, "url", ""),
             publisher=self.text(top, "publisher", ""),
             copyright=self.text(top, "copyright", ""), safety_answers=safety,
+            urgent_up_to=urgent_up_to, at_risk=at_risk, helplines=helplines,
             source_sha256=self.sha256,
         )
 
@@ -400,6 +403,8 @@ class Builder(ConditionChecks):
                 id=self.identifier(data, path, seen), title=self.text(data, "title", path) or "",
                 explanation=self.text(data, "explanation", path) or "",
                 show_crisis_resources=self.boolean(data, "show_crisis_resources", path),
+                offer_send=self.boolean(data, "offer_send", path, True),
+                offer_booking=self.boolean(data, "offer_booking", path),
             ))
         return outcomes
 
@@ -426,86 +431,6 @@ class Builder(ConditionChecks):
                 self.problem(f"{path}.flag", f'unknown flag "{flag}"')
             reason = self.text(data, "reason", path)
             if when is not None:
-                rules.append(Rule(rule_id, when, reason or "", outcome, flag))
+                rules.append(Rule(rule_id, when, reason or "", outcome, flag,
+                                  self.boolean(data, "blocks_sending", path)))
         return rules
-
-    def build_crisis(self, value: Any) -> tuple[str, tuple[CrisisResource, ...]]:
-        if value is None:
-            return "", ()  # reported as a missing required key
-        data = self.mapping(value, "crisis_resources", _CRISIS_KEYS)
-        if data is None:
-            return "", ()
-        resources = []
-        items = self.items(data, "items", "crisis_resources")
-        for path, item in self.mappings(items, "crisis_resources.items", _RESOURCE_KEYS):
-            if text := self.text(item, "text", path):
-                resources.append(CrisisResource(text, self.resource_links(item, path)))
-        if "items" in data and not resources:
-            self.problem("crisis_resources.items", "at least one crisis resource is required")
-        return self.text(data, "title", "crisis_resources") or "", tuple(resources)
-
-    def resource_links(self, item: dict, path: str) -> tuple[Link, ...]:
-        """A resource's ways to act: ``links`` (each href and text), or one ``href`` with its
-        ``link_text`` (the 1.0.0 form, still read for stored questionnaire versions)."""
-        if "links" in item and "href" in item:
-            self.problem(f"{path}.href", "give either href or links, not both")
-        if "href" in item:
-            href = self.link(item, path)
-            return (Link(href, self.text(item, "link_text", path) or item["text"]),) if href else ()
-        links = []
-        for lpath, data in self.mappings(self.items(item, "links", path), f"{path}.links",
-                                         _LINK_KEYS):
-            href, text = self.link(data, lpath), self.text(data, "text", lpath)
-            if href and text:
-                links.append(Link(href, text))
-        return tuple(links)
-
-    def link(self, item: dict, path: str) -> str | None:
-        """A crisis resource's href: a phone, text, mail or web link, never script."""
-        href = self.text(item, "href", path)
-        if href is not None and not href.lower().startswith(_LINK_SCHEMES):
-            self.problem(f"{path}.href", f"expected a link starting with {', '.join(_LINK_SCHEMES)}")
-            return None
-        return href
-
-    def build_safety(self, value: Any, flag_ids: set) -> SafetyAnswers | None:
-        """Which saved answers are recorded for good, and the flag for one that changed."""
-        if value is None:
-            return None
-        data = self.mapping(value, "safety_answers", _SAFETY_KEYS)
-        if data is None:
-            return None
-        flag = data.get("changed_flag")
-        if "changed_flag" in data and not is_one_of(flag, flag_ids):
-            self.problem("safety_answers.changed_flag", f'unknown flag "{flag}"')
-        conditions = []
-        raw = self.items(data, "when", "safety_answers")
-        if "when" in data and not raw:
-            self.problem("safety_answers.when", "expected a non-empty list of conditions")
-        for index, item in enumerate(raw):
-            path = f"safety_answers.when[{index}]"
-            if not isinstance(item, dict) or "question" not in item:
-                self.problem(path, "expected {question: ID, operator: OP, answer: VALUE}")
-                continue
-            condition = self.condition(item, path, controls=None)
-            if isinstance(condition, Comparison):
-                conditions.append(condition)
-        if self.problems:
-            return None
-        return SafetyAnswers(tuple(conditions), flag)
-
-    def build_texts(self, value: Any) -> dict[str, str]:
-        if not isinstance(value, dict):
-            if value is not None:
-                self.problem("texts", "expected a mapping of name to text")
-            return {}
-        texts = {}
-        for key, text in value.items():
-            if not isinstance(text, str) or not text.strip():
-                self.problem(f"texts.{key}", "expected non-empty text")
-            else:
-                texts[str(key)] = text.strip()
-        for key in _REQUIRED_TEXTS:
-            if key not in value:
-                self.problem(f"texts.{key}", "missing required text")
-        return texts

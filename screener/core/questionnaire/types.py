@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Union
 
 from screener.core.questionnaire.evaluation import (Test, acceptor, all_test, any_test,
-                                                    comparison_test)
+                                                    comparison_test, not_test)
 
 
 OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
@@ -87,7 +87,18 @@ class AnyOf:
         object.__setattr__(self, "test", any_test(tuple(c.test for c in self.conditions)))
 
 
-Condition = Union[Comparison, AllOf, AnyOf]
+@dataclass(frozen=True)
+class NotOf:
+    """Holds when ``condition`` does not (so on a missing answer: how a rule fails closed)."""
+
+    condition: Condition
+    test: Test = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", not_test(self.condition.test))
+
+
+Condition = Union[Comparison, AllOf, AnyOf, NotOf]
 
 
 @dataclass(frozen=True)
@@ -208,12 +219,15 @@ class Outcome:
     title: str
     explanation: str
     show_crisis_resources: bool = False
+    offer_send: bool = True  # the result offers to send the answers to the clinic
+    offer_booking: bool = False  # the result offers a booking link
 
 
 @dataclass(frozen=True)
 class Flag:
-    """A mark for staff. With ``urgency`` (1 = most urgent) it makes a submission urgent and
-    raises it in the staff queue; without, it is shown beside the urgent flags only."""
+    """A mark for staff. With ``urgency`` (1 = most urgent) it raises a submission in the staff
+    queue; without, it is shown beside the others only. Whether it counts as *urgent* (alert
+    email, urgent counts) is ``Questionnaire.is_urgent_flag``: urgency <= ``urgent_up_to``."""
 
     id: str
     label: str
@@ -221,7 +235,8 @@ class Flag:
 
     @property
     def urgent(self) -> bool:
-        """Whether this flag makes a submission urgent."""
+        """Whether this flag has an urgency (ranks in the queue). Not the same as counting as
+        urgent from 1.2.0 on (urgency 3): ask ``Questionnaire.is_urgent_flag`` for that."""
         return self.urgency is not None
 
 
@@ -234,6 +249,7 @@ class Rule:
     reason: str
     outcome: str | None = None
     flag: str | None = None
+    blocks_sending: bool = False  # when it matched, sending is never offered (under_18)
 
 
 @dataclass(frozen=True)
@@ -250,6 +266,7 @@ class CrisisResource:
 
     text: str
     links: tuple[Link, ...] = ()
+    lang: str | None = None  # the language of ``text`` when not the page's (``es``)
 
     @property
     def href(self) -> str | None:
@@ -269,6 +286,29 @@ class SafetyAnswers:
 
     conditions: tuple[Comparison, ...]
     changed_flag: str
+    # A recorded answer meeting one of these makes the changed flag urgency 1 (spec: intent, a
+    # plan, a recent attempt). Empty in old versions: see ``core.safety.changed_urgency``.
+    high_risk: tuple[Comparison, ...] = ()
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """No reassurance for anyone at risk: with any of ``flags`` a patient's result leads with the
+    crisis resources, shows no band words and leaves out ``hidden_rules``' reasons; an outcome of
+    ``crisis_outcome`` makes it the crisis result."""
+
+    flags: tuple[str, ...]
+    hidden_rules: tuple[str, ...] = ()
+    crisis_outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Helpline:
+    """A help line a result shows (after the crisis resources) when any of ``rules`` matched."""
+
+    text: str
+    links: tuple[Link, ...]
+    rules: tuple[str, ...]
 
 
 # Compared by identity: a loaded questionnaire is one immutable object, so it can key caches
@@ -293,6 +333,9 @@ class Questionnaire:
     publisher: str | None = None
     copyright: str | None = None
     safety_answers: SafetyAnswers | None = None
+    urgent_up_to: int = 2  # a flag of at most this urgency counts as urgent (emails an alert)
+    at_risk: AtRisk | None = None
+    helplines: tuple[Helpline, ...] = ()
     source_sha256: str = ""
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
     steps_by_id: dict[str, Step] = field(default_factory=dict, compare=False)
@@ -311,10 +354,14 @@ class Questionnaire:
         object.__setattr__(self, "flags_by_id", {f.id: f for f in self.flags})
         object.__setattr__(self, "_ranks", {o.id: rank for rank, o in enumerate(self.outcomes)})
 
+    def is_urgent(self, urgency: int | None) -> bool:
+        """Whether a submission of this urgency counts as urgent (alert email, urgent counts)."""
+        return urgency is not None and urgency <= self.urgent_up_to
+
     def is_urgent_flag(self, flag_id: str) -> bool:
         """Whether a stored flag makes a submission urgent (an unknown flag counts as urgent)."""
         flag = self.flags_by_id.get(flag_id)
-        return flag is None or flag.urgent
+        return flag is None or self.is_urgent(flag.urgency)
 
     def outcome_rank(self, outcome_id: str) -> int:
         """0 for the highest-priority outcome."""
