@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -24,8 +25,8 @@ from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
 from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Cursor, QueuePage,
-                                    build_queue_query, fetch_page, key_scores, status_counts,
-                                    urgent_waiting, waiting_for)
+                                    build_queue_query, fetch_page, key_scores, newly_arrived,
+                                    poll_summary, status_counts, urgent_waiting, waiting_for)
 from screener.storage.staffwork import attempt_summaries, open_assigned_count
 from screener.staff.forms import AttemptForm, LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
@@ -104,12 +105,28 @@ def mine():
 
 # The queue's query-string keys a detail page carries to come back to the same view.
 VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
+# Where the nurse stood in that view when opening the case (a cursor) and when (epoch seconds):
+# "Next" follows the order as it was then, not the case's new place after "Mark contacted".
+PLACE_KEYS = ("at", "seen")
 MAX_VIEW = 1000
 
 
 def queue_view(text: str | None) -> str:
-    """The queue view (filters and page) as a query string, reduced to the queue's own keys."""
-    pairs = [(k, v) for k, v in parse_qsl((text or "")[:MAX_VIEW]) if k in VIEW_KEYS and v]
+    """The queue view (filters, page, place) as a query string, reduced to the queue's own keys."""
+    pairs = [(k, v) for k, v in parse_qsl((text or "")[:MAX_VIEW])
+             if k in VIEW_KEYS + PLACE_KEYS and v]
+    return urlencode(pairs)
+
+
+def without_place(view: str) -> str:
+    """The view without the place in it: the queue's own query string."""
+    return urlencode([(k, v) for k, v in parse_qsl(view) if k not in PLACE_KEYS])
+
+
+def opened_at(view: str, screening, seen: int) -> str:
+    """The view a case is opened with: the queue's filters plus this row's place and the time."""
+    pairs = parse_qsl(without_place(view)) + [("at", Cursor.of(screening).encode()),
+                                              ("seen", str(seen))]
     return urlencode(pairs)
 
 
@@ -183,13 +200,37 @@ def queue():
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
         attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
         staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
-        view=queue_view(request.query_string.decode("utf-8", "replace")),
+        view=without_place(queue_view(request.query_string.decode("utf-8", "replace"))),
+        opened_at=opened_at, seen=int(time.time()),
+        urgent=urgent_waiting(db.session, questionnaire.urgent_up_to),
     )
     # After rendering: committing first would expire the page's rows and make the template
     # load each of them again (one query per row). A write of its own: a GET's read
     # transaction is never upgraded (web/transactions.py).
     transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error))
     return body, 400 if error else 200
+
+
+@bp.get("/queue.json")
+def queue_poll():
+    """The queue page's refresh poll: the urgent count, status counts and the first page's ids.
+
+    Counts and ids only, not audited (it shows no patient), and it does not touch the login
+    (web/auth.py skips this endpoint), so an unattended queue still times out. No redirect to
+    the login page: the script stops on a 401."""
+    if not current_user.is_authenticated or not current_user.can("review"):
+        return jsonify(error="login"), 401
+    questionnaire = current_questionnaire()
+    try:
+        filters = ScreeningFilters.from_args(request.args, questionnaire, user_id=current_user.id,
+                                             default_status=QUEUE_STATUS)
+        summary = poll_summary(db.session, build_queue_query(filters),
+                               current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE),
+                               questionnaire.urgent_up_to)
+    except FilterError:
+        return jsonify(error="filters"), 400
+    summary["counts"] = status_counts(db.session)
+    return jsonify(summary), 200, {"Cache-Control": "no-store"}
 
 
 def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) -> None:
@@ -241,24 +282,44 @@ def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
         note_max=review.NOTE_MAX_CHARS, attempt_form=attempt_form,
         suggest_contacted=review.suggests_contacted(screening),
         duplicates=review.possible_duplicates(screening), view=view,
-        back_url=url_for("staff.queue") + (f"?{view}" if view else ""),
-        next_id=_next_in_view(screening, view),
+        back_url=url_for("staff.queue") + (f"?{without_place(view)}" if view else ""),
+        next_link=_next_in_view(screening, view),
     )
     return body, status
 
 
-def _next_in_view(screening, view: str) -> uuid.UUID | None:
-    """The submission after this one in the queue view it was opened from (None at the end, or
-    when the view's filters no longer parse)."""
+def _next_in_view(screening, view: str) -> str | None:
+    """The link to the submission after this one in the queue view it was opened from, in the
+    order as it was when the case was opened (``at``): a case marked contacted leaves the urgent
+    group, but the urgent ones after it still come next. A most urgent submission that arrived
+    since (``seen``) comes first. None at the end, or when the view no longer parses."""
+    args = MultiDict(parse_qsl(view))
     try:
-        filters = ScreeningFilters.from_args(
-            MultiDict(parse_qsl(view)), current_questionnaire(), user_id=current_user.id,
-            default_status=QUEUE_STATUS)
-        page = fetch_page(db.session, build_queue_query(filters),
-                          after=Cursor.of(screening).encode(), size=1)
+        filters = ScreeningFilters.from_args(args, current_questionnaire(),
+                                             user_id=current_user.id, default_status=QUEUE_STATUS)
+        query = build_queue_query(filters)
+        place = Cursor.decode(args["at"]) if args.get("at") else Cursor.of(screening)
+        fresh = newly_arrived(db.session, query, _seen(args.get("seen")), screening.id)
+        if fresh is not None:  # the nurse's place stays where it was, for after this one
+            target, place_of_target = fresh, place
+        else:
+            rows = fetch_page(db.session, query, after=place.encode(), size=2).rows
+            rows = [row for row in rows if row.id != screening.id]
+            if not rows:
+                return None
+            target, place_of_target = rows[0], Cursor.of(rows[0])
     except FilterError:
         return None
-    return page.rows[0].id if page.rows else None
+    pairs = parse_qsl(without_place(view)) + [("at", place_of_target.encode()),
+                                              ("seen", str(int(time.time())))]
+    return url_for("staff.detail", screening_id=target.id, view=urlencode(pairs))
+
+
+def _seen(text: str | None) -> datetime | None:
+    """The ``seen`` time of a view (epoch seconds), or None when absent or not a number."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 12:
+        return None
+    return datetime.fromtimestamp(int(text), timezone.utc)
 
 
 def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):

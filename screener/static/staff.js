@@ -68,3 +68,58 @@
     event.preventDefault();
   });
 }());
+
+// The queue's refresh poll: every 30 s the urgent count and the first page's ids (no names).
+// The title and header count follow at once; a changed list is offered with a link that keeps
+// the filters, and the ticked rows are ticked again after it. A 401 (login ended) stops it.
+(function () {
+  "use strict";
+  var box = document.getElementById("queue-poll");
+  var KEY = "screener-queue-ticks";
+  restoreTicks();
+  if (!box || !window.fetch) { return; }
+  var shown = box.getAttribute("data-ids");
+  var timer = window.setInterval(poll, 30000);
+
+  function poll() {
+    fetch(box.getAttribute("data-url"), {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) {
+        if (!response.ok) { window.clearInterval(timer); return null; }
+        return response.json();
+      })
+      .then(function (data) { if (data) { show(data); } })
+      .catch(function () { /* offline for a moment: try again next time */ });
+  }
+
+  function show(data) {
+    var title = document.title.replace(/^\(\d+ urgent\) /, "");
+    document.title = (data.urgent ? "(" + data.urgent + " urgent) " : "") + title;
+    var number = document.querySelector(".urgent-number");
+    if (number) { number.textContent = data.urgent; }
+    if (data.ids.join(",") !== shown) {
+      document.getElementById("queue-poll-text").textContent =
+        "The queue has changed" + (data.urgent ? " (" + data.urgent + " urgent waiting)." : ".");
+      box.hidden = false;
+    }
+  }
+
+  document.getElementById("queue-poll-reload").addEventListener("click", saveTicks);
+
+  function saveTicks() {
+    var ticked = [];
+    Array.prototype.forEach.call(document.querySelectorAll("input[name=selected]:checked"), function (b) {
+      ticked.push(b.id);
+    });
+    try { window.sessionStorage.setItem(KEY, JSON.stringify(ticked)); } catch (e) { /* private mode */ }
+  }
+
+  function restoreTicks() {
+    var ticked;
+    try { ticked = JSON.parse(window.sessionStorage.getItem(KEY) || "[]"); window.sessionStorage.removeItem(KEY); }
+    catch (e) { return; }
+    ticked.forEach(function (id) {
+      var b = document.getElementById(id);
+      if (b) { b.checked = true; }
+    });
+  }
+}());
