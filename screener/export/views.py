@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import (Blueprint, Response, current_app, render_template, request,
+                   stream_with_context)
 from flask_login import current_user
 
 from screener.storage import audit
-from screener.export import runs
+from screener.export import runs, xlsx_book
 from screener.web import transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
@@ -44,6 +45,19 @@ def csv_file():
                                                        **request_actor()))
     chunks = runs.csv_chunks(run, labels=labels, excel=excel, contact=contact)
     return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
+
+
+@bp.get("/staff/export.xlsx")
+@permission_required("export")
+def xlsx_file():
+    """Submissions as an Excel workbook with the queue's filters; ``deidentified``."""
+    filters = _filters()
+    contact = not _switch("deidentified")
+    run = runs.prepare(filters)
+    transactions.write_apart(lambda: runs.record_audit(run, "xlsx", identified=contact,
+                                                       **request_actor()))
+    chunks = runs.xlsx_chunks(run, current_app.config["CLINIC_TZ"], contact=contact)
+    return _download(chunks, xlsx_book.CONTENT_TYPE, _filename(run, "xlsx"))
 
 
 @bp.get("/staff/export.ndjson")
