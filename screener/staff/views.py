@@ -13,8 +13,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from screener.core import safety
-from screener.storage import audit, outbox, safety as safety_store
-from screener.staff import admin, dashboard, mfa, review
+from screener.storage import audit, kept_notes, outbox, safety as safety_store
+from screener.staff import admin, dashboard, kept, mfa, review
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
                                second_factor_required)
@@ -250,12 +250,21 @@ def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) 
 def detail(screening_id: uuid.UUID):
     """One submission: urgent panel, contact and actions first, then notes, attempts, answers."""
     screening = sent_submission_or_404(screening_id)
-    page = _render_detail(screening, NoteForm(), AttemptForm())
+    typed, drop = kept.put_back(screening.id)
+    note, attempt = typed.get("note"), typed.get("attempt")
+    note_form = NoteForm(formdata=None, body=note.body) if note else NoteForm()
+    attempt_form = (AttemptForm(formdata=None, note=attempt.body, method=attempt.method,
+                                outcome=attempt.outcome) if attempt else AttemptForm())
+    page = _render_detail(screening, note_form, attempt_form)
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
     screening_id = screening.id
-    transactions.write_apart(lambda: audit.record("submission_viewed", screening_id=screening_id,
-                                                  **request_actor()))
+
+    def record() -> None:
+        kept_notes.drop(db.session, drop)  # back in the form now: the page holds them
+        audit.record("submission_viewed", screening_id=screening_id, **request_actor())
+
+    transactions.write_apart(record)
     return page
 
 
@@ -370,6 +379,7 @@ def assign(screening_id: uuid.UUID):
 
 
 @bp.post("/submissions/<uuid:screening_id>/notes")
+@kept.keeps_typed_text("note")
 @permission_required("review")
 def add_note(screening_id: uuid.UUID):
     """Append a note; an empty or too long note comes back as a form error."""
@@ -383,6 +393,7 @@ def add_note(screening_id: uuid.UUID):
 
 
 @bp.post("/submissions/<uuid:screening_id>/attempts")
+@kept.keeps_typed_text("attempt")
 @permission_required("review")
 def add_attempt(screening_id: uuid.UUID):
     """Record a contact attempt; after reaching the patient, suggest marking it contacted."""

@@ -2,7 +2,8 @@
 
 from screener.storage.models.audit import AuditEvent
 from screener.storage.models.base import Base, utcnow
-from screener.storage.models.contact import ATTEMPT_METHODS, ATTEMPT_OUTCOMES, ContactAttempt
+from screener.storage.models.contact import (ATTEMPT_METHODS, ATTEMPT_OUTCOMES, KEPT_KINDS,
+                                             ContactAttempt, KeptNote)
 from screener.storage.models.dashboard import CountsRolledUp, DailyCount
 from screener.storage.models.screening import (
     CONTACT_METHODS,
@@ -26,7 +27,7 @@ from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, No
 
 __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
-    "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "NOT_CLOSED",
+    "ContactAttempt", "CountsRolledUp", "KEPT_KINDS", "KeptNote", "DailyCount", "LoginThrottle", "NO_PRIORITY", "NOT_CLOSED",
     "Note", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
     "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "ROLES", "RecoveryCode",
     "SCREENING_STATUSES", "SafetyAnswer", "Screening", "StaffSession",
