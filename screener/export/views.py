@@ -65,7 +65,9 @@ def xlsx_file():
 def ndjson_file():
     """Submissions as FHIR NDJSON (Bulk Data style): one resource per line."""
     filters = _filters()
-    identified = _switch("identified")
+    # The queue's export form sends the CSV's ``deidentified`` choice; a link may name either.
+    identified = (not _switch("deidentified") if "deidentified" in request.args
+                  else _switch("identified"))
     run = runs.prepare(filters)
     transactions.write_apart(lambda: runs.record_audit(run, "fhir-ndjson", identified=identified,
                                                        **request_actor()))

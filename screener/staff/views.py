@@ -181,14 +181,21 @@ def logout():
 @permission_required("review")
 def queue():
     """The submission queue, urgent first; filters and page cursors in the query string."""
+    body, error = _render_queue(request.args,
+                                queue_view(request.query_string.decode("utf-8", "replace")))
+    return body, 400 if error else 200
+
+
+def _render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, str | None]:
+    """The queue page for ``args`` (a view's query arguments), audited after rendering;
+    ``bulk_form``: the bulk form as it was sent (ticks, action, note), shown again."""
     questionnaire = current_questionnaire()
     error, filters, page = None, DEFAULT_FILTERS, QueuePage([], None, None)
     try:
-        filters = ScreeningFilters.from_args(request.args, questionnaire, user_id=current_user.id,
+        filters = ScreeningFilters.from_args(args, questionnaire, user_id=current_user.id,
                                              default_status=QUEUE_STATUS)
         page = fetch_page(db.session, build_queue_query(filters),
-                          after=request.args.get("after", ""),
-                          before=request.args.get("before", ""),
+                          after=args.get("after", ""), before=args.get("before", ""),
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
     except FilterError as problem:
         error = str(problem)
@@ -200,15 +207,15 @@ def queue():
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
         attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
         staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
-        view=without_place(queue_view(request.query_string.decode("utf-8", "replace"))),
-        opened_at=opened_at, seen=int(time.time()),
+        view=without_place(view), opened_at=opened_at, seen=int(time.time()),
         urgent=urgent_waiting(db.session, questionnaire.urgent_up_to),
+        bulk_form=bulk_form or {},
     )
     # After rendering: committing first would expire the page's rows and make the template
     # load each of them again (one query per row). A write of its own: a GET's read
     # transaction is never upgraded (web/transactions.py).
-    transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error))
-    return body, 400 if error else 200
+    transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error, args))
+    return body, error
 
 
 @bp.get("/queue.json")
@@ -233,13 +240,14 @@ def queue_poll():
     return jsonify(summary), 200, {"Cache-Control": "no-store"}
 
 
-def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) -> None:
+def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None,
+                      args) -> None:
     """Who looked at which slice of the queue and how many rows it showed: ids and dates only,
     as exports describe their filters (whether a search was used, never its text, which may be
     a patient's name), and no answers."""
     described = filters.describe()
-    if request.args.get("after") or request.args.get("before"):
-        described["page"] = "later" if request.args.get("after") else "earlier"
+    if args.get("after") or args.get("before"):
+        described["page"] = "later" if args.get("after") else "earlier"
     if error:
         described["invalid"] = True
     audit.record("queue_viewed", **request_actor(), filters=described, count=shown)
@@ -414,27 +422,44 @@ def add_attempt(screening_id: uuid.UUID):
 @bp.post("/bulk")
 @permission_required("review")
 def bulk():
-    """Assign, change the status of, or add a note to the selected submissions: all or none."""
+    """Assign, change the status of, or add a note to the selected submissions: all or none.
+
+    A refused action shows the queue again with the ticks and the note as they were sent (a
+    redirect would lose them), the reason at the top."""
     view = queue_view(request.form.get("view"))
-    back = redirect(url_for("staff.queue") + (f"?{view}" if view else "") + "#flashes", 303)
     action = request.form.get("action", "")
+    note = request.form.get("note", "")
     assignee = None
     try:
         selection = review.parse_selection(request.form.getlist("selected"))
+        if action != "note" and note.strip():
+            raise review.BulkError(
+                f"The note was not added: \u201c{BULK_ACTION_WORDS.get(action, action)}\u201d "
+                "does not add one. Choose \u201cAdd a note\u201d to add it, or clear the note; "
+                "nothing was changed.")
         if action == "assign":
             assignee = _bulk_assignee(request.form.get("assignee", "").strip())
         count = review.bulk_apply(
             selection, action, current_user._get_current_object(),
-            status=request.form.get("status", ""), assignee=assignee,
-            note=request.form.get("note", ""))
+            status=request.form.get("status", ""), assignee=assignee, note=note)
     except review.BulkError as problem:
+        transactions.rollback()
         flash(str(problem), "error")
-        return back
+        sent = {"selected": {value.partition(":")[0] for value in
+                             request.form.getlist("selected")},
+                "action": action, "note": note, "status": request.form.get("status", ""),
+                "assignee": request.form.get("assignee", "")}
+        body, _ = _render_queue(MultiDict(parse_qsl(view)), view, bulk_form=sent)
+        return body, 409
     done = {"assign": f"assigned to {assignee.name}" if assignee else "unassigned",
             "status": f"marked {words(request.form.get('status')).lower()}",
             "note": "given the note"}[action]
     flash(f"{count} submission{'s' if count != 1 else ''} {done}.", "success")
-    return back
+    return redirect(url_for("staff.queue") + (f"?{without_place(view)}" if view else "")
+                    + "#flashes", 303)
+
+
+BULK_ACTION_WORDS = {"assign": "Assign to\u2026", "status": "Change status to\u2026"}
 
 
 def _bulk_assignee(choice: str) -> StaffUser | None:
