@@ -218,6 +218,14 @@ def _render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, 
     return body, error
 
 
+@bp.post("/still-here")
+@permission_required("review")
+def still_here():
+    """The idle warning's "Stay logged in": a request like any other, so the login's idle
+    clock starts again (web/auth.py); nothing else happens."""
+    return "", 204
+
+
 @bp.get("/queue.json")
 def queue_poll():
     """The queue page's refresh poll: the urgent count, status counts and the first page's ids.
