@@ -98,3 +98,54 @@ def test_a_note_typed_as_the_login_expires_is_back_after_logging_in(live_server,
         page.get_by_role("button", name="Save note").click()
     assert page.get_by_text("Note added.").is_visible()
     assert page.get_by_text(note).is_visible()
+
+
+def test_idle_warning_a_minute_before_and_stay_logged_in(live_server, page):
+    """With the page's clock run forward to a minute before STAFF_IDLE_MINUTES, the warning
+    shows; "Stay logged in" makes a request that restarts the login's idle clock."""
+    nurse = create_account(live_server, "intake", "Ida Idle")
+    page.clock.install()
+    log_in(page, live_server.url, nurse)
+    page.goto(live_server.url + "/staff/")
+    warning = page.locator("#idle-warning")
+    assert warning.is_hidden()
+    idle = int(live_server.env.get("STAFF_IDLE_MINUTES", "15"))
+    page.clock.run_for((idle - 1) * 60 * 1000 + 1000)
+    assert warning.is_visible()
+    assert "ends in a minute" in warning.inner_text()
+    # The server's clock has not moved: age the login as if the minutes had passed.
+    assert age_staff_session(live_server, nurse.email, idle - 1) == 1
+    with page.expect_response(lambda r: r.url.endswith("/staff/still-here")) as answer:
+        page.get_by_role("button", name="Stay logged in").click()
+    assert answer.value.status == 204
+    assert warning.is_hidden()
+    assert seconds_since_seen(live_server, nurse.email) < 60, "the idle clock started again"
+
+
+def seconds_since_seen(server, email: str) -> float:
+    """Seconds since the account's live login was last seen by the server."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(server.database, timeout=15)) as db:
+        return db.execute(
+            "SELECT (julianday('now') - julianday(last_seen_at)) * 86400 FROM staff_sessions"
+            " WHERE ended_at IS NULL AND user_id = (SELECT id FROM staff_users WHERE email = ?)",
+            (email,)).fetchone()[0]
+
+
+def test_a_shortcut_keeps_the_current_row(live_server, page):
+    """"j" twice, then "a" (assign to me): after the reload the same submission is current."""
+    tag = "Sc" + secrets.token_hex(3)
+    seed(live_server, tag)
+    nurse = create_account(live_server, "intake", "Sam Shortcut")
+    log_in(page, live_server.url, nurse)
+    page.goto(f"{live_server.url}/staff/?q={tag}")
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    current = page.locator("table.queue tbody tr.current th[scope=row]").inner_text()
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("a")
+    assert page.get_by_text("1 submission assigned to Sam Shortcut").is_visible()
+    assert page.locator("table.queue tbody tr.current th[scope=row]").inner_text() == current
