@@ -146,3 +146,37 @@ def test_page_title_shows_the_urgent_count(app, client, intake):
         make_submission(PLAN, name="B")
     page = client.get("/staff/").get_data(as_text=True)
     assert re.search(r"<title>\(2 urgent\) Submissions", page)
+
+
+def test_queue_page_carries_the_poll_and_the_bulk_fields_for_each_action(app, client, intake):
+    with app.app_context():
+        sid = make_submission(name="Row").id
+    page = client.get("/staff/?status=all").get_data(as_text=True)
+    poll = re.search(r'<div id="queue-poll" data-url="([^"]+)" data-ids="([^"]*)"', page)
+    assert poll.group(1) == "/staff/queue.json?status=all" and poll.group(2) == str(sid)
+    for action in ("assign", "status", "note"):
+        assert f'data-bulk-for="{action}"' in page
+    assert "Used only with “Add a note”" in page
+
+
+def test_still_here_restarts_the_idle_clock(app, client, intake):
+    with app.app_context():
+        record = db.session.scalars(select(StaffSession)).one()
+        record.last_seen_at -= timedelta(minutes=app.config["STAFF_IDLE_MINUTES"] - 1)
+        db.session.commit()
+    assert client.post("/staff/still-here").status_code == 204
+    with app.app_context():
+        record = db.session.scalars(select(StaffSession)).one()
+        from screener.storage.models import utcnow
+        assert utcnow() - record.last_seen_at < timedelta(seconds=30)
+
+
+def test_idle_warning_is_on_staff_pages_with_the_limit(app, client, intake):
+    page = client.get("/staff/").get_data(as_text=True)
+    minutes = app.config["STAFF_IDLE_MINUTES"]
+    assert f'data-idle-minutes="{minutes}"' in page and "Stay logged in" in page
+
+
+@pytest.mark.csrf
+def test_still_here_needs_csrf(app, client, intake):
+    assert client.post("/staff/still-here").status_code == 400
