@@ -208,7 +208,6 @@ def _render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, 
         attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
         staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
         view=without_place(view), opened_at=opened_at, seen=int(time.time()),
-        urgent=urgent_waiting(db.session, questionnaire.urgent_up_to),
         bulk_form=bulk_form or {},
     )
     # After rendering: committing first would expire the page's rows and make the template
