@@ -20,7 +20,9 @@ KEEP_FOR = timedelta(hours=24)
 
 def keep(session, user_id: int, screening_id: uuid.UUID, kind: str, body: str,
          method: str | None = None, outcome: str | None = None) -> KeptNote:
-    """Keep ``body`` for ``user_id``'s next login, replacing an earlier one of the same kind."""
+    """Keep ``body`` for ``user_id``'s next login, replacing an earlier one of the same kind
+    (and removing everyone's stale ones: a kept note never outlives ``KEEP_FOR`` by much)."""
+    purge_stale(session)
     session.execute(delete(KeptNote).where(
         KeptNote.user_id == user_id, KeptNote.screening_id == screening_id,
         KeptNote.kind == kind))

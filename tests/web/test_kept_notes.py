@@ -121,3 +121,23 @@ def test_nothing_is_kept_without_a_login_or_after_logging_out(app, client, nurse
     client.post("/staff/logout")
     client.post(f"/staff/submissions/{sid}/notes", data={"body": NOTE})
     assert count(app, KeptNote) == 0
+
+
+def test_a_stale_kept_note_is_not_put_back(app, client, nurse, sid):
+    """After a day it is stale: not put back, and removed when the next note is kept."""
+    password_login(client, "nurse@clinic.example")
+    time_out(app)
+    client.post(f"/staff/submissions/{sid}/notes", data={"body": NOTE})
+    with app.app_context():
+        kept = db.session.scalars(select(KeptNote)).one()
+        kept.kept_at -= timedelta(hours=25)
+        db.session.commit()
+    password_login(client, "nurse@clinic.example")
+    assert "sister is with her" not in client.get(f"/staff/submissions/{sid}").get_data(
+        as_text=True)
+    time_out(app)
+    client.post(f"/staff/submissions/{sid}/attempts", data={"method": "phone",
+                                                             "outcome": "no_answer",
+                                                             "note": "Rang twice"})
+    with app.app_context():
+        assert [k.kind for k in db.session.scalars(select(KeptNote))] == ["attempt"]
