@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timezone
-from urllib.parse import parse_qsl, urlencode
+from datetime import datetime
+from urllib.parse import parse_qsl
 
 from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
                    request, url_for)
@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from screener.core import safety
 from screener.storage import audit, kept_notes, outbox, safety as safety_store
 from screener.staff import admin, dashboard, kept, mfa, review
+from screener.staff.navigation import next_in_view, opened_at, queue_view, without_place
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
                                second_factor_required)
@@ -24,9 +25,9 @@ from screener.web.lookups import sent_submission_or_404
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
-from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Cursor, QueuePage,
-                                    build_queue_query, fetch_page, key_scores, newly_arrived,
-                                    poll_summary, status_counts, urgent_waiting, waiting_for)
+from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, QueuePage,
+                                    build_queue_query, fetch_page, key_scores, poll_summary,
+                                    status_counts, urgent_waiting, waiting_for)
 from screener.storage.staffwork import attempt_summaries, open_assigned_count
 from screener.staff.forms import AttemptForm, LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
@@ -101,33 +102,6 @@ def mine():
     """``mine_count()`` for the staff header on every staff page (a function: pages that do not
     call it run no query)."""
     return {"mine_count": mine_count}
-
-
-# The queue's query-string keys a detail page carries to come back to the same view.
-VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
-# Where the nurse stood in that view when opening the case (a cursor) and when (epoch seconds):
-# "Next" follows the order as it was then, not the case's new place after "Mark contacted".
-PLACE_KEYS = ("at", "seen")
-MAX_VIEW = 1000
-
-
-def queue_view(text: str | None) -> str:
-    """The queue view (filters, page, place) as a query string, reduced to the queue's own keys."""
-    pairs = [(k, v) for k, v in parse_qsl((text or "")[:MAX_VIEW])
-             if k in VIEW_KEYS + PLACE_KEYS and v]
-    return urlencode(pairs)
-
-
-def without_place(view: str) -> str:
-    """The view without the place in it: the queue's own query string."""
-    return urlencode([(k, v) for k, v in parse_qsl(view) if k not in PLACE_KEYS])
-
-
-def opened_at(view: str, screening, seen: int) -> str:
-    """The view a case is opened with: the queue's filters plus this row's place and the time."""
-    pairs = parse_qsl(without_place(view)) + [("at", Cursor.of(screening).encode()),
-                                              ("seen", str(seen))]
-    return urlencode(pairs)
 
 
 def _login_limit() -> str:
@@ -307,43 +281,9 @@ def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
         suggest_contacted=review.suggests_contacted(screening),
         duplicates=review.possible_duplicates(screening), view=view,
         back_url=url_for("staff.queue") + (f"?{without_place(view)}" if view else ""),
-        next_link=_next_in_view(screening, view),
+        next_link=next_in_view(screening, view),
     )
     return body, status
-
-
-def _next_in_view(screening, view: str) -> str | None:
-    """The link to the submission after this one in the queue view it was opened from, in the
-    order as it was when the case was opened (``at``): a case marked contacted leaves the urgent
-    group, but the urgent ones after it still come next. A most urgent submission that arrived
-    since (``seen``) comes first. None at the end, or when the view no longer parses."""
-    args = MultiDict(parse_qsl(view))
-    try:
-        filters = ScreeningFilters.from_args(args, current_questionnaire(),
-                                             user_id=current_user.id, default_status=QUEUE_STATUS)
-        query = build_queue_query(filters)
-        place = Cursor.decode(args["at"]) if args.get("at") else Cursor.of(screening)
-        fresh = newly_arrived(db.session, query, _seen(args.get("seen")), screening.id)
-        if fresh is not None:  # the nurse's place stays where it was, for after this one
-            target, place_of_target = fresh, place
-        else:
-            rows = fetch_page(db.session, query, after=place.encode(), size=2).rows
-            rows = [row for row in rows if row.id != screening.id]
-            if not rows:
-                return None
-            target, place_of_target = rows[0], Cursor.of(rows[0])
-    except FilterError:
-        return None
-    pairs = parse_qsl(without_place(view)) + [("at", place_of_target.encode()),
-                                              ("seen", str(int(time.time())))]
-    return url_for("staff.detail", screening_id=target.id, view=urlencode(pairs))
-
-
-def _seen(text: str | None) -> datetime | None:
-    """The ``seen`` time of a view (epoch seconds), or None when absent or not a number."""
-    if not text or not text.isascii() or not text.isdigit() or len(text) > 12:
-        return None
-    return datetime.fromtimestamp(int(text), timezone.utc)
 
 
 def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):
