@@ -131,3 +131,21 @@ def test_cli_writes_the_same_workbook(runner, app, submission, tmp_path):
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
         assert event.detail["format"] == "xlsx" and event.actor_label == "cli"
+
+
+@pytest.mark.postgres
+def test_workbook_on_postgresql(pg_app):
+    from tests.factories import login, make_staff
+
+    client = pg_app.test_client()
+    with pg_app.app_context():
+        login(client, make_staff("clinician"))
+        make_submission(baseline(), name="Zoë Müller", phone="+44 20 7946 0000",
+                        contact_message=FORMULA)
+    book = load_workbook(io.BytesIO(client.get(URL).get_data()))
+    sheet = book["Submissions"]
+    header = [cell.value for cell in sheet[1]]
+    cells = dict(zip(header, sheet[2]))
+    assert cells["Phone"].value == "+442079460000" and cells["Phone"].data_type == "s"
+    assert cells["Message to the clinic"].data_type == "s"
+    assert isinstance(cells[header[1]].value, datetime)

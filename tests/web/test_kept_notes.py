@@ -141,3 +141,20 @@ def test_a_stale_kept_note_is_not_put_back(app, client, nurse, sid):
                                                              "note": "Rang twice"})
     with app.app_context():
         assert [k.kind for k in db.session.scalars(select(KeptNote))] == ["attempt"]
+
+
+@pytest.mark.postgres
+def test_kept_note_round_trip_on_postgresql(pg_app):
+    """The same keep-and-put-back on PostgreSQL (UUID keys, the kind check constraint)."""
+    client = pg_app.test_client()
+    with pg_app.app_context():
+        make_staff("intake", email="nurse@clinic.example")
+        sid = make_submission(name="Pat Patient").id
+    password_login(client, "nurse@clinic.example")
+    time_out(pg_app)
+    target = next_of(client.post(f"/staff/submissions/{sid}/notes",
+                                 data={"body": NOTE}).location)
+    password_login(client, "nurse@clinic.example", query_string={"next": target})
+    page = client.get(target).get_data(as_text=True)
+    assert "sister is with her" in page
+    assert count(pg_app, KeptNote) == 0 and count(pg_app, Note) == 0
