@@ -54,6 +54,13 @@ def xlsx_file():
     filters = _filters()
     contact = not _switch("deidentified")
     run = runs.prepare(filters)
+    if run.count > xlsx_book.WEB_MAX_ROWS:
+        # The workbook's first byte comes when it is complete; past this size that is longer
+        # than a web worker may take (GUNICORN_TIMEOUT), and the download would be cut off.
+        abort_with(422, f"This view holds {run.count:,} submissions: an Excel workbook from "
+                        f"the web holds at most {xlsx_book.WEB_MAX_ROWS:,}. Narrow the filters "
+                        "(for example a date range), download the CSV, or run "
+                        "`flask --app screener export xlsx -o FILE.xlsx` on the server.")
     transactions.write_apart(lambda: runs.record_audit(run, "xlsx", identified=contact,
                                                        **request_actor()))
     chunks = runs.xlsx_chunks(run, current_app.config["CLINIC_TZ"], contact=contact)

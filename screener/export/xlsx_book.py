@@ -33,6 +33,9 @@ CODEBOOK_HEADERS = ("Question id", "Question", "Answer code", "Answer label",
                     "Questionnaire version")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 CHUNK_BYTES = 64 * 1024
+# The web route's limit: at about 700–2,500 rows/s (bench/README.md) a larger workbook is not
+# complete within a web worker's 30 s; the command line has no limit.
+WEB_MAX_ROWS = 20_000
 SUBMITTED_AT = "submitted_at"
 
 

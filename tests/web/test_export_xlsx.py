@@ -149,3 +149,17 @@ def test_workbook_on_postgresql(pg_app):
     assert cells["Phone"].value == "+442079460000" and cells["Phone"].data_type == "s"
     assert cells["Message to the clinic"].data_type == "s"
     assert isinstance(cells[header[1]].value, datetime)
+
+
+def test_too_large_for_the_web_says_what_to_do(client, login_as, app, submission, monkeypatch):
+    from screener.export import xlsx_book
+
+    monkeypatch.setattr(xlsx_book, "WEB_MAX_ROWS", 0)
+    login_as("clinician")
+    response = client.get(URL)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "holds at most 0" in text and "export xlsx" in text
+    with app.app_context():
+        assert not db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "export")).all(), "nothing exported, nothing audited"
