@@ -93,7 +93,7 @@ def start():
 @bp.post("/screening/restart")
 def restart():
     """Start over: delete the unsent answers and forget the screening on this device."""
-    session.drop_just_sent()
+    session.drop_receipt()
     if session.discard():
         flash("Your answers have been deleted. You can start again whenever you are ready.",
               "success")
@@ -115,12 +115,13 @@ bp.add_url_rule("/screening/review", "finish", finish.finish, methods=["POST"])
 bp.add_url_rule("/screening/result", "result", finish.result, methods=["GET"])
 bp.add_url_rule("/screening/send", "send", finish.send, methods=["GET", "POST"])
 bp.add_url_rule("/screening/sent", "sent", finish.sent, methods=["GET"])
+bp.add_url_rule("/screening/already-sent", "already_sent", finish.already_sent, methods=["GET"])
 bp.add_url_rule("/screening/save", "save", resume_codes.save_page, methods=["GET"])
 bp.add_url_rule("/screening/save", "make_code", resume_codes.make_code, methods=["POST"])
 bp.add_url_rule("/screening/resume", "resume_code", resume_codes.resume_page, methods=["GET"])
 bp.add_url_rule("/screening/resume", "claim_code",
                 limiter.limit(_resume_limit)(resume_codes.resume_with_code), methods=["POST"])
-bp.add_url_rule("/screening/crisis", "crisis", steps.crisis, methods=["GET"])
+bp.add_url_rule("/screening/help-now", "crisis", steps.crisis, methods=["GET"])
 bp.add_url_rule("/screening/<step_id>", "step", steps.step, methods=["GET", "POST"])
 
 

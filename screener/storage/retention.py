@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from screener.storage import audit, daily_counts
+from screener.storage import audit, daily_counts, receipts
 from screener.extensions import db
 from screener.storage.models import AuditEvent, Screening, utcnow
 
@@ -55,6 +55,8 @@ def purge_expired(dry_run: bool = False, actor_label: str | None = None) -> dict
                     execution_options={"synchronize_session": False},
                 )
             counts[name] = len(ids)
+    if not dry_run:
+        receipts.purge_expired(db.session, now)  # what sending devices kept: nothing to count
     audit.record("purge", actor_label=actor_label, dry_run=dry_run, **counts)
     db.session.commit()
     return counts

@@ -146,7 +146,7 @@ def complete(page, base_url: str, questionnaire: Questionnaire, answers: dict[st
     """A quick mouse journey to the result (and the clinic, given a contact): the outcome id."""
     start(page, base_url)
     walk_steps(page, questionnaire, answers)
-    if path_of(page) == "/screening/crisis":
+    if path_of(page) == "/screening/help-now":
         page.get_by_role("link", name="Continue the screening").click()
         page.wait_for_load_state()
         walk_steps(page, questionnaire, answers)

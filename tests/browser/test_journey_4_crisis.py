@@ -78,7 +78,7 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     assert current_step(page, questionnaire) == step
     answer_by_mouse(page, step, ANSWERS)
     press_continue(page)
-    assert path_of(page) == "/screening/crisis"
+    assert path_of(page) == "/screening/help-now"
     assert step.crisis_page_text in page.inner_text("main")
     # The page's line (nobody at the clinic has seen these answers) comes first; the first way
     # to reach 911 and 988 is still on the first screen.

@@ -35,7 +35,7 @@ def test_a_recent_attempt_brings_help_after_the_safety_step(live_server, page, a
     # "Yes, in the past 3 months": the crisis page, help first, then a way on.
     answer_by_mouse(page, safety, ANSWERS)
     press_continue(page)
-    assert path_of(page) == "/screening/crisis"
+    assert path_of(page) == "/screening/help-now"
     assert heading.inner_text() == safety.crisis_page_title
     assert safety.crisis_page_text in page.inner_text("main")
     for resource in questionnaire.crisis_resources:

@@ -105,7 +105,7 @@ def test_worked_example_22_on_a_phone(live_server, phone, axe_source, questionna
     assert current_step(page, questionnaire) == safety
     answer_by_mouse(page, safety, PLAN)  # a plan: yes
     press_continue(page)
-    assert path_of(page) == "/screening/crisis"
+    assert path_of(page) == "/screening/help-now"
     main = page.inner_text("main")
     assert main.index(safety.crisis_page_text) < main.index(questionnaire.crisis_title)
     assert above_the_fold(page, page.locator("section.crisis h2"))

@@ -244,8 +244,8 @@ def test_intent_opens_the_crisis_page_then_continues(app, client):
                        cssrs_intent="yes")
     walk(client, answers, until="safety")
     response = client.post("/screening/safety", data=step_data("safety", answers))
-    assert response.headers["Location"] == "/screening/crisis"
-    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert response.headers["Location"] == "/screening/help-now"
+    page = client.get("/screening/help-now").get_data(as_text=True)
     assert str(escape(questionnaire().steps_by_id["safety"].crisis_page_text)) in page
     assert 'href="tel:988"' in page and 'href="tel:911"' in page
     assert 'href="/screening/gad7"' in page  # the way to continue
@@ -258,7 +258,7 @@ def test_low_risk_answers_continue_directly(client):
     walk(client, answers, until="safety")
     response = client.post("/screening/safety", data=step_data("safety", answers))
     assert response.headers["Location"] == "/screening/gad7"
-    assert client.get("/screening/crisis").headers["Location"] == "/help"
+    assert client.get("/screening/help-now").headers["Location"] == "/help"
 
 
 def test_thoughts_changed_to_no_drop_the_follow_up_answers(app, client):
@@ -312,7 +312,7 @@ def test_start_over_deletes_the_draft(app, client):
 
 
 @pytest.mark.parametrize("path", ["/screening/about", "/screening/review", "/screening/result",
-                                  "/screening/send", "/screening/sent", "/screening/crisis",
+                                  "/screening/send", "/screening/sent", "/screening/help-now",
                                   "/screening/"])
 def test_every_wizard_page_needs_a_screening(client, path):
     response = client.get(path)

@@ -136,8 +136,8 @@ def test_thoughts_of_suicide_ask_the_follow_ups_on_the_same_step(app, client):
 def _crisis_page_after_safety(app, client, answers: dict) -> None:
     walk(client, answers, until="safety")
     response = post(client, "safety", answers)
-    assert response.headers["Location"] == "/screening/crisis"
-    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert response.headers["Location"] == "/screening/help-now"
+    page = client.get("/screening/help-now").get_data(as_text=True)
     step = questionnaire().steps_by_id["safety"]
     assert f"<h1>{text(step.crisis_page_title)}</h1>" in page
     # The plain line says nobody has seen the answers, then every way to get help.
@@ -204,7 +204,7 @@ def test_example_22_a_plan_taken_back_still_shows_the_crisis_result(app, client)
     answers = dict(EX1, cssrs_thoughts="yes", cssrs_method="no", cssrs_intent="no",
                    cssrs_plan="yes")
     walk(client, answers, until="safety")
-    assert post(client, "safety", answers).headers["Location"] == "/screening/crisis"
+    assert post(client, "safety", answers).headers["Location"] == "/screening/help-now"
     assert walk(client, answers) == "/screening/review"
     final = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
     assert change_from_review(client, "phq9", final) == "/screening/review"
@@ -305,7 +305,7 @@ def _visited(client, answers: dict) -> list[str]:
     location = client.post("/screening/start").headers["Location"]
     seen = []
     while location.startswith("/screening/") and location != "/screening/review":
-        if location == "/screening/crisis":
+        if location == "/screening/help-now":
             location = client.get("/screening/").headers["Location"]
             continue
         step_id = location.rsplit("/", 1)[1]

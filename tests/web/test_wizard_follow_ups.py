@@ -48,8 +48,8 @@ def test_a_recent_attempt_leads_to_the_crisis_page_then_on(app, client):
     reach(client, "safety")
     post_safety(client, suicide_attempt="yes")
     response = post_safety(client, suicide_attempt="yes", suicide_attempt_recent="yes")
-    assert response.headers["Location"] == "/screening/crisis"
-    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert response.headers["Location"] == "/screening/help-now"
+    page = client.get("/screening/help-now").get_data(as_text=True)
     step = questionnaire().steps_by_id["safety"]
     assert f"<h1>{escape(step.crisis_page_title)}</h1>" in page
     assert str(escape(step.crisis_page_text)) in page
@@ -62,7 +62,7 @@ def test_both_answers_posted_at_once_are_accepted(app, client):
     """A browser that shows the follow-up itself posts both in one go."""
     reach(client, "safety")
     response = post_safety(client, suicide_attempt="yes", suicide_attempt_recent="yes")
-    assert response.headers["Location"] == "/screening/crisis"
+    assert response.headers["Location"] == "/screening/help-now"
     assert only(app).answers["suicide_attempt_recent"] == "yes"
 
 

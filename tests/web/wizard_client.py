@@ -44,7 +44,7 @@ def walk(client, answers: dict, until: str | None = None) -> str:
     """
     location = client.post("/screening/start").headers["Location"]
     for _ in range(30):
-        if urlsplit(location).path == "/screening/crisis":
+        if urlsplit(location).path == "/screening/help-now":
             location = client.get("/screening/").headers["Location"]
             continue
         step_id = step_of(location)

@@ -15,7 +15,8 @@ from screener.core.questionnaire.evaluation import (Test, acceptor, all_test, an
 OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
 QUESTION_KINDS = ("single", "multi", "scale")
 SCORE_METHODS = ("sum", "mean", "count")
-RESERVED_STEP_IDS = ("review", "result", "send", "sent", "crisis", "start", "restart", "save",
+RESERVED_STEP_IDS = ("review", "result", "send", "sent", "crisis", "help-now", "already-sent",
+                     "start", "restart", "save",
                      "resume")
 
 AnswerValue = Union[str, int, list]

@@ -19,6 +19,7 @@ from screener.storage.models.screening import (
     search_text_for,
 )
 from screener.storage.models.outbox import OUTBOX_STATUSES, OutboxMessage
+from screener.storage.models.receipt import RETIRED_REASONS, Receipt, RetiredToken
 from screener.storage.models.safety import SafetyAnswer
 from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, Note, RecoveryCode,
                                            StaffSession, StaffUser)
@@ -27,7 +28,8 @@ __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
     "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "Note",
     "OPEN_REVIEW_STATUSES", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
-    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "ROLES", "RecoveryCode",
+    "QuestionnaireVersion", "QueueCount", "RETIRED_REASONS", "REVIEW_STATUSES", "Receipt",
+    "RetiredToken", "ROLES", "RecoveryCode",
     "SCREENING_STATUSES", "SafetyAnswer", "Screening", "StaffSession",
     "StaffUser", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]
