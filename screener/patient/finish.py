@@ -59,7 +59,9 @@ def result():
         if journey.finished:
             flash(CHECK_FIRST, "info")
         return redirect(resume_url(screening, journey))
-    return render_template("patient/result.html", **_result_context(screening, questionnaire))
+    context = _result_context(screening, questionnaire)
+    return render_template("patient/result.html", **_next_step(context["shown"].offer_booking),
+                           **context)
 
 
 def _result_context(screening, questionnaire) -> dict:
@@ -150,12 +152,15 @@ def sent():
     reference = session.take_printable()
     screening = drafts.find_sent(reference) if reference else None
     if screening is None:
+        # The receipt does not say which result was shown, so no booking link: only the result
+        # the patient sees decides it (DECISIONS, "What the data decides").
         return render_template("patient/sent.html", receipt=receipt, urgent=receipt.crisis_first,
-                               printable=False, **_next_step(receipt.crisis_first))
+                               printable=False, **_next_step(False))
     questionnaire, _ = journey_for(screening)
     context = _result_context(screening, questionnaire)
+    offer = context["shown"].offer_booking and not receipt.crisis_first
     return render_template("patient/sent.html", receipt=receipt, urgent=receipt.crisis_first,
-                           printable=True, **_next_step(receipt.crisis_first), **context)
+                           printable=True, **_next_step(offer), **context)
 
 
 def already_sent():
@@ -164,9 +169,10 @@ def already_sent():
     return render_template("patient/already_sent.html")
 
 
-def _next_step(crisis_first: bool) -> dict:
-    """The booking link or clinic phone for the page; none where crisis resources lead."""
-    if crisis_first:
+def _next_step(offer: bool) -> dict:
+    """The booking link (BOOKING_URL) or the clinic's phone (CLINIC_PHONE) when the result shown
+    offers booking (``offer_booking``, never on a crisis result); neither otherwise."""
+    if not offer:
         return {"booking_url": None, "clinic_phone": None}
-    return {"booking_url": current_app.config.get("BOOKING_URL"),
-            "clinic_phone": current_app.config.get("CLINIC_PHONE")}
+    return {"booking_url": current_app.config.get("BOOKING_URL") or None,
+            "clinic_phone": current_app.config.get("CLINIC_PHONE") or None}

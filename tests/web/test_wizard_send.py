@@ -283,3 +283,23 @@ def test_contact_details_never_reach_the_audit_log(app, client):
     with app.app_context():
         details = [str(e.detail) for e in db.session.scalars(select(AuditEvent))]
     assert all(CONTACT["email"] not in d and "secret" not in d for d in details)
+
+
+@pytest.mark.parametrize("email", ["hi?bcc=attacker@evil.example",
+                                   "a?bcc=attacker%40evil.example&body=hi@example.com",
+                                   "a&b@example.com", "a%40b@example.com", "a b@example.com"])
+def test_addresses_that_would_change_a_mailto_link_are_refused(app, client, email):
+    """Issue 23: no hidden Bcc or body can ride on the address staff click."""
+    complete(client, baseline())
+    assert send(client, email=email).headers["Location"] == "/screening/send"
+    page = client.get("/screening/send").get_data(as_text=True)
+    assert "without spaces or the characters ? &amp; %" in page
+    assert only(app).status == "completed" and only(app).contact_email is None
+
+
+def test_mailto_links_encode_the_address(app):
+    """A stored address from before the check still cannot add a header to the link."""
+    from screener.web.templating import mailto_href
+    assert mailto_href("a?bcc=x@evil.example&body=hi") == (
+        "mailto:a%3Fbcc%3Dx@evil.example%26body%3Dhi")
+    assert mailto_href("alex@example.com") == "mailto:alex@example.com"
