@@ -90,9 +90,19 @@ def start():
     return redirect(resume_url(screening, journey))
 
 
+@bp.get("/screening/restart")
+def confirm_restart():
+    """Start over asks first: "Delete all your answers and start again?" (works without
+    JavaScript)."""
+    return render_template("patient/start_over.html", has_answers=session.current() is not None)
+
+
 @bp.post("/screening/restart")
 def restart():
-    """Start over: delete the unsent answers and forget the screening on this device."""
+    """Start over, once confirmed: delete the unsent answers and forget the screening on this
+    device. A POST without the confirmation (an old page, a stray click) deletes nothing."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".confirm_restart"))
     session.drop_receipt()
     if session.discard():
         flash("Your answers have been deleted. You can start again whenever you are ready.",

@@ -264,7 +264,7 @@ def test_saving_the_same_answer_again_records_it_once(app, client):
 def test_start_over_deletes_the_records_with_the_draft(app, client):
     walk(client, EXAMPLE_1, until="gad7")
     assert recorded(app) == [("phq9_9", 1)]
-    client.post("/screening/restart")
+    client.post("/screening/restart", data={"confirm": "yes"})
     assert recorded(app) == []
 
 

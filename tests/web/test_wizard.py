@@ -303,7 +303,7 @@ def test_session_cookie_holds_only_the_token(app, client):
 
 def test_start_over_deletes_the_draft(app, client):
     walk(client, baseline(), until="gad7")
-    response = client.post("/screening/restart")
+    response = client.post("/screening/restart", data={"confirm": "yes"})
     assert response.headers["Location"] == "/"
     assert rows(app) == []
     page = client.get("/").get_data(as_text=True)
@@ -325,3 +325,27 @@ def test_every_page_footer_says_it_is_not_a_diagnosis_from_questions_yaml(client
     disclaimer = questionnaire().texts["page_disclaimer"]
     for path in ("/", "/help", "/no-such-page"):
         assert str(escape(disclaimer)) in client.get(path).get_data(as_text=True), path
+
+
+def test_start_over_asks_first_and_a_post_without_the_confirmation_deletes_nothing(app, client):
+    """Issue 24: no answers lost to a stray click 55 px below "Save and continue later"."""
+    walk(client, baseline(), until="gad7")
+    step = client.get("/screening/gad7").get_data(as_text=True)
+    assert 'href="/screening/restart"' in step and 'action="/screening/restart"' not in step
+    page = client.get("/screening/restart").get_data(as_text=True)
+    assert "Delete all your answers and start again?" in page
+    assert 'name="confirm" value="yes"' in page and "No, keep my answers" in page
+    for data in ({}, {"confirm": "no"}, {"confirm": ""}):
+        response = client.post("/screening/restart", data=data)
+        assert response.headers["Location"] == "/screening/restart"
+        assert len(rows(app)) == 1
+    assert client.get("/screening/gad7").status_code == 200
+
+
+def test_start_over_keeps_the_safety_answers_of_nothing_it_did_not_delete(app, client):
+    """A self-harm answer is never lost to an unconfirmed start over."""
+    from tests.helpers import phq9
+    walk(client, baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2)), until="gad7")
+    client.post("/screening/restart")
+    [row] = rows(app)
+    assert row.answers["phq9_9"] == 2

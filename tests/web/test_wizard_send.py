@@ -266,7 +266,8 @@ def test_start_after_sending_begins_a_new_screening(app, client):
 def test_finish_forgets_a_sent_screening_without_deleting_it(app, client):
     complete(client, baseline())
     send(client)
-    assert client.post("/screening/restart").headers["Location"] == "/"
+    response = client.post("/screening/restart", data={"confirm": "yes"})
+    assert response.headers["Location"] == "/"
     assert only(app).status == "submitted"
     assert client.get("/screening/sent").headers["Location"] == "/"  # not even once
 
