@@ -64,8 +64,8 @@ def test_step_page_is_an_accessible_form(client):
     client.post("/screening/start")
     client.post("/screening/about", data={"age_18_plus": "yes"})
     page = client.get("/screening/diagnosis").get_data(as_text=True)
-    # 1.2.0: the safety step is always asked (8 steps for an adult without chronic pain)
-    assert "Step 2 of 8" in page and '<progress class="progress-meter" max="8" value="2"' in page
+    # Every step is counted from the start (9), so the total never grows mid-way (issue 24)
+    assert "Step 2 of 9" in page and '<progress class="progress-meter" max="9" value="2"' in page
     assert page.count("<h1") == 1
     # 1.2.0: five questions; the suicide questions moved to the safety step
     assert page.count("<fieldset") == 5 and page.count("<legend>") == 5
@@ -231,7 +231,7 @@ def test_the_safety_step_follows_phq9_for_everyone(app, client):
     response = client.post("/screening/phq9", data=step_data("phq9", answers))
     assert response.headers["Location"] == "/screening/safety"
     page = client.get("/screening/safety").get_data(as_text=True)
-    assert "Step 4 of 8" in page
+    assert "Step 4 of 9" in page
     resources = page.index('class="crisis"')
     question = page.index('name="cssrs_wish_dead"')
     assert page.index("<h1") < resources < question
