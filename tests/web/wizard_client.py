@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from functools import lru_cache
@@ -95,3 +96,12 @@ def send_twice_at_once(app, client) -> list[int]:
     for thread in threads:
         thread.join()
     return statuses
+
+
+_WAITING = re.compile(r'<div class="follow-up" hidden[^>]*>.*?</fieldset>\s*</div>\s*</div>', re.S)
+
+
+def visible(page: str) -> str:
+    """The page as a browser without script shows it: hidden follow-ups (for wizard.js) left
+    out."""
+    return _WAITING.sub("", page)
