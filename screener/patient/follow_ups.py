@@ -56,16 +56,36 @@ def groups(questionnaire: Questionnaire, step: Step, shown: Sequence[Question], 
     macro = current_app.jinja_env.get_template("_form.html").module.choice_group
     shown_ids, waiting_ids = {q.id for q in shown}, {q.id for q in waiting}
     first_new = next((q.id for q in step.questions if q.id in new and q.id in shown_ids), None)
-    parts = []
+    parts: dict[str, Markup] = {}
     for question in step.questions:
         if question.id in shown_ids:
             html = cached_group(macro, form[question.id])
             if question.id == first_new:
                 html = _note(autofocus=True) + html
-            parts.append(html)
+            parts[question.id] = html
         elif question.id in waiting_ids:
-            parts.append(_waiting(question, cached_group(macro, extra[question.id])))
-    return Markup("\n").join(parts)
+            parts[question.id] = _waiting(question, cached_group(macro, extra[question.id]))
+    return _in_stems(step, parts)
+
+
+def _in_stems(step: Step, parts: Mapping[str, Markup]) -> Markup:
+    """The groups in step order; each run of questions under a ``stems`` time frame wrapped with
+    its stem, so the pinned stem scrolls away with its own questions."""
+    covered = {qid: (text, ids) for text, ids in step.stems for qid in ids}
+    out, done = [], set()
+    for question in step.questions:
+        if question.id in done or question.id not in parts:
+            continue
+        stem = covered.get(question.id)
+        if stem is None:
+            out.append(parts[question.id])
+            continue
+        text, ids = stem
+        inner = [parts[q] for q in ids if q in parts]
+        done.update(ids)
+        out.append(Markup('<div class="stem-group"><p class="stem stem-sticky">{}</p>\n{}</div>')
+                   .format(text, Markup("\n").join(inner)))
+    return Markup("\n").join(out)
 
 
 def _note(autofocus: bool = False) -> Markup:

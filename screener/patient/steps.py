@@ -30,7 +30,7 @@ def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | 
     questionnaire = journey.questionnaire
     shown = ([field.question for field in form] if form is not None
              else journey.questions(step))
-    if new or follow_ups.hidden(step, shown):
+    if new or step.stems or follow_ups.hidden(step, shown):
         groups = follow_ups.groups(questionnaire, step, shown, form, journey.answers, new)
     elif form is None:
         questions = journey.questions(step)

@@ -226,3 +226,22 @@ def test_follow_ups_wait_hidden_in_the_page_for_the_script_to_reveal_in_place(cl
     form = page[page.index('<form method="post"'):page.index("</form>")]
     assert 'name="cssrs_plan"' in form  # inside the step's form: posted with it
     assert "autofocus" not in page  # nothing new yet: no focus moved
+
+
+def test_the_pinned_stem_changes_with_its_questions_on_the_substance_step(client):
+    """Issue 24: "In your lifetime…" over CAGE-AID only; the TAPS-1 items under their own "In
+    the past 12 months…"; the questions after them under neither."""
+    reach(client, "substance")
+    page = client.get("/screening/substance").get_data(as_text=True)
+    groups = re.findall(r'<div class="stem-group"><p class="stem stem-sticky">([^<]*)</p>'
+                        r'(.*?)</fieldset>\s*</div>\s*</div>(?=\s*(?:<div class="stem-group"|'
+                        r'<div class="question">|\s*<div class="actions">))', page, re.S)
+    assert [text for text, _ in groups] == ["In your lifetime…", "In the past 12 months…"]
+    lifetime = page[page.index("In your lifetime…"):page.index("In the past 12 months…")]
+    assert 'name="cage_cut_down"' in lifetime and 'name="taps_alcohol"' not in lifetime
+    past_year = page[page.index("In the past 12 months…"):]
+    past_year = past_year[:past_year.index('name="sud_history"')]
+    assert all(f'name="{q}"' in past_year for q in ("taps_alcohol", "taps_drugs", "taps_rx_misuse"))
+    assert page.count('class="stem stem-sticky"') == 2  # no step-wide stem over everything
+    between = page[page.index('name="taps_rx_misuse"'):page.index('name="sud_history"')]
+    assert between.count('<div class="stem-group">') == 0 and "</fieldset>" in between

@@ -171,6 +171,9 @@ class Step:
     crisis_page_when: Condition | None = None
     crisis_page_title: str | None = None
     crisis_page_text: str | None = None
+    # Time frames over parts of the step (``stems``: a text and the questions it covers), each
+    # pinned over its own questions only; when set, ``stem`` is what other views show.
+    stems: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
