@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 from screener.core.questionnaire import Question, Questionnaire, Step
 
 STEP_PATH = re.compile(r"^/screening/(?P<step>[a-z0-9_]+)$")
-NOT_STEPS = {"review", "result", "send", "sent", "crisis", "start", "restart", "save", "resume"}
+NOT_STEPS = {"review", "result", "send", "sent", "crisis", "help-now", "already-sent", "start",
+             "restart", "save", "resume"}
 
 # Called on each page the walk passes: (page kind, name, step or None).
 Visit = Callable[[str, str, "Step | None"], None]
