@@ -57,6 +57,7 @@ def groups(questionnaire: Questionnaire, step: Step, shown: Sequence[Question], 
     shown_ids, waiting_ids = {q.id for q in shown}, {q.id for q in waiting}
     first_new = next((q.id for q in step.questions if q.id in new and q.id in shown_ids), None)
     parts: dict[str, Markup] = {}
+    noted: list = []
     for question in step.questions:
         if question.id in shown_ids:
             html = cached_group(macro, form[question.id])
@@ -64,7 +65,11 @@ def groups(questionnaire: Questionnaire, step: Step, shown: Sequence[Question], 
                 html = _note(autofocus=True) + html
             parts[question.id] = html
         elif question.id in waiting_ids:
-            parts[question.id] = _waiting(question, cached_group(macro, extra[question.id]))
+            # One note per answer that reveals questions, before the first of them.
+            first = question.enable_when not in noted
+            noted.append(question.enable_when)
+            parts[question.id] = _waiting(question, cached_group(macro, extra[question.id]),
+                                          first)
     return _in_stems(step, parts)
 
 
@@ -94,8 +99,9 @@ def _note(autofocus: bool = False) -> Markup:
     return Markup(f'<p class="follow-up-note"{focus}>{escape(NOTE)}</p>')
 
 
-def _waiting(question: Question, html: Markup) -> Markup:
+def _waiting(question: Question, html: Markup, with_note: bool) -> Markup:
     """A follow-up hidden until its condition holds on the page (wizard.js)."""
     when = question.enable_when
     return Markup('<div class="follow-up" hidden data-when="{}" data-op="{}" data-value="{}">'
-                  '{}{}</div>').format(when.ref, when.operator, str(when.answer), _note(), html)
+                  '{}{}</div>').format(when.ref, when.operator, str(when.answer),
+                                       _note() if with_note else "", html)
