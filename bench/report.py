@@ -53,6 +53,9 @@ def rows_for(results: dict) -> list[dict]:
                 f"{journey.get('rows_verified')})",
                 journey.get("errors") + (0 if journey.get("rows_verified") else 1),
                 "0", lambda v: v == 0)
+        for patients, mixed in sorted((base.get("mixed") or {}).items(),
+                                      key=lambda i: int(i[0])):
+            _mixed_rows(add, db, patients, mixed)
         _queue_rows(add, db, base.get("queue") or {})
         _export_rows(add, db, base.get("exports") or {})
         _dashboard_rows(add, db, base.get("dashboard") or {})
@@ -71,6 +74,19 @@ def _startup_row(add, results: dict) -> None:
     if "startup" in results:
         add("create_app() import + start (s)", _get(results, "startup.import_and_create_s"),
             "≤ 0.5 s", lambda v: v <= 0.5, _note("CPU {} s", _get(results, "startup.cpu_s")))
+
+
+def _mixed_rows(add, db: str, patients: str, mixed: dict) -> None:
+    if "staff_requests" not in mixed:
+        return
+    add(f"{db}: staff non-200 while {patients} patients send (1 nurse, 2 workers)",
+        mixed["staff_non_200"] + mixed["patient_non_200"], "0", lambda v: v == 0,
+        f"staff {mixed['staff_non_200']}, patients {mixed['patient_non_200']}; "
+        f"{mixed['staff_requests']} staff pages, {mixed['screenings_sent']} screenings sent, "
+        f"rows verified: {mixed['rows_verified']}")
+    add(f"{db}: staff page p50 / p99 while {patients} patients send (ms)",
+        f"{mixed['staff_p50_ms']} / {mixed['staff_p99_ms']}", "report", None,
+        "queue, submission and dashboard pages together")
 
 
 def _queue_rows(add, db: str, queue: dict) -> None:

@@ -21,11 +21,12 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench import (dashboard_bench, engine_bench, export_bench, queue_bench, report,  # noqa: E402
-                   servers, wizard_bench)
+from bench import (dashboard_bench, engine_bench, export_bench, mixed_bench,  # noqa: E402
+                   queue_bench, report, servers, wizard_bench)
 from screener.core.questionnaire import load  # noqa: E402
 
-PARTS = ("startup", "engine", "wizard", "journeys", "queue", "exports", "dashboard")
+PARTS = ("startup", "engine", "wizard", "journeys", "mixed", "queue", "exports", "dashboard")
+MIXED_PATIENTS = (4, 16)  # patients sending while a nurse reads (issue 22)
 RESULTS = PROJECT_ROOT / "bench" / "results"
 SIZES = {  # quick: a couple of minutes on 2 cores; full: longer runs, PostgreSQL for everything
     "quick": {"seconds": 6, "queue_repeat": 30, "engine_seconds": 1, "startup_runs": 5},
@@ -159,6 +160,14 @@ class Suite:
                         return wizard_bench.measure_journeys(db, self.logs, q, count,
                                                              2 * seconds, budget)
                 self.part(base["journeys"], str(count), journeys)
+        if "mixed" in parts:
+            base["mixed"] = {}
+            for count in MIXED_PATIENTS:
+                def mixed(count=count):
+                    with servers.database(kind, admin) as db:
+                        return mixed_bench.measure_mixed(db, self.logs, q, count, 2 * seconds,
+                                                         budget)
+                self.part(base["mixed"], str(count), mixed)
         at_scale = kind == "sqlite" or self.args.full
         if at_scale and ("queue" in parts or "exports" in parts or "dashboard" in parts):
             with servers.database(kind, admin) as db:

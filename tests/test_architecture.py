@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,70 @@ def test_storage_reads_no_request_state():
                 found += [f"{path.relative_to(PROJECT_ROOT)}: import {alias.name}"
                           for alias in node.names if alias.name in ("flask", "flask_login")]
     assert found == []
+
+
+# Where a transaction may be committed (issue 22): the unit of work of a request and of a
+# command, and storage's own maintenance jobs, which run outside any request.
+COMMITTERS = {
+    "screener/web/transactions.py": "one unit of work per request",
+    "screener/cli/transactions.py": "one unit of work per command",
+    "screener/storage/database.py": "begin_write ends the transaction before a write begins",
+    "screener/storage/outbox.py": "the urgent-alert sender: claims, then marks each message",
+    "screener/storage/retention.py": "purge",
+    "screener/storage/daily_counts.py": "the dashboard's roll-up, in a write of its own",
+    # The wizard's draft store writes each step as one guarded statement on its own connection
+    # (storage/database.py); the rare writes that must land together commit there.
+    "screener/storage/drafts.py": "the patient wizard's drafts",
+}
+
+
+def _commit_calls(path: Path) -> list[int]:
+    """Line numbers of every ``<session or connection>.commit()`` call in ``path`` (the unit
+    of work's own ``transactions.commit()`` is the allowed way)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "commit"
+            and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "transactions")]
+
+
+def test_only_the_unit_of_work_and_maintenance_jobs_commit():
+    """Views, staff work, authentication and storage functions add and flush; the edge commits
+    once (a commit in the middle of a request splits its unit of work, and on SQLite a GET that
+    commits a write it upgraded from a read fails as "database is locked")."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PROJECT_ROOT).as_posix()
+        if name not in COMMITTERS:
+            found += [f"{name}:{line}" for line in _commit_calls(path)]
+    assert found == []
+    for name in COMMITTERS:  # the list names only files that exist and commit
+        assert _commit_calls(PROJECT_ROOT / name), name
+
+
+def test_audit_events_are_committed_by_the_caller():
+    """``audit.record`` only adds its event: no ``commit=True`` shortcut around the unit of work."""
+    import inspect
+
+    from screener.storage import audit
+
+    assert "commit" not in inspect.signature(audit.record).parameters
+
+
+def test_the_code_map_names_every_module():
+    """The README's code map names each module under screener/ on its package's line."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    code_map = readme.split("## Code map", 1)[1].split("```", 2)[1]
+    lines = {line.split()[0]: line for line in code_map.splitlines() if line.strip()}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).parts
+        if path.name == "__init__.py" or len(parts) == 1:
+            continue
+        line = lines.get(f"screener/{parts[0]}/", "")
+        if not re.search(rf"\b{re.escape(path.stem)}\b", line):
+            missing.append(path.relative_to(PROJECT_ROOT).as_posix())
+    for path in sorted(PACKAGE.glob("*.py")):
+        if f"screener/{path.name}" not in lines:
+            missing.append(path.relative_to(PROJECT_ROOT).as_posix())
+    assert missing == []

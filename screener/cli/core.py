@@ -148,10 +148,13 @@ def _evaluate_document(questionnaire, number: int, document: Any) -> dict:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Delete expired drafts (and closed submissions past CLOSED_RETENTION_DAYS, if set)."""
+    from screener.extensions import db
     from screener.storage.audit import CLI_ACTOR
+    from screener.storage.clock import clinic_zone
     from screener.storage.retention import purge_expired
 
-    counts = purge_expired(dry_run=dry_run, actor_label=CLI_ACTOR)
+    counts = purge_expired(db.session, current_app.config.get("CLOSED_RETENTION_DAYS") or 0,
+                           clinic_zone(), dry_run=dry_run, actor_label=CLI_ACTOR)
     verb = "would delete" if dry_run else "deleted"
     click.echo(
         f"{verb} {counts['drafts']} expired draft(s) and "

@@ -26,6 +26,7 @@ from screener.storage.models import (
     queue_priority, search_text_for, utcnow,
 )
 from screener.core.questionnaire import AllOf, AnyOf, Comparison, NotOf, Questionnaire
+from screener.cli.transactions import unit_of_work
 from screener.storage.submissions import apply_assessment
 from screener.storage.versions import current_questionnaire, ensure_current_version_stored
 
@@ -136,8 +137,8 @@ class Seeder:
         self.questionnaire = questionnaire
         self.rng = rng
         self.sampler = AnswerSampler(questionnaire, rng)
-        self.sha256 = ensure_current_version_stored()
-        db.session.commit()
+        with unit_of_work():
+            self.sha256 = ensure_current_version_stored()
         self.staff_ids = list(db.session.scalars(select(StaffUser.id)))
         self.now = utcnow()
 
@@ -152,8 +153,8 @@ class Seeder:
         return total + (self._flush(table, chunk) if chunk else 0)
 
     def _flush(self, table, chunk: list[dict]) -> int:
-        db.session.execute(insert(table), chunk)
-        db.session.commit()
+        with unit_of_work():  # one transaction per batch
+            db.session.execute(insert(table), chunk)
         count = len(chunk)
         chunk.clear()
         return count

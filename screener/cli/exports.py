@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
+from screener.cli.transactions import unit_of_work
 from screener.export import runs
 from screener.storage.audit import CLI_ACTOR
 from screener.export.fhir.resource import questionnaire_resource, unmapped_conditions
@@ -48,7 +49,8 @@ def export_group() -> None:
 def csv_command(output: str, labels: bool, excel: bool, deidentified: bool, **filters) -> None:
     """Export sent submissions as CSV (one row per submission)."""
     run = runs.prepare(_filters(filters))
-    runs.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
+    with unit_of_work():  # the audit event is committed before any row is written
+        runs.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
     _write(output, runs.csv_chunks(run, labels=labels, excel=excel, contact=not deidentified))
     click.echo(f"exported {run.count} submission(s) as CSV{_described(run)}", err=True)
 
@@ -76,7 +78,8 @@ def fhir_command(output: str, mode: str | None, identified: bool, **filters) -> 
     if mode != "ndjson":
         raise click.UsageError("choose --ndjson (submissions) or --questionnaire")
     run = runs.prepare(_filters(filters))
-    runs.record_audit(run, "fhir-ndjson", identified=identified, actor_label=CLI_ACTOR)
+    with unit_of_work():  # the audit event is committed before any row is written
+        runs.record_audit(run, "fhir-ndjson", identified=identified, actor_label=CLI_ACTOR)
     _write(output, runs.ndjson_chunks(run, identified=identified))
     click.echo(f"exported {run.count} submission(s) as FHIR NDJSON{_described(run)}", err=True)
 

@@ -7,12 +7,10 @@ import sys
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from screener.storage import audit
-from screener.web.auth import end_all_sessions
-from screener.storage.database import begin_write
+from screener.storage import audit, staff_accounts
+from screener.cli.transactions import unit_of_work
 from screener.extensions import db
 from screener.storage.models import ROLES, StaffUser
 from screener.web import mfa
@@ -37,7 +35,7 @@ def _normal_email(value: str) -> str:
 
 
 def _account(email: str) -> StaffUser:
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = staff_accounts.account_by_email(db.session, email.strip().lower())
     if user is None:
         raise click.ClickException(f"No staff account with email {email.strip().lower()}.")
     return user
@@ -73,20 +71,19 @@ def create_command(email: str, name: str, role: str, password_stdin: bool) -> No
     name = " ".join(name.split())
     if not name or len(name) > 200:
         raise click.BadParameter("give a name of 1 to 200 characters", param_hint="--name")
-    if db.session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
+    if staff_accounts.account_by_email(db.session, email) is not None:
         raise click.ClickException(f"A staff account with email {email} already exists.")
     password_hash = hash_password(_read_password(email, password_stdin))
-    begin_write()  # only now take SQLite's write lock: never while a person is typing
-    user = StaffUser(email=email, name=name, role=role, password_hash=password_hash)
-    db.session.add(user)
     try:
-        db.session.flush()
+        # Only now take SQLite's write lock: never while a person is typing.
+        with unit_of_work():
+            user = StaffUser(email=email, name=name, role=role, password_hash=password_hash)
+            db.session.add(user)
+            db.session.flush()
+            audit.record("user_created", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                         email=email, role=role)
     except IntegrityError:
-        db.session.rollback()
         raise click.ClickException(f"A staff account with email {email} already exists.") from None
-    audit.record("user_created", actor_label=audit.CLI_ACTOR, user_id=user.id, email=email,
-                 role=role)
-    db.session.commit()
     click.echo(f"Created {role} account {email}.")
 
 
@@ -94,7 +91,7 @@ def create_command(email: str, name: str, role: str, password_stdin: bool) -> No
 @with_appcontext
 def list_command() -> None:
     """List staff accounts."""
-    users = db.session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
+    users = staff_accounts.all_accounts(db.session)
     if not users:
         click.echo("No staff accounts.")
         return
@@ -112,15 +109,14 @@ def list_command() -> None:
 @with_appcontext
 def set_role_command(email: str, role: str) -> None:
     """Change the role of an account (takes effect on its next request)."""
-    begin_write()  # read then write: take SQLite's write lock first
-    user = _account(email)
-    if user.role == role:
-        click.echo(f"{user.email} is already {role}.")
-        return
-    old, user.role = user.role, role
-    audit.record("role_changed", actor_label=audit.CLI_ACTOR, user_id=user.id, email=user.email,
-                 role=role, old_role=old)
-    db.session.commit()
+    with unit_of_work():  # read then write: take SQLite's write lock first
+        user = _account(email)
+        if user.role == role:
+            click.echo(f"{user.email} is already {role}.")
+            return
+        old, user.role = user.role, role
+        audit.record("role_changed", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                     email=user.email, role=role, old_role=old)
     click.echo(f"{user.email}: role {old} → {role}.")
 
 
@@ -129,13 +125,12 @@ def set_role_command(email: str, role: str) -> None:
 @with_appcontext
 def deactivate_command(email: str) -> None:
     """Deactivate an account and end all its sessions at once."""
-    begin_write()  # read then write: take SQLite's write lock first
-    user = _account(email)
-    user.active = False
-    end_all_sessions(user)
-    audit.record("user_deactivated", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                 email=user.email, active=False)
-    db.session.commit()
+    with unit_of_work():  # read then write: take SQLite's write lock first
+        user = _account(email)
+        user.active = False
+        staff_accounts.end_all_logins(db.session, user.id)
+        audit.record("user_deactivated", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                     email=user.email, active=False)
     click.echo(f"Deactivated {user.email}; its sessions have ended.")
 
 
@@ -144,12 +139,11 @@ def deactivate_command(email: str) -> None:
 @with_appcontext
 def activate_command(email: str) -> None:
     """Reactivate a deactivated account."""
-    begin_write()  # read then write: take SQLite's write lock first
-    user = _account(email)
-    user.active = True
-    audit.record("user_activated", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                 email=user.email, active=True)
-    db.session.commit()
+    with unit_of_work():  # read then write: take SQLite's write lock first
+        user = _account(email)
+        user.active = True
+        audit.record("user_activated", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                     email=user.email, active=True)
     click.echo(f"Activated {user.email}.")
 
 
@@ -161,14 +155,13 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
     """Set a new password, unlock the account and end all its sessions."""
     user = _account(email)
     password_hash = hash_password(_read_password(user.email, password_stdin))
-    begin_write()  # only now take SQLite's write lock: never while a person is typing
-    user = _account(email)
-    user.password_hash = password_hash
-    user.failed_logins, user.locked_until = 0, None
-    end_all_sessions(user)
-    audit.record("password_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                 email=user.email)
-    db.session.commit()
+    with unit_of_work():  # only now take SQLite's write lock: never while a person is typing
+        user = _account(email)
+        user.password_hash = password_hash
+        user.failed_logins, user.locked_until = 0, None
+        staff_accounts.end_all_logins(db.session, user.id)
+        audit.record("password_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                     email=user.email)
     click.echo(f"Password reset for {user.email}; its sessions have ended.")
 
 
@@ -178,13 +171,13 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
 def reset_mfa_command(email: str) -> None:
     """Remove an account's second factor (a lost phone): its sessions end, its recovery codes
     stop working, and its next login sets up a new authenticator app."""
-    begin_write()  # read then write: take SQLite's write lock first
-    user = _account(email)
-    had = user.has_second_factor
-    mfa.reset(user)
-    end_all_sessions(user)
-    audit.record("mfa_reset", actor_label=audit.CLI_ACTOR, user_id=user.id, email=user.email)
-    db.session.commit()
+    with unit_of_work():  # read then write: take SQLite's write lock first
+        user = _account(email)
+        had = user.has_second_factor
+        mfa.reset(user)
+        staff_accounts.end_all_logins(db.session, user.id)
+        audit.record("mfa_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
+                     email=user.email)
     state = "removed" if had else "was not set up; nothing to remove"
     click.echo(f"Second factor of {user.email} {state}; its sessions have ended. At the next "
                "login it sets up an authenticator app again.")
@@ -195,7 +188,7 @@ def reset_mfa_command(email: str) -> None:
 def hint_command() -> None:
     """Print how to create the first staff account when there is none."""
     try:
-        count = db.session.scalar(select(func.count()).select_from(StaffUser))
+        count = staff_accounts.account_count(db.session)
     except OperationalError:
         count = 0
     if not count:

@@ -74,10 +74,10 @@ def prepare(filters: ScreeningFilters) -> ExportRun:
 
 def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
                  actor_label: str | None = None, remote_addr: str | None = None) -> None:
-    """Commit the export's audit event (before the data is sent), by ``actor`` (a staff
-    account) or ``actor_label`` (the command line)."""
+    """Add the export's audit event (the caller commits it before the data is sent), by
+    ``actor`` (a staff account) or ``actor_label`` (the command line)."""
     audit.record("export", actor=actor, actor_label=actor_label, remote_addr=remote_addr,
-                 commit=True, format=fmt, rows=run.count, filters=run.filters.describe(),
+                 format=fmt, rows=run.count, filters=run.filters.describe(),
                  identified=identified)
 
 

@@ -10,18 +10,18 @@ import uuid
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from screener.storage import audit
 from screener.export import runs
+from screener.web import transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
+from screener.web.lookups import sent_submission_or_404
 from screener.extensions import db
 from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
 from screener.export.fhir.response import bundle
 from screener.storage.filters import FilterError, ScreeningFilters, parse_switch
-from screener.storage.models import Note, Screening, utcnow
+from screener.storage.models import utcnow
 from screener.core import safety
 from screener.core.rules import enabled_questions, enabled_view
 from screener.storage import safety as safety_store
@@ -39,7 +39,9 @@ def csv_file():
     labels, excel = _switch("labels"), _switch("excel")
     contact = not _switch("deidentified")
     run = runs.prepare(filters)
-    runs.record_audit(run, "csv", identified=contact, **request_actor())
+    # Committed before streaming, in a write of its own (a GET's reads are never upgraded).
+    transactions.write_apart(lambda: runs.record_audit(run, "csv", identified=contact,
+                                                       **request_actor()))
     chunks = runs.csv_chunks(run, labels=labels, excel=excel, contact=contact)
     return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
 
@@ -51,7 +53,8 @@ def ndjson_file():
     filters = _filters()
     identified = _switch("identified")
     run = runs.prepare(filters)
-    runs.record_audit(run, "fhir-ndjson", identified=identified, **request_actor())
+    transactions.write_apart(lambda: runs.record_audit(run, "fhir-ndjson", identified=identified,
+                                                       **request_actor()))
     chunks = runs.ndjson_chunks(run, identified=identified)
     return _download(chunks, FHIR_NDJSON, _filename(run, "ndjson"))
 
@@ -61,7 +64,7 @@ def ndjson_file():
 def submission_fhir(screening_id: uuid.UUID):
     """One submission as a FHIR collection Bundle; ``identified=1`` adds a Patient."""
     identified = _switch("identified")
-    screening = _submission(screening_id)
+    screening = sent_submission_or_404(screening_id)
     document = bundle(questionnaire_for(screening), screening, identified, timestamp=utcnow())
     body = json.dumps(document, ensure_ascii=False, indent=2)
     _audit_one(screening_id, "fhir", identified)
@@ -76,7 +79,7 @@ def submission_fhir(screening_id: uuid.UUID):
 @permission_required("export")
 def summary(screening_id: uuid.UUID):
     """A one-page, print-ready clinician summary of one submission."""
-    screening = _submission(screening_id, with_notes=True)
+    screening = sent_submission_or_404(screening_id, with_notes=True)
     questionnaire = questionnaire_for(screening)
     steps, answers = enabled_view(questionnaire, screening.answers or {})
     shown = {step.id for step in steps}
@@ -112,22 +115,12 @@ def _switch(name: str) -> bool:
         abort_with(400, str(error))
 
 
-def _submission(screening_id: uuid.UUID, with_notes: bool = False) -> Screening:
-    """A sent submission, or 404 (drafts and unsent screenings are not exported)."""
-    query = select(Screening).where(Screening.id == screening_id,
-                                    Screening.status == "submitted")
-    if with_notes:
-        query = query.options(selectinload(Screening.notes).selectinload(Note.author))
-    screening = db.session.scalar(query)
-    if screening is None:
-        abort_with(404, "There is no sent submission with that id.")
-    return screening
-
-
 def _audit_one(screening_id: uuid.UUID, fmt: str, identified: bool) -> None:
-    """Commit the audit event of a one-submission export (before it is sent)."""
-    audit.record("export", screening_id=screening_id, **request_actor(), commit=True,
-                 format=fmt, rows=1, identified=identified)
+    """Commit the audit event of a one-submission export (before it is sent), in a write of
+    its own."""
+    transactions.write_apart(lambda: audit.record(
+        "export", screening_id=screening_id, **request_actor(), format=fmt, rows=1,
+        identified=identified))
 
 
 def _download(chunks, content_type: str, filename: str) -> Response:

@@ -12,7 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from screener.storage import audit
-from screener.web import throttle
+from screener.web import throttle, transactions
 from screener.web.auth import permission_required, request_actor
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
@@ -96,6 +96,6 @@ def clear_login_block(row_id: int):
         audit.record("login_block_cleared", **request_actor(), email=row.email or None,
                      count=row.failures,
                      reason="account_and_address" if row.email else "address")
-        db.session.commit()
+        transactions.commit()
         flash("Cleared.", "success")
     return redirect(url_for("staff.admin.login_blocks"))

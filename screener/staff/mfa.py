@@ -17,7 +17,7 @@ from flask_login import current_user
 from screener.extensions import db, limiter
 from screener.staff.forms import CodeForm
 from screener.storage import audit
-from screener.web import mfa
+from screener.web import mfa, transactions
 from screener.web.auth import (PENDING_KEY, code_blocked, count_code_failure, finish_login,
                                pending_user, permission_required, request_actor)
 
@@ -218,6 +218,6 @@ def manage():
         return redirect(url_for(".manage"))
     codes = mfa.replace_recovery_codes(user)
     audit.record("recovery_codes_replaced", **request_actor())
-    db.session.commit()
+    transactions.commit()
     _keep_codes_to_show(codes, url_for(".manage"))
     return redirect(url_for(".recovery_codes"))

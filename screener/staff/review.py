@@ -7,18 +7,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.orm import defer
-
-from screener.storage import audit
+from screener.storage import review_work
 from screener.extensions import db
 from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
-                                     queue_priority, utcnow)
+                                     queue_priority)
 from screener.core import rules, safety
 from screener.core.presentation import patient_result, submission_urgency
 from screener.core.questionnaire import Questionnaire
 from screener.storage import safety as safety_store
 from screener.storage.versions import questionnaire_for
+from screener.web import transactions
 from screener.web.auth import request_actor
 
 NOTE_MAX_CHARS = 5000
@@ -46,12 +44,6 @@ def next_statuses(current: str) -> list[str]:
     return list(later)
 
 
-def get_submission(screening_id: uuid.UUID) -> Screening | None:
-    """The submitted screening with this id (drafts and unsent results are not staff's)."""
-    screening = db.session.get(Screening, screening_id)
-    return screening if screening is not None and screening.status == "submitted" else None
-
-
 def change_status(screening: Screening, new: str, expected: str | None = None) -> None:
     """Move ``screening`` to ``new`` if the workflow allows it and nobody moved it meanwhile."""
     for status in (new, expected or screening.review_status):
@@ -62,20 +54,17 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
     if new not in next_statuses(current):
         raise WorkflowError(f"A submission that is {_words(current)} cannot be marked "
                             f"{_words(new)}.")
-    result = db.session.execute(
-        update(Screening)
-        .where(Screening.id == screening.id, Screening.review_status == current)
-        .values(review_status=new, review_updated_at=utcnow(),
-                priority=queue_priority(urgency_of(screening), new))
-        .execution_options(synchronize_session="fetch")
-    )
-    if result.rowcount != 1:
-        db.session.rollback()
+    if not _move(screening, current, new, request_actor()):
+        transactions.rollback()
         raise Conflict("Someone else changed the status of this submission. "
                        "Check it and try again.")
-    audit.record("status_changed", screening_id=screening.id, **request_actor(),
-                 **{"from": current, "to": new})
-    db.session.commit()
+    transactions.commit()
+
+
+def _move(screening: Screening, seen: str, new: str, who: dict[str, Any]) -> bool:
+    """The one status change of the single and bulk paths: its queue priority follows."""
+    return review_work.move_status(db.session, screening, seen, new,
+                                   queue_priority(urgency_of(screening), new), **who)
 
 
 def urgency_of(screening: Screening) -> int | None:
@@ -109,27 +98,20 @@ def patient_saw(questionnaire: Questionnaire, answers: dict, changed: int | None
 
 def assign(screening: Screening, assignee: StaffUser | None) -> None:
     """Assign ``screening`` to ``assignee`` (None: unassign)."""
-    previous = screening.assignee_id
-    screening.assignee_id = assignee.id if assignee else None
-    audit.record("assigned", screening_id=screening.id, **request_actor(),
-                 assignee_id=screening.assignee_id, **{"from": previous})
-    db.session.commit()
+    review_work.assign(db.session, screening, assignee.id if assignee else None,
+                       **request_actor())
+    transactions.commit()
 
 
 def assignable_staff() -> list[StaffUser]:
     """Active staff accounts, by name."""
-    return list(db.session.scalars(
-        select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.name)
-    ))
+    return review_work.active_staff(db.session)
 
 
 def add_note(screening: Screening, body: str, author: StaffUser) -> Note:
     """Append a note (notes are never edited or deleted)."""
-    note = Note(id=uuid.uuid4(), screening_id=screening.id, author_id=author.id, body=body)
-    db.session.add(note)
-    audit.record("note_added", screening_id=screening.id, **request_actor(),
-                 note_id=str(note.id), chars=len(body))
-    db.session.commit()
+    note = review_work.add_note(db.session, screening, body, author.id, **request_actor())
+    transactions.commit()
     return note
 
 
@@ -230,22 +212,15 @@ def _words(status: str) -> str:
 
 def staff_names(ids) -> dict[int, str]:
     """Names of the staff accounts with these ids (inactive ones too: history keeps them)."""
-    ids = {i for i in ids if isinstance(i, int)}
-    if not ids:
-        return {}
-    return dict(db.session.execute(
-        select(StaffUser.id, StaffUser.name).where(StaffUser.id.in_(ids))).all())
+    return review_work.staff_names(db.session, ids)
 
 
 def record_attempt(screening: Screening, method: str, outcome: str, note: str | None,
                    author: StaffUser) -> ContactAttempt:
     """Append a contact attempt; audited with its method and outcome (never the note's text)."""
-    attempt = ContactAttempt(id=uuid.uuid4(), screening_id=screening.id, author_id=author.id,
-                             method=method, outcome=outcome, note=note or None)
-    db.session.add(attempt)
-    audit.record("contact_attempt", screening_id=screening.id, attempt_id=str(attempt.id),
-                 method=method, outcome=outcome, **request_actor())
-    db.session.commit()
+    attempt = review_work.add_attempt(db.session, screening, method, outcome, note, author.id,
+                                      **request_actor())
+    transactions.commit()
     return attempt
 
 
@@ -270,19 +245,9 @@ def possible_duplicates(screening: Screening, limit: int = 20) -> list[Screening
     """Other submissions with the same email (case-insensitive) or phone number (digits)."""
     email = (screening.contact_email or "").strip().lower()
     digits = phone_digits(screening.contact_phone)
-    matches = []
-    if email:
-        matches.append(func.lower(func.trim(Screening.contact_email)) == email)
-    if len(digits) >= MIN_PHONE_DIGITS:
-        matches.append(Screening.search_text.contains(digits[-MIN_PHONE_DIGITS:],
-                                                      autoescape=True))
-    if not matches:
-        return []
-    candidates = db.session.scalars(
-        select(Screening)
-        .where(Screening.status == "submitted", Screening.id != screening.id, or_(*matches))
-        .options(defer(Screening.answers))
-        .order_by(Screening.submitted_at.desc()).limit(limit * 2))
+    tail = digits[-MIN_PHONE_DIGITS:] if len(digits) >= MIN_PHONE_DIGITS else ""
+    candidates = review_work.duplicate_candidates(db.session, screening.id, email, tail,
+                                                  limit * 2)
     found = [other for other in candidates
              if (email and (other.contact_email or "").strip().lower() == email)
              or (digits and _same_phone(digits, phone_digits(other.contact_phone)))]
@@ -329,9 +294,7 @@ def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: Staff
     if action not in BULK_ACTIONS:
         raise BulkError("Choose what to do with the selected submissions.")
     ids = [screening_id for screening_id, _ in selection]
-    found = {s.id: s for s in db.session.scalars(
-        select(Screening).where(Screening.id.in_(ids), Screening.status == "submitted")
-        .options(defer(Screening.answers)))}
+    found = review_work.sent_submissions(db.session, ids)
     missing = [i for i in ids if i not in found]
     if missing:
         raise BulkError(f"{len(missing)} of the selected submissions cannot be found. Reload "
@@ -359,9 +322,9 @@ def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: Staff
         for screening_id, seen in selection:
             _apply_one(found[screening_id], seen, action, actor, status, assignee, note)
     except BulkError:
-        db.session.rollback()
+        transactions.rollback()
         raise
-    db.session.commit()
+    transactions.commit()
     return len(selection)
 
 
@@ -369,24 +332,10 @@ def _apply_one(screening: Screening, seen: str, action: str, actor: StaffUser, s
                assignee: StaffUser | None, note: str) -> None:
     who = {**request_actor(), "actor": actor}
     if action == "status":
-        result = db.session.execute(
-            update(Screening)
-            .where(Screening.id == screening.id, Screening.review_status == seen)
-            .values(review_status=status, review_updated_at=utcnow(),
-                    priority=queue_priority(urgency_of(screening), status))
-            .execution_options(synchronize_session="fetch"))
-        if result.rowcount != 1:
+        if not _move(screening, seen, status, who):
             raise BulkError("Someone else changed a selected submission just now. Reload the "
                             "queue and try again; nothing was changed.")
-        audit.record("status_changed", screening_id=screening.id, **who,
-                     **{"from": seen, "to": status})
     elif action == "assign":
-        previous = screening.assignee_id
-        screening.assignee_id = assignee.id if assignee else None
-        audit.record("assigned", screening_id=screening.id, **who,
-                     assignee_id=screening.assignee_id, **{"from": previous})
+        review_work.assign(db.session, screening, assignee.id if assignee else None, **who)
     else:
-        entry = Note(id=uuid.uuid4(), screening_id=screening.id, author_id=actor.id, body=note)
-        db.session.add(entry)
-        audit.record("note_added", screening_id=screening.id, **who,
-                     note_id=str(entry.id), chars=len(note))
+        review_work.add_note(db.session, screening, note, actor.id, **who)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlencode
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -17,7 +17,9 @@ from screener.staff import admin, dashboard, mfa, review
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
                                second_factor_required)
+from screener.web import transactions
 from screener.web.errors import abort_with
+from screener.web.lookups import sent_submission_or_404
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
@@ -141,7 +143,7 @@ def login():
             if not second_factor_required():
                 return redirect(finish_login(user, "password", target) or url_for("staff.queue"))
             begin_second_factor(user, target)
-            db.session.commit()  # a password rehash, if any
+            transactions.commit()  # a password rehash, if any
             step = "challenge" if user.has_second_factor else "setup"
             return redirect(url_for(f"staff.mfa.{step}"))
         flash("Email or password is incorrect.", "error")
@@ -152,7 +154,7 @@ def login():
 def logout():
     """End the staff session on the server and in the browser."""
     if current_user.is_authenticated:
-        audit.record("logout", **request_actor(), commit=True)
+        audit.record("logout", **request_actor())
     end_session()
     flash("You have been logged out.", "info")
     return redirect(url_for("staff.login"))
@@ -184,8 +186,9 @@ def queue():
         view=queue_view(request.query_string.decode("utf-8", "replace")),
     )
     # After rendering: committing first would expire the page's rows and make the template
-    # load each of them again (one query per row).
-    _audit_queue_view(filters, len(page.rows), error)
+    # load each of them again (one query per row). A write of its own: a GET's read
+    # transaction is never upgraded (web/transactions.py).
+    transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error))
     return body, 400 if error else 200
 
 
@@ -198,25 +201,20 @@ def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) 
         described["page"] = "later" if request.args.get("after") else "earlier"
     if error:
         described["invalid"] = True
-    audit.record("queue_viewed", **request_actor(), commit=True, filters=described, count=shown)
-
-
-def _submission_or_404(screening_id: uuid.UUID):
-    screening = review.get_submission(screening_id)
-    if screening is None:
-        abort(404)
-    return screening
+    audit.record("queue_viewed", **request_actor(), filters=described, count=shown)
 
 
 @bp.get("/submissions/<uuid:screening_id>")
 @permission_required("review")
 def detail(screening_id: uuid.UUID):
     """One submission: urgent panel, contact and actions first, then notes, attempts, answers."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     page = _render_detail(screening, NoteForm(), AttemptForm())
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
-    audit.record("submission_viewed", screening_id=screening.id, **request_actor(), commit=True)
+    screening_id = screening.id
+    transactions.write_apart(lambda: audit.record("submission_viewed", screening_id=screening_id,
+                                                  **request_actor()))
     return page
 
 
@@ -273,7 +271,7 @@ def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):
 @permission_required("review")
 def change_status(screening_id: uuid.UUID):
     """Move a submission along the workflow (new → in review → contacted → closed, reopen)."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     new = request.form.get("status", "")
     try:
         review.change_status(screening, new, request.form.get("from") or None)
@@ -294,7 +292,7 @@ def assign(screening_id: uuid.UUID):
     "Assign to me" posts its own form; should a page send both a chosen person and 'me', the
     pressed button ('me') wins, never the select that happens to come first.
     """
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     values = [value.strip() for value in request.form.getlist("assignee")]
     choice = "me" if "me" in values else (values[0] if values else "")
     assignee = None
@@ -314,7 +312,7 @@ def assign(screening_id: uuid.UUID):
 @permission_required("review")
 def add_note(screening_id: uuid.UUID):
     """Append a note; an empty or too long note comes back as a form error."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_detail(screening, form, AttemptForm(formdata=None), status=422)
@@ -327,7 +325,7 @@ def add_note(screening_id: uuid.UUID):
 @permission_required("review")
 def add_attempt(screening_id: uuid.UUID):
     """Record a contact attempt; after reaching the patient, suggest marking it contacted."""
-    screening = _submission_or_404(screening_id)
+    screening = sent_submission_or_404(screening_id)
     form = AttemptForm()
     if not form.validate_on_submit():
         return _render_detail(screening, NoteForm(formdata=None), form, status=422)

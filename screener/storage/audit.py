@@ -28,12 +28,11 @@ def record(
     action: str,
     screening_id: uuid.UUID | None = None,
     actor=None,
-    commit: bool = False,
     actor_label: str | None = None,
     remote_addr: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session (and commit it when ``commit``).
+    """Add an audit event to the session; the caller's unit of work commits it.
 
     ``actor`` is the staff account that did it (None: nobody logged in, such as a patient or a
     failed login); its email is the label unless ``actor_label`` is given (``"cli"``).
@@ -50,8 +49,6 @@ def record(
         remote_addr=remote_addr,
     )
     db.session.add(event)
-    if commit:
-        db.session.commit()
     return event
 
 

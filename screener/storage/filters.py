@@ -22,10 +22,9 @@ from sqlalchemy import ColumnElement, or_
 
 from screener.core.questionnaire import Questionnaire
 from screener.storage.clock import day_start
-from screener.storage.models import REVIEW_STATUSES
+from screener.storage.models import NOT_CLOSED, REVIEW_STATUSES
 
 OPEN, ALL = "open", "all"  # every status but closed (the queue's default); every status
-OPEN_STATUSES = tuple(status for status in REVIEW_STATUSES if status != "closed")
 STATUS_CHOICES = (OPEN, ALL, *REVIEW_STATUSES)
 ASSIGNED_CHOICES = ("me", "none")
 MAX_SEARCH = 100
@@ -140,7 +139,7 @@ class ScreeningFilters:
         """The statuses as one ``status`` argument: ``all``, ``open``, one status or a list."""
         if not self.statuses:
             return ALL
-        return OPEN if self.statuses == OPEN_STATUSES else ",".join(self.statuses)
+        return OPEN if self.statuses == NOT_CLOSED else ",".join(self.statuses)
 
     def to_args(self, default_status: str = ALL) -> dict[str, str]:
         """The filters as query-string arguments, leaving out empty ones and a status equal to
@@ -156,7 +155,7 @@ class ScreeningFilters:
         ``Screening`` or the table's ``.c``."""
         c = columns
         where: list[ColumnElement[bool]] = [c.status == "submitted"]
-        if self.statuses == OPEN_STATUSES:  # the queue's default: one comparison per row
+        if self.statuses == NOT_CLOSED:  # the queue's default: one comparison per row
             where.append(c.review_status != "closed")
         elif self.statuses:
             where.append(_one_of(c.review_status, self.statuses))
@@ -192,7 +191,7 @@ class ScreeningFilters:
         if self.outcomes:
             parts.append("outcome " + _either(self.outcomes))
         if self.statuses:
-            parts.append("status " + (OPEN if self.statuses == OPEN_STATUSES
+            parts.append("status " + (OPEN if self.statuses == NOT_CLOSED
                                       else _either(self.statuses)))
         if self.flags:
             parts.append("flag " + _either(self.flags))
@@ -255,7 +254,7 @@ def _expand_statuses(chosen: tuple[str, ...]) -> tuple[str, ...]:
     workflow's order so that equal choices compare equal."""
     if ALL in chosen:
         return ()
-    wanted = set(OPEN_STATUSES if OPEN in chosen else ()) | set(chosen)
+    wanted = set(NOT_CLOSED if OPEN in chosen else ()) | set(chosen)
     return tuple(status for status in REVIEW_STATUSES if status in wanted)
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from screener.core.questionnaire import Questionnaire, Score
-from screener.storage.filters import OPEN, OPEN_STATUSES, FilterError, ScreeningFilters
+from screener.storage.filters import OPEN, NOT_CLOSED, FilterError, ScreeningFilters
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, QueueCount, Screening
 
 PAGE_SIZE = 50
 QUEUE_STATUS = OPEN  # the status shown when the query string names none
-DEFAULT_FILTERS = ScreeningFilters(statuses=OPEN_STATUSES)  # the queue with nothing chosen
+DEFAULT_FILTERS = ScreeningFilters(statuses=NOT_CLOSED)  # the queue with nothing chosen
 KEY_SCORE_COUNT = 2
 
 

@@ -6,19 +6,20 @@ purged screenings stay on the dashboard (``screener.storage.daily_counts``).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 
-from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from screener.storage import audit, daily_counts, receipts
-from screener.extensions import db
+from screener.storage.database import begin_write
 from screener.storage.models import AuditEvent, Screening, utcnow
 
 
-def purge_expired(dry_run: bool = False, actor_label: str | None = None) -> dict[str, int]:
-    """Delete expired unsent screenings and closed submissions past retention; audited, with
-    ``actor_label`` as the actor ("cli" from the command line).
+def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False,
+                  actor_label: str | None = None) -> dict[str, int]:
+    """Delete expired unsent screenings and, when ``closed_days`` > 0, submissions closed
+    longer ago than that; audited, with ``actor_label`` as the actor ("cli" from the command
+    line). ``zone`` is the clinic's, for the dashboard's days. A maintenance job: it commits.
 
     The audit trail of a deleted screening stays (who did what, when), but the address the
     patient sent it from (their own events: no staff actor) is removed with it.
@@ -26,7 +27,7 @@ def purge_expired(dry_run: bool = False, actor_label: str | None = None) -> dict
     now = utcnow()
     expired_drafts = (Screening.status != "submitted") & (Screening.expires_at < now)
     conditions = {"drafts": expired_drafts}
-    days = current_app.config.get("CLOSED_RETENTION_DAYS") or 0
+    days = closed_days or 0
     if days > 0:
         conditions["closed"] = (
             (Screening.status == "submitted")
@@ -35,19 +36,20 @@ def purge_expired(dry_run: bool = False, actor_label: str | None = None) -> dict
         )
     counts = {"drafts": 0, "closed": 0}
     if not dry_run:
-        daily_counts.roll_up(db.session, now, daily_counts.clinic_zone())
+        daily_counts.roll_up(session, now, zone)  # committed on its own, before any delete
+        begin_write()  # reads ids, then deletes them: take SQLite's write lock first
     for name, condition in conditions.items():
         if dry_run:
-            counts[name] = db.session.scalar(select(func.count()).where(condition)) or 0
+            counts[name] = session.scalar(select(func.count()).where(condition)) or 0
         else:
-            ids = db.session.scalars(select(Screening.id).where(condition)).all()
+            ids = session.scalars(select(Screening.id).where(condition)).all()
             for chunk in range(0, len(ids), 500):
                 part = ids[chunk:chunk + 500]
-                db.session.execute(
+                session.execute(
                     delete(Screening).where(Screening.id.in_(part)),
                     execution_options={"synchronize_session": False},
                 )
-                db.session.execute(
+                session.execute(
                     update(AuditEvent)
                     .where(AuditEvent.screening_id.in_(part), AuditEvent.actor_id.is_(None),
                            AuditEvent.actor_label.is_(None), AuditEvent.remote_addr.is_not(None))
@@ -56,7 +58,7 @@ def purge_expired(dry_run: bool = False, actor_label: str | None = None) -> dict
                 )
             counts[name] = len(ids)
     if not dry_run:
-        receipts.purge_expired(db.session, now)  # what sending devices kept: nothing to count
+        receipts.purge_expired(session, now)  # what sending devices kept: nothing to count
     audit.record("purge", actor_label=actor_label, dry_run=dry_run, **counts)
-    db.session.commit()
+    session.commit()
     return counts

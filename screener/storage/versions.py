@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from screener.extensions import db
 from screener.storage.models import QuestionnaireVersion
 from screener.core.questionnaire import Questionnaire, QuestionnaireError, loads
 
+log = logging.getLogger(__name__)  # a child of the app's "screener" logger
 # The official texts of retired versions, shipped with the package: `evaluate
 # --questionnaire-version` works on a database that never stored them (a fresh install).
 _PACKAGED = Path(__file__).resolve().parents[1] / "data"
@@ -60,7 +62,7 @@ def all_versions() -> list[Questionnaire]:
         try:
             versions.append(_parse_snapshot(row.sha256, row.source))
         except QuestionnaireError:
-            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+            log.warning("stored questionnaire %s no longer loads", row.sha256[:12])
     return versions
 
 
@@ -78,7 +80,7 @@ def questionnaire_by_version(version: str) -> Questionnaire | None:
         try:
             return _parse_snapshot(row.sha256, row.source)
         except QuestionnaireError:
-            current_app.logger.warning("stored questionnaire %s no longer loads", row.sha256[:12])
+            log.warning("stored questionnaire %s no longer loads", row.sha256[:12])
     return _packaged(version)
 
 

@@ -16,12 +16,11 @@ from typing import Any
 from flask import (Flask, abort, current_app, flash, g, has_request_context, redirect, request,
                    session, url_for)
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
-from sqlalchemy import select, update
 
-from screener.storage import audit
-from screener.web import throttle
+from screener.storage import audit, staff_accounts
+from screener.web import throttle, transactions
 from screener.extensions import db, login_manager
-from screener.storage.models import PERMISSIONS, StaffSession, StaffUser, hash_token, utcnow
+from screener.storage.models import PERMISSIONS, StaffUser, hash_token, utcnow
 from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 SESSION_KEY = "staff_sid"
@@ -66,7 +65,7 @@ def _load_user(user_id: str) -> StaffUser | None:
     token = session.get(SESSION_KEY)
     if not token or not user_id.isdigit():
         return None
-    record = db.session.get(StaffSession, hash_token(token))
+    record = staff_accounts.login(db.session, hash_token(token))
     now = utcnow()
     if record is None or record.ended_at is not None or record.user_id != int(user_id):
         return None
@@ -76,15 +75,20 @@ def _load_user(user_id: str) -> StaffUser | None:
     # A login from before the second factor was required (or after reset-mfa) ends: the next
     # login sets one up.
     unprotected = second_factor_required() and not user.has_second_factor
+    record_id = record.id
     if (now - record.last_seen_at > idle or now - record.created_at > absolute
             or not user.active or unprotected):
-        record.ended_at = now
-        db.session.commit()
+        transactions.write_apart(
+            lambda: staff_accounts.update_login(db.session, record_id, ended_at=now))
         g.staff_session_expired = True
         return None
     if now - record.last_seen_at > _TOUCH_EVERY:
-        record.last_seen_at = now
-        db.session.commit()
+        # A write on a GET: a short write transaction of its own, never an upgraded read.
+        record = transactions.write_apart(
+            lambda: staff_accounts.update_login(db.session, record_id, last_seen_at=now))
+        if record is None or record.ended_at is not None:
+            return None  # ended by a logout in another tab meanwhile
+        user = record.user
     g.staff_session = record
     return user
 
@@ -109,10 +113,10 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     address = _address()
     block = throttle.blocked(email, address)
     if block is not None:
-        audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled",
-                     commit=True)
+        audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled")
+        transactions.commit()
         raise LoginBlocked(block)
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+    user = staff_accounts.account_by_email(db.session, email)
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if not valid:
         _count_failure(user, email, address)
@@ -121,7 +125,8 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         return None
     if not user.active:
         audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                     reason="inactive", commit=True)
+                     reason="inactive")
+        transactions.commit()
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -135,11 +140,7 @@ def _count_failure(user: StaffUser | None, email: str, address: str,
     if user is None:
         audit.record("login_failed", remote_addr=request.remote_addr, reason="unknown_account")
     else:
-        db.session.execute(
-            update(StaffUser).where(StaffUser.id == user.id)
-            .values(failed_logins=StaffUser.failed_logins + 1)
-        )
-        db.session.refresh(user)
+        staff_accounts.count_failed_login(db.session, user)
         audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
                      reason=reason, count=user.failed_logins)
     for row in throttle.count_failure(email, address):
@@ -147,7 +148,7 @@ def _count_failure(user: StaffUser | None, email: str, address: str,
                      remote_addr=request.remote_addr,
                      reason="account_and_address" if row.email else "address",
                      count=row.failures)
-    db.session.commit()
+    transactions.commit()
 
 
 def _address() -> str:
@@ -182,7 +183,7 @@ def pending_user() -> StaffUser | None:
     since = data.get("since")
     if not isinstance(since, int) or not 0 <= time.time() - since <= PENDING_SECONDS:
         return None
-    user = db.session.get(StaffUser, data["uid"])
+    user = staff_accounts.account(db.session, data["uid"])
     if user is None or not user.active or data.get("pw") != _password_mark(user):
         return None
     return user
@@ -213,19 +214,17 @@ def finish_login(user: StaffUser, method: str, target: str | None = None) -> str
     target = (data.get("next") if isinstance(data, dict) else None) or target
     throttle.clear_pair(user.email, _address())
     start_session(user)
-    audit.record("login", actor=user, remote_addr=request.remote_addr, method=method,
-                 commit=True)
+    audit.record("login", actor=user, remote_addr=request.remote_addr, method=method)
+    transactions.commit()
     return target or None
 
 
 def start_session(user: StaffUser) -> None:
-    """Log ``user`` in with a brand-new session (no fixation: the old session is cleared)."""
+    """Log ``user`` in with a brand-new session (no fixation: the old session is cleared); the
+    caller commits (``finish_login``: with the login's audit event, one commit)."""
     session.clear()
     token = secrets.token_urlsafe(32)
-    db.session.add(StaffSession(id=hash_token(token), user_id=user.id))
-    user.last_login_at = utcnow()
-    missed, user.failed_logins = user.failed_logins, 0
-    db.session.commit()
+    missed = staff_accounts.open_login(db.session, user, hash_token(token))
     session[SESSION_KEY] = token
     session.permanent = False
     login_user(user)
@@ -239,21 +238,12 @@ def end_session() -> None:
     """End the current login on the server and in the cookie."""
     token = session.get(SESSION_KEY)
     if token:
-        record = db.session.get(StaffSession, hash_token(token))
+        record = staff_accounts.login(db.session, hash_token(token))
         if record is not None and record.ended_at is None:
             record.ended_at = utcnow()
-            db.session.commit()
+    transactions.commit()
     logout_user()
     session.clear()
-
-
-def end_all_sessions(user: StaffUser) -> None:
-    """End every live login of ``user`` (deactivation, password reset). Caller commits."""
-    db.session.execute(
-        update(StaffSession)
-        .where(StaffSession.user_id == user.id, StaffSession.ended_at.is_(None))
-        .values(ended_at=utcnow())
-    )
 
 
 def request_actor() -> dict[str, Any]:

@@ -20,10 +20,10 @@ from typing import Any, Mapping
 import pyotp
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import delete, func, or_, select, update
 
 from screener.extensions import db
-from screener.storage.models import RecoveryCode, StaffUser, hash_token, utcnow
+from screener.storage import staff_accounts
+from screener.storage.models import StaffUser, hash_token
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1  # a code of the previous or next step is accepted too: phone clocks drift
@@ -140,14 +140,8 @@ def check_code(user: StaffUser, code: str, moment: float | None = None) -> CodeC
     step = matching_step(secret_of(user), code, moment)
     if step is None:
         return CodeCheck.WRONG
-    used = db.session.execute(
-        update(StaffUser)
-        .where(StaffUser.id == user.id,
-               or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step))
-        .values(totp_last_step=step)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return CodeCheck.ACCEPTED if used == 1 else CodeCheck.REPLAYED
+    used = staff_accounts.use_code_step(db.session, user.id, step)
+    return CodeCheck.ACCEPTED if used else CodeCheck.REPLAYED
 
 
 def enrol(user: StaffUser, secret: str, code: str,
@@ -158,15 +152,8 @@ def enrol(user: StaffUser, secret: str, code: str,
     step = matching_step(secret, code, moment)
     if step is None:
         return None
-    confirmed = db.session.execute(
-        update(StaffUser)
-        .where(StaffUser.id == user.id, StaffUser.totp_enrolled_at.is_(None))
-        .values(totp_secret=encrypt(secret), totp_enrolled_at=utcnow(), totp_last_step=step)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if confirmed != 1:
+    if not staff_accounts.confirm_second_factor(db.session, user, encrypt(secret), step):
         return None
-    db.session.refresh(user)
     return replace_recovery_codes(user)
 
 
@@ -186,9 +173,8 @@ def _recovery_hash(code: str) -> str | None:
 def replace_recovery_codes(user: StaffUser) -> list[str]:
     """Ten new recovery codes for ``user`` (the old ones stop working). Caller commits."""
     codes = [new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(code))
-                       for code in codes)
+    staff_accounts.replace_recovery_codes(db.session, user.id,
+                                          [_recovery_hash(code) for code in codes])
     return codes
 
 
@@ -197,25 +183,15 @@ def use_recovery_code(user: StaffUser, code: str) -> bool:
     code_hash = _recovery_hash(code)
     if code_hash is None:
         return False
-    spent = db.session.execute(
-        update(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == code_hash,
-               RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return spent == 1
+    return staff_accounts.spend_recovery_code(db.session, user.id, code_hash)
 
 
 def recovery_codes_left(user: StaffUser) -> int:
     """How many unused recovery codes ``user`` has."""
-    return db.session.scalar(
-        select(func.count()).select_from(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))) or 0
+    return staff_accounts.recovery_codes_left(db.session, user.id)
 
 
 def reset(user: StaffUser) -> None:
     """Remove ``user``'s second factor and recovery codes: the next login sets up a new one.
     Caller ends the sessions, audits and commits."""
-    user.totp_secret = user.totp_enrolled_at = user.totp_last_step = None
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    staff_accounts.remove_second_factor(db.session, user)

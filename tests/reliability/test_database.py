@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy import select as sa_select
+from sqlalchemy import update as sa_update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.orm import Session
@@ -163,3 +165,55 @@ def test_database_errors_are_friendly_pages(production_app, error, status, retry
     assert response.headers.get("Retry-After") == retry
     assert MESSAGES[status][0] in page
     assert "Traceback" not in page and "connection refused" not in page
+
+
+def _patient_writes_after_first_login_read(app):
+    """From the request's first read of its login record on, another connection (a patient's
+    request in another worker) has committed a write: the request's read snapshot is stale."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    done = []
+
+    def after(conn, cursor, statement, *rest):
+        if not done and "FROM staff_sessions" in statement:
+            done.append(True)
+            other = sqlite3.connect(path, timeout=5, isolation_level=None)
+            try:
+                # A real change: SQLite skips an UPDATE that leaves the row as it was.
+                other.execute("UPDATE screenings SET contact_phone = "
+                              "COALESCE(contact_phone, '') || '1'")
+            finally:
+                other.close()
+
+    with app.app_context():
+        event.listen(db.engine, "after_cursor_execute", after)
+    return done
+
+
+@pytest.mark.parametrize("page", ["queue", "detail", "touch"])
+def test_staff_pages_record_what_they_must_although_a_patient_wrote_meanwhile(app, client,
+                                                                             login_as, page):
+    """Issue 22: a staff GET read (deferred), then wrote its audit event or session touch in the
+    same transaction; with a patient's write in between, SQLite refused the upgrade at once
+    ("database is locked", a 503). Its writes now begin on their own, and wait their turn."""
+    from datetime import timedelta
+
+    from screener.storage.models import AuditEvent, StaffSession, utcnow
+    from tests.factories import make_submission
+
+    nurse = login_as("clinician")
+    with app.app_context():
+        screening_id = make_submission().id
+        if page == "touch":
+            db.session.execute(sa_update(StaffSession).values(
+                last_seen_at=utcnow() - timedelta(minutes=2)))
+            db.session.commit()
+    wrote = _patient_writes_after_first_login_read(app)
+    path = f"/staff/submissions/{screening_id}" if page == "detail" else "/staff/"
+    response = client.get(path)
+    assert wrote and response.status_code == 200
+    with app.app_context():
+        actions = list(db.session.scalars(sa_select(AuditEvent.action)
+                                          .where(AuditEvent.actor_id == nurse.id)))
+        assert ("submission_viewed" if page == "detail" else "queue_viewed") in actions
+        seen = db.session.scalar(sa_select(StaffSession.last_seen_at))
+        assert utcnow() - seen < timedelta(seconds=30)

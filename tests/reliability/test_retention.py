@@ -113,8 +113,9 @@ def test_audit_trail_outlives_the_purged_submission(app, runner):
     app.config["CLOSED_RETENTION_DAYS"] = 30
     with app.app_context():
         screening_id = closed(days_ago=31).id
-        audit.record("status_change", screening_id=screening_id, commit=True,
+        audit.record("status_change", screening_id=screening_id,
                      actor_label="cli", **{"from": "contacted", "to": "closed"})
+        db.session.commit()
         runner.invoke(args=["purge"])
         assert db.session.get(Screening, screening_id) is None
         history = db.session.scalars(select(AuditEvent.action)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from screener.storage.filters import (EARLIEST_DAY, LATEST_DAY, OPEN, OPEN_STATUSES, FilterError,
+from screener.storage.filters import (EARLIEST_DAY, LATEST_DAY, OPEN, NOT_CLOSED, FilterError,
                                       Period, ScreeningFilters, parse_day)
 from screener.storage.models import Screening
 
@@ -19,7 +19,7 @@ def parse(questionnaire, pairs, **options) -> ScreeningFilters:
 
 def test_no_arguments_narrow_nothing_unless_a_default_status_is_given(questionnaire):
     assert parse(questionnaire, []) == ScreeningFilters()
-    assert parse(questionnaire, [], default_status=OPEN).statuses == OPEN_STATUSES
+    assert parse(questionnaire, [], default_status=OPEN).statuses == NOT_CLOSED
 
 
 @pytest.mark.parametrize("pairs, default, args", [

@@ -429,7 +429,9 @@ def test_peg_and_cage_details(questionnaire):
 def test_outcomes_and_texts(questionnaire):
     assert {o.id: o.title for o in questionnaire.outcomes} == OUTCOME_TITLES
     assert [o.id for o in questionnaire.outcomes] == list(OUTCOME_TITLES)  # priority order
-    assert [o.id for o in questionnaire.outcomes if o.show_crisis_resources] == ["crisis"]
+    # The crisis result shows them, and a minor's result keeps them (spec: adults_only).
+    assert [o.id for o in questionnaire.outcomes if o.show_crisis_resources] == [
+        "crisis", "adults_only"]
     assert [o.id for o in questionnaire.outcomes if not o.offer_send] == ["adults_only"]
     assert [o.id for o in questionnaire.outcomes if o.offer_booking] == [
         "safety_review", "possible_fit"]

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from screener.storage import audit
+from screener.web import transactions
 from screener.extensions import db
 from screener.storage.models import AuditEvent, utcnow
 from tests.factories import PASSWORD, make_staff, make_submission, password_login
@@ -58,7 +59,8 @@ def test_record_infers_no_actor_or_address_from_the_request(app, client, login_a
     event only when the web layer passes them."""
 
     def view():
-        audit.record("note_added", note_id="n1", chars=1, commit=True)
+        audit.record("note_added", note_id="n1", chars=1)
+        transactions.commit()
         return ""
 
     app.add_url_rule("/__record", "record", view)

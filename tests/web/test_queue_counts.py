@@ -4,7 +4,7 @@ written: submitted through the wizard, moved between statuses, deleted, re-inser
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -55,7 +55,7 @@ def exercise(app) -> None:
                            .values(review_updated_at=utcnow() - timedelta(days=400)))
         db.session.commit()
         app.config["CLOSED_RETENTION_DAYS"] = 30
-        assert retention.purge_expired()["closed"] == 1
+        assert retention.purge_expired(db.session, 30, timezone.utc)["closed"] == 1
         assert assert_exact() == {"new": 0, "in_review": 0, "contacted": 1, "closed": 0}
         db.session.execute(delete(Screening))
         db.session.commit()

@@ -176,7 +176,8 @@ def test_history_names_people_and_says_received_once(app, client, intake):
     with app.app_context():
         sid = make_submission().id
         from screener.storage import audit as trail
-        trail.record("screening_submitted", actor=None, screening_id=sid, commit=True)
+        trail.record("screening_submitted", actor=None, screening_id=sid)
+        db.session.commit()
     client.post(url(sid, "notes"), data={"body": "Called."})
     history = client.get(url(sid)).get_data(as_text=True).split('id="history"')[1]
     assert history.count("submitted the screening") == 1

@@ -7,9 +7,10 @@ from screener.storage.models.dashboard import CountsRolledUp, DailyCount
 from screener.storage.models.screening import (
     CONTACT_METHODS,
     NO_PRIORITY,
-    OPEN_REVIEW_STATUSES,
+    NOT_CLOSED,
     REVIEW_STATUSES,
     SCREENING_STATUSES,
+    WAITING,
     QuestionnaireVersion,
     QueueCount,
     Screening,
@@ -26,10 +27,10 @@ from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, No
 
 __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
-    "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "Note",
-    "OPEN_REVIEW_STATUSES", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
-    "QuestionnaireVersion", "QueueCount", "RETIRED_REASONS", "REVIEW_STATUSES", "Receipt",
-    "RetiredToken", "ROLES", "RecoveryCode",
+    "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "NOT_CLOSED",
+    "Note", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
+    "QuestionnaireVersion", "QueueCount", "RETIRED_REASONS", "REVIEW_STATUSES", "ROLES",
+    "Receipt", "RecoveryCode", "RetiredToken",
     "SCREENING_STATUSES", "SafetyAnswer", "Screening", "StaffSession",
-    "StaffUser", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
+    "StaffUser", "WAITING", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]

@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 SCREENING_STATUSES = ("draft", "completed", "submitted")
 REVIEW_STATUSES = ("new", "in_review", "contacted", "closed")
-OPEN_REVIEW_STATUSES = ("new", "in_review")  # waiting for the clinic: urgent ones sort first
+# "Open" means two things, named apart: WAITING for the clinic to act (urgent ones sort first,
+# urgent counts and alerts) and NOT_CLOSED (the queue's default view, one's open assignments).
+WAITING = ("new", "in_review")
+NOT_CLOSED = tuple(status for status in REVIEW_STATUSES if status != "closed")
 CONTACT_METHODS = ("email", "phone", "text")
 NO_PRIORITY = 99  # sort key for submissions without an urgent flag
 
@@ -33,7 +36,7 @@ def search_text_for(name: str | None, email: str | None, phone: str | None) -> s
 def queue_priority(urgency: int | None, review_status: str) -> int:
     """The queue's sort key: the most urgent flag's urgency while the submission waits for the
     clinic (new, in review); once contacted or closed it sorts by time like any other."""
-    if urgency is None or review_status not in OPEN_REVIEW_STATUSES:
+    if urgency is None or review_status not in WAITING:
         return NO_PRIORITY
     return urgency
 
