@@ -14,6 +14,8 @@ import secrets
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 
 from screener.patient import session as draft_session
+from screener.extensions import db
+from screener.web import transactions
 from screener.web.code_keys import RESUME_CODES, code_key
 from screener.storage import resume_codes
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
@@ -62,9 +64,12 @@ def resume_with_code():
     """Open the screening of the code in this browser (rate limited per address)."""
     token = secrets.token_urlsafe(32)
     typed = str(request.form.get("code", ""))[:100]
-    if not resume_codes.claim(typed, token, code_key(RESUME_CODES), draft_session.ttl()):
+    if not resume_codes.claim(db.session, typed, token, code_key(RESUME_CODES),
+                              draft_session.ttl()):
+        transactions.rollback()
         session[CODE_ERROR_KEY] = True
         return redirect(url_for("wizard.resume_code"))
+    transactions.commit()  # the move, the spent code and the retired token, together
     draft_session.adopt(token)
     screening = load_draft()
     _, journey = journey_for(screening)

@@ -21,9 +21,10 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, select, update
 
-from screener.extensions import db
+from sqlalchemy.orm import Session
+
 from screener.storage import code_hash, receipts
-from screener.storage.database import autocommit_connection, begin_write
+from screener.storage.database import autocommit_connection
 from screener.storage.models import Screening, hash_token, utcnow
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -72,27 +73,26 @@ def issue(draft_id: uuid.UUID, key: bytes) -> str | None:
     return code if result.rowcount == 1 else None
 
 
-def claim(typed: str, token: str, key: bytes, ttl: timedelta) -> bool:
+def claim(session: Session, typed: str, token: str, key: bytes, ttl: timedelta) -> bool:
     """Give the unsent, unexpired draft of ``typed`` the draft token ``token`` (this browser's),
     once: the code stops working, and the old token is retired as "moved" (kept ``ttl``).
+    Added to ``session`` (the request's unit of work commits it).
 
-    False for a code that is malformed, unknown, used, expired, or of a screening already sent.
+    False for a code that is malformed, unknown, used, expired, or of a screening already sent
+    (nothing changed).
     """
     code = normalise(typed)
     if code is None:
         return False
     hashes = list(code_hash.candidates(key, code))
-    begin_write()  # the move and the retired token commit together
-    row = db.session.execute(_FIND, {"code_hashes": hashes}).first()
+    row = session.execute(_FIND, {"code_hashes": hashes}).first()
     if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
-        db.session.rollback()
         return False
-    moved = db.session.execute(_MOVE, {"draft_id": row.id, "token_hash": hash_token(token),
-                                       "code_hashes": hashes})
+    moved = session.execute(_MOVE, {"draft_id": row.id, "token_hash": hash_token(token),
+                                    "code_hashes": hashes})
     if moved.rowcount != 1:
-        db.session.rollback()
         return False
     if row.token_hash is not None:
-        receipts.retire(db.session, row.token_hash, "moved", utcnow() + ttl)
-    db.session.commit()
+        receipts.retire(session, row.token_hash, "moved", utcnow() + ttl)
+    session.flush()
     return True
