@@ -49,6 +49,8 @@ def test_back_twice_after_sending_shows_the_confirmation(live_server, browser, a
         shot(page, "result")
         page.get_by_role("link", name="Send my answers to the clinic").click()
         page.wait_for_load_state()
+        copy = browser.new_context(viewport=PHONE)  # a cookie copied before the send
+        copy.add_cookies(context.cookies())
         page.get_by_label("Your name").fill("Bea Back")
         page.get_by_label("Email address", exact=True).fill("bea.back@example.com")
         page.get_by_role("checkbox", name=re.compile("I agree")).check()
@@ -71,6 +73,15 @@ def test_back_twice_after_sending_shows_the_confirmation(live_server, browser, a
         # A second send is impossible: the send page leads to the confirmation too.
         page.goto(live_server.url + "/screening/send")
         assert path_of(page) == "/screening/sent" and reference in page.inner_text("main")
+        # The copied cookie: a neutral page, no reference, nothing of the result.
+        other = copy.new_page()
+        other.goto(live_server.url + "/screening/result")
+        assert path_of(other) == "/screening/already-sent"
+        main = other.inner_text("main")
+        assert "These answers were already sent" in main and reference not in main
+        assert other.locator("[data-outcome], section.crisis").count() == 0
+        assert_accessible(other, axe_source, "already-sent")
+        copy.close()
     finally:
         context.close()
 
