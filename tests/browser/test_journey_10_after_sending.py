@@ -9,7 +9,7 @@ import re
 
 from tests.browser.answers import CRISIS, MOUSE
 from tests.browser.conftest import PROJECT_ROOT
-from tests.browser.pages import assert_accessible, snap
+from tests.browser.pages import assert_accessible, assert_accessible_without_script, snap
 from tests.browser.patient import (answer_by_mouse, complete, current_step, group,
                                    path_of, press_continue, start, walk_steps)
 from tests.helpers import baseline, phq9
@@ -147,5 +147,36 @@ def test_follow_ups_appear_in_place_and_the_crisis_page_is_its_own(live_server, 
         page.get_by_role("link", name="No, keep my answers").click()
         page.wait_for_load_state()
         assert current_step(page, questionnaire).id == "gad7"
+    finally:
+        context.close()
+
+
+def test_without_script_the_follow_up_is_pointed_out_and_focused(live_server, browser,
+                                                                 axe_source, questionnaire):
+    """No JavaScript: Continue shows the step again, "One more question about your answer"
+    focused, right before the new question; the first answer kept."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    try:
+        start(page, live_server.url)
+        walk_steps(page, questionnaire, CRISIS, until="safety")
+        attempt = group(page, questionnaire.questions["suicide_attempt"])
+        follow_up = group(page, questionnaire.questions["suicide_attempt_recent"])
+        assert follow_up.count() == 0, "hidden (and no script to reveal it)"
+        for question_id in ("cssrs_wish_dead", "cssrs_thoughts"):
+            group(page, questionnaire.questions[question_id]).get_by_label(
+                "No", exact=True).check()
+        attempt.get_by_label("Yes", exact=True).check()
+        press_continue(page)
+        assert path_of(page) == "/screening/safety" and "#" not in page.url
+        assert follow_up.is_visible()
+        # Playwright's own queries run without the page's script: the autofocused note.
+        note = page.locator(".follow-up-note:focus")
+        assert note.count() == 1 and note.inner_text() == "One more question about your answer"
+        assert attempt.get_by_label("Yes", exact=True).is_checked()
+        assert_accessible_without_script(browser, page, axe_source,
+                                         "step:safety-follow-up-no-script")
+        shot(page, "step-follow-up-no-script")
     finally:
         context.close()
