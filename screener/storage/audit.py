@@ -46,7 +46,9 @@ def record(
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label or (getattr(actor, "email", None) if actor is not None else None),
         detail=detail,
-        remote_addr=remote_addr,
+        # Addresses are parsed at the edge (web/proxy.py); the cut keeps any other caller's
+        # value from failing the write (the column holds the longest IPv6 text).
+        remote_addr=remote_addr[:45] if remote_addr else None,
     )
     db.session.add(event)
     return event

@@ -17,6 +17,7 @@ from flask import (Flask, abort, current_app, flash, g, has_request_context, red
                    session, url_for)
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 
+from screener import addresses
 from screener.storage import audit, staff_accounts
 from screener.web import throttle, transactions
 from screener.extensions import db, login_manager
@@ -152,8 +153,8 @@ def _count_failure(user: StaffUser | None, email: str, address: str,
 
 
 def _address() -> str:
-    """The client's address as the throttle keys it."""
-    return request.remote_addr or "unknown"
+    """The client's address as the throttle keys it (an IPv6 client's whole /64)."""
+    return addresses.limit_key(request.remote_addr)
 
 
 def second_factor_required() -> bool:
