@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from screener.core import safety
 from screener.storage import audit, outbox, safety as safety_store
-from screener.staff import admin, dashboard, mfa, review
+from screener.staff import admin, dashboard, mfa, password, review
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
                                second_factor_required)
@@ -34,6 +34,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_blueprint(admin.bp)
 bp.register_blueprint(dashboard.bp)
 bp.register_blueprint(mfa.bp)
+bp.register_blueprint(password.bp)
 # Shape cues so an outcome never relies on colour alone, by the outcome's rank (most serious first).
 OUTCOME_ICONS = ("‼", "⚠", "ℹ", "✓")
 

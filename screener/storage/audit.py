@@ -46,12 +46,20 @@ def record(
         actor_id=getattr(actor, "id", None),
         actor_label=actor_label or (getattr(actor, "email", None) if actor is not None else None),
         detail=detail,
-        # Addresses are parsed at the edge (web/proxy.py); the cut keeps any other caller's
-        # value from failing the write (the column holds the longest IPv6 text).
-        remote_addr=remote_addr[:45] if remote_addr else None,
+        remote_addr=_kept_address(remote_addr, screening_id, actor, actor_label),
     )
     db.session.add(event)
     return event
+
+
+def _kept_address(remote_addr, screening_id, actor, actor_label) -> str | None:
+    """The address an event keeps. A patient's own event about their screening (no staff
+    actor) keeps none: the trail outlives the screening and rows are never edited, so an
+    address written now could not be removed at purge. The cut keeps a caller's odd value from
+    failing the write (addresses are parsed at the edge, web/proxy.py; 45 = longest IPv6)."""
+    if screening_id is not None and actor is None and actor_label is None:
+        return None
+    return remote_addr[:45] if remote_addr else None
 
 
 def events_for(screening_id: uuid.UUID, exclude: tuple[str, ...] = ()) -> list[AuditEvent]:

@@ -272,6 +272,11 @@ def test_the_pending_login_ends_after_ten_minutes(app, client, nurse, monkeypatc
     password(client, nurse)
     later = time.time() + 11 * 60
     monkeypatch.setattr(time, "time", lambda: later)
+    # The pending login's age is kept on the server now (issue 23): move its clock too.
+    from datetime import datetime, timezone
+    import screener.web.auth as auth_module
+    monkeypatch.setattr(auth_module, "utcnow",
+                        lambda: datetime.fromtimestamp(later, timezone.utc))
     code = mfa.code_at(TOTP_SECRET, mfa.step_at(later))
     assert client.post("/staff/mfa", data={"code": code}).location == "/staff/login"
 
@@ -321,9 +326,10 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old(app, client, nurse):
         db.session.commit()
     password_login(client, nurse)
     assert "10 of 10" in client.get("/staff/mfa/manage").get_data(as_text=True)
-    assert client.post("/staff/mfa/manage", data={"code": "000000"}).location == \
-        "/staff/mfa/manage"
-    response = client.post("/staff/mfa/manage", data={"code": unused_totp_code(app, nurse)})
+    assert client.post("/staff/mfa/manage", data={"code": "000000", "password": PASSWORD}
+                       ).location == "/staff/mfa/manage"
+    response = client.post("/staff/mfa/manage", data={"code": unused_totp_code(app, nurse),
+                                                      "password": PASSWORD})
     assert response.location == "/staff/mfa/recovery-codes"
     page = client.get(response.location).get_data(as_text=True)
     new = re.findall(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>", page)
