@@ -145,7 +145,8 @@ def login():
                 return redirect(finish_login(user, "password", target) or url_for("staff.queue"))
             begin_second_factor(user, target)
             transactions.commit()  # a password rehash, if any
-            step = "challenge" if user.has_second_factor else "setup"
+            step = ("challenge" if user.has_second_factor else
+                    "new_password" if user.must_change_password else "setup")
             return redirect(url_for(f"staff.mfa.{step}"))
         flash("Email or password is incorrect.", "error")
     return render_template("staff/login.html", form=form)
