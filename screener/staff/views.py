@@ -190,11 +190,11 @@ def queue():
     # After rendering: committing first would expire the page's rows and make the template
     # load each of them again (one query per row). A write of its own: a GET's read
     # transaction is never upgraded (web/transactions.py).
-    transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error))
+    transactions.write_apart(lambda: _audit_queue_view(filters, page.rows, error))
     return body, 400 if error else 200
 
 
-def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) -> None:
+def _audit_queue_view(filters: ScreeningFilters, rows: list, error: str | None) -> None:
     """Who looked at which slice of the queue and how many rows it showed: ids and dates only,
     as exports describe their filters (whether a search was used, never its text, which may be
     a patient's name), and no answers."""
@@ -203,7 +203,9 @@ def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None) 
         described["page"] = "later" if request.args.get("after") else "earlier"
     if error:
         described["invalid"] = True
-    audit.record("queue_viewed", **request_actor(), filters=described, count=shown)
+    # The ids of the rows shown (names are on the page): who saw which patient (issue 23).
+    audit.record("queue_viewed", **request_actor(), filters=described, count=len(rows),
+                 screening_ids=[str(row.id) for row in rows])
 
 
 @bp.get("/submissions/<uuid:screening_id>")

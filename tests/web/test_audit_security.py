@@ -30,6 +30,9 @@ def test_queue_views_and_searches_are_audited_without_text_or_answers(app, clien
     assert client.get("/staff/?outcome=nonsense").status_code == 400
     plain, searched, refused = events(app, "queue_viewed")
     assert plain.actor_id == user.id
+    # Which submissions each page showed: their ids (issue 23), nothing else of them.
+    shown = plain.detail.pop("screening_ids")
+    assert len(shown) == 2 and len(searched.detail.pop("screening_ids")) == 1
     assert plain.detail == {"filters": {"status": ["new", "in_review", "contacted"]}, "count": 2}
     assert searched.detail == {"filters": {"from": "2020-01-01", "search": True}, "count": 1}
     assert refused.detail["filters"]["invalid"] is True and refused.detail["count"] == 0

@@ -334,3 +334,118 @@ def test_rotating_secret_key_keeps_second_factors_and_codes(app, client, nurse):
     client.post("/staff/logout")
     give_password(client)
     assert client.post("/staff/mfa", data={"code": codes[1]}).location == "/staff/"
+
+
+# --- The same attacks on PostgreSQL (storage matters: counts and grants) -----------------------
+
+@pytest.fixture
+def pg_nurse(pg_app):
+    pg_app.config.update(LOGIN_RATE_LIMIT="1000/minute", LOGIN_PAIR_FREE_FAILURES=1000,
+                         LOGIN_ADDRESS_FREE_FAILURES=1000)
+    with pg_app.app_context():
+        make_staff("intake", email=EMAIL)
+    return pg_app
+
+
+@pytest.mark.postgres
+def test_cookie_replay_resets_nothing_on_postgresql(pg_nurse):
+    test_replaying_the_cookie_from_before_the_wrong_codes_resets_nothing(
+        pg_nurse, pg_nurse.test_client(), EMAIL)
+
+
+@pytest.mark.postgres
+def test_the_account_code_limit_holds_on_postgresql(pg_nurse):
+    test_ten_wrong_codes_from_ten_addresses_end_every_pending_login(pg_nurse, EMAIL)
+
+
+@pytest.mark.postgres
+def test_reset_mfa_ends_pending_logins_on_postgresql(pg_nurse):
+    test_reset_mfa_ends_the_attackers_pending_login(pg_nurse, pg_nurse.test_cli_runner(), EMAIL)
+
+
+@pytest.mark.postgres
+def test_the_apps_role_cannot_change_or_delete_audit_rows_on_postgresql(pg_nurse, postgres_url):
+    """The grants docs/operations.md gives, applied to a restricted role: it can add audit
+    events and use every other table, but not UPDATE, DELETE or TRUNCATE audit rows."""
+    import sqlalchemy as sa
+
+    from tests.kit import postgres
+
+    role = postgres.unique_name("screener_app")
+    owner = sa.create_engine(postgres_url)
+    database = sa.engine.make_url(postgres_url).database
+    grants = [
+        f"CREATE ROLE {role} LOGIN PASSWORD 'test-only'",
+        f"GRANT CONNECT ON DATABASE {database} TO {role}",
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM {role}",
+    ]
+    with owner.begin() as connection:
+        for statement in grants:
+            connection.execute(text(statement))
+    app_url = sa.engine.make_url(postgres_url).set(username=role, password="test-only")
+    restricted = sa.create_engine(app_url)
+    try:
+        with restricted.begin() as connection:
+            connection.execute(text("INSERT INTO audit_events (at, action, detail) "
+                                    "VALUES (now(), 'probe', '{}')"))
+            connection.execute(text("UPDATE staff_users SET name = name"))  # other tables: yes
+        for statement in ("UPDATE audit_events SET action = 'nothing'",
+                          "DELETE FROM audit_events", "TRUNCATE audit_events"):
+            with pytest.raises(DBAPIError, match="permission denied"):
+                with restricted.begin() as connection:
+                    connection.execute(text(statement))
+    finally:
+        restricted.dispose()
+        with owner.begin() as connection:
+            connection.execute(text(f"DROP OWNED BY {role}"))
+            connection.execute(text(f"DROP ROLE {role}"))
+        owner.dispose()
+
+
+# --- 5. Who saw which patient -----------------------------------------------------------------
+
+def test_an_identified_export_records_every_exported_id_before_streaming(app, client, login_as):
+    from screener.storage import audit as audit_store
+    from tests.factories import make_submission
+
+    login_as("clinician")
+    audit_store.IDS_PER_EVENT, saved = 2, audit_store.IDS_PER_EVENT
+    try:
+        with app.app_context():
+            ids = {str(make_submission(name=f"Patient {n}").id) for n in range(5)}
+        response = client.get("/staff/export.csv?status=all")
+        assert response.status_code == 200
+        # Written before the body was read: the stream has not been consumed yet.
+        rows = events(app, "export_rows")
+        assert [event.detail["part"] for event in rows] == [1, 2, 3]
+        assert {i for event in rows for i in event.detail["screening_ids"]} == ids
+        response.get_data()
+        assert "Patient" not in str([event.detail for event in rows])  # ids only
+        client.get("/staff/export.csv?status=all&deidentified=1").get_data()
+        assert len(events(app, "export_rows")) == 3  # no patient identified: no ids needed
+    finally:
+        audit_store.IDS_PER_EVENT = saved
+
+
+def test_the_queue_records_which_submissions_it_showed(app, client, login_as):
+    from tests.factories import make_submission
+
+    login_as("intake")
+    with app.app_context():
+        shown = str(make_submission(name="Robin Example").id)
+    client.get("/staff/")
+    [viewed] = events(app, "queue_viewed")
+    assert viewed.detail["screening_ids"] == [shown]
+
+
+def test_viewing_the_audit_log_and_the_users_page_is_audited(app, client, login_as):
+    login_as("admin")
+    client.get("/staff/audit?action=login")
+    client.get("/staff/users")
+    [log] = events(app, "audit_log_viewed")
+    assert log.detail["filters"] == ["action"]
+    [users] = events(app, "users_viewed")
+    assert users.detail["count"] == 1
