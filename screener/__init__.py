@@ -28,7 +28,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(settings.notification_settings(app.config))
         app.config["STAFF_MFA"] = settings.staff_mfa_for(app.config["SCREENER_ENV"],
                                                          app.config["STAFF_MFA"])
-        problem = settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")
+        problem = (settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")
+                   or settings.mfa_key_problem(app.config.get("CODE_HASH_KEY") or "",
+                                               "CODE_HASH_KEY"))
         if problem:
             raise settings.ConfigurationError(problem)
         problem = settings.flask_env_problem(app.config["SCREENER_ENV"]) if serving else None

@@ -111,10 +111,11 @@ def staff_mfa_for(env: str, value) -> bool:
     return False
 
 
-def mfa_key_problem(key: str) -> str | None:
-    """Why ``MFA_ENCRYPTION_KEY`` cannot be used, or None (empty means: derive from SECRET_KEY)."""
+def mfa_key_problem(key: str, name: str = "MFA_ENCRYPTION_KEY") -> str | None:
+    """Why ``MFA_ENCRYPTION_KEY`` (or ``CODE_HASH_KEY``, as ``name``) cannot be used, or None
+    (empty means: derive from SECRET_KEY)."""
     if key and len(key) < 32:
-        return ("MFA_ENCRYPTION_KEY must be at least 32 characters (python -c 'import secrets; "
+        return (f"{name} must be at least 32 characters (python -c 'import secrets; "
                 "print(secrets.token_hex(32))'), or unset to derive the key from SECRET_KEY")
     return None
 
@@ -163,6 +164,9 @@ def from_environment(instance_path: Path) -> dict:
         # Key material for the encrypted TOTP secrets; SECRET_KEY is used when empty (then a new
         # SECRET_KEY means every account sets up its authenticator again).
         "MFA_ENCRYPTION_KEY": os.environ.get("MFA_ENCRYPTION_KEY", ""),
+        # Key material for the HMAC of recovery and resume codes (web/code_keys.py); SECRET_KEY
+        # when empty. Set both keys before rotating SECRET_KEY (docs/operations.md).
+        "CODE_HASH_KEY": os.environ.get("CODE_HASH_KEY", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # If the shared rate-limit store (Redis) is down, each process counts on its own until
