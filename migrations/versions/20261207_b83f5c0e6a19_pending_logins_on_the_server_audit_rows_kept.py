@@ -4,7 +4,7 @@ Issue 23. A correct password waiting for its second factor becomes a row (its wr
 with it, so an older cookie resets nothing); accounts get a per-account wrong-code count and a
 "choose a new password" flag (set here for every account that has not set up its second factor:
 choosing a new password is the proof its enrolment needs); logins keep new recovery codes until
-shown once. On SQLite, triggers refuse UPDATE and DELETE of audit rows (on PostgreSQL the app's
+shown once; the outbox can address a notice to a staff account. On SQLite, triggers refuse UPDATE and DELETE of audit rows (on PostgreSQL the app's
 role is denied them by grants: docs/operations.md).
 
 Revision ID: b83f5c0e6a19
@@ -38,6 +38,12 @@ def upgrade():
     op.add_column('staff_users',
                   sa.Column('code_limit_hit_at', sa.DateTime(timezone=True), nullable=True))
     op.add_column('staff_sessions', sa.Column('recovery_codes', sa.Text(), nullable=True))
+    # Account notices (a second factor was set up) go through the outbox to the account itself.
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.add_column(sa.Column('user_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(op.f('fk_outbox_user_id_staff_users'), 'staff_users',
+                                    ['user_id'], ['id'], ondelete='CASCADE')
+        batch_op.create_index(op.f('ix_outbox_user_id'), ['user_id'], unique=False)
     # An account that has not set up its second factor proves itself by choosing a new password
     # first: whoever learnt the password it was given cannot enrol their own phone.
     op.execute("UPDATE staff_users SET must_change_password = true "
@@ -71,6 +77,10 @@ def downgrade():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_index(op.f('ix_staff_pending_logins_user_id'), table_name='staff_pending_logins')
     op.drop_table('staff_pending_logins')
+    with op.batch_alter_table('outbox') as batch_op:
+        batch_op.drop_index(op.f('ix_outbox_user_id'))
+        batch_op.drop_constraint(op.f('fk_outbox_user_id_staff_users'), type_='foreignkey')
+        batch_op.drop_column('user_id')
     with op.batch_alter_table('staff_sessions') as batch_op:
         batch_op.drop_column('recovery_codes')
     with op.batch_alter_table('staff_users') as batch_op:

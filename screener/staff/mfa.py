@@ -208,6 +208,7 @@ def setup():
                       "for this account; check that your phone sets its clock automatically.",
                       ".setup")
     audit.record("mfa_enrolled", actor=user, remote_addr=request.remote_addr)
+    _notify_enrolled(user)
     target = finish_login(user, "totp")  # commits the enrolment, its codes and the audit event
     _keep_codes_to_show(codes, target)
     return redirect(url_for(".recovery_codes"))
@@ -302,3 +303,14 @@ def _wrong_on_manage(user, reason: str, message: str):
     transactions.commit()
     flash(message, "error")
     return redirect(url_for(".manage"))
+
+
+def _notify_enrolled(user) -> None:
+    """Email the account that a second factor was set up, when mail is configured: through the
+    outbox, in this request's commit, so a mail server that is down loses nothing."""
+    from screener.notify.sender import account_mail_on
+    from screener.storage import outbox
+    from screener.storage.models import utcnow
+
+    if account_mail_on(current_app.config):
+        outbox.enqueue_account_notice(db.session, user.id, outbox.MFA_ENROLLED, utcnow())

@@ -449,3 +449,37 @@ def test_viewing_the_audit_log_and_the_users_page_is_audited(app, client, login_
     assert log.detail["filters"] == ["action"]
     [users] = events(app, "users_viewed")
     assert users.detail["count"] == 1
+
+
+def test_enrolment_is_emailed_to_the_account_when_mail_is_configured(app, runner, monkeypatch):
+    from screener.notify import mail, sender
+
+    app.config.update(MAIL_SERVER="smtp.clinic.example", MAIL_DEFAULT_SENDER="s@clinic.example",
+                      NOTIFY_IN_PROCESS=False)
+    given = "plum tree by the quiet river 8"
+    runner.invoke(args=["users", "create", "new@clinic.example", "--name", "New", "--role",
+                        "intake", "--password-stdin"], input=f"{given}\n{given}\n")
+    password_login(app.test_client(), "new@clinic.example", given)
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda config, message: sent.append(message))
+    with app.app_context():
+        assert sender.deliver_due(app)["sent"] == 1
+    [message] = sent
+    assert message["To"] == "new@clinic.example"
+    assert "second factor was set up" in message["Subject"]
+    body = message.get_content()
+    assert "tell an administrator" in body and "otpauth" not in body
+    [delivered] = events(app, "account_notice_sent")
+    assert delivered.detail["reason"] == "mfa_enrolled"
+
+
+def test_no_enrolment_email_without_mail_settings(app, runner):
+    from screener.storage.models import OutboxMessage
+
+    given = "plum tree by the quiet river 8"
+    runner.invoke(args=["users", "create", "new@clinic.example", "--name", "New", "--role",
+                        "intake", "--password-stdin"], input=f"{given}\n{given}\n")
+    password_login(app.test_client(), "new@clinic.example", given)
+    assert events(app, "mfa_enrolled")
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.id)) is None
