@@ -96,3 +96,16 @@ def test_a_new_database_file_is_created_0600(tmp_path):
 
 def test_base_config_key_is_long_enough():
     assert len(BASE_CONFIG["SECRET_KEY"]) >= 32
+
+
+def test_admins_see_a_banner_while_limits_are_per_process(app, client, login_as):
+    from screener.extensions import limiter
+
+    login_as("admin")
+    limiter._storage_dead = True
+    try:
+        page = client.get("/staff/users").get_data(as_text=True)
+    finally:
+        limiter._storage_dead = False
+    assert "rate-limit store (Redis) is unreachable" in page
+    assert "rate-limit store" not in client.get("/staff/users").get_data(as_text=True)
