@@ -483,3 +483,13 @@ def test_no_enrolment_email_without_mail_settings(app, runner):
     assert events(app, "mfa_enrolled")
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage.id)) is None
+
+
+def test_flask_limiter_counts_an_ipv6_64_as_one_address(app):
+    app.config.update(LOGIN_RATE_LIMIT="3/minute", LOGIN_PAIR_FREE_FAILURES=1000,
+                      LOGIN_ADDRESS_FREE_FAILURES=1000)
+    with app.app_context():
+        make_staff("intake", email=EMAIL)
+    statuses = [give_password(app.test_client(), {"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"},
+                              password=f"guess {n}").status_code for n in range(1, 6)]
+    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
