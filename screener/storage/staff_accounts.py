@@ -80,7 +80,7 @@ def end_all_logins(session, user_id: int) -> None:
     every login still waiting for its second factor."""
     session.execute(update(StaffSession)
                     .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
-                    .values(ended_at=utcnow()))
+                    .values(ended_at=utcnow(), recovery_codes=None))
     end_all_pending(session, user_id)
 
 
@@ -145,6 +145,12 @@ def end_all_pending(session, user_id: int, except_id: str | None = None) -> None
     if except_id is not None:
         query = query.where(PendingLogin.id != except_id)
     session.execute(query.values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def forget_old_pending(session, before: datetime) -> int:
+    """Delete pending logins begun before ``before`` (long over: they last ten minutes)."""
+    return session.execute(delete(PendingLogin).where(PendingLogin.created_at < before)
+                           .execution_options(synchronize_session=False)).rowcount
 
 
 def count_code_failure(session, user: StaffUser, window: timedelta) -> int:

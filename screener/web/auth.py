@@ -291,6 +291,7 @@ def end_session() -> None:
         record = staff_accounts.login(db.session, hash_token(token))
         if record is not None and record.ended_at is None:
             record.ended_at = utcnow()
+            record.recovery_codes = None  # never shown: gone with the login
     transactions.commit()
     logout_user()
     session.clear()

@@ -493,3 +493,19 @@ def test_flask_limiter_counts_an_ipv6_64_as_one_address(app):
     statuses = [give_password(app.test_client(), {"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"},
                               password=f"guess {n}").status_code for n in range(1, 6)]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+
+
+def test_purge_forgets_pending_logins_older_than_a_day(app, runner, nurse):
+    from datetime import timedelta
+
+    from screener.storage.models import utcnow
+
+    give_password(app.test_client())
+    give_password(app.test_client())
+    with app.app_context():
+        first = db.session.scalars(select(PendingLogin)).first()
+        first.created_at = utcnow() - timedelta(days=2)
+        db.session.commit()
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    with app.app_context():
+        assert len(db.session.scalars(select(PendingLogin)).all()) == 1
