@@ -7,7 +7,7 @@ screening. ``screenings.reference`` is the short code patients quote when callin
 is added without rebuilding ``screenings`` (its queue-count triggers stay).
 
 Revision ID: 82d559fa3d70
-Revises: e7a3c91d5b20
+Revises: b83f5c0e6a19 (re-chained after issue 23's staff migration)
 Create Date: 2026-12-07 14:20:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '82d559fa3d70'
-down_revision = 'e7a3c91d5b20'
+down_revision = 'b83f5c0e6a19'
 branch_labels = None
 depends_on = None
 

@@ -79,6 +79,11 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
     audit.record("export", actor=actor, actor_label=actor_label, remote_addr=remote_addr,
                  format=fmt, rows=run.count, filters=run.filters.describe(),
                  identified=identified)
+    if identified:  # who exported which patients: the ids, in the same commit (issue 23)
+        ids = db.session.scalars(select(SCREENINGS.c.id).where(*run.where())
+                                 .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id)).all()
+        audit.record_screening_ids("export_rows", ids, actor=actor, actor_label=actor_label,
+                                   remote_addr=remote_addr)
 
 
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,
