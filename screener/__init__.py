@@ -26,6 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     serving = _serving()
     try:
         app.config.update(settings.notification_settings(app.config))
+        app.config.update(settings.next_step_settings(app.config))
         app.config["STAFF_MFA"] = settings.staff_mfa_for(app.config["SCREENER_ENV"],
                                                          app.config["STAFF_MFA"])
         problem = (settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")

@@ -167,6 +167,10 @@ def from_environment(instance_path: Path) -> dict:
         # Key material for the HMAC of recovery and resume codes (web/code_keys.py); SECRET_KEY
         # when empty. Set both keys before rotating SECRET_KEY (docs/operations.md).
         "CODE_HASH_KEY": os.environ.get("CODE_HASH_KEY", ""),
+        # The patient's next step on a result and the sent page (optional): an online booking
+        # page, else the clinic's phone number. Never shown where crisis resources lead.
+        "BOOKING_URL": os.environ.get("BOOKING_URL", ""),
+        "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # If the shared rate-limit store (Redis) is down, each process counts on its own until
@@ -207,6 +211,27 @@ def from_environment(instance_path: Path) -> dict:
 # An address in URGENT_NOTIFY_TO / MAIL_DEFAULT_SENDER: plain local@domain, nothing that could
 # add a header or another recipient.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+_CLINIC_PHONE = re.compile(r"\+?[0-9 ().\-]+")
+
+
+def next_step_settings(config: Mapping[str, Any]) -> dict[str, str]:
+    """BOOKING_URL and CLINIC_PHONE checked (both optional); ConfigurationError says what is
+    wrong."""
+    url = (config.get("BOOKING_URL") or "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.netloc or any(ch.isspace() for ch in url):
+            raise ConfigurationError(f"BOOKING_URL: {url[:80]!r} is not an https:// address "
+                                     "such as https://book.clinic.example/consultation")
+    phone = (config.get("CLINIC_PHONE") or "").strip()
+    if phone:
+        digits = sum(ch.isdigit() for ch in phone)
+        if not _CLINIC_PHONE.fullmatch(phone) or not 7 <= digits <= 15:
+            raise ConfigurationError(f"CLINIC_PHONE: {phone[:40]!r} is not a phone number "
+                                     "such as +1 555 010 0100")
+    return {"BOOKING_URL": url, "CLINIC_PHONE": phone}
 
 
 def notification_settings(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,
             review: bool = False) -> Iterator[Any]:
     """The run's submissions in submission order, streamed; with ``review``, also the assignee's
     name and the number of notes and contact attempts (CSV)."""
-    names = _CORE_COLUMNS + (_CONTACT_COLUMNS if contact else ())
+    names = _CORE_COLUMNS + (_CONTACT_COLUMNS + ("reference",) if contact else ())
     review_columns = (
         select(StaffUser.name).where(StaffUser.id == SCREENINGS.c.assignee_id)
         .scalar_subquery().label("assignee"),

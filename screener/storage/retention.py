@@ -10,7 +10,7 @@ from datetime import timedelta, tzinfo
 
 from sqlalchemy import delete, func, select
 
-from screener.storage import audit, daily_counts, staff_accounts
+from screener.storage import audit, daily_counts, receipts, staff_accounts
 from screener.storage.database import begin_write
 from screener.storage.models import Screening, utcnow
 
@@ -52,6 +52,7 @@ def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False
                 )
             counts[name] = len(ids)
     if not dry_run:
+        receipts.purge_expired(session, now)  # what sending devices kept: nothing to count
         # Pending logins (a password waiting for its code) last ten minutes; the rows hold
         # hashes and counts only, kept a day for the wrong-code counts they carried.
         staff_accounts.forget_old_pending(session, now - timedelta(days=1))
