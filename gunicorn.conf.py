@@ -48,7 +48,9 @@ control_socket_disable = True
 def per_process_limits_refusal(environment: str, storage_uri: str, worker_count: int):
     """Why these settings cannot serve, or None: in production, rate-limit counters must be
     shared by the workers, or every limit is multiplied by their number."""
-    if environment == "production" and worker_count > 1 and storage_uri.startswith("memory://"):
+    from screener.config import memory_rate_limits
+
+    if environment == "production" and worker_count > 1 and memory_rate_limits(storage_uri):
         return (f"RATELIMIT_STORAGE_URI is {storage_uri!r} with {worker_count} workers: each "
                 "worker would keep its own login and screening-start counts, multiplying every "
                 "limit by the worker count. Set RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared "

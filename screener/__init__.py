@@ -7,7 +7,6 @@ from typing import Any, Mapping
 
 import click
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from screener import config as settings
 from screener.core.questionnaire import QuestionnaireError, loads, read_source
@@ -27,9 +26,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     serving = _serving()
     try:
         app.config.update(settings.notification_settings(app.config))
+        app.config.update(settings.next_step_settings(app.config))
         app.config["STAFF_MFA"] = settings.staff_mfa_for(app.config["SCREENER_ENV"],
                                                          app.config["STAFF_MFA"])
-        problem = settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")
+        problem = (settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")
+                   or settings.mfa_key_problem(app.config.get("CODE_HASH_KEY") or "",
+                                               "CODE_HASH_KEY"))
+        if problem:
+            raise settings.ConfigurationError(problem)
+        problem = settings.flask_env_problem(app.config["SCREENER_ENV"]) if serving else None
         if problem:
             raise settings.ConfigurationError(problem)
     except settings.ConfigurationError as error:
@@ -54,11 +59,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         click.secho("WARNING: STAFF_MFA=off: staff log in with a password alone. Development "
                     "only; never with real patient data.", fg="yellow", err=True)
     _configure_engine(app)
-    if app.config["TRUSTED_PROXY_HOPS"]:
-        # Behind a reverse proxy: take the client address and scheme from X-Forwarded-* so the
-        # per-IP login limit and Secure cookies see the real client.
-        hops = app.config["TRUSTED_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    # Behind a reverse proxy: take the client address (parsed, web/proxy.py) and scheme from
+    # X-Forwarded-* so the per-address limits and Secure cookies see the real client; with no
+    # trusted hop, a warning when the header arrives anyway.
+    from screener.web.proxy import ForwardedFor
+
+    app.wsgi_app = ForwardedFor(app.wsgi_app, app.config["TRUSTED_PROXY_HOPS"])
 
     # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
     # The text is kept too: it is what screenings answered under it store (versions.py).

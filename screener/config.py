@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("production", "development", "testing")
+MIN_SECRET_KEY = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -20,9 +21,28 @@ class ConfigurationError(RuntimeError):
 
 
 def environment() -> str:
-    """``SCREENER_ENV`` (or ``FLASK_ENV``); anything unknown counts as production."""
-    name = os.environ.get("SCREENER_ENV") or os.environ.get("FLASK_ENV") or "production"
+    """``SCREENER_ENV``; anything unknown (or unset) counts as production.
+
+    ``FLASK_ENV`` is not a stand-in: a leftover ``FLASK_ENV=development`` in a production
+    environment must not switch off the production checks (``flask_env_problem`` refuses it).
+    """
+    name = os.environ.get("SCREENER_ENV") or "production"
     return name if name in ENVIRONMENTS else "production"
+
+
+def flask_env_problem(env: str) -> str | None:
+    """Why production refuses to start with ``FLASK_ENV`` set to something else, or None."""
+    flask_env = os.environ.get("FLASK_ENV", "").strip()
+    if env == "production" and flask_env and flask_env != "production":
+        return (f"FLASK_ENV={flask_env[:20]!r} is set but SCREENER_ENV is not: the app reads "
+                "only SCREENER_ENV. Set SCREENER_ENV=development for development, or remove "
+                "FLASK_ENV")
+    return None
+
+
+def memory_rate_limits(uri: str) -> bool:
+    """Whether ``RATELIMIT_STORAGE_URI`` keeps counters in the process (any letter case)."""
+    return (uri or "memory://").strip().lower().startswith("memory://")
 
 
 def _int(name: str, default: int) -> int:
@@ -91,10 +111,11 @@ def staff_mfa_for(env: str, value) -> bool:
     return False
 
 
-def mfa_key_problem(key: str) -> str | None:
-    """Why ``MFA_ENCRYPTION_KEY`` cannot be used, or None (empty means: derive from SECRET_KEY)."""
+def mfa_key_problem(key: str, name: str = "MFA_ENCRYPTION_KEY") -> str | None:
+    """Why ``MFA_ENCRYPTION_KEY`` (or ``CODE_HASH_KEY``, as ``name``) cannot be used, or None
+    (empty means: derive from SECRET_KEY)."""
     if key and len(key) < 32:
-        return ("MFA_ENCRYPTION_KEY must be at least 32 characters (python -c 'import secrets; "
+        return (f"{name} must be at least 32 characters (python -c 'import secrets; "
                 "print(secrets.token_hex(32))'), or unset to derive the key from SECRET_KEY")
     return None
 
@@ -143,11 +164,19 @@ def from_environment(instance_path: Path) -> dict:
         # Key material for the encrypted TOTP secrets; SECRET_KEY is used when empty (then a new
         # SECRET_KEY means every account sets up its authenticator again).
         "MFA_ENCRYPTION_KEY": os.environ.get("MFA_ENCRYPTION_KEY", ""),
+        # Key material for the HMAC of recovery and resume codes (web/code_keys.py); SECRET_KEY
+        # when empty. Set both keys before rotating SECRET_KEY (docs/operations.md).
+        "CODE_HASH_KEY": os.environ.get("CODE_HASH_KEY", ""),
+        # The patient's next step on a result and the sent page (optional): an online booking
+        # page, else the clinic's phone number. Never shown where crisis resources lead.
+        "BOOKING_URL": os.environ.get("BOOKING_URL", ""),
+        "CLINIC_PHONE": os.environ.get("CLINIC_PHONE", ""),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
-        # If the shared rate-limit store (Redis) is down, staff can still log in; the per-account
-        # lockout in the database still stops guessing.
+        # If the shared rate-limit store (Redis) is down, each process counts on its own until
+        # it answers again (never "no limits"); /readyz reports it and admins see a banner.
         "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "TRUSTED_PROXY_HOPS": _int("TRUSTED_PROXY_HOPS", 0),
         # Host names the app answers to (Flask's own setting): any other Host gets a 400, so a
         # forged Host cannot reach FHIR fullUrls or redirects. Required in production.
@@ -182,6 +211,27 @@ def from_environment(instance_path: Path) -> dict:
 # An address in URGENT_NOTIFY_TO / MAIL_DEFAULT_SENDER: plain local@domain, nothing that could
 # add a header or another recipient.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+
+
+_CLINIC_PHONE = re.compile(r"\+?[0-9 ().\-]+")
+
+
+def next_step_settings(config: Mapping[str, Any]) -> dict[str, str]:
+    """BOOKING_URL and CLINIC_PHONE checked (both optional); ConfigurationError says what is
+    wrong."""
+    url = (config.get("BOOKING_URL") or "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.netloc or any(ch.isspace() for ch in url):
+            raise ConfigurationError(f"BOOKING_URL: {url[:80]!r} is not an https:// address "
+                                     "such as https://book.clinic.example/consultation")
+    phone = (config.get("CLINIC_PHONE") or "").strip()
+    if phone:
+        digits = sum(ch.isdigit() for ch in phone)
+        if not _CLINIC_PHONE.fullmatch(phone) or not 7 <= digits <= 15:
+            raise ConfigurationError(f"CLINIC_PHONE: {phone[:40]!r} is not a phone number "
+                                     "such as +1 555 010 0100")
+    return {"BOOKING_URL": url, "CLINIC_PHONE": phone}
 
 
 def notification_settings(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -235,6 +285,11 @@ def secret_key_for(env: str, instance_path: Path, configured: str, serving: bool
     Development keeps a generated key in ``instance/secret_key`` so sessions survive restarts;
     command-line use (evaluate, questionnaire check, ...) signs nothing and gets a throwaway key.
     """
+    if env == "production" and serving and configured and len(configured) < MIN_SECRET_KEY:
+        # It also derives the key of the TOTP secrets and the code hashes (web/mfa.py).
+        raise ConfigurationError(
+            f"SECRET_KEY must be at least {MIN_SECRET_KEY} characters in production "
+            "(python -c 'import secrets; print(secrets.token_hex(32))')")
     if configured and configured not in ("change-me", "dev", "secret", "changeme"):
         return configured
     if env == "production" and serving:

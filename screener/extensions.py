@@ -2,11 +2,11 @@
 
 from flask import Flask
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from screener.addresses import remote_limit_key
 from screener.storage.lazy_migrate import LazyMigrate
 from screener.storage.models.base import Base
 
@@ -14,7 +14,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = LazyMigrate()  # Flask-Migrate (and Alembic) imported on first use
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=remote_limit_key)  # per address; per /64 for IPv6
 
 
 def check_limits_in_views_only(app: Flask) -> None:

@@ -4,7 +4,7 @@ A new table of its own (self-contained: nothing else changes), so it re-chains a
 branches' revisions without touching them.
 
 Revision ID: f25c7a0d3e91
-Revises: e7a3c91d5b20
+Revises: 82d559fa3d70
 Create Date: 2026-12-07 14:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f25c7a0d3e91'
-down_revision = 'e7a3c91d5b20'
+down_revision = '82d559fa3d70'
 branch_labels = None
 depends_on = None
 

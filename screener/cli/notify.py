@@ -27,7 +27,9 @@ def notify_group() -> None:
 def run_command(once: bool) -> None:
     """Deliver due alerts with retries until stopped (Ctrl-C), for deployments that run the
     sender as its own process (set NOTIFY_IN_PROCESS=false on the web processes then)."""
-    if not current_app.config["URGENT_NOTIFY_TO"]:
+    from screener.notify.sender import account_mail_on
+
+    if not current_app.config["URGENT_NOTIFY_TO"] and not account_mail_on(current_app.config):
         raise click.ClickException(OFF)
     worker = worker_id()
     poll = float(current_app.config.get("NOTIFY_POLL_SECONDS", POLL_SECONDS))

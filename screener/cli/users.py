@@ -77,14 +77,19 @@ def create_command(email: str, name: str, role: str, password_stdin: bool) -> No
     try:
         # Only now take SQLite's write lock: never while a person is typing.
         with unit_of_work():
-            user = StaffUser(email=email, name=name, role=role, password_hash=password_hash)
+            # The person chooses their own password at the first login, before setting up the
+            # second factor: the proof, beyond this password, that they are who enrols a phone.
+            user = StaffUser(email=email, name=name, role=role, password_hash=password_hash,
+                             must_change_password=True)
             db.session.add(user)
             db.session.flush()
+            staff_accounts.end_all_pending(db.session, user.id)
             audit.record("user_created", actor_label=audit.CLI_ACTOR, user_id=user.id,
                          email=email, role=role)
     except IntegrityError:
         raise click.ClickException(f"A staff account with email {email} already exists.") from None
-    click.echo(f"Created {role} account {email}.")
+    click.echo(f"Created {role} account {email}. At the first login its owner chooses a new "
+               "password, then sets up an authenticator app.")
 
 
 @users_group.command("list")
@@ -157,12 +162,13 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
     password_hash = hash_password(_read_password(user.email, password_stdin))
     with unit_of_work():  # only now take SQLite's write lock: never while a person is typing
         user = _account(email)
-        user.password_hash = password_hash
+        staff_accounts.set_password(db.session, user, password_hash, must_change=True)
         user.failed_logins, user.locked_until = 0, None
         staff_accounts.end_all_logins(db.session, user.id)
         audit.record("password_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
                      email=user.email)
-    click.echo(f"Password reset for {user.email}; its sessions have ended.")
+    click.echo(f"Password reset for {user.email}; its sessions have ended. It must be changed "
+               "at the next login.")
 
 
 @users_group.command("reset-mfa")
@@ -179,8 +185,9 @@ def reset_mfa_command(email: str) -> None:
         audit.record("mfa_reset", actor_label=audit.CLI_ACTOR, user_id=user.id,
                      email=user.email)
     state = "removed" if had else "was not set up; nothing to remove"
-    click.echo(f"Second factor of {user.email} {state}; its sessions have ended. At the next "
-               "login it sets up an authenticator app again.")
+    click.echo(f"Second factor of {user.email} {state}; its sessions and pending logins have "
+               "ended. At the next login its owner chooses a new password, then sets up an "
+               "authenticator app again.")
 
 
 @users_group.command("hint")

@@ -54,8 +54,12 @@ class Journey:
         return index is not None and all(self.is_done(s) for s in self.steps[:index])
 
     def position(self, step_id: str) -> tuple[int, int]:
-        """("Step N of M"): N for this step, M counting enabled steps only."""
-        return (self.index(step_id) or 0) + 1, len(self.steps)
+        """("Step N of M"): M counts every step of the questionnaire, so it never grows within
+        a screening (a step an answer adds was counted from the start); N is the step's place
+        among them, so a skipped step counts as done."""
+        order = [s.id for s in self.questionnaire.steps]
+        index = order.index(step_id) if step_id in order else 0
+        return index + 1, len(order)
 
     def previous(self, step_id: str) -> Step | None:
         """The enabled step before this one."""

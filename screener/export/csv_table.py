@@ -6,8 +6,9 @@ one column per question id holding the stored value (multi-choice joined with ``
 questionnaire order, except that questions a later version added (``added_in``) come after the
 older ones, so a new questionnaire version never moves an existing column. The review columns
 (assignee's name, number of notes and of contact attempts) come right after the first version's
-questions, before any later version's, for the same reason. Answers to questions that skip logic
-disabled are left empty: they did not count.
+questions, before any later version's, for the same reason; columns later issues add follow them,
+in the order the issues landed (``APPENDED_COLUMNS``: the patient's ``reference``, blank when
+de-identified). Answers to questions that skip logic disabled are left empty: they did not count.
 
 Phone numbers given in international form ('+1 555 0100', '0044…') are written in E.164
 ('+15550100'): a cell of '+' and digits only is a number to a spreadsheet, never a formula, so it
@@ -72,6 +73,10 @@ class CsvLayout:
     first_version_questions: int  # how many of question_ids come before the review columns
 
 
+# Patients (issue 24): the reference the patient quotes when calling.
+APPENDED_COLUMNS = (("reference", "Reference"),)
+
+
 def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> CsvLayout:
     """Columns for submissions answered under ``questionnaires`` (the current one first).
 
@@ -99,7 +104,11 @@ def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> Csv
              if question.added_in}
     split = next((i for i, (question_id, _) in enumerate(questions) if question_id in added),
                  len(questions))
-    columns += questions[:split] + list(REVIEW_COLUMNS) + questions[split:]
+    # Columns later issues add follow the review columns, in the order the issues landed
+    # (DECISIONS, "Exports"): like them, before any later version's questions, so that a new
+    # questionnaire version moves none of them.
+    columns += (questions[:split] + list(REVIEW_COLUMNS) + list(APPENDED_COLUMNS)
+                + questions[split:])
     headers = tuple(column_id for column_id, _ in columns)
     duplicates = sorted({h for h in headers if headers.count(h) > 1})
     if duplicates:
@@ -154,13 +163,16 @@ def row(columns: CsvLayout, record: Any, answers: Mapping[str, Any]) -> list[Any
                   record.contact_method, record.contact_time, record.contact_message]
     get = answers.get
     split = columns.first_version_questions
+    # The reference identifies the patient's call: blank in a de-identified export.
+    after_review = [record.assignee, record.notes, record.contact_attempts,
+                    record.reference if columns.contact else None]
     for index, question_id in enumerate(columns.question_ids):
         if index == split:
-            cells += [record.assignee, record.notes, record.contact_attempts]
+            cells += after_review
         value = get(question_id)
         cells.append(LIST_SEPARATOR.join(map(str, value)) if value.__class__ is list else value)
     if split == len(columns.question_ids):
-        cells += [record.assignee, record.notes, record.contact_attempts]
+        cells += after_review
     return cells
 
 

@@ -79,13 +79,18 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
     audit.record("export", actor=actor, actor_label=actor_label, remote_addr=remote_addr,
                  format=fmt, rows=run.count, filters=run.filters.describe(),
                  identified=identified)
+    if identified:  # who exported which patients: the ids, in the same commit (issue 23)
+        ids = db.session.scalars(select(SCREENINGS.c.id).where(*run.where())
+                                 .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id)).all()
+        audit.record_screening_ids("export_rows", ids, actor=actor, actor_label=actor_label,
+                                   remote_addr=remote_addr)
 
 
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,
             review: bool = False) -> Iterator[Any]:
     """The run's submissions in submission order, streamed; with ``review``, also the assignee's
     name and the number of notes and contact attempts (CSV)."""
-    names = _CORE_COLUMNS + (_CONTACT_COLUMNS if contact else ())
+    names = _CORE_COLUMNS + (_CONTACT_COLUMNS + ("reference",) if contact else ())
     review_columns = (
         select(StaffUser.name).where(StaffUser.id == SCREENINGS.c.assignee_id)
         .scalar_subquery().label("assignee"),

@@ -42,6 +42,36 @@ def compose(config: Mapping[str, Any], message_id: int, screening_id: uuid.UUID 
     return message
 
 
+NOTICES = {
+    # kind: (subject, first paragraph). No code, secret or link that logs in.
+    "mfa_enrolled": ("a second factor was set up for your staff account",
+                     "An authenticator app was just set up as the second factor of your staff "
+                     "account."),
+}
+
+
+def compose_notice(config: Mapping[str, Any], message_id: int, to: str, kind: str,
+                   created_at: datetime) -> EmailMessage:
+    """A notice to a staff account about its own account (``NOTICES``): what happened, when,
+    and what to do if it was not them. No health data, no secret."""
+    clinic = config.get("CLINIC_NAME") or "The clinic"
+    sender = config["MAIL_DEFAULT_SENDER"]
+    subject, opening = NOTICES[kind]
+    when = created_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    message = EmailMessage()
+    message["Subject"] = f"{clinic}: {subject}"
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = f"<account-notice-{message_id}@{sender.rsplit('@', 1)[1]}>"
+    message["Auto-Submitted"] = "auto-generated"
+    body = (f"{opening}\n\nWhen: {when}\n\n"
+            "If this was you, there is nothing to do. If it was not, tell an administrator now: "
+            "they can reset your second factor (flask users reset-mfa) and your password.\n")
+    message.set_content(body, cte="7bit" if body.isascii() else "quoted-printable")
+    return message
+
+
 def send(config: Mapping[str, Any], message: EmailMessage) -> None:
     """Deliver ``message`` to the configured SMTP server; raises on any failure."""
     host, port = config["MAIL_SERVER"], config["MAIL_PORT"]

@@ -46,8 +46,7 @@ def deliver_due(app: Flask, worker: str | None = None, now: datetime | None = No
         claimed = outbox.claim(worker, moment, BATCH)
         for message in claimed:
             try:
-                mail.send(app.config, mail.compose(app.config, message.id,
-                                                   message.screening_id, message.created_at))
+                mail.send(app.config, _compose(app, message))
             except Exception as error:  # noqa: BLE001 - any failure means "try again later"
                 status = outbox.mark_failed_attempt(message, worker,
                                                     now or datetime.now(timezone.utc),
@@ -60,6 +59,25 @@ def deliver_due(app: Flask, worker: str | None = None, now: datetime | None = No
                     counts["sent"] += 1
         if len(claimed) < BATCH:
             return counts
+
+
+def _compose(app: Flask, message: outbox.Claimed):
+    """The email of an outbox row: an urgent alert, or a notice to a staff account."""
+    if message.kind == outbox.URGENT_SUBMISSION:
+        return mail.compose(app.config, message.id, message.screening_id, message.created_at)
+    from screener.extensions import db
+    from screener.storage import staff_accounts
+
+    account = staff_accounts.account(db.session, message.user_id)
+    if account is None:
+        raise LookupError("the account is gone")  # retried, then given up: nothing to send
+    return mail.compose_notice(app.config, message.id, account.email, message.kind,
+                               message.created_at)
+
+
+def account_mail_on(config) -> bool:
+    """Whether notices to staff accounts are sent: a mail server and a sender are set."""
+    return bool(config.get("MAIL_SERVER") and config.get("MAIL_DEFAULT_SENDER"))
 
 
 class Sender:
@@ -124,7 +142,8 @@ class Sender:
 
 def init_app(app: Flask) -> None:
     """Run a sender in each process that serves requests, when alerts are on."""
-    if not app.config.get("URGENT_NOTIFY_TO") or not app.config.get("NOTIFY_IN_PROCESS"):
+    if not (app.config.get("URGENT_NOTIFY_TO") or account_mail_on(app.config)) \
+            or not app.config.get("NOTIFY_IN_PROCESS"):
         return
     sender = app.extensions["urgent_alert_sender"] = Sender(app)
     app.before_request(sender.ensure_running)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from screener.storage import drafts
@@ -13,7 +15,7 @@ from screener.patient.flow import (journey_for, keep_pending, load_draft, resume
 from screener.storage.versions import current_questionnaire
 
 CHECK_FIRST = "Please check your answers, then press 'See my result'."
-SENT_ONCE = ("For your privacy, the confirmation of a sent screening is shown only once, just "
+SENT_ONCE = ("For your privacy, the confirmation of a sent screening is kept only for a while "
              "after sending. If you sent your answers, the clinic has them.")
 
 
@@ -57,7 +59,9 @@ def result():
         if journey.finished:
             flash(CHECK_FIRST, "info")
         return redirect(resume_url(screening, journey))
-    return render_template("patient/result.html", **_result_context(screening, questionnaire))
+    context = _result_context(screening, questionnaire)
+    return render_template("patient/result.html", **_next_step(context["shown"].offer_booking),
+                           **context)
 
 
 def _result_context(screening, questionnaire) -> dict:
@@ -111,12 +115,23 @@ def send():
         keep_pending(screening, "send", form)
         return redirect(url_for("wizard.send"))
     alerts = bool(current_app.config.get("URGENT_NOTIFY_TO"))
+    receipt_token = secrets.token_urlsafe(32)
+    device = drafts.Device(token=session.token() or "", receipt_token=receipt_token,
+                           crisis_first=_crisis_first(screening), ttl=session.ttl())
     if not drafts.submit(screening, form.contact_details(), request.remote_addr,
-                         alert_if_urgent=alerts):
+                         alert_if_urgent=alerts, device=device):
         return write_refused()
     _wake_alert_sender()
-    session.forget_sent()
+    session.hold_receipt(receipt_token)
     return redirect(url_for("wizard.sent"))
+
+
+def _crisis_first(screening) -> bool:
+    """Whether the sent page leads with the crisis resources: a suicide-risk flag, or an urgent
+    submission (kept on the receipt, the only thing the device keeps)."""
+    questionnaire, _ = journey_for(screening)
+    shown = _presented(screening, questionnaire, rules.evaluate(questionnaire, screening.answers))
+    return bool(shown.crisis_first) or drafts.is_urgent(screening, questionnaire)
 
 
 def _wake_alert_sender() -> None:
@@ -127,14 +142,37 @@ def _wake_alert_sender() -> None:
 
 
 def sent():
-    """Confirmation: what happens next, the crisis resources (first, for an urgent submission)
-    and a printable copy of the result, shown once; after it, nothing of the screening is left
-    on this device."""
-    screening = session.just_sent()
-    if screening is None or screening.status != "submitted":
+    """Confirmation. Just after sending: what happens next, the crisis resources (first, when
+    the receipt says so) and a printable copy of the result, shown once (server state). After
+    that, Back, a bookmark or a reload show only "Your answers were sent on … Reference …"."""
+    receipt = session.receipt()
+    if receipt is None:
         flash(SENT_ONCE, "info")
         return redirect(url_for("wizard.landing"))
+    reference = session.take_printable()
+    screening = drafts.find_sent(reference) if reference else None
+    if screening is None:
+        # The receipt does not say which result was shown, so no booking link: only the result
+        # the patient sees decides it (DECISIONS, "What the data decides").
+        return render_template("patient/sent.html", receipt=receipt, urgent=receipt.crisis_first,
+                               printable=False, **_next_step(False))
     questionnaire, _ = journey_for(screening)
     context = _result_context(screening, questionnaire)
-    urgent = context["crisis_first"] or drafts.is_urgent(screening, questionnaire)
-    return render_template("patient/sent.html", urgent=urgent, **context)
+    offer = context["shown"].offer_booking and not receipt.crisis_first
+    return render_template("patient/sent.html", receipt=receipt, urgent=receipt.crisis_first,
+                           printable=True, **_next_step(offer), **context)
+
+
+def already_sent():
+    """A cookie from before the send: that the answers were sent, and nothing else (no
+    reference, nothing that tells a risk level)."""
+    return render_template("patient/already_sent.html")
+
+
+def _next_step(offer: bool) -> dict:
+    """The booking link (BOOKING_URL) or the clinic's phone (CLINIC_PHONE) when the result shown
+    offers booking (``offer_booking``, never on a crisis result); neither otherwise."""
+    if not offer:
+        return {"booking_url": None, "clinic_phone": None}
+    return {"booking_url": current_app.config.get("BOOKING_URL") or None,
+            "clinic_phone": current_app.config.get("CLINIC_PHONE") or None}

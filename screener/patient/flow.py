@@ -16,37 +16,47 @@ from screener.storage.versions import current_questionnaire, questionnaire_for
 LOST = "We could not find your screening: your session has ended. Please start again."
 EXPIRED = ("Your screening has expired: answers that are not sent to the clinic are deleted "
            "after {hours} hours. Please start again.")
-SENT = "Your answers have been sent to the clinic, so they can no longer be changed."
+MOVED = ("You opened this screening on another device, so it is no longer on this one. "
+         "Carry on there, or start again here.")
 
 
 def load_draft(editable: bool = True) -> Draft:
-    """The session's screening, or a redirect: to the landing page when it is lost, to the
-    confirmation (once) when it was sent.
+    """The session's screening, or a redirect: to the sent confirmation when this browser sent
+    it, to the neutral "already sent" page for a cookie copied before the send, to the landing
+    page (saying why) when it moved to another device, expired or was lost.
 
-    A screening sent to the clinic leaves the device: the session forgets it, and none of its
-    pages (steps, review, result) are shown again here. ``editable`` is kept for callers that
-    only read; a sent screening is refused to both.
+    A screening sent to the clinic leaves the device: the cookie keeps only a receipt, and none
+    of its pages (steps, review, result) are shown again here. ``editable`` is kept for callers
+    that only read; a sent screening is refused to both.
     """
     screening = session.current()
-    if screening is None and session.has_just_sent():
-        # The other request of a double click, sent after the first one's answer: the
-        # confirmation (once), not "your session has ended".
-        abort(redirect(url_for("wizard.sent")))
     if screening is None:
-        expired = session.had_token()
-        session.forget()
-        hours = current_app.config["DRAFT_TTL_HOURS"]
-        flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
-        abort(redirect(url_for("wizard.landing")))
+        abort(redirect(_no_draft()))
     if screening.status != "submitted" and not _moved_to_current(screening):
         abort(redirect(url_for("wizard.resume")))  # changed meanwhile: load it again
     if screening.status == "submitted":
-        # Sent by this browser, whose session kept the token (a double click's other request):
-        # the confirmation once, then nothing.
-        session.forget_sent()
-        flash(SENT, "info")
-        abort(redirect(url_for("wizard.sent")))
+        # Sent before receipts existed, with the token still on the row: nothing about it.
+        abort(redirect(url_for("wizard.already_sent")))
     return screening
+
+
+def _no_draft() -> str:
+    """Where a browser whose cookie opens no draft goes, and what it is told."""
+    reason = session.retired_reason()
+    if reason == "sent":
+        # A cookie from before the send (a copy, or a double click's other request): the
+        # session is left alone, so the receipt the sending response set is not overwritten.
+        return url_for("wizard.already_sent")
+    if session.has_receipt():
+        return url_for("wizard.sent")  # this browser sent it: Back, a bookmark, the result URL
+    expired = session.had_token()
+    session.forget()
+    if reason == "moved":
+        flash(MOVED, "info")
+    else:
+        hours = current_app.config["DRAFT_TTL_HOURS"]
+        flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
+    return url_for("wizard.landing")
 
 
 def _moved_to_current(screening: Draft) -> bool:

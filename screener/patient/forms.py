@@ -241,6 +241,15 @@ def _phone_check(form: Form, field) -> None:
         raise StopValidation("Enter a phone number using digits, like 555 123 4567.")
 
 
+_MAILTO_SPECIAL = re.compile(r"[?&%\s]")
+
+
+def _plain_address(form: Form, field) -> None:
+    # An address with these would change what a staff mailto: link does (a hidden Bcc, a body).
+    if field.data and _MAILTO_SPECIAL.search(field.data):
+        raise StopValidation("Enter an email address without spaces or the characters ? & %.")
+
+
 def _consent_check(form: ContactForm, field) -> None:
     if field.raw_data != ["y"]:
         raise StopValidation(form.texts["consent_missing"])
@@ -252,7 +261,7 @@ class ContactForm(Form):
     name = StringField("Your name", filters=[_strip], validators=[
         DataRequired("Enter your name."), Length(max=200, message="Use at most 200 characters.")])
     email = EmailField("Email address", filters=[_strip], validators=[
-        Optional(), Length(max=320, message="Use at most 320 characters."),
+        Optional(), Length(max=320, message="Use at most 320 characters."), _plain_address,
         Email("Enter an email address like name@example.com.")])
     phone = TelField("Phone number", filters=[_strip], validators=[
         Optional(), Length(max=40, message="Use at most 40 characters."), _phone_check])

@@ -15,11 +15,11 @@ from flask import current_app, session
 
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
-from screener.storage import drafts
+from screener.storage import drafts, receipts
 from screener.storage.drafts import Draft, Merge
 
 SESSION_KEY = "screening_token"
-JUST_SENT_KEY = "just_sent"  # a sent screening's token, for its confirmation page only (once)
+RECEIPT_KEY = "receipt"  # after sending: the receipt's token, nothing else (storage/receipts.py)
 PENDING_KEY = "pending_page"  # the page whose sent input waits on the draft (storage/pending.py)
 
 
@@ -55,26 +55,41 @@ def adopt(token: str) -> None:
     session.permanent = True
 
 
-def forget_sent() -> None:
-    """A sent screening leaves the device: the session keeps its token only for the
-    confirmation page, which shows it once (``just_sent``)."""
-    session[JUST_SENT_KEY] = session.get(SESSION_KEY)
+def token() -> str | None:
+    """The draft token this browser holds (for retiring it when the screening is sent)."""
+    return _token()
+
+
+def hold_receipt(receipt_token: str) -> None:
+    """A sent screening leaves the device: the cookie keeps only the receipt's token."""
     forget()
+    session[RECEIPT_KEY] = receipt_token
+    session.permanent = True
 
 
-def has_just_sent() -> bool:
-    """This browser has just sent its screening and not yet seen the confirmation."""
-    return isinstance(session.get(JUST_SENT_KEY), str)
+def receipt() -> receipts.Shown | None:
+    """The receipt of the screening this browser sent, unless it has expired."""
+    return receipts.find(session.get(RECEIPT_KEY))
 
 
-def just_sent() -> Draft | None:
-    """The screening this browser has just sent, once; None after that."""
-    return drafts.find(session.pop(JUST_SENT_KEY, None))
+def has_receipt() -> bool:
+    """This browser sent a screening and keeps its receipt token (found or not)."""
+    return isinstance(session.get(RECEIPT_KEY), str)
 
 
-def drop_just_sent() -> None:
-    """Forget even the confirmation of a sent screening (start over)."""
-    session.pop(JUST_SENT_KEY, None)
+def take_printable() -> str | None:
+    """The reference whose printable result this browser may see now, once."""
+    return receipts.take_printable(session.get(RECEIPT_KEY))
+
+
+def retired_reason() -> str | None:
+    """Why the draft token this browser holds opens nothing: "sent", "moved" or None."""
+    return receipts.retired_reason(_token())
+
+
+def drop_receipt() -> None:
+    """Forget even the receipt of a sent screening (start over)."""
+    session.pop(RECEIPT_KEY, None)
 
 
 def expect_pending(page: str) -> None:

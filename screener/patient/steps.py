@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from flask import redirect, render_template, request, url_for
 
 from screener.patient import session
-from screener.patient import forms, fragments, resume
+from screener.patient import follow_ups, forms, fragments, resume
 from screener.core import navigation, rules
 from screener.core.questionnaire import Question, Questionnaire, Step
 from screener.patient.flow import (journey_for, keep_pending, load_draft,
@@ -20,13 +20,19 @@ PROBLEMS = {"unexpected": UNEXPECTED}
 
 
 def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | None = None,
-                problem: str | None = None, status: int = 200):
+                problem: str | None = None, status: int = 200, new: Sequence[str] = ()):
     """The step page: progress, crisis resources when the step has them, the questions.
 
     Without ``form`` the questions show the stored answers (a GET); with it, what was posted.
+    A step with follow-up questions also carries them hidden, for the script to reveal, and
+    points out ``new`` ones (just turned on by Continue) without it.
     """
     questionnaire = journey.questionnaire
-    if form is None:
+    shown = ([field.question for field in form] if form is not None
+             else journey.questions(step))
+    if new or step.stems or follow_ups.hidden(step, shown):
+        groups = follow_ups.groups(questionnaire, step, shown, form, journey.answers, new)
+    elif form is None:
         questions = journey.questions(step)
         groups = fragments.answered_step(
             questionnaire, step, questions, journey.answers,
@@ -77,7 +83,7 @@ def _show(screening, journey: navigation.Journey, step: Step):
     its errors (Post/Redirect/Get: the input waited on the draft, see ``keep_pending``)."""
     kept = take_pending(screening, step.id)
     if kept is None:
-        return render_step(journey, step)
+        return render_step(journey, step, new=follow_ups.take_new())
     form = _posted_form(journey.questionnaire, step, journey, kept["formdata"])
     form.validate()
     return render_step(journey, step, form, PROBLEMS.get(kept["problem"]))
@@ -129,8 +135,9 @@ def _show_follow_up(screening, questionnaire: Questionnaire, step: Step, form: f
     if not session.save(screening, lambda stored: navigation.merge_step(
             questionnaire, stored, step, given), step.id, record=record):
         return write_refused()
-    return redirect(url_for("wizard.step", step_id=step.id, _anchor=f"{revealed[0]}-0",
-                            **returning()))
+    # No anchor: a question id in the URL would tell the browser's history an answer.
+    follow_ups.remember_new(revealed)
+    return redirect(url_for("wizard.step", step_id=step.id, **returning()))
 
 
 def _next_url(journey: navigation.Journey, step: Step) -> str:

@@ -90,10 +90,20 @@ def start():
     return redirect(resume_url(screening, journey))
 
 
+@bp.get("/screening/restart")
+def confirm_restart():
+    """Start over asks first: "Delete all your answers and start again?" (works without
+    JavaScript)."""
+    return render_template("patient/start_over.html", has_answers=session.current() is not None)
+
+
 @bp.post("/screening/restart")
 def restart():
-    """Start over: delete the unsent answers and forget the screening on this device."""
-    session.drop_just_sent()
+    """Start over, once confirmed: delete the unsent answers and forget the screening on this
+    device. A POST without the confirmation (an old page, a stray click) deletes nothing."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for(".confirm_restart"))
+    session.drop_receipt()
     if session.discard():
         flash("Your answers have been deleted. You can start again whenever you are ready.",
               "success")
@@ -115,12 +125,13 @@ bp.add_url_rule("/screening/review", "finish", finish.finish, methods=["POST"])
 bp.add_url_rule("/screening/result", "result", finish.result, methods=["GET"])
 bp.add_url_rule("/screening/send", "send", finish.send, methods=["GET", "POST"])
 bp.add_url_rule("/screening/sent", "sent", finish.sent, methods=["GET"])
+bp.add_url_rule("/screening/already-sent", "already_sent", finish.already_sent, methods=["GET"])
 bp.add_url_rule("/screening/save", "save", resume_codes.save_page, methods=["GET"])
 bp.add_url_rule("/screening/save", "make_code", resume_codes.make_code, methods=["POST"])
 bp.add_url_rule("/screening/resume", "resume_code", resume_codes.resume_page, methods=["GET"])
 bp.add_url_rule("/screening/resume", "claim_code",
                 limiter.limit(_resume_limit)(resume_codes.resume_with_code), methods=["POST"])
-bp.add_url_rule("/screening/crisis", "crisis", steps.crisis, methods=["GET"])
+bp.add_url_rule("/screening/help-now", "crisis", steps.crisis, methods=["GET"])
 bp.add_url_rule("/screening/<step_id>", "step", steps.step, methods=["GET", "POST"])
 
 

@@ -45,6 +45,12 @@ def audit_log():
         actions=audit.known_actions(),
         next_before=events[-1].id if more and events else None,
     )
+    # Reading the log is itself logged: which filters (names, not an actor's email), how many
+    # rows; a write of its own after rendering (a GET's reads are never upgraded).
+    shown = sorted(key for key in args if key != "actor") + (["actor"] if "actor" in args else [])
+    transactions.write_apart(lambda: audit.record(
+        "audit_log_viewed", screening_id=filters.get("screening_id"), **request_actor(),
+        filters=shown, count=len(events)))
     return body, 400 if error else 200
 
 
@@ -75,9 +81,12 @@ def _audit_filters(args) -> dict:
 @permission_required("administer")
 def users():
     """Staff accounts (change them with ``flask users ...``)."""
-    accounts = db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
-                                                             StaffUser.name))
-    return render_template("staff/users.html", accounts=list(accounts), now=utcnow())
+    accounts = list(db.session.scalars(select(StaffUser).order_by(StaffUser.active.desc(),
+                                                                  StaffUser.name)))
+    body = render_template("staff/users.html", accounts=accounts, now=utcnow())
+    transactions.write_apart(lambda: audit.record("users_viewed", **request_actor(),
+                                                  count=len(accounts)))
+    return body
 
 
 @bp.get("/blocked-logins")

@@ -14,17 +14,30 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
                    url_for)
 from flask_login import current_user
 
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length
+
 from screener.extensions import db, limiter
 from screener.staff.forms import CodeForm
-from screener.storage import audit
+from screener.staff.password import NewPasswordForm, new_password_problems
+from screener.storage import audit, staff_accounts
+from screener.storage.models import hash_token
 from screener.web import mfa, transactions
-from screener.web.auth import (PENDING_KEY, code_blocked, count_code_failure, finish_login,
-                               pending_user, permission_required, request_actor)
+from screener.web.auth import (PENDING_KEY, SESSION_KEY, code_blocked, count_account_code_failure,
+                               count_code_failure, finish_login, password_mark, pending_login,
+                               permission_required, request_actor)
+from screener.web.passwords import hash_password, verify_password
 
 bp = Blueprint("mfa", __name__, url_prefix="/mfa")
 SETUP_KEY = "staff_mfa_setup"  # the new secret, encrypted, until a code confirms it
-CODES_KEY = "staff_recovery_codes"  # new recovery codes, encrypted, until shown (once)
 LOW_RECOVERY_CODES = 3
+
+
+class ManageForm(CodeForm):
+    """New recovery codes need the password again and a code from the app."""
+
+    password = PasswordField("Password", validators=[
+        DataRequired(message="Enter your password."), Length(max=1024)])
 
 
 def _code_limit() -> str:
@@ -60,12 +73,45 @@ def _wrong(user, message: str, again: str):
 
 def _pending(has_factor: bool):
     """(the pending login's account, None) on the page for it; else (None, where to go)."""
-    user = pending_user()
+    user, record = pending_login()
     if user is None:
         return None, _start_again()
     if user.has_second_factor != has_factor:
         return None, redirect(url_for(".challenge" if user.has_second_factor else ".setup"))
+    if not has_factor and user.must_change_password and not record.password_changed:
+        # Enrolment needs proof beyond the password an administrator set (or someone learnt):
+        # the person chooses their own first.
+        return None, redirect(url_for(".new_password"))
     return user, None
+
+
+@bp.route("/new-password", methods=["GET", "POST"])
+@limiter.limit(_code_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 302)
+def new_password():
+    """Before setting up a second factor, choose a new password (the one given was set by an
+    administrator); the pending login continues with it."""
+    user, record = pending_login()
+    if user is None:
+        return _start_again()
+    if user.has_second_factor or not user.must_change_password or record.password_changed:
+        return redirect(url_for(".setup" if not user.has_second_factor else ".challenge"))
+    form = NewPasswordForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("staff/mfa_new_password.html", form=form)
+    problems = new_password_problems(form, user.email, user.password_hash)
+    if problems:
+        flash("Choose another password: " + "; ".join(problems) + ".", "error")
+        return render_template("staff/mfa_new_password.html", form=form), 400
+    staff_accounts.set_password(db.session, user, hash_password(form.new.data), must_change=False)
+    # Every other pending login (someone else who knew the old password) ends; this one goes on
+    # with the new password.
+    staff_accounts.end_all_pending(db.session, user.id, except_id=record.id)
+    record.password_changed = True
+    record.password_mark = password_mark(user)
+    audit.record("password_changed", actor=user, remote_addr=request.remote_addr,
+                 method="first_login")
+    transactions.commit()
+    return redirect(url_for(".setup"))
 
 
 def _no_code(form: CodeForm, again: str):
@@ -162,6 +208,7 @@ def setup():
                       "for this account; check that your phone sets its clock automatically.",
                       ".setup")
     audit.record("mfa_enrolled", actor=user, remote_addr=request.remote_addr)
+    _notify_enrolled(user)
     target = finish_login(user, "totp")  # commits the enrolment, its codes and the audit event
     _keep_codes_to_show(codes, target)
     return redirect(url_for(".recovery_codes"))
@@ -174,15 +221,26 @@ def _setup_page(user, secret: str, form: CodeForm) -> str:
                            email=user.email)
 
 
+def _login_id() -> str | None:
+    token = session.get(SESSION_KEY)
+    return hash_token(token) if isinstance(token, str) else None
+
+
 def _keep_codes_to_show(codes: list[str], target: str | None) -> None:
-    session[CODES_KEY] = mfa.encrypt(json.dumps({"codes": codes, "next": target or ""}))
+    """Keep new codes, encrypted, on this login's server record until shown once: a copy of
+    the cookie cannot show them again. Committed by the caller's unit of work."""
+    encrypted = mfa.encrypt(json.dumps({"codes": codes, "next": target or ""}))
+    staff_accounts.keep_recovery_codes(db.session, _login_id(), encrypted)
+    transactions.commit()
 
 
 @bp.get("/recovery-codes")
 @permission_required("review")
 def recovery_codes():
-    """New recovery codes, shown once (a reload shows them no more)."""
-    token = session.pop(CODES_KEY, None)
+    """New recovery codes, shown once (a reload, or a copied cookie, shows them no more)."""
+    login_id = _login_id()
+    token = transactions.write_apart(
+        lambda: staff_accounts.take_recovery_codes(db.session, login_id))
     try:
         kept = json.loads(mfa.decrypt(token)) if isinstance(token, str) else None
     except (mfa.SecretUnreadable, ValueError):
@@ -200,24 +258,59 @@ def recovery_codes():
 @limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
 def manage():
     """The logged-in account's second factor: when it was set up, recovery codes left, and new
-    recovery codes (confirmed with a code from the app)."""
-    form = CodeForm()
+    recovery codes (confirmed with the password and a code from the app; wrong ones are counted
+    and audited like the login's)."""
+    form = ManageForm()
     user = current_user._get_current_object()
     if request.method == "GET":
         return render_template("staff/mfa_manage.html", form=form,
                                left=mfa.recovery_codes_left(user))
     if not form.validate_on_submit():
         return _no_code(form, ".manage")
+    block = code_blocked(user)
+    if block is not None:
+        flash(block.message, "error")
+        return redirect(url_for(".manage"))
+    if not verify_password(user.password_hash, form.password.data):
+        return _wrong_on_manage(user, "bad_password", "Your password is not right.")
     try:
         result = mfa.check_code(user, form.code.data)
     except mfa.SecretUnreadable:
         result = mfa.CodeCheck.WRONG
     if result is not mfa.CodeCheck.ACCEPTED:
-        flash("That code is not right (or was already used). Enter the code your app shows "
-              "now.", "error")
-        return redirect(url_for(".manage"))
+        return _wrong_on_manage(user, "bad_code", "That code is not right (or was already "
+                                "used). Enter the code your app shows now.")
     codes = mfa.replace_recovery_codes(user)
     audit.record("recovery_codes_replaced", **request_actor())
-    transactions.commit()
-    _keep_codes_to_show(codes, url_for(".manage"))
+    _keep_codes_to_show(codes, url_for(".manage"))  # commits with the new codes
     return redirect(url_for(".recovery_codes"))
+
+
+def _wrong_on_manage(user, reason: str, message: str):
+    """A wrong password or code on the manage page: audited, counted for the (account,
+    address) throttle and, for codes, against the account's hourly limit."""
+    from screener.web.auth import _address
+    from screener.web import throttle
+
+    audit.record("mfa_manage_failed", actor=user, remote_addr=request.remote_addr,
+                 reason=reason)
+    for row in throttle.count_failure(user.email, _address()):
+        audit.record("login_blocked", actor=user, remote_addr=request.remote_addr,
+                     reason="account_and_address" if row.email else "address",
+                     count=row.failures)
+    if reason == "bad_code":
+        count_account_code_failure(user)
+    transactions.commit()
+    flash(message, "error")
+    return redirect(url_for(".manage"))
+
+
+def _notify_enrolled(user) -> None:
+    """Email the account that a second factor was set up, when mail is configured: through the
+    outbox, in this request's commit, so a mail server that is down loses nothing."""
+    from screener.notify.sender import account_mail_on
+    from screener.storage import outbox
+    from screener.storage.models import utcnow
+
+    if account_mail_on(current_app.config):
+        outbox.enqueue_account_notice(db.session, user.id, outbox.MFA_ENROLLED, utcnow())

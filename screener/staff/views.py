@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from screener.core import safety
 from screener.storage import audit, kept_notes, outbox, safety as safety_store
-from screener.staff import admin, dashboard, kept, mfa, review
+from screener.staff import admin, dashboard, kept, mfa, password, review
 from screener.staff.navigation import next_in_view, opened_at, queue_view, without_place
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
@@ -36,6 +36,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_blueprint(admin.bp)
 bp.register_blueprint(dashboard.bp)
 bp.register_blueprint(mfa.bp)
+bp.register_blueprint(password.bp)
 # Shape cues so an outcome never relies on colour alone, by the outcome's rank (most serious first).
 OUTCOME_ICONS = ("‼", "⚠", "ℹ", "✓")
 
@@ -135,7 +136,8 @@ def login():
                 return redirect(finish_login(user, "password", target) or url_for("staff.queue"))
             begin_second_factor(user, target)
             transactions.commit()  # a password rehash, if any
-            step = "challenge" if user.has_second_factor else "setup"
+            step = ("challenge" if user.has_second_factor else
+                    "new_password" if user.must_change_password else "setup")
             return redirect(url_for(f"staff.mfa.{step}"))
         flash("Email or password is incorrect.", "error")
     return render_template("staff/login.html", form=form)
@@ -187,7 +189,7 @@ def _render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, 
     # After rendering: committing first would expire the page's rows and make the template
     # load each of them again (one query per row). A write of its own: a GET's read
     # transaction is never upgraded (web/transactions.py).
-    transactions.write_apart(lambda: _audit_queue_view(filters, len(page.rows), error, args))
+    transactions.write_apart(lambda: _audit_queue_view(filters, page.rows, error, args))
     return body, error
 
 
@@ -221,7 +223,7 @@ def queue_poll():
     return jsonify(summary), 200, {"Cache-Control": "no-store"}
 
 
-def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None,
+def _audit_queue_view(filters: ScreeningFilters, rows: list, error: str | None,
                       args) -> None:
     """Who looked at which slice of the queue and how many rows it showed: ids and dates only,
     as exports describe their filters (whether a search was used, never its text, which may be
@@ -231,7 +233,9 @@ def _audit_queue_view(filters: ScreeningFilters, shown: int, error: str | None,
         described["page"] = "later" if args.get("after") else "earlier"
     if error:
         described["invalid"] = True
-    audit.record("queue_viewed", **request_actor(), filters=described, count=shown)
+    # The ids of the rows shown (names are on the page): who saw which patient (issue 23).
+    audit.record("queue_viewed", **request_actor(), filters=described, count=len(rows),
+                 screening_ids=[str(row.id) for row in rows])
 
 
 @bp.get("/submissions/<uuid:screening_id>")

@@ -29,12 +29,14 @@ not pinged on every request (SQLAlchemy's ``pool_pre_ping`` costs a round trip p
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.util import ScopedRegistry
 
@@ -124,11 +126,31 @@ def begin_write() -> None:
         session.connection(execution_options={_IMMEDIATE: True})
 
 
+def _private_sqlite_file(uri: str, instance_path: Path) -> None:
+    """Create a new SQLite database file 0600 in a 0700 folder (instance/ is always made
+    0700): it holds patients' answers, and SQLite would create it 0644 under the usual umask."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    try:
+        if path.parent.resolve() == instance_path.resolve():
+            instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            instance_path.chmod(0o700)
+        if path.parent.is_dir() and not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            path.chmod(0o600)  # whatever the umask; the -wal and -shm files copy the mode
+    except OSError:
+        pass  # a read-only or shared folder: SQLite itself says what is wrong on first use
+
+
 def init_app(app: Flask) -> None:
     """Bind the per-backend listeners to the app's engines; close each app context's session
     safely. Call after ``db.init_app``: teardowns run in reverse order, so this one runs before
     Flask-SQLAlchemy's."""
     app.teardown_appcontext(close_session)
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path))
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite" and engine.dialect.driver == "pysqlite":

@@ -24,6 +24,7 @@ from screener.storage.models import OutboxMessage, Screening
 from screener.storage.versions import current_questionnaire
 
 URGENT_SUBMISSION = "urgent_submission"
+MFA_ENROLLED = "mfa_enrolled"  # a notice to the account itself: a second factor was set up
 LEASE = timedelta(minutes=2)  # longer than one delivery attempt may take (SMTP timeout)
 MAX_BACKOFF_SECONDS = 60  # mail flows within a minute of the server coming back
 GIVE_UP_AFTER = timedelta(hours=24)
@@ -40,6 +41,7 @@ class Claimed:
     screening_id: uuid.UUID | None
     created_at: datetime
     attempts: int
+    user_id: int | None = None  # the account a notice goes to (None: an urgent alert)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -67,11 +69,25 @@ def enqueue_urgent_submission(session, screening_id: uuid.UUID, now: datetime,
     return result.rowcount
 
 
+def enqueue_account_notice(session, user_id: int, kind: str, now: datetime) -> None:
+    """Add a notice to a staff account about its own account (``MFA_ENROLLED``), in the
+    transaction of what caused it. It holds the kind and the account, nothing else."""
+    session.add(OutboxMessage(kind=kind, user_id=user_id, status="pending", attempts=0,
+                              created_at=now, next_attempt_at=now))
+
+
+def _event(message: Claimed, outcome: str) -> tuple[str, dict]:
+    """The audit action and ids of a delivery's outcome ("sent" or "failed")."""
+    if message.kind == URGENT_SUBMISSION:
+        return f"urgent_alert_{outcome}", {"screening_id": message.screening_id}
+    return f"account_notice_{outcome}", {"user_id": message.user_id, "reason": message.kind}
+
+
 def claim(worker: str, now: datetime, limit: int = 10) -> list[Claimed]:
     """Take the lease on up to ``limit`` due rows, committed before anything is sent."""
     begin_write()  # BEGIN IMMEDIATE on SQLite: one claimer at a time
     session = db.session()
-    due = (select(_o.id, _o.kind, _o.screening_id, _o.created_at, _o.attempts)
+    due = (select(_o.id, _o.kind, _o.screening_id, _o.created_at, _o.attempts, _o.user_id)
            .where(_o.status == "pending", _o.next_attempt_at <= now,
                   or_(_o.claimed_until.is_(None), _o.claimed_until < now))
            .order_by(_o.next_attempt_at, _o.id).limit(limit)
@@ -90,8 +106,8 @@ def mark_sent(message: Claimed, worker: str, now: datetime) -> bool:
     done = _finish(message, worker, status="sent", sent_at=now, claimed_until=None,
                    attempts=message.attempts + 1, last_error=None)
     if done:
-        audit.record("urgent_alert_sent", screening_id=message.screening_id,
-                     actor_label=SENDER_LABEL, attempts=message.attempts + 1)
+        action, ids = _event(message, "sent")
+        audit.record(action, **ids, actor_label=SENDER_LABEL, attempts=message.attempts + 1)
     db.session.commit()
     return done
 
@@ -105,8 +121,8 @@ def mark_failed_attempt(message: Claimed, worker: str, now: datetime, error: str
     if now - message.created_at >= GIVE_UP_AFTER:
         if _finish(message, worker, status="failed", claimed_until=None, attempts=attempts,
                    last_error=error[:200]):
-            audit.record("urgent_alert_failed", screening_id=message.screening_id,
-                         actor_label=SENDER_LABEL, attempts=attempts)
+            action, ids = _event(message, "failed")
+            audit.record(action, **ids, actor_label=SENDER_LABEL, attempts=attempts)
         db.session.commit()
         return "failed"
     _finish(message, worker, claimed_until=None, attempts=attempts, last_error=error[:200],

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta, tzinfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
-from screener.storage import audit, daily_counts
+from screener.storage import audit, daily_counts, receipts, staff_accounts
 from screener.storage.database import begin_write
-from screener.storage.models import AuditEvent, Screening, utcnow
+from screener.storage.models import Screening, utcnow
 
 
 def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False,
@@ -21,8 +21,9 @@ def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False
     longer ago than that; audited, with ``actor_label`` as the actor ("cli" from the command
     line). ``zone`` is the clinic's, for the dashboard's days. A maintenance job: it commits.
 
-    The audit trail of a deleted screening stays (who did what, when), but the address the
-    patient sent it from (their own events: no staff actor) is removed with it.
+    The audit trail of a deleted screening stays as written (who did what, when): audit rows are
+    append-only (triggers on SQLite, grants on PostgreSQL), so the purge writes its own event
+    instead of editing old ones.
     """
     now = utcnow()
     expired_drafts = (Screening.status != "submitted") & (Screening.expires_at < now)
@@ -49,14 +50,12 @@ def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False
                     delete(Screening).where(Screening.id.in_(part)),
                     execution_options={"synchronize_session": False},
                 )
-                session.execute(
-                    update(AuditEvent)
-                    .where(AuditEvent.screening_id.in_(part), AuditEvent.actor_id.is_(None),
-                           AuditEvent.actor_label.is_(None), AuditEvent.remote_addr.is_not(None))
-                    .values(remote_addr=None),
-                    execution_options={"synchronize_session": False},
-                )
             counts[name] = len(ids)
+    if not dry_run:
+        receipts.purge_expired(session, now)  # what sending devices kept: nothing to count
+        # Pending logins (a password waiting for its code) last ten minutes; the rows hold
+        # hashes and counts only, kept a day for the wrong-code counts they carried.
+        staff_accounts.forget_old_pending(session, now - timedelta(days=1))
     audit.record("purge", actor_label=actor_label, dry_run=dry_run, **counts)
     session.commit()
     return counts

@@ -6,9 +6,11 @@ arrive encrypted and codes hashed (``web.mfa``): nothing here sees a code or a p
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, or_, select, update
+from datetime import datetime, timedelta
 
-from screener.storage.models import RecoveryCode, StaffSession, StaffUser, utcnow
+from sqlalchemy import case, delete, func, or_, select, update
+
+from screener.storage.models import PendingLogin, RecoveryCode, StaffSession, StaffUser, utcnow
 
 # --- Accounts ---------------------------------------------------------------------------------
 
@@ -63,14 +65,114 @@ def open_login(session, user: StaffUser, session_id: str) -> int:
     session.add(StaffSession(id=session_id, user_id=user.id))
     user.last_login_at = utcnow()
     missed, user.failed_logins = user.failed_logins, 0
+    user.code_failures, user.code_failures_since = 0, None
     return missed
 
 
+def take_code_limit_notice(user: StaffUser) -> datetime | None:
+    """When the wrong-code limit last ended this account's pending logins (told once)."""
+    hit, user.code_limit_hit_at = user.code_limit_hit_at, None
+    return hit
+
+
 def end_all_logins(session, user_id: int) -> None:
-    """End every live login of the account (deactivation, password reset, lost phone)."""
+    """End every live login of the account (deactivation, password reset, lost phone), and
+    every login still waiting for its second factor."""
     session.execute(update(StaffSession)
                     .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
-                    .values(ended_at=utcnow()))
+                    .values(ended_at=utcnow(), recovery_codes=None))
+    end_all_pending(session, user_id)
+
+
+def keep_recovery_codes(session, session_id: str, encrypted: str | None) -> None:
+    """Keep new recovery codes (encrypted) on the login until shown; None clears them."""
+    session.execute(update(StaffSession).where(StaffSession.id == session_id)
+                    .values(recovery_codes=encrypted)
+                    .execution_options(synchronize_session=False))
+
+
+def take_recovery_codes(session, session_id: str) -> str | None:
+    """The login's kept recovery codes (encrypted), cleared as they are read: shown once."""
+    kept = session.scalar(select(StaffSession.recovery_codes)
+                          .where(StaffSession.id == session_id))
+    if kept is None:
+        return None
+    cleared = session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == session_id, StaffSession.recovery_codes.is_not(None))
+        .values(recovery_codes=None).execution_options(synchronize_session=False)).rowcount
+    return kept if cleared == 1 else None  # another request showed them first
+
+
+# --- Pending logins (a correct password waiting for the second factor) ------------------------
+
+
+def open_pending(session, user: StaffUser, pending_id: str, password_mark: str,
+                 next_target: str) -> PendingLogin:
+    """Record a correct password for ``user``; the cookie holds the token hashed to the id."""
+    record = PendingLogin(id=pending_id, user_id=user.id, password_mark=password_mark,
+                          next_target=next_target[:500], failures=0, password_changed=False)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def pending(session, pending_id: str) -> PendingLogin | None:
+    """The pending login with this id, or None."""
+    return session.get(PendingLogin, pending_id)
+
+
+def count_pending_failure(session, pending_id: str) -> int:
+    """One more wrong code in this pending login (atomic: two workers); the new count."""
+    session.execute(update(PendingLogin).where(PendingLogin.id == pending_id)
+                    .values(failures=PendingLogin.failures + 1)
+                    .execution_options(synchronize_session=False))
+    return session.scalar(select(PendingLogin.failures).where(PendingLogin.id == pending_id)) or 0
+
+
+def end_pending(session, pending_id: str) -> bool:
+    """End one pending login (single use); False when it had already ended."""
+    return session.execute(
+        update(PendingLogin)
+        .where(PendingLogin.id == pending_id, PendingLogin.ended_at.is_(None))
+        .values(ended_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+
+
+def end_all_pending(session, user_id: int, except_id: str | None = None) -> None:
+    """End every pending login of the account (but ``except_id``'s)."""
+    query = (update(PendingLogin)
+             .where(PendingLogin.user_id == user_id, PendingLogin.ended_at.is_(None)))
+    if except_id is not None:
+        query = query.where(PendingLogin.id != except_id)
+    session.execute(query.values(ended_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def forget_old_pending(session, before: datetime) -> int:
+    """Delete pending logins begun before ``before`` (long over: they last ten minutes)."""
+    return session.execute(delete(PendingLogin).where(PendingLogin.created_at < before)
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def count_code_failure(session, user: StaffUser, window: timedelta) -> int:
+    """One more wrong code for the account from any address (atomic); the count within
+    ``window`` (a count older than that starts again at one)."""
+    now = utcnow()
+    stale = or_(StaffUser.code_failures_since.is_(None),
+                StaffUser.code_failures_since < now - window)
+    session.execute(
+        update(StaffUser).where(StaffUser.id == user.id)
+        .values(code_failures=case((stale, 1), else_=StaffUser.code_failures + 1),
+                code_failures_since=case((stale, now), else_=StaffUser.code_failures_since))
+        .execution_options(synchronize_session=False))
+    session.refresh(user)
+    return user.code_failures
+
+
+def code_limit_reached(session, user: StaffUser, when: datetime) -> None:
+    """The account's wrong-code limit was reached: every pending login ends, and the owner is
+    told at the next login."""
+    end_all_pending(session, user.id)
+    user.code_limit_hit_at = when
 
 
 # --- Second factor ----------------------------------------------------------------------------
@@ -124,6 +226,26 @@ def recovery_codes_left(session, user_id: int) -> int:
 
 
 def remove_second_factor(session, user: StaffUser) -> None:
-    """Forget the secret and the recovery codes: the next login sets up a new one."""
+    """Forget the secret and the recovery codes, end every pending login (a password given
+    before the reset cannot set up a phone): the next login chooses a new password, then sets
+    up a new second factor."""
     user.totp_secret = user.totp_enrolled_at = user.totp_last_step = None
+    user.must_change_password = True
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_all_pending(session, user.id)
+
+
+def spend_recovery_code_any(session, user_id: int, code_hashes: tuple[str, ...]) -> bool:
+    """Spend the unused recovery code stored under any of ``code_hashes`` (keyed or legacy)."""
+    return session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.user_id == user_id, RecoveryCode.code_hash.in_(code_hashes),
+               RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount >= 1
+
+
+def set_password(session, user: StaffUser, password_hash: str, must_change: bool) -> None:
+    """A new password hash; ``must_change`` when an admin chose it (changed at next login)."""
+    user.password_hash = password_hash
+    user.must_change_password = must_change

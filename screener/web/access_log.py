@@ -1,6 +1,6 @@
 """gunicorn's access log without what would tell who saw which patient page.
 
-``/screening/safety`` exists only when PHQ-9 item 9 ≥ 1 and ``/screening/crisis`` only after "a
+``/screening/safety`` exists only when PHQ-9 item 9 ≥ 1 and ``/screening/help-now`` only after "a
 plan today"; next to a client address, in a log that ``purge`` never touches, a path names a
 person's answers. Response sizes differ by outcome too. So for ``/screening/*`` the log keeps the
 method, the route (``/screening/<step>``, set by the wizard in ``ROUTE_KEY``), the status and the

@@ -8,7 +8,6 @@ password reset end the row; a copied cookie then opens nothing.
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import timedelta
 from functools import wraps
 from typing import Any
@@ -17,6 +16,7 @@ from flask import (Flask, abort, current_app, flash, g, has_request_context, red
                    session, url_for)
 from flask_login import AnonymousUserMixin, current_user, login_user, logout_user
 
+from screener import addresses
 from screener.storage import audit, staff_accounts
 from screener.web import throttle, transactions
 from screener.extensions import db, login_manager
@@ -28,6 +28,8 @@ SESSION_KEY = "staff_sid"
 PENDING_KEY = "staff_mfa_pending"
 PENDING_SECONDS = 10 * 60
 MAX_CODE_FAILURES = 5  # wrong codes in one pending login before the password is asked again
+# Wrong codes for one account from every address in an hour before all its pending logins end.
+ACCOUNT_CODE_LIMIT = 10
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
 
@@ -136,7 +138,7 @@ def authenticate(email: str, password: str) -> StaffUser | None:
 
 
 def _count_failure(user: StaffUser | None, email: str, address: str,
-                   reason: str = "bad_password") -> None:
+                   reason: str = "bad_password", commit: bool = True) -> None:
     """Count a wrong password (or second-factor code) for the owner's next login (atomically:
     several workers) and for the throttle; audit it, and audit any block it starts."""
     if user is None:
@@ -150,12 +152,13 @@ def _count_failure(user: StaffUser | None, email: str, address: str,
                      remote_addr=request.remote_addr,
                      reason="account_and_address" if row.email else "address",
                      count=row.failures)
-    transactions.commit()
+    if commit:
+        transactions.commit()
 
 
 def _address() -> str:
-    """The client's address as the throttle keys it."""
-    return request.remote_addr or "unknown"
+    """The client's address as the throttle keys it (an IPv6 client's whole /64)."""
+    return addresses.limit_key(request.remote_addr)
 
 
 def second_factor_required() -> bool:
@@ -163,45 +166,85 @@ def second_factor_required() -> bool:
     return bool(current_app.config["STAFF_MFA"])
 
 
-def _password_mark(user: StaffUser) -> str:
+def password_mark(user: StaffUser) -> str:
     # Ties a pending login to the password it was started with: a reset in between voids it.
     return hash_token(user.password_hash)[:16]
 
 
 def begin_second_factor(user: StaffUser, next_target: str | None) -> None:
-    """Remember, in a fresh session, that ``user`` gave the right password: the second factor
-    comes next. Nothing is logged in yet."""
+    """Record on the server that ``user`` gave the right password (a pending login, single
+    use); the fresh session's cookie carries only its random token. Nothing is logged in yet.
+    Caller commits."""
     session.clear()
-    session[PENDING_KEY] = {"uid": user.id, "since": int(time.time()), "next": next_target or "",
-                            "pw": _password_mark(user), "failures": 0}
+    token = secrets.token_urlsafe(32)
+    staff_accounts.open_pending(db.session, user, hash_token(token), password_mark(user),
+                                next_target or "")
+    session[PENDING_KEY] = token
+
+
+def _pending_record():
+    """This browser's pending login while it is live (not ended, under ten minutes old)."""
+    token = session.get(PENDING_KEY)
+    if not isinstance(token, str) or not token:
+        return None
+    record = staff_accounts.pending(db.session, hash_token(token))
+    if record is None or record.ended_at is not None:
+        return None
+    if not timedelta(0) <= utcnow() - record.created_at <= timedelta(seconds=PENDING_SECONDS):
+        return None
+    return record
+
+
+def pending_login():
+    """(account, pending login) whose password was given in this browser in the last ten
+    minutes and that still waits for its second factor, or (None, None)."""
+    record = _pending_record()
+    if record is None:
+        return None, None
+    user = staff_accounts.account(db.session, record.user_id)
+    if user is None or not user.active or record.password_mark != password_mark(user):
+        return None, None
+    return user, record
 
 
 def pending_user() -> StaffUser | None:
-    """The account whose password was given in this browser in the last ten minutes and that
-    still waits for its second factor, or None."""
-    data = session.get(PENDING_KEY)
-    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
-        return None
-    since = data.get("since")
-    if not isinstance(since, int) or not 0 <= time.time() - since <= PENDING_SECONDS:
-        return None
-    user = staff_accounts.account(db.session, data["uid"])
-    if user is None or not user.active or data.get("pw") != _password_mark(user):
-        return None
-    return user
+    """The account of this browser's live pending login, or None."""
+    return pending_login()[0]
 
 
 def count_code_failure(user: StaffUser) -> bool:
-    """Count a wrong second-factor code (throttle, audit, the owner's next login); True when
-    this pending login has had too many and is dropped (the password is asked again)."""
-    _count_failure(user, user.email, _address(), reason="bad_code")
-    data = dict(session.get(PENDING_KEY) or {})
-    data["failures"] = int(data.get("failures") or 0) + 1
-    if data["failures"] >= MAX_CODE_FAILURES:
+    """Count a wrong second-factor code (throttle, audit, the owner's next login, the pending
+    login's count on the server, the account's count from every address); True when the
+    pending login has ended (too many here, or the account's limit) and the password is asked
+    again. Commits."""
+    _count_failure(user, user.email, _address(), reason="bad_code", commit=False)
+    record = _pending_record()
+    ended = False
+    if record is not None:
+        failures = staff_accounts.count_pending_failure(db.session, record.id)
+        if failures >= MAX_CODE_FAILURES:
+            staff_accounts.end_pending(db.session, record.id)
+            ended = True
+    if count_account_code_failure(user):
+        ended = True
+    transactions.commit()
+    if ended:
         session.pop(PENDING_KEY, None)
-        return True
-    session[PENDING_KEY] = data
-    return False
+    return ended
+
+
+def count_account_code_failure(user: StaffUser) -> bool:
+    """Count one wrong code against the account, from any address (login and /staff/mfa/manage
+    alike); True once ``ACCOUNT_CODE_LIMIT`` is reached within the hour: every pending login of
+    the account ends, admins see it in the audit log, and the owner at the next login. The
+    caller commits. Only reachable after a correct password, so no outsider can trigger it."""
+    window = timedelta(minutes=current_app.config.get("ACCOUNT_CODE_WINDOW_MINUTES", 60))
+    count = staff_accounts.count_code_failure(db.session, user, window)
+    if count < current_app.config.get("ACCOUNT_CODE_LIMIT", ACCOUNT_CODE_LIMIT):
+        return False
+    staff_accounts.code_limit_reached(db.session, user, utcnow())
+    audit.record("mfa_code_limit", actor=user, remote_addr=request.remote_addr, count=count)
+    return True
 
 
 def code_blocked(user: StaffUser) -> throttle.Blocked | None:
@@ -210,10 +253,13 @@ def code_blocked(user: StaffUser) -> throttle.Blocked | None:
 
 
 def finish_login(user: StaffUser, method: str, target: str | None = None) -> str | None:
-    """Both factors given (or the password alone, with STAFF_MFA=off): start the session, audit
-    the login; returns where to go next (the pending login's, else ``target``)."""
-    data = session.get(PENDING_KEY) or {}
-    target = (data.get("next") if isinstance(data, dict) else None) or target
+    """Both factors given (or the password alone, with STAFF_MFA=off): end the pending login
+    (single use), start the session, audit the login; returns where to go next (the pending
+    login's, else ``target``)."""
+    record = _pending_record()
+    if record is not None:
+        target = record.next_target or target
+        staff_accounts.end_pending(db.session, record.id)
     throttle.clear_pair(user.email, _address())
     start_session(user)
     audit.record("login", actor=user, remote_addr=request.remote_addr, method=method)
@@ -234,6 +280,10 @@ def start_session(user: StaffUser) -> None:
         attempts = "attempt" if missed == 1 else "attempts"
         flash(f"{missed} failed {attempts} since your last login. If that was not you, tell an "
               "administrator.", "warning")
+    if staff_accounts.take_code_limit_notice(user) is not None:
+        flash("Someone gave your password and then too many wrong codes from your authenticator "
+              "app, so those logins were ended. If that was not you, change your password now "
+              "and tell an administrator.", "warning")
 
 
 def end_session() -> None:
@@ -243,6 +293,7 @@ def end_session() -> None:
         record = staff_accounts.login(db.session, hash_token(token))
         if record is not None and record.ended_at is None:
             record.ended_at = utcnow()
+            record.recovery_codes = None  # never shown: gone with the login
     transactions.commit()
     logout_user()
     session.clear()
@@ -270,7 +321,12 @@ def permission_required(permission: str):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if not current_user.can(permission):
-                abort(403)
+                abort(403)  # audited by the error handler (web/errors.py)
+            if current_user.must_change_password:
+                # A password an admin chose (CLI) is changed before anything else is opened.
+                flash("Choose a new password: the one you logged in with was set by an "
+                      "administrator.", "info")
+                return redirect(url_for("staff.password.change"))
             return view(*args, **kwargs)
 
         return wrapped

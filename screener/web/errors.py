@@ -6,7 +6,7 @@ from typing import Callable
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
@@ -58,6 +58,8 @@ def init_app(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         specific = error.description if getattr(error, "screener_message", False) else None
+        if error.code == 403:
+            _audit_refused(db)
         return render_error(error.code, specific)
 
     @app.errorhandler(SecurityError)
@@ -102,6 +104,25 @@ def _rollback(db) -> None:
         db.session.rollback()
     except Exception:  # the connection is gone; the session is discarded at teardown
         pass
+
+
+def _audit_refused(db) -> None:
+    """A refused request (403) goes in the audit log: who, from where, which page (the
+    endpoint's name, never the query string). Whatever the view had added is dropped first."""
+    from flask_login import current_user
+
+    from screener.storage import audit
+    from screener.web import transactions
+
+    _rollback(db)
+    actor = current_user._get_current_object() if current_user.is_authenticated else None
+    endpoint = (request.endpoint or "unknown")[:64]
+    try:
+        transactions.write_apart(lambda: audit.record(
+            "access_refused", actor=actor, remote_addr=request.remote_addr, reason=endpoint))
+    except SQLAlchemyError as problem:
+        _rollback(db)
+        current_app.logger.warning("refused request not audited: %s", type(problem).__name__)
 
 
 def abort_with(code: int, message: str):

@@ -4,7 +4,7 @@ The secret is stored encrypted (Fernet) under a key derived from ``MFA_ENCRYPTIO
 from ``SECRET_KEY`` when that is not set, so a copy of the database alone gives no codes. A code
 is accepted once: the account keeps the 30-second step of the last code it accepted, and a code
 of that step or an earlier one is refused (an atomic UPDATE, so two workers cannot both accept
-it). Recovery codes are single use and stored as hashes.
+it). Recovery codes are single use and stored as keyed hashes (HMAC, web/code_keys.py).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from flask import current_app
 from markupsafe import Markup
 
 from screener.extensions import db
-from screener.storage import staff_accounts
-from screener.storage.models import StaffUser, hash_token
+from screener.storage import code_hash, staff_accounts
+from screener.storage.models import StaffUser
+from screener.web import code_keys
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1  # a code of the previous or next step is accepted too: phone clocks drift
@@ -163,11 +164,20 @@ def new_recovery_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def _recovery_hash(code: str) -> str | None:
+def _normal_recovery_code(code: str) -> str | None:
     normal = _SEPARATORS.sub("", code or "").upper()
     if len(normal) != _RECOVERY_LENGTH or any(ch not in _RECOVERY_ALPHABET for ch in normal):
         return None
-    return hash_token(normal)
+    return normal
+
+
+def _recovery_hash(code: str, config: Mapping[str, Any] | None = None) -> str | None:
+    """The stored form of a recovery code: an HMAC under a key derived from the server's key
+    material (``CODE_HASH_KEY`` or ``SECRET_KEY``), so a database dump alone cracks none."""
+    normal = _normal_recovery_code(code)
+    if normal is None:
+        return None
+    return code_hash.keyed_hash(code_keys.code_key(code_keys.RECOVERY_CODES, config), normal)
 
 
 def replace_recovery_codes(user: StaffUser) -> list[str]:
@@ -180,10 +190,13 @@ def replace_recovery_codes(user: StaffUser) -> list[str]:
 
 def use_recovery_code(user: StaffUser, code: str) -> bool:
     """Spend one of ``user``'s unused recovery codes; False when it is not one. Caller commits."""
-    code_hash = _recovery_hash(code)
-    if code_hash is None:
+    normal = _normal_recovery_code(code)
+    if normal is None:
         return False
-    return staff_accounts.spend_recovery_code(db.session, user.id, code_hash)
+    # Codes stored before the keyed hash (bare SHA-256) still work until used or replaced.
+    key = code_keys.code_key(code_keys.RECOVERY_CODES)
+    return staff_accounts.spend_recovery_code_any(db.session, user.id,
+                                                  code_hash.candidates(key, normal))
 
 
 def recovery_codes_left(user: StaffUser) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from urllib.parse import quote
 
 from flask import Flask, current_app, redirect, url_for
 from flask_login import current_user
@@ -33,6 +34,13 @@ def init_app(app: Flask) -> None:
     app.add_template_test(is_urgent_flag, "urgent_flag")
     app.jinja_env.globals["no_priority"] = NO_PRIORITY
     app.add_template_filter(relative_time, "relative")
+    app.add_template_filter(mailto_href, "mailto")
+
+
+def mailto_href(address: str) -> str:
+    """``mailto:`` + the address percent-encoded, so ``?``, ``&`` or ``%`` in a stored address
+    can never add a Bcc or a body to the link (only ``@`` is left as it is)."""
+    return "mailto:" + quote(address or "", safe="@")
 
 
 def is_urgent_flag(flag_id: str, questionnaire: Questionnaire) -> bool:

@@ -14,7 +14,8 @@ from urllib.parse import urlparse
 from screener.core.questionnaire import Question, Questionnaire, Step
 
 STEP_PATH = re.compile(r"^/screening/(?P<step>[a-z0-9_]+)$")
-NOT_STEPS = {"review", "result", "send", "sent", "crisis", "start", "restart", "save", "resume"}
+NOT_STEPS = {"review", "result", "send", "sent", "crisis", "help-now", "already-sent", "start",
+             "restart", "save", "resume"}
 
 # Called on each page the walk passes: (page kind, name, step or None).
 Visit = Callable[[str, str, "Step | None"], None]
@@ -146,7 +147,7 @@ def complete(page, base_url: str, questionnaire: Questionnaire, answers: dict[st
     """A quick mouse journey to the result (and the clinic, given a contact): the outcome id."""
     start(page, base_url)
     walk_steps(page, questionnaire, answers)
-    if path_of(page) == "/screening/crisis":
+    if path_of(page) == "/screening/help-now":
         page.get_by_role("link", name="Continue the screening").click()
         page.wait_for_load_state()
         walk_steps(page, questionnaire, answers)

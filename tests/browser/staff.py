@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from tests.kit.servers import flask_cli
-from tests.kit.staff import AUTHENTICATORS, CODE_PATH, SETUP_PATH, Authenticator, code_for
+from tests.kit.staff import (AUTHENTICATORS, CODE_PATH, NEW_PASSWORD_PATH, SETUP_PATH,
+                             Authenticator, choose_password, code_for, password_for)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def enter_password(page, base_url: str, account: Account, password: str | None =
     """Fill the login form and press Log in (the second factor comes next)."""
     page.goto(base_url + "/staff/login")
     page.get_by_label("Email").fill(account.email)
-    page.get_by_label("Password").fill(password or account.password)
+    page.get_by_label("Password").fill(password or password_for(account.email, account.password))
     # Wait for the page the POST lands on to load: acting on the page while the redirect is
     # still in flight fails with "Not attached to an active page" on a busy machine.
     with page.expect_navigation(wait_until="load"):
@@ -58,6 +59,9 @@ def give_second_factor(page, email: str) -> None:
     or type its current code, as a person with their phone does. Nothing when the password was
     wrong (still on the login page)."""
     path = urlsplit(page.url).path
+    if path == NEW_PASSWORD_PATH:
+        choose_new_password(page, account_email=email)
+        path = urlsplit(page.url).path
     if path == SETUP_PATH:
         secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
         AUTHENTICATORS[email] = Authenticator(secret)
@@ -70,6 +74,15 @@ def give_second_factor(page, email: str) -> None:
         page.get_by_label("Code from your authenticator app").fill(code_for(email))
         with page.expect_navigation(wait_until="load"):
             page.get_by_role("button", name="Continue").click()
+
+
+def choose_new_password(page, account_email: str) -> None:
+    """On the first login of an account an administrator made or reset: choose a password."""
+    chosen = choose_password(account_email)
+    page.get_by_label("New password", exact=True).fill(chosen)
+    page.get_by_label("New password again").fill(chosen)
+    with page.expect_navigation(wait_until="load"):
+        page.get_by_role("button", name="Continue").click()
 
 
 def log_out(page) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.browser.answers import CRISIS as ANSWERS, CRISIS_CONTACT as CONTACT, SEVERAL_DAYS
 from tests.browser.pages import PHONE, assert_accessible, snap
-from tests.browser.patient import (answer_by_mouse, current_step, send_from_result,
+from tests.browser.patient import (answer_by_mouse, current_step, group, send_from_result,
                                    outcome_of, path_of, press_continue, start, walk_steps)
 
 
@@ -71,14 +71,12 @@ def _journey(page, base_url, axe_source, questionnaire) -> None:
     assert page.locator("section.crisis").is_visible(), "help stays on screen with the error"
     assert_accessible(page, axe_source, f"step-errors:{step.id}")
 
-    # "Yes" to thoughts of suicide: the follow-ups on the same step; "yes" to the plan: the
-    # crisis page, with the resources and a way on.
+    # "Yes" to thoughts of suicide: the follow-ups appear in place on the same step
+    # (wizard.js); "yes" to the plan: the crisis page, with the resources and a way on.
     answer_by_mouse(page, step, ANSWERS)
+    assert group(page, questionnaire.questions["cssrs_plan"]).is_visible()
     press_continue(page)
-    assert current_step(page, questionnaire) == step
-    answer_by_mouse(page, step, ANSWERS)
-    press_continue(page)
-    assert path_of(page) == "/screening/crisis"
+    assert path_of(page) == "/screening/help-now"
     assert step.crisis_page_text in page.inner_text("main")
     # The page's line (nobody at the clinic has seen these answers) comes first; the first way
     # to reach 911 and 988 is still on the first screen.

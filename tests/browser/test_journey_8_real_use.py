@@ -120,18 +120,20 @@ def _errors_and_back(page, base_url, axe_source, questionnaire, navigations, art
     # Review: "See my result" at the top and the bottom; start over set apart.
     buttons = page.get_by_role("button", name="See my result")
     assert buttons.count() == 2 and in_view(page, buttons.first)
-    assert page.locator(".start-over-section button").is_visible()
+    assert page.locator(".start-over-section a").is_visible()  # it asks first (its own page)
 
-    # Changing an answer: "Save and return to review", no step count; 0-10 on one row at 320px.
+    # Changing an answer: "Save and return to review", no step count; at 320px each 0-10 option
+    # is still a 44 px target (issue 24), in two even rows.
     peg = questionnaire.questions["peg_1"]
     page.locator(f"a[href$='return_to=review#{peg.id}']").click()
     page.wait_for_load_state()
     assert page.get_by_role("button", name="Save and return to review").is_visible()
     assert page.get_by_text("Step ", exact=False).filter(has_text=" of ").count() == 0
     page.set_viewport_size(NARROW)
-    tops = {round(box["y"]) for box in
-            (o.bounding_box() for o in group(page, peg).locator(".option").all())}
-    assert len(tops) == 1, f"the 0-10 scale wraps at 320px: {sorted(tops)}"
+    boxes = [o.bounding_box() for o in group(page, peg).locator(".option").all()]
+    assert all(box["width"] >= 44 and box["height"] >= 44 for box in boxes), boxes
+    tops = {round(box["y"]) for box in boxes}
+    assert len(tops) <= 2, f"the 0-10 scale takes more than two rows at 320px: {sorted(tops)}"
     page.screenshot(path=str(artifacts / "pain-320-change.png"))
     page.set_viewport_size(PHONE_390)
     page.get_by_role("button", name="Save and return to review").click()
@@ -163,12 +165,18 @@ def _errors_and_back(page, base_url, axe_source, questionnaire, navigations, art
     page.emulate_media(media="print")  # "Print my result" prints the copy, nothing else
     assert page.locator("#result-copy").is_visible() and not page.locator("h1").is_visible()
     page.emulate_media(media="screen")
+    # Back, or any page of the screening: the confirmation and its reference (issue 24), never
+    # the answers or the result again.
+    reference = page.locator("[data-reference]").inner_text()
     go_back_without_resubmitting(page, navigations)
-    assert path_of(page) == "/"
+    assert path_of(page) == "/screening/sent"
     for path in ("/screening/result", "/screening/review", "/screening/sent"):
         page.goto(base_url + path)
-        assert path_of(page) == "/", path
+        assert path_of(page) == "/screening/sent", path
+        main = page.inner_text("main")
+        assert "Your answers were sent on" in main and reference in main
         assert not page.locator("[data-outcome]").count()
+        assert not page.locator("#result-copy").count()
 
 
 @pytest.mark.slow

@@ -14,7 +14,8 @@ from PIL import Image
 
 from tests.browser.pages import assert_accessible, snap
 from tests.browser.patient import path_of
-from tests.browser.staff import create_account, enter_password, log_out
+from tests.browser.staff import (choose_new_password, create_account, enter_password,
+                                  log_out)
 from tests.kit.servers import flask_cli
 from tests.kit.staff import Authenticator
 
@@ -45,12 +46,18 @@ def test_enrol_log_in_replay_and_recovery_on_a_phone(browser, live_server, axe_s
     page = context.new_page()
     page.set_default_timeout(10000)
     try:
-        # First login: the password leads to setting up the app, not into the queue.
+        # First login: the password leads to choosing one's own (issue 23: the proof beyond the
+        # password an administrator set), then to setting up the app, not into the queue.
         enter_password(page, live_server.url, nurse)
-        assert path_of(page) == "/staff/mfa/setup"
+        assert path_of(page) == "/staff/mfa/new-password"
+        page.goto(live_server.url + "/staff/mfa/setup")
+        assert path_of(page) == "/staff/mfa/new-password", "no secret before the new password"
         page.goto(live_server.url + "/staff/")
         assert path_of(page) == "/staff/login", "nothing is open before the second factor"
         enter_password(page, live_server.url, nurse)
+        assert_accessible(page, axe_source, "staff:mfa-new-password")
+        choose_new_password(page, nurse.email)
+        assert path_of(page) == "/staff/mfa/setup"
         qr = page.locator(".qr-code svg")
         assert qr.is_visible() and qr.bounding_box()["width"] >= 150  # scannable on a phone
         secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
@@ -112,6 +119,8 @@ def test_enrol_log_in_replay_and_recovery_on_a_phone(browser, live_server, axe_s
         result = flask_cli(live_server.env, "users", "reset-mfa", nurse.email)
         assert result.returncode == 0, result.stderr + result.stdout
         enter_password(page, live_server.url, nurse)
+        assert path_of(page) == "/staff/mfa/new-password"
+        choose_new_password(page, nurse.email)
         assert path_of(page) == "/staff/mfa/setup"
         new_secret = page.locator("[data-totp-secret]").get_attribute("data-totp-secret")
         assert new_secret != secret

@@ -162,7 +162,7 @@ def take_back_a_plan(page, base_url: str, questionnaire) -> None:
     """Answer a plan, pass the crisis page, then change the safety step from the review page."""
     start(page, base_url)
     walk_steps(page, questionnaire, PLAN_GIVEN)
-    assert path_of(page) == "/screening/crisis", "a plan brings the crisis page"
+    assert path_of(page) == "/screening/help-now", "a plan brings the crisis page"
     page.get_by_role("link", name=re.compile("Continue")).first.click()
     page.wait_for_load_state()
     walk_steps(page, questionnaire, PLAN_GIVEN)

@@ -28,7 +28,7 @@ from tests.kit.pages import BACKWARDS, Page, parse
 
 PREFIX = "/screening/"
 START, REVIEW, RESULT, SEND, SENT, CRISIS = (PREFIX + name for name in (
-    "start", "review", "result", "send", "sent", "crisis"))
+    "start", "review", "result", "send", "sent", "help-now"))
 FORWARD = re.compile(r"\b(continue|next|result|carry on|go on|resume|see|keep going|"
                      r"finish|done|proceed)\b", re.I)
 MAX_PAGES = 60

@@ -4,6 +4,7 @@ authenticator app, per account, that reads the setup page and gives codes as a p
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 from screener.web import mfa
@@ -11,6 +12,21 @@ from screener.web import mfa
 _SECRET = re.compile(r'data-totp-secret="([A-Z2-7]+)"')
 SETUP_PATH = "/staff/mfa/setup"
 CODE_PATH = "/staff/mfa"
+# An account an administrator made or reset: the person chooses a password before the app.
+NEW_PASSWORD_PATH = "/staff/mfa/new-password"
+# The passwords people chose there, by email (a later login uses it, not the one given).
+CHOSEN: dict[str, str] = {}
+
+
+def choose_password(email: str) -> str:
+    """A new password for ``email`` as its owner would choose one (remembered in CHOSEN)."""
+    CHOSEN[email] = "Own-" + secrets.token_urlsafe(12)
+    return CHOSEN[email]
+
+
+def password_for(email: str, given: str) -> str:
+    """The password ``email`` logs in with now: the one chosen at its first login, if any."""
+    return CHOSEN.get(email, given)
 
 
 class Authenticator:
@@ -58,6 +74,11 @@ def second_factor(browser, page, email: str):
     """After the password (``page`` is where it landed, redirects followed): set up the app or
     give its code, as a person does, with ``browser`` (a kit Patient). Returns the page the
     login ends on: the queue (or wherever the login was headed)."""
+    if page.path == NEW_PASSWORD_PATH:
+        form = page.form_posting_to(page.path, {"new"})
+        chosen = choose_password(email)
+        page = browser.submit(page, form, form.pairs(skip={"new", "confirm"})
+                              + [("new", chosen), ("confirm", chosen)])
     if page.path not in (SETUP_PATH, CODE_PATH):
         return page
     form = page.form_posting_to(page.path, {"code"})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tests.kit.patient import Patient, PatientError
 from tests.kit.servers import flask_cli
-from tests.kit.staff import second_factor
+from tests.kit.staff import password_for, second_factor
 from tests.reliability.answers import random_answers, random_contact
 
 NURSE_EMAIL, NURSE_PASSWORD = "nurse@clinic.example", "a long clinic passphrase 2024"
@@ -57,8 +57,8 @@ def nurse_login(server, questionnaire) -> Patient:
     browser = Patient(questionnaire, {}, {}, [server.url])
     page = browser.request("GET", "/staff/login")
     form = next(f for f in page.forms if "password" in f.names)
-    pairs = form.pairs(skip={"email", "password"}) + [("email", NURSE_EMAIL),
-                                                      ("password", NURSE_PASSWORD)]
+    password = password_for(NURSE_EMAIL, NURSE_PASSWORD)  # the one chosen at the first login
+    pairs = form.pairs(skip={"email", "password"}) + [("email", NURSE_EMAIL), ("password", password)]
     landed = second_factor(browser, browser.submit(page, form, pairs), NURSE_EMAIL)
     assert landed.path == "/staff/", landed.visible_text()
     return browser

@@ -55,6 +55,8 @@ ACCESS = {
     "staff.mfa.setup": STAFF,
     "staff.mfa.recovery_codes": STAFF,
     "staff.mfa.manage": STAFF,
+    "staff.mfa.new_password": STAFF,  # only within a pending login; else as the two above
+    "staff.password.change": STAFF,  # one's own password, the current one asked first
     "staff.admin.audit_log": ADMINS,
     "staff.admin.users": ADMINS,
     "staff.admin.login_blocks": ADMINS,

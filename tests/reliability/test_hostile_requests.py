@@ -42,11 +42,14 @@ def test_patient_posts_without_a_valid_csrf_token_change_nothing(app, questionna
         count = screening_count()
     stranger.post("/screening/start", data={"csrf_token": csrf_token_of(stranger, "/")})
     step = questionnaire.steps[0]
-    forged = {"missing": {}, "foreign": {"csrf_token": csrf_token_of(stranger, "/")},
+    # The stranger's own token, from its start-over confirmation (its landing page now shows
+    # "Continue" and a link, no form).
+    forged = {"missing": {}, "foreign": {"csrf_token": csrf_token_of(stranger,
+                                                                      "/screening/restart")},
               "garbage": {"csrf_token": "x" * 40}}[token]
     other = {q.id: str(q.allowed_values()[-1]) for q in step.questions}
     for path, data in [(f"/screening/{step.id}", other), ("/screening/review", {}),
-                       ("/screening/restart", {}), ("/screening/start", {}),
+                       ("/screening/restart", {"confirm": "yes"}), ("/screening/start", {}),
                        ("/screening/send", {"name": "X", "email": "x@example.com",
                                             "consent": "y"})]:
         response = client.post(path, data={**data, **forged})

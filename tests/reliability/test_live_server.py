@@ -13,7 +13,7 @@ import pytest
 from tests.reliability.answers import random_answers, random_contact
 from tests.reliability.load import leaked_lines
 from tests.kit.patient import Patient
-from tests.kit.staff import second_factor
+from tests.kit.staff import password_for, second_factor
 from tests.kit.servers import flask_cli
 
 STAFF_EMAIL, STAFF_PASSWORD = "clinician@clinic.example", "a long clinic passphrase 2024"
@@ -48,8 +48,8 @@ def staff_login(server, questionnaire) -> Patient:
     browser = Patient(questionnaire, {}, {}, [server.url])
     page = browser.request("GET", "/staff/login")
     form = next(f for f in page.forms if "password" in f.names)
-    pairs = form.pairs(skip={"email", "password"}) + [("email", STAFF_EMAIL),
-                                                      ("password", STAFF_PASSWORD)]
+    password = password_for(STAFF_EMAIL, STAFF_PASSWORD)  # the one chosen at the first login
+    pairs = form.pairs(skip={"email", "password"}) + [("email", STAFF_EMAIL), ("password", password)]
     landed = second_factor(browser, browser.submit(page, form, pairs), STAFF_EMAIL)
     assert landed.path == "/staff/", landed.visible_text()
     return browser

@@ -28,7 +28,7 @@ def test_a_crisis_patients_walk_leaves_no_step_names_addresses_or_sizes(
     server = start_server(sqlite_env, 1)
     answers = baseline(phq9_9=2, cssrs_thoughts="yes", cssrs_plan="yes")
     patient = Patient(questionnaire, answers, random_contact(1, random.Random(3)), [server.url])
-    patient.run_until("/screening/crisis")  # through the safety step to the crisis page
+    patient.run_until("/screening/help-now")  # through the safety step to the crisis page
     staff = patient.request("GET", "/staff/login")
     assert staff.status == 200
 
@@ -46,7 +46,7 @@ def test_a_crisis_patients_walk_leaves_no_step_names_addresses_or_sizes(
     assert all(address == "-" and size == "-" for address, _, _, _, size in patient_lines)
     for step in questionnaire.steps:
         assert f"/screening/{step.id}" not in log
-    assert "/screening/crisis" not in log and "127.0.0.1 " not in " ".join(
+    assert "/screening/help-now" not in log and "127.0.0.1 " not in " ".join(
         f"{line[0]} {line[2]}" for line in patient_lines)
     # Staff pages keep what an audit needs: who (address) asked for what.
     assert ("127.0.0.1", "GET", "/staff/login", "200") in [line[:4] for line in lines]
@@ -64,7 +64,7 @@ def test_quiet_atoms_keep_staff_lines_and_reduce_patient_lines():
     assert quiet["U"] == "/screening/<step>" and quiet["r"] == "GET /screening/<step> HTTP/1.1"
     assert quiet["h"] == quiet["B"] == quiet["f"] == quiet["a"] == "-"
     assert "safety" not in repr(quiet) and "phq9" not in repr(quiet) and "{cookie}i" not in quiet
-    unrouted = quiet_atoms(dict(atoms), {"PATH_INFO": "/screening/crisis"})
+    unrouted = quiet_atoms(dict(atoms), {"PATH_INFO": "/screening/help-now"})
     assert unrouted["U"] == "/screening/<step>"
     staff = dict(atoms, U="/staff/audit")
     assert quiet_atoms(dict(staff), {"PATH_INFO": "/staff/audit"}) == staff

@@ -26,7 +26,7 @@ def record(questionnaire, answers, **contact):
     assessment = rules.evaluate(questionnaire, answers)
     fields = dict(contact_name="Alex Example", contact_email="alex@example.com",
                   contact_phone=None, contact_method="email", contact_time=None,
-                  contact_message=None)
+                  contact_message=None, reference="K7Q-4M9")
     fields.update(contact)
     return SimpleNamespace(
         id=uuid.UUID("12345678-1234-5678-1234-567812345678"), submitted_at=SUBMITTED,
@@ -115,8 +115,10 @@ def test_columns_in_the_documented_order(questionnaire):
              for version in ("1.1.0", "1.2.0")}
     review = [c for c, _ in csv_export.REVIEW_COLUMNS]
     first = [q for q in questions if questionnaire.questions[q].added_in is None]
-    assert list(columns.headers) == fixed + scores + ["rules"] + contact + first + review + (
-        added["1.1.0"] + added["1.2.0"])
+    # Columns later issues add follow the review columns, in the order they landed (patients:
+    # reference), before the later versions' questions so a new version moves none of them.
+    assert list(columns.headers) == fixed + scores + ["rules"] + contact + first + review + [
+        "reference"] + added["1.1.0"] + added["1.2.0"]
     assert len(columns.labels) == len(columns.headers)
     assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
 
@@ -286,3 +288,18 @@ def test_writer_and_guard_agree_on_every_cell():
     cells = ["=1", "＝1", "\u200b=1", "x;=1", "Alex", "", None, -3, 2.5]
     written = parse("".join(csv_export.write(["c"] * len(cells), [cells])))[1]
     assert written == ["" if c is None else str(csv_export.guard(c)) for c in cells]
+
+
+def test_the_reference_follows_the_review_columns_and_is_blank_when_de_identified(questionnaire):
+    """Staff match a patient's call to the row by its reference; a de-identified export must
+    not carry it (DECISIONS, "Exports")."""
+    from tests.helpers import baseline
+    identified = csv_export.layout([questionnaire])
+    cells = csv_export.row(identified, record(questionnaire, baseline()), baseline())
+    at = identified.headers.index("reference")
+    assert identified.headers[at - 1] == "contact_attempts" and cells[at] == "K7Q-4M9"
+    assert len(cells) == len(identified.headers)
+    anonymous = csv_export.layout([questionnaire], contact=False)
+    cells = csv_export.row(anonymous, record(questionnaire, baseline()), baseline())
+    assert cells[anonymous.headers.index("reference")] is None
+    assert "K7Q-4M9" not in cells

@@ -376,3 +376,29 @@ def test_a_flag_without_urgency_is_shown_but_not_urgent():
     assert (flag.urgency, flag.urgent) == (None, False)
     assert loaded.is_urgent_flag("urgent_now") and not loaded.is_urgent_flag("note_flag")
     assert loaded.is_urgent_flag("unknown_flag")  # a flag a newer text had: kept urgent
+
+
+def _stems(data, stems):
+    next(s for s in data["steps"] if s["id"] == "substance")["stems"] = stems
+
+
+@pytest.mark.parametrize("stems, problem", [
+    ([{"text": "In the past 12 months…", "questions": ["phq9_1"]}],
+     "steps[7].stems[0].questions: not questions of this step: ['phq9_1']"),
+    ([{"text": "In the past 12 months…", "questions": ["taps_alcohol", "sud_history"]}],
+     "steps[7].stems[0].questions: expected a run of the step's questions, in order, in one stem"),
+    ([{"text": "A", "questions": ["taps_alcohol"]}, {"text": "B", "questions": ["taps_alcohol"]}],
+     "steps[7].stems[1].questions: expected a run of the step's questions, in order, in one stem"),
+    ([{"text": "A"}], "steps[7].stems[0].questions: missing required key"),
+])
+def test_a_stem_must_cover_a_run_of_its_own_steps_questions(stems, problem):
+    """A time frame pinned over the wrong questions would mislead the patient: refused."""
+    assert problems_after(lambda d: _stems(d, stems)) == [problem]
+
+
+def test_the_substance_step_pins_lifetime_over_cage_aid_and_past_year_over_taps(questionnaire):
+    step = questionnaire.steps_by_id["substance"]
+    assert step.stems == (
+        ("In your lifetime…", ("cage_cut_down", "cage_annoyed", "cage_guilty", "cage_eye_opener")),
+        ("In the past 12 months…", ("taps_alcohol", "taps_drugs", "drugs_cannabis_only",
+                                    "taps_rx_misuse")))

@@ -30,6 +30,9 @@ def test_queue_views_and_searches_are_audited_without_text_or_answers(app, clien
     assert client.get("/staff/?outcome=nonsense").status_code == 400
     plain, searched, refused = events(app, "queue_viewed")
     assert plain.actor_id == user.id
+    # Which submissions each page showed: their ids (issue 23), nothing else of them.
+    shown = plain.detail.pop("screening_ids")
+    assert len(shown) == 2 and len(searched.detail.pop("screening_ids")) == 1
     assert plain.detail == {"filters": {"status": ["new", "in_review", "contacted"]}, "count": 2}
     assert searched.detail == {"filters": {"from": "2020-01-01", "search": True}, "count": 1}
     assert refused.detail["filters"]["invalid"] is True and refused.detail["count"] == 0
@@ -51,18 +54,22 @@ def test_queue_pages_are_audited_as_such(app, client, login_as):
         None, "later"]
 
 
-def test_purge_removes_the_patients_address_and_records_the_cli_actor(app, runner, login_as):
+def test_purge_edits_no_audit_row_and_patient_events_keep_no_address(app, runner, login_as):
+    """Audit rows are append-only (issue 23): the purge writes its own event and edits none.
+    So that a patient's address does not outlive their purged screening, their own events
+    never keep one; who on staff looked (and from where) stays."""
+    from screener.storage import audit
+
     staff = login_as("clinician")
     with app.app_context():
         old = make_submission(review_status="closed",
                               review_updated_at=utcnow() - timedelta(days=40))
         kept = make_submission()
         for screening in (old, kept):
-            db.session.add(AuditEvent(action="screening_submitted", screening_id=screening.id,
-                                      remote_addr="203.0.113.7", detail={}))
-            db.session.add(AuditEvent(action="submission_viewed", screening_id=screening.id,
-                                      actor_id=staff.id, actor_label=staff.email,
-                                      remote_addr="10.0.0.5", detail={}))
+            audit.record("screening_submitted", screening_id=screening.id,
+                         remote_addr="203.0.113.7")
+            audit.record("submission_viewed", screening_id=screening.id, actor=staff,
+                         remote_addr="10.0.0.5")
         db.session.commit()
         old_id, kept_id = old.id, kept.id
     app.config["CLOSED_RETENTION_DAYS"] = 30
@@ -72,8 +79,8 @@ def test_purge_removes_the_patients_address_and_records_the_cli_actor(app, runne
         assert db.session.get(Screening, old_id) is None
         trail = {(e.screening_id, e.action): e.remote_addr
                  for e in db.session.scalars(select(AuditEvent))}
-    assert trail[(old_id, "screening_submitted")] is None  # the patient's address is gone
+    assert trail[(old_id, "screening_submitted")] is None  # never written
+    assert trail[(kept_id, "screening_submitted")] is None
     assert trail[(old_id, "submission_viewed")] == "10.0.0.5"  # who on staff looked stays
-    assert trail[(kept_id, "screening_submitted")] == "203.0.113.7"  # not purged: untouched
     [purge] = events(app, "purge")
     assert purge.actor_label == "cli" and purge.detail["closed"] == 1

@@ -111,7 +111,7 @@ def test_safety_step_and_crisis_page(client):
     location = walk(client, answers, until="safety")
     assert_all_links(client.get(location).get_data(as_text=True))
     client.post(location, data=step_data("safety", answers))
-    assert_all_links(client.get("/screening/crisis").get_data(as_text=True))
+    assert_all_links(client.get("/screening/help-now").get_data(as_text=True))
 
 
 def test_the_spanish_line_texts_ayuda_and_is_marked_spanish():

@@ -400,10 +400,11 @@ def test_time_to_first_contact_counts_the_first_logged_attempt_in_days(app):
         now = utcnow()
         screening = sent(baseline(), now - timedelta(days=3))
         nurse = make_staff("intake")
-        review.record_attempt(screening, "phone", "voicemail", "", nurse)
-        attempt = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "contact_attempt")).one()
-        attempt.at = now - timedelta(days=1)
+        # The attempt's audit event as record_attempt writes it, a day ago (audit events are
+        # append-only: it is inserted with its time, not moved).
+        db.session.add(AuditEvent(action="contact_attempt", screening_id=screening.id,
+                                  actor_id=nurse.id, at=now - timedelta(days=1),
+                                  detail={"method": "phone", "outcome": "voicemail"}))
         db.session.commit()
         review.change_status(screening, "contacted")
         found = daily_counts.counts(db.session, (now - timedelta(days=30)).date(),

@@ -80,8 +80,8 @@ def worked_example_22(app) -> None:
     client = app.test_client()
     location = walk(client, WITH_PLAN, until="safety")
     response = client.post(location, data=step_data("safety", WITH_PLAN))
-    assert response.headers["Location"] == "/screening/crisis"
-    assert client.get("/screening/crisis").status_code == 200
+    assert response.headers["Location"] == "/screening/help-now"
+    assert client.get("/screening/help-now").status_code == 200
     assert walk(client, WITH_PLAN) == "/screening/review"
 
     assert change_from_review(client, "phq9", TAKEN_BACK) == "/screening/review"
@@ -264,7 +264,7 @@ def test_saving_the_same_answer_again_records_it_once(app, client):
 def test_start_over_deletes_the_records_with_the_draft(app, client):
     walk(client, EXAMPLE_1, until="gad7")
     assert recorded(app) == [("phq9_9", 1)]
-    client.post("/screening/restart")
+    client.post("/screening/restart", data={"confirm": "yes"})
     assert recorded(app) == []
 
 

@@ -64,8 +64,8 @@ def test_step_page_is_an_accessible_form(client):
     client.post("/screening/start")
     client.post("/screening/about", data={"age_18_plus": "yes"})
     page = client.get("/screening/diagnosis").get_data(as_text=True)
-    # 1.2.0: the safety step is always asked (8 steps for an adult without chronic pain)
-    assert "Step 2 of 8" in page and '<progress class="progress-meter" max="8" value="2"' in page
+    # Every step is counted from the start (9), so the total never grows mid-way (issue 24)
+    assert "Step 2 of 9" in page and '<progress class="progress-meter" max="9" value="2"' in page
     assert page.count("<h1") == 1
     # 1.2.0: five questions; the suicide questions moved to the safety step
     assert page.count("<fieldset") == 5 and page.count("<legend>") == 5
@@ -231,7 +231,7 @@ def test_the_safety_step_follows_phq9_for_everyone(app, client):
     response = client.post("/screening/phq9", data=step_data("phq9", answers))
     assert response.headers["Location"] == "/screening/safety"
     page = client.get("/screening/safety").get_data(as_text=True)
-    assert "Step 4 of 8" in page
+    assert "Step 4 of 9" in page
     resources = page.index('class="crisis"')
     question = page.index('name="cssrs_wish_dead"')
     assert page.index("<h1") < resources < question
@@ -244,8 +244,8 @@ def test_intent_opens_the_crisis_page_then_continues(app, client):
                        cssrs_intent="yes")
     walk(client, answers, until="safety")
     response = client.post("/screening/safety", data=step_data("safety", answers))
-    assert response.headers["Location"] == "/screening/crisis"
-    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert response.headers["Location"] == "/screening/help-now"
+    page = client.get("/screening/help-now").get_data(as_text=True)
     assert str(escape(questionnaire().steps_by_id["safety"].crisis_page_text)) in page
     assert 'href="tel:988"' in page and 'href="tel:911"' in page
     assert 'href="/screening/gad7"' in page  # the way to continue
@@ -258,7 +258,7 @@ def test_low_risk_answers_continue_directly(client):
     walk(client, answers, until="safety")
     response = client.post("/screening/safety", data=step_data("safety", answers))
     assert response.headers["Location"] == "/screening/gad7"
-    assert client.get("/screening/crisis").headers["Location"] == "/help"
+    assert client.get("/screening/help-now").headers["Location"] == "/help"
 
 
 def test_thoughts_changed_to_no_drop_the_follow_up_answers(app, client):
@@ -303,7 +303,7 @@ def test_session_cookie_holds_only_the_token(app, client):
 
 def test_start_over_deletes_the_draft(app, client):
     walk(client, baseline(), until="gad7")
-    response = client.post("/screening/restart")
+    response = client.post("/screening/restart", data={"confirm": "yes"})
     assert response.headers["Location"] == "/"
     assert rows(app) == []
     page = client.get("/").get_data(as_text=True)
@@ -312,7 +312,7 @@ def test_start_over_deletes_the_draft(app, client):
 
 
 @pytest.mark.parametrize("path", ["/screening/about", "/screening/review", "/screening/result",
-                                  "/screening/send", "/screening/sent", "/screening/crisis",
+                                  "/screening/send", "/screening/sent", "/screening/help-now",
                                   "/screening/"])
 def test_every_wizard_page_needs_a_screening(client, path):
     response = client.get(path)
@@ -325,3 +325,27 @@ def test_every_page_footer_says_it_is_not_a_diagnosis_from_questions_yaml(client
     disclaimer = questionnaire().texts["page_disclaimer"]
     for path in ("/", "/help", "/no-such-page"):
         assert str(escape(disclaimer)) in client.get(path).get_data(as_text=True), path
+
+
+def test_start_over_asks_first_and_a_post_without_the_confirmation_deletes_nothing(app, client):
+    """Issue 24: no answers lost to a stray click 55 px below "Save and continue later"."""
+    walk(client, baseline(), until="gad7")
+    step = client.get("/screening/gad7").get_data(as_text=True)
+    assert 'href="/screening/restart"' in step and 'action="/screening/restart"' not in step
+    page = client.get("/screening/restart").get_data(as_text=True)
+    assert "Delete all your answers and start again?" in page
+    assert 'name="confirm" value="yes"' in page and "No, keep my answers" in page
+    for data in ({}, {"confirm": "no"}, {"confirm": ""}):
+        response = client.post("/screening/restart", data=data)
+        assert response.headers["Location"] == "/screening/restart"
+        assert len(rows(app)) == 1
+    assert client.get("/screening/gad7").status_code == 200
+
+
+def test_start_over_keeps_the_safety_answers_of_nothing_it_did_not_delete(app, client):
+    """A self-harm answer is never lost to an unconfirmed start over."""
+    from tests.helpers import phq9
+    walk(client, baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2)), until="gad7")
+    client.post("/screening/restart")
+    [row] = rows(app)
+    assert row.answers["phq9_9"] == 2

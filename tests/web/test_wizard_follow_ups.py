@@ -4,12 +4,15 @@ headings, and what the patient reads of the notes and of a past attempt."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard import only
-from tests.web.wizard_client import complete, questionnaire, send, step_data, walk
+from tests.web.wizard_client import (complete, questionnaire, send, step_data, visible,
+                                     walk)
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)
 SAFETY = {"cssrs_wish_dead": "no", "cssrs_thoughts": "no", "suicide_attempt": "no"}
@@ -36,22 +39,31 @@ def test_yes_to_a_past_attempt_asks_the_follow_up_on_the_same_step(app, client):
     reach(client, "safety")
     response = post_safety(client, suicide_attempt="yes")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/screening/safety#suicide_attempt_recent-0"
+    # No question id in the URL (browser history): the page itself points it out.
+    assert response.headers["Location"] == "/screening/safety"
     assert only(app).answers["suicide_attempt"] == "yes"  # what was given is kept
     page = client.get("/screening/safety").get_data(as_text=True)
     assert str(escape(questionnaire().questions["suicide_attempt_recent"].text)) in page
-    assert 'name="suicide_attempt_recent"' in page
+    assert 'name="suicide_attempt_recent"' in visible(page)
     assert "There is a problem" not in page  # a new question, not an error
+    # Without script: "One more question about your answer", focused, right before it.
+    note = ('<p class="follow-up-note" tabindex="-1" autofocus>'
+            'One more question about your answer</p>')
+    assert note in page and page.count("autofocus") == 1
+    assert page.index(note) < page.index('name="suicide_attempt_recent"')
+    assert page.index('name="suicide_attempt"') < page.index(note)
+    # Pointed out once: a reload shows the question without the note.
+    assert "autofocus" not in client.get("/screening/safety").get_data(as_text=True)
 
 
 def test_a_recent_attempt_leads_to_the_crisis_page_then_on(app, client):
     reach(client, "safety")
     post_safety(client, suicide_attempt="yes")
     response = post_safety(client, suicide_attempt="yes", suicide_attempt_recent="yes")
-    assert response.headers["Location"] == "/screening/crisis"
-    page = client.get("/screening/crisis").get_data(as_text=True)
+    assert response.headers["Location"] == "/screening/help-now"
+    page = client.get("/screening/help-now").get_data(as_text=True)
     step = questionnaire().steps_by_id["safety"]
-    assert f"<h1>{escape(step.crisis_page_title)}</h1>" in page
+    assert f"<h1 id=\"help-now-title\">{escape(step.crisis_page_title)}</h1>" in page
     assert str(escape(step.crisis_page_text)) in page
     assert 'href="tel:988"' in page
     assert 'href="/screening/gad7"' in page  # continue the screening
@@ -62,7 +74,7 @@ def test_both_answers_posted_at_once_are_accepted(app, client):
     """A browser that shows the follow-up itself posts both in one go."""
     reach(client, "safety")
     response = post_safety(client, suicide_attempt="yes", suicide_attempt_recent="yes")
-    assert response.headers["Location"] == "/screening/crisis"
+    assert response.headers["Location"] == "/screening/help-now"
     assert only(app).answers["suicide_attempt_recent"] == "yes"
 
 
@@ -115,7 +127,7 @@ def test_substance_step_shows_the_instruction_and_the_taps_items(client):
     for question_id in ("taps_alcohol", "taps_drugs", "taps_rx_misuse"):
         assert str(escape(questionnaire().questions[question_id].text)) in page
         assert f'name="{question_id}" id="{question_id}-3" value="weekly"' in page
-    assert 'name="drugs_cannabis_only"' not in page  # asked only after some drug use
+    assert 'name="drugs_cannabis_only"' not in visible(page)  # only after some drug use
 
 
 def test_drug_use_asks_whether_it_was_cannabis_only_on_the_same_step(app, client):
@@ -123,7 +135,7 @@ def test_drug_use_asks_whether_it_was_cannabis_only_on_the_same_step(app, client
     answers = baseline(taps_drugs="weekly")
     del answers["drugs_cannabis_only"]
     response = client.post("/screening/substance", data=step_data("substance", answers))
-    assert response.headers["Location"] == "/screening/substance#drugs_cannabis_only-0"
+    assert response.headers["Location"] == "/screening/substance"
     page = client.get("/screening/substance").get_data(as_text=True)
     assert 'name="drugs_cannabis_only"' in page
 
@@ -197,3 +209,39 @@ def test_worked_example_24_a_recent_admission_sorts_above_unflagged_without_an_a
     assert 'class="crisis"' not in page  # not a suicide-risk flag: no crisis block
     assert reason("recent_psych_hospitalization") in page
     assert (only(app).flags, only(app).priority) == (["recent_admission"], 3)
+
+
+def test_follow_ups_wait_hidden_in_the_page_for_the_script_to_reveal_in_place(client):
+    """With JavaScript the follow-up appears under its answer at once (wizard.js); the page
+    carries it hidden with the condition from questions.yaml, and the same form posts it."""
+    reach(client, "safety")
+    page = client.get("/screening/safety").get_data(as_text=True)
+    for follow_up in ("cssrs_method", "cssrs_intent", "cssrs_plan"):
+        box = re.search(r'<div class="follow-up" hidden data-when="cssrs_thoughts" data-op="=" '
+                        r'data-value="yes">(?:(?!<div class="follow-up").)*?name="'
+                        + follow_up + '"', page, re.S)
+        assert box, follow_up
+    assert re.search(r'data-when="suicide_attempt" data-op="=" data-value="yes">'
+                     r'(?:(?!<div class="follow-up").)*?name="suicide_attempt_recent"', page, re.S)
+    form = page[page.index('<form method="post"'):page.index("</form>")]
+    assert 'name="cssrs_plan"' in form  # inside the step's form: posted with it
+    assert "autofocus" not in page  # nothing new yet: no focus moved
+
+
+def test_the_pinned_stem_changes_with_its_questions_on_the_substance_step(client):
+    """Issue 24: "In your lifetime…" over CAGE-AID only; the TAPS-1 items under their own "In
+    the past 12 months…"; the questions after them under neither."""
+    reach(client, "substance")
+    page = client.get("/screening/substance").get_data(as_text=True)
+    groups = re.findall(r'<div class="stem-group"><p class="stem stem-sticky">([^<]*)</p>'
+                        r'(.*?)</fieldset>\s*</div>\s*</div>(?=\s*(?:<div class="stem-group"|'
+                        r'<div class="question">|\s*<div class="actions">))', page, re.S)
+    assert [text for text, _ in groups] == ["In your lifetime…", "In the past 12 months…"]
+    lifetime = page[page.index("In your lifetime…"):page.index("In the past 12 months…")]
+    assert 'name="cage_cut_down"' in lifetime and 'name="taps_alcohol"' not in lifetime
+    past_year = page[page.index("In the past 12 months…"):]
+    past_year = past_year[:past_year.index('name="sud_history"')]
+    assert all(f'name="{q}"' in past_year for q in ("taps_alcohol", "taps_drugs", "taps_rx_misuse"))
+    assert page.count('class="stem stem-sticky"') == 2  # no step-wide stem over everything
+    between = page[page.index('name="taps_rx_misuse"'):page.index('name="sud_history"')]
+    assert between.count('<div class="stem-group">') == 0 and "</fieldset>" in between

@@ -36,11 +36,14 @@ def test_full_journey_on_postgres(pg_app):
         assert row.submitted_at.tzinfo is not None and row.expires_at is None
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "screening_submitted")) == 1
-    # This browser's session still held the token (the two sends came from copies of it): the
-    # confirmation once, then the screening has left the device (issue 13).
-    assert client.get("/screening/phq9").headers["Location"] == "/screening/sent"
-    assert client.get("/screening/sent").status_code == 200
-    assert client.get("/screening/phq9").headers["Location"] == "/"
+    # This browser's session still holds the token from before the send (the two sends came
+    # from copies of it): the neutral "already sent" page, no reference, no risk level.
+    assert client.get("/screening/phq9").headers["Location"] == "/screening/already-sent"
+    page = client.get("/screening/already-sent").get_data(as_text=True)
+    assert "These answers were already sent" in page and 'class="crisis"' not in page
+    with pg_app.app_context():
+        reference = db.session.scalars(select(Screening.reference)).one()
+    assert reference and reference not in page
 
 
 def test_errors_kept_on_the_draft_and_resume_codes_on_postgres(pg_app):
@@ -63,4 +66,10 @@ def test_errors_kept_on_the_draft_and_resume_codes_on_postgres(pg_app):
     with pg_app.app_context():
         row = db.session.scalars(select(Screening)).one()
         assert row.answers["phq9_1"] == 0 and row.pending_input is None
-        assert row.resume_code_hash is not None and code not in row.resume_code_hash
+        # Single use (issue 23): the code was spent by the move; the first device is told so.
+        assert row.resume_code_hash is None
+    assert pg_app.test_client().post("/screening/resume", data={"code": code}).headers[
+        "Location"] == "/screening/resume"
+    assert client.get("/screening/phq9").headers["Location"] == "/"
+    assert "You opened this screening on another device" in client.get("/").get_data(
+        as_text=True)

@@ -28,7 +28,7 @@ def test_every_wizard_post_answers_with_a_redirect(app, client):
     post("/screening/review")
     post("/screening/send", {"name": ""})  # errors
     post("/screening/send", CONTACT)
-    post("/screening/restart")
+    post("/screening/restart", {"confirm": "yes"})
     assert all(status == 302 for _, status in posts), posts
 
 

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from screener.extensions import db
-from screener.storage import resume_codes
+from screener.storage import code_hash, resume_codes
+from screener.web.code_keys import RESUME_CODES, code_key
 from screener.storage.models import Screening, hash_token, utcnow
 from tests.helpers import baseline
 from tests.web.test_wizard import only
@@ -64,7 +65,11 @@ def test_save_keeps_valid_choices_and_stores_only_a_hash(app, client):
     code = save_for_later(client, "phq9", data)
     stored = only(app)
     assert stored.answers["phq9_1"] == 0 and "phq9_9" not in stored.answers
-    assert stored.resume_code_hash == hash_token(resume_codes.normalise(code))
+    with app.app_context():
+        key = code_key(RESUME_CODES)
+    # A keyed hash: a dump alone cannot be searched by hashing every possible code.
+    assert stored.resume_code_hash == code_hash.keyed_hash(key, resume_codes.normalise(code))
+    assert stored.resume_code_hash != hash_token(resume_codes.normalise(code))
     assert code not in str(stored.answers) and code.replace("-", "") not in stored.resume_code_hash
     # Shown once: a reload offers a new code instead.
     again = client.get("/screening/save").get_data(as_text=True)
@@ -80,11 +85,50 @@ def test_resume_on_another_device_opens_the_step_where_it_stopped(app, client):
     page = other.get("/screening/phq9").get_data(as_text=True)
     assert 'id="phq9_1-2" value="2" checked' in page
     assert "Welcome back" in page
-    # The screening moved: the first browser no longer opens it.
+    # The screening moved: the first browser no longer opens it, and is told where it went.
     assert client.get("/screening/phq9").headers["Location"] == "/"
-    # The code keeps working while the draft does (here: back to the first browser).
-    assert client.post("/screening/resume", data={"code": code}).headers["Location"] == (
+    page = client.get("/").get_data(as_text=True)
+    assert "You opened this screening on another device" in page and "expired" not in page
+    # Single use (issue 23): whoever saw the written-down code cannot open it again.
+    third = app.test_client()
+    assert third.post("/screening/resume", data={"code": code}).headers["Location"] == (
+        "/screening/resume")
+    assert only(app).resume_code_hash is None
+    # A new code, made on the device that has the screening, works (once) again.
+    again = save_for_later(other, "phq9")
+    assert client.post("/screening/resume", data={"code": again}).headers["Location"] == (
         "/screening/phq9")
+
+
+def test_a_code_stored_as_a_bare_sha256_before_the_upgrade_works_once(app, client):
+    """Existing hashes keep working until used."""
+    walk(client, baseline(), until="phq9")
+    code = save_for_later(client, "phq9")
+    with app.app_context():
+        db.session.execute(update(Screening).values(
+            resume_code_hash=hash_token(resume_codes.normalise(code))))
+        db.session.commit()
+    other = app.test_client()
+    assert other.post("/screening/resume", data={"code": code}).headers["Location"] == (
+        "/screening/phq9")
+    assert app.test_client().post("/screening/resume", data={"code": code}).headers[
+        "Location"] == "/screening/resume"
+    assert only(app).resume_code_hash is None
+
+
+def test_a_self_harm_answer_survives_the_move_to_another_device(app, client):
+    """The screening moves with its safety records; nothing of them is lost with the code."""
+    from tests.helpers import phq9
+    walk(client, baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 2)), until="gad7")
+    code = save_for_later(client, "gad7")
+    other = app.test_client()
+    other.post("/screening/resume", data={"code": code})
+    with app.app_context():
+        from screener.storage.models import SafetyAnswer
+        from sqlalchemy import select
+        recorded = db.session.scalars(select(SafetyAnswer.question_id)).all()
+    assert "phq9_9" in recorded
+    assert only(app).answers["phq9_9"] == 2
 
 
 def test_a_new_code_replaces_the_old_one(app, client):

@@ -149,7 +149,7 @@ def test_expired_completed_screening_cannot_be_sent(app, client):
 def test_start_is_rate_limited(app, client):
     app.config["SCREENING_START_RATE_LIMIT"] = "2/minute"
     for _ in range(2):
-        client.post("/screening/restart")
+        client.post("/screening/restart", data={"confirm": "yes"})
         assert client.post("/screening/start").status_code == 302
     response = client.post("/screening/start")
     assert response.status_code == 429 and b"Too many attempts" in response.data
@@ -170,7 +170,7 @@ def test_every_limit_is_on_a_view(app):
 def test_limited_views_are_still_limited_without_the_per_request_check(app, client):
     app.config["SCREENING_START_RATE_LIMIT"] = "1/minute"
     assert client.post("/screening/start").status_code == 302
-    client.post("/screening/restart")
+    client.post("/screening/restart", data={"confirm": "yes"})
     assert client.post("/screening/start").status_code == 429
 
 

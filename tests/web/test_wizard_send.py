@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from screener.extensions import db
-from screener.patient.session import JUST_SENT_KEY, SESSION_KEY
+from screener.patient.session import RECEIPT_KEY, SESSION_KEY
 from screener.storage.models import AuditEvent, Screening
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard import only, rows
@@ -116,11 +116,13 @@ def test_sent_page_without_a_flag_has_no_crisis_block(app, client):
     assert "Moderate" in page[page.index('id="result-copy"'):]  # bands kept without a flag
 
 
-def test_the_submission_is_audited_with_the_patients_address_and_no_staff_actor(app, client):
+def test_the_submission_is_audited_without_the_patients_address_or_a_staff_actor(app, client):
+    """Audit rows are append-only (issue 23), so an address written here could not be removed
+    when the purge deletes the screening: a patient's own events keep none."""
     complete(client, baseline())
     send(client)
     [event] = audit_events(app, "screening_submitted")
-    assert event.remote_addr == "127.0.0.1"
+    assert event.remote_addr is None
     assert event.actor_id is None and event.actor_label is None
 
 
@@ -135,11 +137,12 @@ def test_sending_twice_makes_one_submission(app, client):
     first = send(client)
     second = send(client, name="Someone Else")
     assert first.headers["Location"] == "/screening/sent"
-    # The second click of a double click, before the confirmation was shown: the confirmation
-    # (once), never a second submission; after it the device holds nothing of the screening.
+    # The second click, after the first one's answer: the confirmation, never a second
+    # submission; the printable result once, then the confirmation with its reference.
     assert second.headers["Location"] == "/screening/sent"
-    assert client.get("/screening/sent").status_code == 200
-    assert client.get("/screening/sent").headers["Location"] == "/"
+    assert 'id="result-copy"' in client.get("/screening/sent").get_data(as_text=True)
+    again = client.get("/screening/sent")
+    assert again.status_code == 200 and 'id="result-copy"' not in again.get_data(as_text=True)
     assert only(app).contact_name == "Alex Example"
     assert len(audit_events(app, "screening_submitted")) == 1
 
@@ -154,27 +157,80 @@ def test_double_click_send_concurrently_makes_one_submission(app, client):
             Screening.status == "submitted")) == 1
 
 
-def test_after_sending_nothing_can_be_changed_or_seen_on_the_device(app, client):
-    # Issue 13: a sent screening leaves the device; every page of it leads to the landing page.
+def test_after_sending_every_way_back_shows_the_confirmation_and_changes_nothing(app, client):
+    # Issue 24: Back, a bookmarked step or the result URL say the answers were sent, never
+    # "start again" (a worried patient would send a duplicate).
     answers = baseline()
     complete(client, answers)
     send(client)
     before = only(app)
-    assert client.get("/screening/sent").status_code == 200  # the confirmation, once
+    assert client.get("/screening/sent").status_code == 200  # with the printable result, once
     for method, path, data in [("GET", "/screening/phq9", None),
                                ("POST", "/screening/phq9", step_data("phq9", baseline(phq9_1=3))),
                                ("POST", "/screening/review", None),
                                ("GET", "/screening/send", None),
+                               ("POST", "/screening/send", dict(CONTACT, consent="y")),
                                ("GET", "/screening/review", None),
                                ("GET", "/screening/result", None),
-                               ("GET", "/screening/sent", None),
                                ("GET", "/screening/", None)]:
         response = client.open(path, method=method, data=data)
-        assert response.headers["Location"] == "/", (method, path)
+        assert response.headers["Location"] == "/screening/sent", (method, path)
+        page = client.get("/screening/sent").get_data(as_text=True)
+        assert "Your answers were sent on" in page and before.reference in page
+        assert "Please start again" not in page and 'id="result-copy"' not in page
     after = only(app)
     assert after.answers == before.answers == answers
     assert after.updated_at == before.updated_at
+    assert len(audit_events(app, "screening_submitted")) == 1
     assert 'action="/screening/start"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_cookie_keeps_only_a_receipt_and_the_row_no_token(app, client):
+    """DECISIONS: the draft's token is replaced by a receipt; nothing of the answers is left."""
+    complete(client, baseline())
+    send(client)
+    with client.session_transaction() as session:
+        assert SESSION_KEY not in session and isinstance(session[RECEIPT_KEY], str)
+    stored = only(app)
+    assert stored.token_hash is None and stored.resume_code_hash is None
+    assert re.fullmatch(r"[2-9A-HJKMNP-TW-Z]{3}-[2-9A-HJKMNP-TW-Z]{3}", stored.reference)
+
+
+def test_sent_page_shows_the_reference_to_quote(app, client):
+    complete(client, baseline())
+    send(client)
+    page = client.get("/screening/sent").get_data(as_text=True)
+    reference = only(app).reference
+    assert re.search(r"<strong[^>]*data-reference[^>]*>" + reference + "</strong>", page)
+
+
+def test_a_crisis_receipt_keeps_the_resources_first_after_the_printable_copy(app, client):
+    """Back after sending at risk: help still comes before the confirmation."""
+    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    send(client)
+    client.get("/screening/sent")
+    page = client.get("/screening/result", follow_redirects=True).get_data(as_text=True)
+    assert page.index('class="crisis"') < page.index('class="card confirmation"')
+    assert str(escape(questionnaire().texts["sent_urgent"])) in page
+
+
+def test_a_copied_cookie_from_before_the_send_learns_nothing(app, client):
+    """DECISIONS: a neutral page, no reference, nothing that tells a risk level."""
+    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    send(client)
+    reference = only(app).reference
+    for path in ("/screening/result", "/screening/phq9", "/screening/sent", "/screening/send",
+                 "/screening/"):
+        page = copy.get(path, follow_redirects=True).get_data(as_text=True)
+        assert reference not in page and 'class="crisis"' not in page, path
+        assert "result-copy" not in page, path
+    page = copy.get("/screening/result", follow_redirects=True).get_data(as_text=True)
+    assert "These answers were already sent" in page
+    assert 'href="/help"' in page  # the footer's help link stays, as on every page
+    assert send(copy).headers["Location"] == "/screening/already-sent"
+    assert len(audit_events(app, "screening_submitted")) == 1
 
 
 def test_sent_page_shows_a_printable_result_once(app, client):
@@ -185,22 +241,20 @@ def test_sent_page_shows_a_printable_result_once(app, client):
     outcome = questionnaire().outcomes_by_id[only(app).outcome]
     assert str(escape(outcome.title)) in page
     with client.session_transaction() as session:
-        assert SESSION_KEY not in session and JUST_SENT_KEY not in session
+        assert SESSION_KEY not in session and RECEIPT_KEY in session
     again = client.get("/screening/sent", follow_redirects=True).get_data(as_text=True)
-    assert 'id="result-copy"' not in again and "shown only once" in again
+    assert 'id="result-copy"' not in again and only(app).reference in again
     assert str(escape(outcome.explanation)) not in again
 
 
-def test_double_send_other_request_also_forgets_the_screening(app, client):
+def test_the_printable_result_is_shown_once_even_to_a_copy_of_the_receipt(app, client):
+    """Issue 23: "shown once" lives on the server, not in the cookie."""
     complete(client, baseline())
-    cookie = client.get_cookie("session").value
-    other = app.test_client()
-    other.set_cookie("session", cookie)
-    assert send(client).headers["Location"] == "/screening/sent"
-    # The other request of a double click: the confirmation once, then nothing.
-    assert send(other).headers["Location"] == "/screening/sent"
-    assert 'id="result-copy"' in other.get("/screening/sent").get_data(as_text=True)
-    assert other.get("/screening/result").headers["Location"] == "/"
+    send(client)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert 'id="result-copy"' in client.get("/screening/sent").get_data(as_text=True)
+    assert 'id="result-copy"' not in copy.get("/screening/sent").get_data(as_text=True)
 
 
 def test_start_after_sending_begins_a_new_screening(app, client):
@@ -214,7 +268,8 @@ def test_start_after_sending_begins_a_new_screening(app, client):
 def test_finish_forgets_a_sent_screening_without_deleting_it(app, client):
     complete(client, baseline())
     send(client)
-    assert client.post("/screening/restart").headers["Location"] == "/"
+    response = client.post("/screening/restart", data={"confirm": "yes"})
+    assert response.headers["Location"] == "/"
     assert only(app).status == "submitted"
     assert client.get("/screening/sent").headers["Location"] == "/"  # not even once
 
@@ -231,3 +286,23 @@ def test_contact_details_never_reach_the_audit_log(app, client):
     with app.app_context():
         details = [str(e.detail) for e in db.session.scalars(select(AuditEvent))]
     assert all(CONTACT["email"] not in d and "secret" not in d for d in details)
+
+
+@pytest.mark.parametrize("email", ["hi?bcc=attacker@evil.example",
+                                   "a?bcc=attacker%40evil.example&body=hi@example.com",
+                                   "a&b@example.com", "a%40b@example.com", "a b@example.com"])
+def test_addresses_that_would_change_a_mailto_link_are_refused(app, client, email):
+    """Issue 23: no hidden Bcc or body can ride on the address staff click."""
+    complete(client, baseline())
+    assert send(client, email=email).headers["Location"] == "/screening/send"
+    page = client.get("/screening/send").get_data(as_text=True)
+    assert "without spaces or the characters ? &amp; %" in page
+    assert only(app).status == "completed" and only(app).contact_email is None
+
+
+def test_mailto_links_encode_the_address(app):
+    """A stored address from before the check still cannot add a header to the link."""
+    from screener.web.templating import mailto_href
+    assert mailto_href("a?bcc=x@evil.example&body=hi") == (
+        "mailto:a%3Fbcc%3Dx@evil.example%26body%3Dhi")
+    assert mailto_href("alex@example.com") == "mailto:alex@example.com"

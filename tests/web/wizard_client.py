@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from functools import lru_cache
@@ -44,7 +45,7 @@ def walk(client, answers: dict, until: str | None = None) -> str:
     """
     location = client.post("/screening/start").headers["Location"]
     for _ in range(30):
-        if urlsplit(location).path == "/screening/crisis":
+        if urlsplit(location).path == "/screening/help-now":
             location = client.get("/screening/").headers["Location"]
             continue
         step_id = step_of(location)
@@ -95,3 +96,12 @@ def send_twice_at_once(app, client) -> list[int]:
     for thread in threads:
         thread.join()
     return statuses
+
+
+_WAITING = re.compile(r'<div class="follow-up" hidden[^>]*>.*?</fieldset>\s*</div>\s*</div>', re.S)
+
+
+def visible(page: str) -> str:
+    """The page as a browser without script shows it: hidden follow-ups (for wizard.js) left
+    out."""
+    return _WAITING.sub("", page)

@@ -87,6 +87,7 @@ _STEP_KEYS = {
     "id": True, "title": True, "questions": True, "intro": False, "stem": False, "notice": False,
     "instrument": False, "code": False, "enable_when": False, "show_crisis_resources": False,
     "crisis_page_when": False, "crisis_page_title": False, "crisis_page_text": False,
+    "stems": False,
 }
 _QUESTION_KEYS = {
     "id": True, "kind": True, "text": True, "required": False, "choices": False, "min": False,
@@ -248,8 +249,37 @@ class Builder(SectionChecks):
             show_crisis_resources=self.boolean(data, "show_crisis_resources", path),
             crisis_page_when=crisis_when,
             crisis_page_title=self.text(data, "crisis_page_title", path),
+            stems=self.build_stems(data, path, [q.id for q in questions]),
             crisis_page_text=self.text(data, "crisis_page_text", path),
         )
+
+    def build_stems(self, data: dict, path: str,
+                    step_questions: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``stems``: each a text over a run of the step's questions, in order, none shared."""
+        stems, used = [], set()
+        for index, raw in enumerate(self.items(data, "stems", path)):
+            where = f"{path}.stems[{index}]"
+            entry = self.mapping(raw, where, {"text": True, "questions": True})
+            if entry is None or "questions" not in entry:
+                continue  # the mapping check has said what is missing
+            text = self.text(entry, "text", where)
+            ids = entry.get("questions")
+            if not isinstance(ids, list) or not ids:
+                self.problem(f"{where}.questions", "expected a list of question ids")
+                continue
+            unknown = [q for q in ids if q not in step_questions]
+            if unknown:
+                self.problem(f"{where}.questions", f"not questions of this step: {unknown}")
+                continue
+            positions = [step_questions.index(q) for q in ids]
+            if positions != list(range(positions[0], positions[0] + len(ids))) or used & set(ids):
+                self.problem(f"{where}.questions",
+                             "expected a run of the step's questions, in order, in one stem")
+                continue
+            used |= set(ids)
+            if text:
+                stems.append((text, tuple(ids)))
+        return tuple(stems)
 
     def build_question(
         self, raw: Any, path: str, step_id: str, seen: set[str]

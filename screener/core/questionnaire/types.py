@@ -15,7 +15,8 @@ from screener.core.questionnaire.evaluation import (Test, acceptor, all_test, an
 OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
 QUESTION_KINDS = ("single", "multi", "scale")
 SCORE_METHODS = ("sum", "mean", "count")
-RESERVED_STEP_IDS = ("review", "result", "send", "sent", "crisis", "start", "restart", "save",
+RESERVED_STEP_IDS = ("review", "result", "send", "sent", "crisis", "help-now", "already-sent",
+                     "start", "restart", "save",
                      "resume")
 
 AnswerValue = Union[str, int, list]
@@ -170,6 +171,9 @@ class Step:
     crisis_page_when: Condition | None = None
     crisis_page_title: str | None = None
     crisis_page_text: str | None = None
+    # Time frames over parts of the step (``stems``: a text and the questions it covers), each
+    # pinned over its own questions only; when set, ``stem`` is what other views show.
+    stems: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

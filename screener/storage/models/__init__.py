@@ -21,15 +21,18 @@ from screener.storage.models.screening import (
     search_text_for,
 )
 from screener.storage.models.outbox import OUTBOX_STATUSES, OutboxMessage
+from screener.storage.models.receipt import RETIRED_REASONS, Receipt, RetiredToken
 from screener.storage.models.safety import SafetyAnswer
-from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, Note, RecoveryCode,
-                                           StaffSession, StaffUser)
+from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, Note,
+                                           PendingLogin, RecoveryCode, StaffSession, StaffUser)
 
 __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
-    "ContactAttempt", "CountsRolledUp", "KEPT_KINDS", "KeptNote", "DailyCount", "LoginThrottle", "NO_PRIORITY", "NOT_CLOSED",
-    "Note", "OUTBOX_STATUSES", "OutboxMessage", "PERMISSIONS",
-    "QuestionnaireVersion", "QueueCount", "REVIEW_STATUSES", "ROLES", "RecoveryCode",
+    "ContactAttempt", "CountsRolledUp", "DailyCount", "KEPT_KINDS", "KeptNote", "LoginThrottle",
+    "NO_PRIORITY", "NOT_CLOSED",
+    "Note", "OUTBOX_STATUSES", "PendingLogin", "OutboxMessage", "PERMISSIONS",
+    "QuestionnaireVersion", "QueueCount", "RETIRED_REASONS", "REVIEW_STATUSES", "ROLES",
+    "Receipt", "RecoveryCode", "RetiredToken",
     "SCREENING_STATUSES", "SafetyAnswer", "Screening", "StaffSession",
     "StaffUser", "WAITING", "flag_list_for", "hash_token", "queue_priority", "search_text_for", "utcnow",
 ]

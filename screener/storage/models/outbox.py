@@ -36,6 +36,11 @@ class OutboxMessage(Base):
     screening_id: Mapped[Optional[uuid.UUID]] = mapped_column(
         ForeignKey("screenings.id", ondelete="CASCADE"), index=True
     )
+    # The staff account a notice about its own account goes to (``mfa_enrolled``); None for
+    # urgent alerts, which go to URGENT_NOTIFY_TO.
+    user_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

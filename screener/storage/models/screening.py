@@ -123,6 +123,8 @@ class Screening(Base):
     # Get): {"page": step id or "send", "data": {name: [values]}, "problem": code}. Taken (and
     # cleared) by the next view of that page.
     pending_input: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONType)
+    # The short code the patient quotes when calling (``K7Q-4M9``), set when sent.
+    reference: Mapped[Optional[str]] = mapped_column(String(16), unique=True, index=True)
     # The hash of the code that resumes this draft on another device (patient/resume.py).
     resume_code_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True, index=True)
     # created_at and completed_at are indexed for the dashboard: it counts the events since its

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, ForeignKey, String, Text,
                         UniqueConstraint)
+from sqlalchemy.sql.expression import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from screener.storage.models.base import Base, utcnow
@@ -55,6 +56,16 @@ class StaffUser(Base):
     totp_secret: Mapped[Optional[str]] = mapped_column(String(255))
     totp_enrolled_at: Mapped[Optional[datetime]]
     totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger)
+    # Set by the CLI (create, reset-password, reset-mfa): the person chooses a new password at
+    # the next login; before a second factor is set up it is the proof beyond the password.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=sa_false())
+    # Wrong second-factor codes from any address since ``code_failures_since`` (one hour);
+    # past the limit the account's pending logins end (web/auth.py).
+    code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    code_failures_since: Mapped[Optional[datetime]]
+    # When the limit last ended the pending logins: the owner is told at the next login.
+    code_limit_hit_at: Mapped[Optional[datetime]]
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.id} {self.role}>"
@@ -114,7 +125,9 @@ class RecoveryCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
                                          index=True)
-    code_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised code
+    # HMAC-SHA-256 of the normalised code under a server key (web/code_keys.py); older rows
+    # hold a bare SHA-256, accepted until used or replaced.
+    code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     used_at: Mapped[Optional[datetime]]
 
@@ -133,11 +146,38 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[Optional[datetime]]
+    # New recovery codes, encrypted, until their page shows them once (then cleared): kept
+    # here, not in the cookie, so a copied cookie cannot show them again.
+    recovery_codes: Mapped[Optional[str]] = mapped_column(Text)
 
     user: Mapped[StaffUser] = relationship()
 
     def __repr__(self) -> str:
         return f"<StaffSession user={self.user_id}>"
+
+
+class PendingLogin(Base):
+    """A correct password waiting for its second factor. The cookie carries only a random token
+    whose hash is the id; the wrong-code count lives here, so replaying an older cookie resets
+    nothing. Single use: a finished login, too many wrong codes, a new password, ``users
+    reset-mfa`` or ``users create`` end it (``ended_at``)."""
+
+    __tablename__ = "staff_pending_logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie token
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
+                                         index=True)
+    # A short hash of the password hash it began with: a password change in between voids it.
+    password_mark: Mapped[str] = mapped_column(String(16))
+    next_target: Mapped[str] = mapped_column(String(500), default="")
+    failures: Mapped[int] = mapped_column(default=0)
+    # The person chose a new password in this pending login (the proof enrolment needs).
+    password_changed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[Optional[datetime]]
+
+    def __repr__(self) -> str:
+        return f"<PendingLogin user={self.user_id}>"
 
 
 class Note(Base):

@@ -1,0 +1,58 @@
+"""Progress never grows: ``<progress max>`` is the same on every page of one screening, whatever
+branch the answers take (issue 24: "Step 3 of 7" became "Step 4 of 8")."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.helpers import baseline, phq9
+from tests.web.test_wizard_result import EXAMPLES
+from tests.web.wizard_client import questionnaire, step_data, step_of
+
+PROGRESS = re.compile(r'<progress class="progress-meter" max="(\d+)" value="(\d+)"')
+BRANCHES = {
+    **EXAMPLES,
+    "adult_no_pain": baseline(),
+    "minor": baseline(age_18_plus="no"),
+    "thoughts_without_plan": baseline(cssrs_thoughts="yes", cssrs_method="no",
+                                      cssrs_intent="no", cssrs_plan="no"),
+    "past_attempt": baseline(suicide_attempt="yes", suicide_attempt_recent="no"),
+    "item_9_only": baseline(**phq9(0, 0, 0, 0, 0, 0, 0, 0, 1)),
+}
+
+
+def walk_reading_progress(client, answers: dict) -> list[tuple[str, int, int]]:
+    """Answer every step as a patient would, reading (step, max, value) off each page."""
+    seen = []
+    location = client.post("/screening/start").headers["Location"]
+    for _ in range(30):
+        if urlsplit(location).path == "/screening/help-now":
+            location = client.get("/screening/").headers["Location"]
+            continue
+        step_id = step_of(location)
+        if step_id is None:
+            return seen
+        page = client.get(location).get_data(as_text=True)
+        found = PROGRESS.search(page)
+        assert found, step_id
+        seen.append((step_id, int(found.group(1)), int(found.group(2))))
+        location = client.post(location, data=step_data(step_id, answers)).headers["Location"]
+    raise AssertionError("the wizard did not reach the review page")
+
+
+@pytest.mark.parametrize("branch", sorted(BRANCHES))
+def test_progress_max_never_changes_within_a_screening(app, branch):
+    seen = walk_reading_progress(app.test_client(), BRANCHES[branch])
+    assert {total for _, total, _ in seen} == {len(questionnaire().steps)}, seen
+    values = [value for _, _, value in seen]
+    assert values == sorted(values) and len(set(values)) == len(values), seen  # only forward
+
+
+def test_a_branch_that_adds_a_step_keeps_the_same_max(app):
+    """Chronic pain adds the pain-severity step: it was counted from the first page."""
+    seen = walk_reading_progress(app.test_client(), BRANCHES["pain_fit"])
+    assert "pain_severity" in [step for step, _, _ in seen]
+    assert len({total for _, total, _ in seen}) == 1
