@@ -85,6 +85,12 @@ def test_deidentified_leaves_out_contact_columns(client, login_as, submission):
     header = sheet_rows(workbook(client.get(URL, query_string={"deidentified": "1"})),
                         "Submissions")[0]
     assert "Name" not in header and "Phone" not in header and "Email" not in header
+    # The CSV's appended columns land here too, in their place (DECISIONS.md, "Exports"):
+    # the reference is kept as a column and left blank when de-identified.
+    rows = sheet_rows(workbook(client.get(URL, query_string={"deidentified": "1"})),
+                      "Submissions")
+    at = header.index("Reference")
+    assert header[at - 1] == "Contact attempts (count)" and rows[1][at] is None
 
 
 def test_filters_apply_and_bad_filters_are_refused(client, login_as, app, submission):
