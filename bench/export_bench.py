@@ -15,12 +15,14 @@ from .queue_bench import login
 
 def cli_export(db: servers.Database, folder: Path, rows: int, *args: str) -> dict:
     """``flask export ARGS -o FILE`` timed; counts what it wrote."""
-    output = folder / ("export.csv" if args[0] == "csv" else "export.ndjson")
+    output = folder / {"csv": "export.csv", "xlsx": "export.xlsx"}.get(args[0], "export.ndjson")
     command = [str(servers.BIN / "flask"), "--app", "screener", "export", *args, "-o", str(output)]
     result = servers.timed_process(command, servers.app_env(db.url))
     result.update(_throughput(rows, result["seconds"]), file_mib=_mib(output))
     if args[0] == "csv":
         result["rows_written"] = _csv_rows(output)
+    elif args[0] == "xlsx":
+        result["rows_written"] = _xlsx_rows(output)
     else:
         result["responses_written"] = _count_lines(output, b'"QuestionnaireResponse"')
         result["responses_per_second"] = round(result["responses_written"] / result["seconds"])
@@ -63,6 +65,7 @@ def measure_exports(db: servers.Database, logs: Path, folder: Path, rows: int,
     results = {"rows": rows, "csv": cli_export(db, folder, rows, "csv")}
     results["floor_csv"] = floor_export(db, folder, rows)
     results["ndjson"] = cli_export(db, folder, rows, "fhir", "--ndjson")
+    results["xlsx"] = cli_export(db, folder, rows, "xlsx")
     with servers.serving(servers.APP_TARGET, servers.app_env(db.url), logs) as server:
         client = Client(server.url)
         login(client)
@@ -71,7 +74,7 @@ def measure_exports(db: servers.Database, logs: Path, folder: Path, rows: int,
         results["ndjson"]["http"] = first_byte(server.url, client.cookies,
                                                "/staff/export.ndjson", read_all)
         client.close()
-    for name in ("export.csv", "export.ndjson", "floor.csv"):
+    for name in ("export.csv", "export.ndjson", "export.xlsx", "floor.csv"):
         (folder / name).unlink(missing_ok=True)
     return results
 
@@ -87,6 +90,17 @@ def _mib(path: Path) -> float:
 def _csv_rows(path: Path) -> int:
     with path.open(newline="", encoding="utf-8-sig") as source:
         return sum(1 for _ in csv.reader(source)) - 1
+
+
+def _xlsx_rows(path: Path) -> int:
+    """Submission rows in the workbook's first sheet (read-only mode: streamed, not loaded)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    try:
+        return sum(1 for _ in book["Submissions"].iter_rows(values_only=True)) - 1
+    finally:
+        book.close()
 
 
 def _count_lines(path: Path, needle: bytes) -> int:

@@ -118,6 +118,12 @@ def _export_rows(add, db: str, exports: dict) -> None:
         "≥ 5,000/s", lambda v: v >= 5000)
     add(f"{db}: FHIR NDJSON export peak RSS (MiB)", ndjson["peak_rss_mib"], "≤ 150",
         lambda v: v <= 150)
+    xlsx = exports.get("xlsx")
+    if xlsx:  # issue 25: the Excel workbook (no target for its speed; memory as the CSV's)
+        add(f"{db}: Excel export of {rows}, rows/s", xlsx["rows_per_second"], "(reported)",
+            None)
+        add(f"{db}: Excel export peak RSS (MiB)", xlsx["peak_rss_mib"], "≤ 150",
+            lambda v: v <= 150)
 
 
 def _dashboard_rows(add, db: str, dashboard: dict) -> None:

@@ -13,6 +13,7 @@ from tests.conftest import make_app
 APP_TABLES = {"screenings", "questionnaire_versions", "staff_users", "staff_sessions", "notes",
               "safety_answers", "outbox", "contact_attempts", "login_throttles",
               "staff_recovery_codes", "staff_pending_logins", "receipts", "retired_tokens",
+              "kept_notes",
               "audit_events", "queue_counts", "daily_counts", "daily_counts_rolled_up"}
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Iterable
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.datastructures import MultiDict
 
@@ -37,7 +38,7 @@ def filter_options(command):
 
 @click.group("export")
 def export_group() -> None:
-    """Export submissions (CSV, FHIR)."""
+    """Export submissions (CSV, Excel, FHIR)."""
 
 
 @export_group.command("csv")
@@ -53,6 +54,22 @@ def csv_command(output: str, labels: bool, excel: bool, deidentified: bool, **fi
         runs.record_audit(run, "csv", identified=not deidentified, actor_label=CLI_ACTOR)
     _write(output, runs.csv_chunks(run, labels=labels, excel=excel, contact=not deidentified))
     click.echo(f"exported {run.count} submission(s) as CSV{_described(run)}", err=True)
+
+
+@export_group.command("xlsx")
+@filter_options
+@click.option("--deidentified", is_flag=True, help="Leave out the contact columns.")
+@with_appcontext
+def xlsx_command(output: str, deidentified: bool, **filters) -> None:
+    """Export sent submissions as an Excel workbook (submissions and codebook sheets)."""
+    if output == "-" and click.get_binary_stream("stdout").isatty():
+        raise click.UsageError("an Excel workbook is binary: name a file with -o FILE.xlsx")
+    run = runs.prepare(_filters(filters))
+    with unit_of_work():  # the audit event is committed before any row is written
+        runs.record_audit(run, "xlsx", identified=not deidentified, actor_label=CLI_ACTOR)
+    _write(output, runs.xlsx_chunks(run, current_app.config["CLINIC_TZ"],
+                                    contact=not deidentified))
+    click.echo(f"exported {run.count} submission(s) as Excel{_described(run)}", err=True)
 
 
 @export_group.command("fhir")
@@ -107,7 +124,7 @@ def _described(run: runs.ExportRun) -> str:
 
 
 def _write(output: str, chunks: Iterable[str]) -> None:
-    """Write UTF-8 text to OUTPUT; a file appears only when complete."""
+    """Write UTF-8 text (or bytes) to OUTPUT; a file appears only when complete."""
     with click.open_file(output, "wb", atomic=output != "-") as stream:
         for chunk in chunks:
-            stream.write(chunk.encode("utf-8"))
+            stream.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from sqlalchemy import func, select
 
 from screener.storage import audit
-from screener.export import csv_table
+from screener.export import csv_table, xlsx_book
 from screener.extensions import db
 from screener.storage.filters import ScreeningFilters
 from screener.export.fhir.ndjson import NdjsonWriter
@@ -116,6 +116,17 @@ def csv_chunks(run: ExportRun, labels: bool = False, excel: bool = False,
                            run.questionnaire)
     yield from csv_table.write(columns.headers, cells,
                                 labels=columns.labels if labels else None, bom=excel)
+
+
+def xlsx_chunks(run: ExportRun, zone, contact: bool = True) -> Iterator[bytes]:
+    """The run as an Excel workbook (submissions and codebook sheets), in chunks of bytes."""
+    questionnaires = list(run.questionnaires.values())
+    columns = csv_table.layout(questionnaires, contact=contact)
+    cells = xlsx_book.rows(columns, records(run, contact=contact, review=True),
+                           run.questionnaire, xlsx_book.answer_labels(questionnaires), zone)
+    headers = xlsx_book.header_labels(columns, getattr(zone, "key", str(zone)))
+    yield from xlsx_book.chunks(lambda stream: xlsx_book.build(
+        headers, cells, xlsx_book.codebook(questionnaires), stream))
 
 
 def ndjson_chunks(run: ExportRun, identified: bool = False,

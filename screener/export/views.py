@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 import uuid
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask import (Blueprint, Response, current_app, render_template, request,
+                   stream_with_context)
 from flask_login import current_user
 
 from screener.storage import audit
-from screener.export import runs
+from screener.export import runs, xlsx_book
 from screener.web import transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
@@ -46,12 +47,34 @@ def csv_file():
     return _download(chunks, "text/csv; charset=utf-8; header=present", _filename(run, "csv"))
 
 
+@bp.get("/staff/export.xlsx")
+@permission_required("export")
+def xlsx_file():
+    """Submissions as an Excel workbook with the queue's filters; ``deidentified``."""
+    filters = _filters()
+    contact = not _switch("deidentified")
+    run = runs.prepare(filters)
+    if run.count > xlsx_book.WEB_MAX_ROWS:
+        # The workbook's first byte comes when it is complete; past this size that is longer
+        # than a web worker may take (GUNICORN_TIMEOUT), and the download would be cut off.
+        abort_with(422, f"This view holds {run.count:,} submissions: an Excel workbook from "
+                        f"the web holds at most {xlsx_book.WEB_MAX_ROWS:,}. Narrow the filters "
+                        "(for example a date range), download the CSV, or run "
+                        "`flask --app screener export xlsx -o FILE.xlsx` on the server.")
+    transactions.write_apart(lambda: runs.record_audit(run, "xlsx", identified=contact,
+                                                       **request_actor()))
+    chunks = runs.xlsx_chunks(run, current_app.config["CLINIC_TZ"], contact=contact)
+    return _download(chunks, xlsx_book.CONTENT_TYPE, _filename(run, "xlsx"))
+
+
 @bp.get("/staff/export.ndjson")
 @permission_required("export")
 def ndjson_file():
     """Submissions as FHIR NDJSON (Bulk Data style): one resource per line."""
     filters = _filters()
-    identified = _switch("identified")
+    # The queue's export form sends the CSV's ``deidentified`` choice; a link may name either.
+    identified = (not _switch("deidentified") if "deidentified" in request.args
+                  else _switch("identified"))
     run = runs.prepare(filters)
     transactions.write_apart(lambda: runs.record_audit(run, "fhir-ndjson", identified=identified,
                                                        **request_actor()))

@@ -16,6 +16,7 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 WIDTH = 640  # the widest chart; narrower ones keep their text legible on a phone
+LABEL_SPACE = 60  # room for one category label under a bar chart ("30 Nov" at 13 px), with a gap
 FONT = 14
 TEXT = "#1a1a1a"  # 17:1 on white
 AXIS = "#595959"  # 7:1 on white
@@ -133,7 +134,9 @@ def bar_chart(chart_id: str, title: str, description: str, categories: Sequence[
                    f'{escape(number(value))}{escape(unit)}</text>')
     slot = plot_w / n
     bar_w = slot * (0.72 if stacked else 0.8 / max(len(series), 1))
-    every = max(1, math.ceil(n / 13))  # at most 13 axis labels
+    # At most 13 axis labels, and never closer than a label is wide ("30 Nov" at 13 px): a
+    # year of weeks gets one label in six.
+    every = max(1, math.ceil(n / 13), math.ceil(LABEL_SPACE / slot))
     for c, category in enumerate(categories):
         x0 = left + c * slot + (slot - (bar_w if stacked else bar_w * len(series))) / 2
         base = top + plot_h

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from werkzeug.datastructures import MultiDict
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_login import current_user
 
@@ -125,7 +126,7 @@ class Bars:
 @dataclass
 class ContactWeek:
     week: date
-    urgent: tuple[int, float | None, float | None]  # submissions, median hours, p90 hours
+    urgent: tuple[int, float | None, float | None]  # submissions, median days, p90 days
     other: tuple[int, float | None, float | None]
 
 
@@ -223,12 +224,17 @@ def percentile(values: Counter, share: float) -> int | None:
     return None  # pragma: no cover - rank <= total
 
 
+MINUTES_PER_DAY = 24 * 60
+
+
 def _spread(weekly: Counter, week: date) -> tuple[int, float | None, float | None]:
-    """Submissions first contacted in ``week``, with the median and 90th percentile in hours."""
+    """Submissions first contacted in ``week``, with the median and 90th percentile in days
+    (a clinic answers in days; 3,060.9 hours reads as nothing)."""
     minutes = Counter({int(item): n for (w, item), n in weekly.items() if w == week})
     median, p90 = percentile(minutes, 0.5), percentile(minutes, 0.9)
-    return (sum(minutes.values()), None if median is None else round(median / 60, 1),
-            None if p90 is None else round(p90 / 60, 1))
+    return (sum(minutes.values()),
+            None if median is None else round(median / MINUTES_PER_DAY, 1),
+            None if p90 is None else round(p90 / MINUTES_PER_DAY, 1))
 
 
 def load(period: Period) -> Numbers:
@@ -256,7 +262,16 @@ def week_label(week: date) -> str:
 @permission_required("review")
 def page():
     """Charts and tables for the chosen period (default: the last four weeks)."""
-    period = _period()
+    today = daily_counts.local_day(utcnow(), daily_counts.clinic_zone())
+    try:
+        period = parse_period(request.args, today)
+    except FilterError as error:
+        # In the staff layout, with the form as it was sent and the reason beside it (a bare
+        # 400 page in the patients' styling sent the clinician away from the dashboard).
+        return render_template(
+            "staff/dashboard.html", n=None, error=str(error), periods=PERIODS,
+            period=parse_period(MultiDict(), today), sent_from=request.args.get("from", ""),
+            sent_to=request.args.get("to", ""), can_export=False), 400
     found = load(period)
     return render_template("staff/dashboard.html", n=found, period=period, periods=PERIODS,
                            charts=chart_markup(found), swatch=charts.swatch,
@@ -322,9 +337,9 @@ def csv_rows(n: Numbers) -> list[list]:
     for week in n.contacts:
         for group, (count, median, p90) in (("urgent", week.urgent), ("other", week.other)):
             rows += [["first_contact", week.week.isoformat(), group, "submissions", count],
-                     ["first_contact", week.week.isoformat(), group, "median_hours",
+                     ["first_contact", week.week.isoformat(), group, "median_days",
                       "" if median is None else median],
-                     ["first_contact", week.week.isoformat(), group, "p90_hours",
+                     ["first_contact", week.week.isoformat(), group, "p90_days",
                       "" if p90 is None else p90]]
     return rows
 
@@ -373,11 +388,11 @@ def chart_markup(n: Numbers) -> dict:
         def values(group: str, at: int) -> list[float]:
             return [getattr(w, group)[at] or 0 for w in n.contacts]
         out["contacts"] = charts.bar_chart(
-            "chart-contacts", "Hours from sending to first contact, per week",
-            "Bars per week: the median hours to first contact for submissions with an urgent "
+            "chart-contacts", "Days from sending to first contact, per week",
+            "Bars per week: the median days to first contact for submissions with an urgent "
             "flag (cross-hatched) and for the others (dotted), with a line up to the 90th "
             "percentile. The table after the chart has every number.",
             labels, [charts.Series("Urgent", values("urgent", 1), CONTACT_STYLES[0]),
                      charts.Series("Other", values("other", 1), CONTACT_STYLES[1])],
-            stacked=False, whiskers=[values("urgent", 2), values("other", 2)], unit=" h")
+            stacked=False, whiskers=[values("urgent", 2), values("other", 2)], unit=" d")
     return out

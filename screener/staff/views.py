@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from datetime import datetime, timezone
-from urllib.parse import parse_qsl, urlencode
+from datetime import datetime
+from urllib.parse import parse_qsl
 
-from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from screener.core import safety
-from screener.storage import audit, outbox, safety as safety_store
-from screener.staff import admin, dashboard, mfa, password, review
+from screener.storage import audit, kept_notes, outbox, safety as safety_store
+from screener.staff import admin, dashboard, kept, mfa, password, review
+from screener.staff.navigation import next_in_view, opened_at, queue_view, without_place
 from screener.web.auth import (LoginBlocked, authenticate, begin_second_factor, end_session,
                                finish_login, permission_required, request_actor,
                                second_factor_required)
@@ -23,9 +25,9 @@ from screener.web.lookups import sent_submission_or_404
 from screener.extensions import db, limiter
 from screener.storage.models import NO_PRIORITY, REVIEW_STATUSES, StaffUser
 from screener.storage.filters import FilterError, ScreeningFilters
-from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Cursor, QueuePage,
-                                    build_queue_query, fetch_page, key_scores, status_counts,
-                                    urgent_waiting, waiting_for)
+from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, QueuePage,
+                                    build_queue_query, fetch_page, key_scores, poll_summary,
+                                    status_counts, urgent_waiting, waiting_for)
 from screener.storage.staffwork import attempt_summaries, open_assigned_count
 from screener.staff.forms import AttemptForm, LoginForm, NoteForm, safe_next
 from screener.storage.versions import current_questionnaire, questionnaire_for
@@ -103,17 +105,6 @@ def mine():
     return {"mine_count": mine_count}
 
 
-# The queue's query-string keys a detail page carries to come back to the same view.
-VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
-MAX_VIEW = 1000
-
-
-def queue_view(text: str | None) -> str:
-    """The queue view (filters and page) as a query string, reduced to the queue's own keys."""
-    pairs = [(k, v) for k, v in parse_qsl((text or "")[:MAX_VIEW]) if k in VIEW_KEYS and v]
-    return urlencode(pairs)
-
-
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -166,14 +157,21 @@ def logout():
 @permission_required("review")
 def queue():
     """The submission queue, urgent first; filters and page cursors in the query string."""
+    body, error = _render_queue(request.args,
+                                queue_view(request.query_string.decode("utf-8", "replace")))
+    return body, 400 if error else 200
+
+
+def _render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, str | None]:
+    """The queue page for ``args`` (a view's query arguments), audited after rendering;
+    ``bulk_form``: the bulk form as it was sent (ticks, action, note), shown again."""
     questionnaire = current_questionnaire()
     error, filters, page = None, DEFAULT_FILTERS, QueuePage([], None, None)
     try:
-        filters = ScreeningFilters.from_args(request.args, questionnaire, user_id=current_user.id,
+        filters = ScreeningFilters.from_args(args, questionnaire, user_id=current_user.id,
                                              default_status=QUEUE_STATUS)
         page = fetch_page(db.session, build_queue_query(filters),
-                          after=request.args.get("after", ""),
-                          before=request.args.get("before", ""),
+                          after=args.get("after", ""), before=args.get("before", ""),
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
     except FilterError as problem:
         error = str(problem)
@@ -185,22 +183,54 @@ def queue():
         counts=status_counts(db.session), scores=key_scores(questionnaire, score_ids),
         attempts=attempt_summaries(db.session, [s.id for s in page.rows]),
         staff=review.assignable_staff() if page.rows else [], statuses=REVIEW_STATUSES,
-        view=queue_view(request.query_string.decode("utf-8", "replace")),
+        view=without_place(view), opened_at=opened_at, seen=int(time.time()),
+        bulk_form=bulk_form or {},
     )
     # After rendering: committing first would expire the page's rows and make the template
     # load each of them again (one query per row). A write of its own: a GET's read
     # transaction is never upgraded (web/transactions.py).
-    transactions.write_apart(lambda: _audit_queue_view(filters, page.rows, error))
-    return body, 400 if error else 200
+    transactions.write_apart(lambda: _audit_queue_view(filters, page.rows, error, args))
+    return body, error
 
 
-def _audit_queue_view(filters: ScreeningFilters, rows: list, error: str | None) -> None:
+@bp.post("/still-here")
+@permission_required("review")
+def still_here():
+    """The idle warning's "Stay logged in": a request like any other, so the login's idle
+    clock starts again (web/auth.py); nothing else happens."""
+    return "", 204
+
+
+@bp.get("/queue.json")
+def queue_poll():
+    """The queue page's refresh poll: the urgent count, status counts and the first page's ids.
+
+    Counts and ids only, not audited (it shows no patient), and it does not touch the login
+    (web/auth.py skips this endpoint), so an unattended queue still times out. No redirect to
+    the login page: the script stops on a 401."""
+    if not current_user.is_authenticated or not current_user.can("review"):
+        return jsonify(error="login"), 401
+    questionnaire = current_questionnaire()
+    try:
+        filters = ScreeningFilters.from_args(request.args, questionnaire, user_id=current_user.id,
+                                             default_status=QUEUE_STATUS)
+        summary = poll_summary(db.session, build_queue_query(filters),
+                               current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE),
+                               questionnaire.urgent_up_to)
+    except FilterError:
+        return jsonify(error="filters"), 400
+    summary["counts"] = status_counts(db.session)
+    return jsonify(summary), 200, {"Cache-Control": "no-store"}
+
+
+def _audit_queue_view(filters: ScreeningFilters, rows: list, error: str | None,
+                      args) -> None:
     """Who looked at which slice of the queue and how many rows it showed: ids and dates only,
     as exports describe their filters (whether a search was used, never its text, which may be
     a patient's name), and no answers."""
     described = filters.describe()
-    if request.args.get("after") or request.args.get("before"):
-        described["page"] = "later" if request.args.get("after") else "earlier"
+    if args.get("after") or args.get("before"):
+        described["page"] = "later" if args.get("after") else "earlier"
     if error:
         described["invalid"] = True
     # The ids of the rows shown (names are on the page): who saw which patient (issue 23).
@@ -213,12 +243,21 @@ def _audit_queue_view(filters: ScreeningFilters, rows: list, error: str | None) 
 def detail(screening_id: uuid.UUID):
     """One submission: urgent panel, contact and actions first, then notes, attempts, answers."""
     screening = sent_submission_or_404(screening_id)
-    page = _render_detail(screening, NoteForm(), AttemptForm())
+    typed, drop = kept.put_back(screening.id)
+    note, attempt = typed.get("note"), typed.get("attempt")
+    note_form = NoteForm(formdata=None, body=note.body) if note else NoteForm()
+    attempt_form = (AttemptForm(formdata=None, note=attempt.body, method=attempt.method,
+                                outcome=attempt.outcome) if attempt else AttemptForm())
+    page = _render_detail(screening, note_form, attempt_form)
     # After rendering: committing first would expire the loaded screening and user and make
     # the page load them again. The history leaves views out, so the page is the same.
     screening_id = screening.id
-    transactions.write_apart(lambda: audit.record("submission_viewed", screening_id=screening_id,
-                                                  **request_actor()))
+
+    def record() -> None:
+        kept_notes.drop(db.session, drop)  # back in the form now: the page holds them
+        audit.record("submission_viewed", screening_id=screening_id, **request_actor())
+
+    transactions.write_apart(record)
     return page
 
 
@@ -245,24 +284,10 @@ def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
         note_max=review.NOTE_MAX_CHARS, attempt_form=attempt_form,
         suggest_contacted=review.suggests_contacted(screening),
         duplicates=review.possible_duplicates(screening), view=view,
-        back_url=url_for("staff.queue") + (f"?{view}" if view else ""),
-        next_id=_next_in_view(screening, view),
+        back_url=url_for("staff.queue") + (f"?{without_place(view)}" if view else ""),
+        next_link=next_in_view(screening, view),
     )
     return body, status
-
-
-def _next_in_view(screening, view: str) -> uuid.UUID | None:
-    """The submission after this one in the queue view it was opened from (None at the end, or
-    when the view's filters no longer parse)."""
-    try:
-        filters = ScreeningFilters.from_args(
-            MultiDict(parse_qsl(view)), current_questionnaire(), user_id=current_user.id,
-            default_status=QUEUE_STATUS)
-        page = fetch_page(db.session, build_queue_query(filters),
-                          after=Cursor.of(screening).encode(), size=1)
-    except FilterError:
-        return None
-    return page.rows[0].id if page.rows else None
 
 
 def _back(screening_id: uuid.UUID, anchor: str | None = "flashes"):
@@ -313,6 +338,7 @@ def assign(screening_id: uuid.UUID):
 
 
 @bp.post("/submissions/<uuid:screening_id>/notes")
+@kept.keeps_typed_text("note")
 @permission_required("review")
 def add_note(screening_id: uuid.UUID):
     """Append a note; an empty or too long note comes back as a form error."""
@@ -326,6 +352,7 @@ def add_note(screening_id: uuid.UUID):
 
 
 @bp.post("/submissions/<uuid:screening_id>/attempts")
+@kept.keeps_typed_text("attempt")
 @permission_required("review")
 def add_attempt(screening_id: uuid.UUID):
     """Record a contact attempt; after reaching the patient, suggest marking it contacted."""
@@ -346,27 +373,44 @@ def add_attempt(screening_id: uuid.UUID):
 @bp.post("/bulk")
 @permission_required("review")
 def bulk():
-    """Assign, change the status of, or add a note to the selected submissions: all or none."""
+    """Assign, change the status of, or add a note to the selected submissions: all or none.
+
+    A refused action shows the queue again with the ticks and the note as they were sent (a
+    redirect would lose them), the reason at the top."""
     view = queue_view(request.form.get("view"))
-    back = redirect(url_for("staff.queue") + (f"?{view}" if view else "") + "#flashes", 303)
     action = request.form.get("action", "")
+    note = request.form.get("note", "")
     assignee = None
     try:
         selection = review.parse_selection(request.form.getlist("selected"))
+        if action != "note" and note.strip():
+            raise review.BulkError(
+                f"The note was not added: \u201c{BULK_ACTION_WORDS.get(action, action)}\u201d "
+                "does not add one. Choose \u201cAdd a note\u201d to add it, or clear the note; "
+                "nothing was changed.")
         if action == "assign":
             assignee = _bulk_assignee(request.form.get("assignee", "").strip())
         count = review.bulk_apply(
             selection, action, current_user._get_current_object(),
-            status=request.form.get("status", ""), assignee=assignee,
-            note=request.form.get("note", ""))
+            status=request.form.get("status", ""), assignee=assignee, note=note)
     except review.BulkError as problem:
+        transactions.rollback()
         flash(str(problem), "error")
-        return back
+        sent = {"selected": {value.partition(":")[0] for value in
+                             request.form.getlist("selected")},
+                "action": action, "note": note, "status": request.form.get("status", ""),
+                "assignee": request.form.get("assignee", "")}
+        body, _ = _render_queue(MultiDict(parse_qsl(view)), view, bulk_form=sent)
+        return body, 409
     done = {"assign": f"assigned to {assignee.name}" if assignee else "unassigned",
             "status": f"marked {words(request.form.get('status')).lower()}",
             "note": "given the note"}[action]
     flash(f"{count} submission{'s' if count != 1 else ''} {done}.", "success")
-    return back
+    return redirect(url_for("staff.queue") + (f"?{without_place(view)}" if view else "")
+                    + "#flashes", 303)
+
+
+BULK_ACTION_WORDS = {"assign": "Assign to\u2026", "status": "Change status to\u2026"}
 
 
 def _bulk_assignee(choice: str) -> StaffUser | None:

@@ -2,8 +2,9 @@
 
 An event is counted on the clinic day it happened: a screening ``started`` (its row was created),
 ``completed`` (the patient saw a result), ``sent`` (with its ``outcome``, whether it carried an
-``urgent`` flag, and each score's band or value), and a submission's first change of review
-status to ``contacted`` (minutes since it was sent, urgent or other). Counts are by event, so a
+``urgent`` flag, and each score's band or value), and a submission's first contact: its first
+logged contact attempt or first change of review status to ``contacted``, whichever came first
+(minutes since it was sent, urgent or other). Counts are by event, so a
 screening started on the last day of a period and sent on the next counts in each period once.
 
 ``roll_up(until)`` counts the events between the last roll-up and ``until`` from the rows and adds
@@ -33,6 +34,7 @@ from screener.storage.models import (AuditEvent, CountsRolledUp, DailyCount,
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MARK_ID = 1
 CONTACTED = "contacted"
+CONTACT_ATTEMPT = "contact_attempt"  # the audit action of a logged contact attempt
 CHUNK = 500
 ROLL_UP_STEP = timedelta(days=7)  # events counted per roll-up transaction
 Key = tuple[date, str, str]  # (day, measure, item)
@@ -211,9 +213,17 @@ def score_item(score: dict) -> str | None:
     return None
 
 
+def _first_contact(action: str, detail: dict | None) -> bool:
+    """Whether an audit event is a contact with the patient: a logged contact attempt (whatever
+    its outcome: the clinic tried) or a change of review status to ``contacted``."""
+    return action == CONTACT_ATTEMPT or (
+        action == "status_changed" and (detail or {}).get("to") == CONTACTED)
+
+
 def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo) -> Counter[Key]:
-    """Minutes from sending to the first status change to ``contacted``, by the day of that
-    change; ``contact_urgent`` for submissions with an urgent flag, ``contact_other`` else."""
+    """Minutes from sending to the first contact (the first logged attempt or the first status
+    change to ``contacted``, whichever came first), by the day of that contact;
+    ``contact_urgent`` for submissions with an urgent flag, ``contact_other`` else."""
     # The time range picks the rows (the action index would walk every status change ever).
     events = session.execute(
         select(AuditEvent.screening_id, AuditEvent.at, AuditEvent.action, AuditEvent.detail)
@@ -221,20 +231,19 @@ def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo) -> 
         .order_by(AuditEvent.at, AuditEvent.id))
     first: dict[uuid.UUID, datetime] = {}
     for screening_id, at, action, detail in events:
-        if action != "status_changed" or screening_id is None:
-            continue
-        if (detail or {}).get("to") == CONTACTED and screening_id not in first:
+        if screening_id is not None and screening_id not in first and _first_contact(
+                action, detail):
             first[screening_id] = at
     found: Counter[Key] = Counter()
     if not first:
         return found
     earlier = set()
     for ids in _chunks(list(first)):
-        for screening_id, detail in session.execute(
-                select(AuditEvent.screening_id, AuditEvent.detail)
-                .where(AuditEvent.action == "status_changed", AuditEvent.at < since,
-                       AuditEvent.screening_id.in_(ids))):
-            if (detail or {}).get("to") == CONTACTED:
+        for screening_id, action, detail in session.execute(
+                select(AuditEvent.screening_id, AuditEvent.action, AuditEvent.detail)
+                .where(AuditEvent.action.in_(("status_changed", CONTACT_ATTEMPT)),
+                       AuditEvent.at < since, AuditEvent.screening_id.in_(ids))):
+            if _first_contact(action, detail):
                 earlier.add(screening_id)
         urgent = _UrgentFlags()
         for screening_id, submitted_at, flags, sha256 in session.execute(

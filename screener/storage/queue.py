@@ -165,6 +165,28 @@ def _walk(session, query: Select, cursor: Cursor | None, limit: int,
     return rows
 
 
+MOST_URGENT = 1
+
+
+def newly_arrived(session, query: Select, since: datetime | None,
+                  other_than: uuid.UUID) -> Screening | None:
+    """The oldest most urgent (urgency 1) submission of ``query`` sent after ``since``, other
+    than ``other_than``: it comes next whatever the nurse's place in the queue."""
+    if since is None:
+        return None
+    return session.scalars(
+        query.where(Screening.priority == MOST_URGENT, Screening.submitted_at > since,
+                    Screening.id != other_than)
+        .order_by(None).order_by(*OLDEST_FIRST).limit(1)).first()
+
+
+def poll_summary(session, query: Select, size: int, up_to: int) -> dict:
+    """What the queue page's refresh poll needs: the urgent waiting count and the ids of the
+    first page (ids only: no names, answers or flags)."""
+    page = fetch_page(session, query, size=size)
+    return {"urgent": urgent_waiting(session, up_to), "ids": [str(row.id) for row in page.rows]}
+
+
 def _next_priority(session, current: int | None, direction: Direction) -> int | None:
     """The next priority present among submissions in walking order (one index seek)."""
     query = select(direction.first(Screening.priority)).where(Screening.status == "submitted")

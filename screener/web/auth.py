@@ -84,7 +84,9 @@ def _load_user(user_id: str) -> StaffUser | None:
             lambda: staff_accounts.update_login(db.session, record_id, ended_at=now))
         g.staff_session_expired = True
         return None
-    if now - record.last_seen_at > _TOUCH_EVERY:
+    # The queue's refresh poll (staff.queue_poll) reads without touching: an unattended page
+    # that polls must still time out.
+    if now - record.last_seen_at > _TOUCH_EVERY and request.endpoint != "staff.queue_poll":
         # A write on a GET: a short write transaction of its own, never an upgraded read.
         record = transactions.write_apart(
             lambda: staff_accounts.update_login(db.session, record_id, last_seen_at=now))

@@ -77,7 +77,7 @@ def test_the_dashboard_is_accessible_prints_on_one_page_and_is_photographed(
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text().startswith("Dashboard")
     for name in ("Sent submissions per week, by outcome", "From started to sent",
-                 "Hours from sending to first contact, per week"):
+                 "Days from sending to first contact, per week"):
         assert page.get_by_role("img", name=name).is_visible(), name
     outcome_rows = page.locator("#table-outcomes tbody tr[data-outcome]")
     assert outcome_rows.count() == 5  # 1.2.0's adults_only has its row like the others

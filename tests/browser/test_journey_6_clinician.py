@@ -18,10 +18,10 @@ from tests.browser.staff import log_in
 NDJSON_MODELS = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observation}
 
 
-def download(page, link_name: str) -> tuple[str, bytes]:
-    """Click a link that downloads a file: its suggested name and its bytes."""
+def download(page, link_name: str, role: str = "link") -> tuple[str, bytes]:
+    """Click a link (or a button) that downloads a file: its suggested name and its bytes."""
     with page.expect_download() as info:
-        page.get_by_role("link", name=link_name, exact=True).click()
+        page.get_by_role(role, name=link_name, exact=True).click()
     file = info.value
     return file.suggested_filename, file.path().read_bytes()
 
@@ -33,8 +33,9 @@ def test_clinician_exports_and_prints(live_server, page, axe_source, questionnai
     assert path_of(page) == "/staff/"
     assert_accessible(page, axe_source, "staff:queue-with-exports")
 
-    name, body = download(page, "Download CSV")
-    assert name.endswith(".csv")
+    # The queue's export buttons (issue 25); the CSV from the page starts with the BOM.
+    name, body = download(page, "CSV", role="button")
+    assert name.endswith(".csv") and body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     by_name = {row["contact_name"]: row for row in rows}
     assert mouse in by_name and len(rows) >= len(sent_screenings)
@@ -43,7 +44,15 @@ def test_clinician_exports_and_prints(live_server, page, axe_source, questionnai
     for question_id in ("age_18_plus", "phq9_1", "pregnancy"):
         assert question_id in row, f"a column per question id: {question_id}"
 
-    name, body = download(page, "Download FHIR (NDJSON)")
+    name, body = download(page, "Excel (.xlsx)", role="button")
+    assert name.endswith(".xlsx")
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    assert book.sheetnames == ["Submissions", "Codebook"]
+    assert any(mouse in row for row in book["Submissions"].iter_rows(values_only=True))
+
+    page.get_by_label("De-identified").check()
+    name, body = download(page, "FHIR", role="button")
     assert name.endswith(".ndjson")
     resources = [json.loads(line) for line in body.decode("utf-8").splitlines() if line]
     kinds = {resource["resourceType"] for resource in resources}

@@ -26,6 +26,8 @@ PUBLIC = dict.fromkeys(ROLES, "ok")
 STAFF = {"anonymous": "login", "intake": "ok", "clinician": "ok", "admin": "ok"}
 EXPORTERS = {"anonymous": "login", "intake": 403, "clinician": "ok", "admin": "ok"}
 ADMINS = {"anonymous": "login", "intake": 403, "clinician": 403, "admin": "ok"}
+# The queue's refresh poll (issue 25): a script reads it, so no login page, a 401.
+POLL = {"anonymous": 401, "intake": "ok", "clinician": "ok", "admin": "ok"}
 
 # The role table of the staff and export issues: endpoint → who may use it.
 ACCESS = {
@@ -40,7 +42,10 @@ ACCESS = {
     "staff.dashboard.csv_file": EXPORTERS,  # intake sees the dashboard without its download
     "staff.add_attempt": STAFF,
     "staff.bulk": STAFF,
+    "staff.still_here": STAFF,
+    "staff.queue_poll": POLL,
     "export.csv_file": EXPORTERS,
+    "export.xlsx_file": EXPORTERS,
     "export.ndjson_file": EXPORTERS,
     "export.submission_fhir": EXPORTERS,
     "export.summary": EXPORTERS,
@@ -113,8 +118,8 @@ def test_role_table(app, clients, role):
         if expected == "login":
             assert response.status_code == 302, where
             assert response.headers["Location"].startswith("/staff/login"), where
-        elif expected == 403:
-            assert response.status_code == 403, where
+        elif expected in (401, 403):
+            assert response.status_code == expected, where
         else:
             assert response.status_code < 500 and response.status_code not in (401, 403), where
             if rule.endpoint not in ("staff.login", "staff.logout"):

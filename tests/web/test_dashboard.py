@@ -80,6 +80,11 @@ def build_scenario(app, zone=UTC) -> tuple[date, date]:
         make_draft(boundary + timedelta(hours=2),
                    completed_at=boundary + timedelta(hours=2, minutes=9))
         make_draft(now - timedelta(minutes=30))
+        # A logged attempt is a first contact too (issue 25): before a status change (made[2])
+        # and without one (made[5]).
+        nurse = make_staff("intake")
+        for screening in (made[2], made[5]):
+            review.record_attempt(screening, "phone", "voicemail", "", nurse)
         for screening in (made[0], made[2], made[3]):
             review.change_status(screening, "contacted")
         review.change_status(made[0], "closed")
@@ -91,7 +96,8 @@ def expected_from_rows(app, first: date, last: date, zone=UTC) -> dict:
     with app.app_context():
         rows = list(db.session.scalars(select(Screening)))
         events = list(db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "status_changed").order_by(AuditEvent.at, AuditEvent.id)))
+            AuditEvent.action.in_(("status_changed", "contact_attempt")))
+            .order_by(AuditEvent.at, AuditEvent.id)))
     day = lambda moment: moment.astimezone(zone).date()  # noqa: E731 (the clinic's day)
     inside = lambda moment: moment is not None and first <= day(moment) <= last  # noqa: E731
     # "Urgent" means urgency 1–2 (urgent_up_to): never self_harm or recent_admission (3).
@@ -103,7 +109,9 @@ def expected_from_rows(app, first: date, last: date, zone=UTC) -> dict:
     by_id = {r.id: r for r in rows}
     first_contact: dict = {}
     for event in events:
-        if event.detail.get("to") == "contacted" and event.screening_id not in first_contact:
+        # The first contact: the first logged attempt or the first change to contacted.
+        contact = event.action == "contact_attempt" or event.detail.get("to") == "contacted"
+        if contact and event.screening_id not in first_contact:
             first_contact[event.screening_id] = event.at
     contact_minutes: dict = {}
     for screening_id, at in first_contact.items():
@@ -180,9 +188,9 @@ def assert_numbers_match_rows(app, client, first: date, last: date, expected: di
     for (week, group), minutes in expected["contacts"].items():
         prefix = ("first_contact", str(week), group)
         assert int(numbers[(*prefix, "submissions")]) == len(minutes)
-        assert float(numbers[(*prefix, "median_hours")]) == round(
-            nearest_rank(minutes, 0.5) / 60, 1)
-        assert float(numbers[(*prefix, "p90_hours")]) == round(nearest_rank(minutes, 0.9) / 60, 1)
+        assert float(numbers[(*prefix, "median_days")]) == round(
+            nearest_rank(minutes, 0.5) / 1440, 1)
+        assert float(numbers[(*prefix, "p90_days")]) == round(nearest_rank(minutes, 0.9) / 1440, 1)
         contacted += len(minutes)
     assert contacted == sum(int(v) for (t, _, _, m), v in numbers.items()
                             if t == "first_contact" and m == "submissions")
@@ -336,6 +344,18 @@ def test_bad_periods_get_the_filter_message_on_a_400_page(client, login_as, quer
         assert message in html.unescape(response.get_data(as_text=True))
 
 
+def test_a_bad_period_stays_in_the_staff_layout_with_the_form(client, login_as):
+    login_as("clinician")
+    response = client.get("/staff/dashboard?period=custom&from=2026-03-01&to=2026-01-01")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'class="wide staff dashboard"' in body and "Log out" in body
+    assert 'id="period-error"' in body and 'role="alert"' in body
+    assert re.search(r'id="from" name="from" value="2026-03-01"[^>]*aria-invalid="true"', body)
+    assert 'value="2026-01-01"' in body
+    assert "<script" not in body
+
+
 @HOSTILE
 @given(period=st.one_of(st.sampled_from(["", "4w", "13w", "12m", "custom"]), junk_text),
        since=st.one_of(st.dates().map(str), junk_text), until=st.one_of(
@@ -346,7 +366,11 @@ def test_no_period_parameter_makes_a_server_error(app, period, since, until):
         "period": period, "from": since, "to": until})
     assert response.status_code in (200, 400)
     if response.status_code == 400:
-        assert "Something in that request was not right" in response.get_data(as_text=True)
+        # The dashboard's own message in the staff layout (issue 25), or, for bytes no form
+        # sends (a NUL), the app-wide refusal before any view runs.
+        body = response.get_data(as_text=True)
+        assert ("That period could not be shown" in body
+                or "Something in that request was not right" in body)
 
 
 def test_adults_only_is_a_row_like_the_others_and_urgent_means_1_and_2(app, client, login_as):
@@ -367,3 +391,36 @@ def test_adults_only_is_a_row_like_the_others_and_urgent_means_1_and_2(app, clie
     # The crisis and the past attempt (safety_review) are urgent; the low risk is not.
     assert urgent == {"crisis": 1, "adults_only": 0, "safety_review": 1,
                       "other_options_first": 0, "possible_fit": 0}
+
+
+def test_time_to_first_contact_counts_the_first_logged_attempt_in_days(app):
+    """Sent 3 days ago, a voicemail left 2 days later, marked contacted today: the first contact
+    was the attempt, 2 days after sending (not 3, and not 48 hours)."""
+    with app.app_context():
+        now = utcnow()
+        screening = sent(baseline(), now - timedelta(days=3))
+        nurse = make_staff("intake")
+        # The attempt's audit event as record_attempt writes it, a day ago (audit events are
+        # append-only: it is inserted with its time, not moved).
+        db.session.add(AuditEvent(action="contact_attempt", screening_id=screening.id,
+                                  actor_id=nurse.id, at=now - timedelta(days=1),
+                                  detail={"method": "phone", "outcome": "voicemail"}))
+        db.session.commit()
+        review.change_status(screening, "contacted")
+        found = daily_counts.counts(db.session, (now - timedelta(days=30)).date(),
+                                    now.date(), UTC)
+        minutes = [int(item) for (_, measure, item), n in found.items()
+                   if measure.startswith("contact_")]
+        assert minutes == [2 * 24 * 60]
+
+
+def test_week_labels_of_a_year_never_collide():
+    from screener.staff import charts
+
+    weeks = [f"{d} Nov" for d in range(10, 63)]  # 53 weeks of "30 Nov"-wide labels
+    svg = str(charts.bar_chart("c", "t", "d", weeks, [charts.Series("s", [1] * 53,
+                                                                    charts.style_for(0))]))
+    xs = [float(x) for x in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" '
+                                       r'font-size="13">', svg)]
+    assert 4 <= len(xs) <= 13
+    assert min(b - a for a, b in zip(xs, xs[1:])) >= charts.LABEL_SPACE

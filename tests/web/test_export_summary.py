@@ -162,3 +162,14 @@ def test_a_print_button_appears_with_script_and_never_on_paper(page):
             'Print</button></p>') in page.raw
     assert '<script src="/static/print-button.js" defer></script>' in page.raw
     assert "Use your browser’s Print command" in page.text
+
+
+def test_summary_prints_the_review_status_in_words(app, client, login_as):
+    """Issue 25: "in review", not the id ``in_review``."""
+    from tests.factories import make_submission as submission
+
+    with app.app_context():
+        sid = submission(review_status="in_review").id
+    login_as("clinician")
+    text = client.get(f"/staff/submissions/{sid}/summary").get_data(as_text=True)
+    assert "review status: in review" in text and "in_review" not in text

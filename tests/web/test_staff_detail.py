@@ -331,13 +331,13 @@ def test_a_taken_back_plan_shows_every_answer_as_first_given_and_what_it_became(
                            table, re.S))
     assert set(rows) == {"phq9_9", "cssrs_thoughts", "cssrs_plan"}  # none still holds
     phq9_9 = questionnaire.questions["phq9_9"]
-    assert f'<td class="first-given">{escape(phq9_9.label_for(1))}</td>' in rows["phq9_9"]
-    assert f'<td class="final-answer">{escape(phq9_9.label_for(0))}' in rows["phq9_9"]
+    assert f'<td class="first-given" data-label="First given">{escape(phq9_9.label_for(1))}</td>' in rows["phq9_9"]
+    assert f'<td class="final-answer" data-label="Final answer">{escape(phq9_9.label_for(0))}' in rows["phq9_9"]
     for question_id in ("cssrs_thoughts", "cssrs_plan"):
-        assert '<td class="first-given">Yes</td>' in rows[question_id]
-    assert '<td class="final-answer">No <strong>— changed</strong>' in rows["cssrs_thoughts"]
+        assert '<td class="first-given" data-label="First given">Yes</td>' in rows[question_id]
+    assert '<td class="final-answer" data-label="Final answer">No <strong>— changed</strong>' in rows["cssrs_thoughts"]
     # The plan question was no longer asked once thoughts said no: no final answer at all.
-    assert '<td class="final-answer"><strong>No answer</strong>' in rows["cssrs_plan"]
+    assert '<td class="final-answer" data-label="Final answer"><strong>No answer</strong>' in rows["cssrs_plan"]
 
 
 def test_staff_see_the_true_outcome_rules_and_bands_and_what_the_patient_saw(
@@ -371,8 +371,8 @@ def test_the_highest_phq9_item_9_given_is_shown_beside_the_first(app, client, in
     page = client.get(url(screening_id)).get_data(as_text=True)
     row = re.search(r'<tr class="row-urgent" data-question="phq9_9">(.*?)</tr>', page, re.S)
     assert row, "a lowered phq9_9 no longer holds"
-    assert '<td class="first-given">Several days</td>' in row.group(1)
-    assert '<td class="highest-given">Nearly every day</td>' in row.group(1)
-    assert '<td class="final-answer">Several days <strong>— changed</strong>' in row.group(1)
+    assert '<td class="first-given" data-label="First given">Several days</td>' in row.group(1)
+    assert '<td class="highest-given" data-label="Highest given">Nearly every day</td>' in row.group(1)
+    assert '<td class="final-answer" data-label="Final answer">Several days <strong>— changed</strong>' in row.group(1)
     urgent = section(page, "urgent-title")
     assert 'data-flag="self_harm_changed"' in urgent and "urgency 2" in urgent

@@ -1,6 +1,7 @@
 """The intake queue: urgent first, newest next, filters, search, pages, counts, bad filters."""
 
 import re
+from urllib.parse import parse_qsl
 from datetime import timedelta
 
 import pytest
@@ -240,13 +241,41 @@ def test_empty_queue_says_so(client, intake):
     ({}, "status=open"),  # the queue's default is passed on: exports default to every status
     ({"status": "all"}, ""),
     ({"status": "closed", "outcome": "crisis", "from": "2026-01-01"},
-     "status=closed&amp;outcome=crisis&amp;from=2026-01-01"),
+     "status=closed&outcome=crisis&from=2026-01-01"),
 ])
-def test_export_links_export_what_the_view_shows(client, login_as, args, export_query):
+def test_export_buttons_export_what_the_view_shows(client, login_as, args, export_query):
+    """The queue's export form (issue 25): Excel, CSV and FHIR buttons, the view's filters as
+    hidden fields, the byte-order mark for the CSV, the choices on the page."""
     login_as("clinician")
     page = queue(client, **args).get_data(as_text=True)
-    link = re.search(r'href="(/staff/export\.csv[^"]*)"', page).group(1)
-    assert link == "/staff/export.csv" + ("?" + export_query if export_query else "")
+    form = re.search(r'<form method="get" class="export-form".*?</form>', page, re.S).group(0)
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    assert hidden == parse_qsl(export_query) + [("excel", "1")]
+    actions = re.findall(r'formaction="([^"]+)">([^<]+)</button>', form)
+    assert actions == [("/staff/export.xlsx", "Excel (.xlsx)"), ("/staff/export.csv", "CSV"),
+                       ("/staff/export.ndjson", "FHIR")]
+    assert 'name="deidentified" value="1"' in form and 'name="labels" value="1"' in form
+
+
+def test_csv_from_the_queue_form_starts_with_the_byte_order_mark(client, login_as, app):
+    with app.app_context():
+        make_submission(baseline(), name="Zoë Müller")
+    login_as("clinician")
+    body = client.get("/staff/export.csv", query_string={"status": "open", "excel": "1",
+                                                         "deidentified": "0"}).get_data()
+    assert body.startswith("\ufeff".encode("utf-8")) and "Müller".encode("utf-8") in body
+
+
+def test_fhir_from_the_queue_form_follows_the_contact_choice(client, login_as, app):
+    with app.app_context():
+        make_submission(baseline(), name="Zoë Müller")
+    login_as("clinician")
+    with_contact = client.get("/staff/export.ndjson",
+                              query_string={"deidentified": "0"}).get_data(as_text=True)
+    without = client.get("/staff/export.ndjson",
+                         query_string={"deidentified": "1"}).get_data(as_text=True)
+    assert '"Patient"' in with_contact and "M\\u00fcller" in with_contact
+    assert '"Patient"' not in without and "M\\u00fcller" not in without
 
 
 @pytest.mark.postgres

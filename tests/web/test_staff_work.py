@@ -295,8 +295,10 @@ def test_bulk_assign_status_and_note_audited_per_submission(app, client, intake,
 ])
 def test_bulk_bad_input_changes_nothing(app, client, intake, three_new, extra, message):
     response = client.post("/staff/bulk", data=MultiDict(selected(three_new) + extra))
-    assert response.status_code == 303
-    assert message in client.get("/staff/").get_data(as_text=True)
+    # Shown again at once, ticks kept (issue 25): a redirect would untick every row.
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert message in page and len(re.findall(r"name=\"selected\"[^>]* checked", page)) == 3
     assert [(row_of(app, i).review_status, row_of(app, i).assignee_id) for i in three_new] == [
         ("new", None)] * 3
     assert audit(app, "assigned") == audit(app, "status_changed") == []
@@ -317,8 +319,8 @@ def test_bulk_stale_missing_or_malformed_selection_changes_nothing(app, client, 
     for selection, message in cases:
         response = client.post("/staff/bulk", data=MultiDict(
             selection + [("action", "assign"), ("assignee", "me")]))
-        assert response.status_code == 303, message
-        assert message in client.get("/staff/").get_data(as_text=True), message
+        assert response.status_code == 409, message
+        assert message in response.get_data(as_text=True), message
     assert [row_of(app, i).assignee_id for i in three_new] == [None] * 3
 
 
@@ -364,3 +366,29 @@ def test_clinicians_keep_the_export_links_on_the_detail_page(app, client, login_
     page = client.get(url(sid)).get_data(as_text=True)
     for text in ("Printable summary", "Download FHIR bundle", "with contact details"):
         assert text in page
+
+
+def test_bulk_refuses_a_note_the_action_will_not_use(app, client, intake, three_new):
+    """A note typed while the action is "Assign to…" is not silently dropped: nothing changes,
+    the page says why, and the ticks and the note are still there to act on."""
+    response = client.post("/staff/bulk", data=MultiDict(
+        selected(three_new) + [("action", "assign"), ("assignee", "me"),
+                               ("note", "Called all three, left messages")]))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "The note was not added" in page and "Add a note" in page
+    assert 'value="Called all three, left messages"' in page
+    assert len(re.findall(r'name="selected"[^>]* checked', page)) == 3
+    assert re.search(r'<option value="assign" selected>', page)
+    assert [row_of(app, i).assignee_id for i in three_new] == [None] * 3
+
+
+def test_bulk_conflict_keeps_ticks_and_note(app, client, intake, three_new):
+    client.post(url(three_new[0], "status"), data={"status": "in_review", "from": "new"})
+    response = client.post("/staff/bulk", data=MultiDict(
+        selected(three_new) + [("action", "note"), ("note", "Weekly review: no answer")]))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone else changed the status of 1" in page
+    assert 'value="Weekly review: no answer"' in page
+    assert len(re.findall(r'name="selected"[^>]* checked', page)) == 3

@@ -2,7 +2,8 @@
 
 from screener.storage.models.audit import AuditEvent
 from screener.storage.models.base import Base, utcnow
-from screener.storage.models.contact import ATTEMPT_METHODS, ATTEMPT_OUTCOMES, ContactAttempt
+from screener.storage.models.contact import (ATTEMPT_METHODS, ATTEMPT_OUTCOMES, KEPT_KINDS,
+                                             ContactAttempt, KeptNote)
 from screener.storage.models.dashboard import CountsRolledUp, DailyCount
 from screener.storage.models.screening import (
     CONTACT_METHODS,
@@ -27,7 +28,8 @@ from screener.storage.models.staff import (PERMISSIONS, ROLES, LoginThrottle, No
 
 __all__ = [
     "ATTEMPT_METHODS", "ATTEMPT_OUTCOMES", "AuditEvent", "Base", "CONTACT_METHODS",
-    "ContactAttempt", "CountsRolledUp", "DailyCount", "LoginThrottle", "NO_PRIORITY", "NOT_CLOSED",
+    "ContactAttempt", "CountsRolledUp", "DailyCount", "KEPT_KINDS", "KeptNote", "LoginThrottle",
+    "NO_PRIORITY", "NOT_CLOSED",
     "Note", "OUTBOX_STATUSES", "PendingLogin", "OutboxMessage", "PERMISSIONS",
     "QuestionnaireVersion", "QueueCount", "RETIRED_REASONS", "REVIEW_STATUSES", "ROLES",
     "Receipt", "RecoveryCode", "RetiredToken",

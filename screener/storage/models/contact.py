@@ -44,3 +44,28 @@ class ContactAttempt(Base):
 
     def __repr__(self) -> str:
         return f"<ContactAttempt {self.id} {self.outcome}>"
+
+
+KEPT_KINDS = ("note", "attempt")
+
+
+class KeptNote(Base):
+    """A note (or a contact attempt's note) typed while the login had timed out: kept for its
+    author's next login and put back into the form, never saved as a note by itself."""
+
+    __tablename__ = "kept_notes"
+    __table_args__ = (CheckConstraint("kind IN ('note', 'attempt')", name="kind_known"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
+                                         index=True)
+    screening_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("screenings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    body: Mapped[str] = mapped_column(Text)
+    method: Mapped[Optional[str]] = mapped_column(String(10))
+    outcome: Mapped[Optional[str]] = mapped_column(String(16))
+    kept_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<KeptNote {self.id} {self.kind}>"
