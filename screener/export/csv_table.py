@@ -4,11 +4,10 @@ Columns, in order: the submission's id, time, questionnaire and version, review 
 flags; each score's value (at most 2 decimals) and band; the matched rule ids; the contact fields;
 one column per question id holding the stored value (multi-choice joined with ``;``): in
 questionnaire order, except that questions a later version added (``added_in``) come after the
-older ones, so a new questionnaire version never moves an existing column. The review columns
-(assignee's name, number of notes and of contact attempts) come right after the first version's
-questions, before any later version's, for the same reason; columns later issues add follow them,
-in the order the issues landed (``APPENDED_COLUMNS``: the patient's ``reference``, blank when
-de-identified). Answers to questions that skip logic disabled are left empty: they did not count.
+older ones, so a new questionnaire version never moves an existing column. Columns that issues added beside the questions
+(``EXTRA_COLUMNS``: the review columns, then the patient's ``reference``, blank when
+de-identified) sit after the questions of the versions in force when they landed and before
+those of any later version, in the order the issues landed: no column ever moves. Answers to questions that skip logic disabled are left empty: they did not count.
 
 Phone numbers given in international form ('+1 555 0100', '0044…') are written in E.164
 ('+15550100'): a cell of '+' and digits only is a number to a spreadsheet, never a formula, so it
@@ -48,7 +47,6 @@ CONTACT_COLUMNS = (
 # A spreadsheet runs a cell that starts with one of these as a formula; quoting does not stop it.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_CHARS = frozenset(FORMULA_STARTS)
-# Appended after every other column, so existing readers keep their column positions.
 REVIEW_COLUMNS = (
     ("assignee", "Assigned to"),
     ("notes", "Notes (count)"),
@@ -70,11 +68,18 @@ class CsvLayout:
     score_ids: tuple[str, ...]
     question_ids: tuple[str, ...]
     contact: bool
-    first_version_questions: int  # how many of question_ids come before the review columns
+    # (number of question_ids before it, extra column ids) per group of EXTRA_COLUMNS.
+    extras: tuple[tuple[int, tuple[str, ...]], ...]
 
 
-# Patients (issue 24): the reference the patient quotes when calling.
-APPENDED_COLUMNS = (("reference", "Reference"),)
+# Columns issues added beside the questions (DECISIONS, "Exports"), each group with the newest
+# questionnaire version whose questions come before it: a later version's questions follow it,
+# so neither a new version nor a new group moves an existing column. Staff review (1.0.0 era),
+# then the reference patients quote when calling (issue 24, landed with 1.2.0).
+EXTRA_COLUMNS = (
+    ("1.0.0", REVIEW_COLUMNS),
+    ("1.2.0", (("reference", "Reference"),)),
+)
 
 
 def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> CsvLayout:
@@ -98,24 +103,27 @@ def layout(questionnaires: Sequence[Questionnaire], contact: bool = True) -> Csv
     columns.append(("rules", "Matched rules"))
     if contact:
         columns += CONTACT_COLUMNS
-    # The review columns sit after the first version's questions: questions a later version
-    # adds come after them, so neither a new version nor these columns move an existing column.
-    added = {question.id for q in questionnaires for question in q.questions.values()
-             if question.added_in}
-    split = next((i for i, (question_id, _) in enumerate(questions) if question_id in added),
-                 len(questions))
-    # Columns later issues add follow the review columns, in the order the issues landed
-    # (DECISIONS, "Exports"): like them, before any later version's questions, so that a new
-    # questionnaire version moves none of them.
-    columns += (questions[:split] + list(REVIEW_COLUMNS) + list(APPENDED_COLUMNS)
-                + questions[split:])
+    added_in = {question.id: question.added_in for q in questionnaires
+                for question in q.questions.values()}
+    extras, pending, placed = [], list(EXTRA_COLUMNS), 0
+    for question_id, label in questions:
+        while pending and _version_key(added_in[question_id]) > _version_key(pending[0][0]):
+            group = pending.pop(0)[1]
+            extras.append((placed, tuple(column_id for column_id, _ in group)))
+            columns += group
+        columns.append((question_id, label))
+        placed += 1
+    for _, group in pending:
+        extras.append((placed, tuple(column_id for column_id, _ in group)))
+        columns += group
     headers = tuple(column_id for column_id, _ in columns)
     duplicates = sorted({h for h in headers if headers.count(h) > 1})
     if duplicates:
         raise ValueError(
             f"CSV column ids collide: {', '.join(duplicates)}; rename in questions.yaml")
     return CsvLayout(headers, tuple(label for _, label in columns),
-                     tuple(s for s, _ in scores), tuple(q for q, _ in questions), contact, split)
+                     tuple(s for s, _ in scores), tuple(q for q, _ in questions), contact,
+                     tuple(extras))
 
 
 def column_order(questionnaire: Questionnaire) -> list:
@@ -162,17 +170,18 @@ def row(columns: CsvLayout, record: Any, answers: Mapping[str, Any]) -> list[Any
         cells += [record.contact_name, record.contact_email, phone_cell(record.contact_phone),
                   record.contact_method, record.contact_time, record.contact_message]
     get = answers.get
-    split = columns.first_version_questions
     # The reference identifies the patient's call: blank in a de-identified export.
-    after_review = [record.assignee, record.notes, record.contact_attempts,
-                    record.reference if columns.contact else None]
-    for index, question_id in enumerate(columns.question_ids):
-        if index == split:
-            cells += after_review
-        value = get(question_id)
-        cells.append(LIST_SEPARATOR.join(map(str, value)) if value.__class__ is list else value)
-    if split == len(columns.question_ids):
-        cells += after_review
+    extra = {"assignee": record.assignee, "notes": record.notes,
+             "contact_attempts": record.contact_attempts,
+             "reference": record.reference if columns.contact else None}
+    start = 0
+    for end, column_ids in (*columns.extras, (len(columns.question_ids), ())):
+        for question_id in columns.question_ids[start:end]:
+            value = get(question_id)
+            cells.append(LIST_SEPARATOR.join(map(str, value)) if value.__class__ is list
+                         else value)
+        cells += [extra[column_id] for column_id in column_ids]
+        start = end
     return cells
 
 

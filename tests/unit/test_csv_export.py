@@ -115,22 +115,28 @@ def test_columns_in_the_documented_order(questionnaire):
              for version in ("1.1.0", "1.2.0")}
     review = [c for c, _ in csv_export.REVIEW_COLUMNS]
     first = [q for q in questions if questionnaire.questions[q].added_in is None]
-    # Columns later issues add follow the review columns, in the order they landed (patients:
-    # reference), before the later versions' questions so a new version moves none of them.
-    assert list(columns.headers) == fixed + scores + ["rules"] + contact + first + review + [
-        "reference"] + added["1.1.0"] + added["1.2.0"]
+    # Columns later issues add come after the questions of the versions in force when they
+    # landed (patients' reference: after 1.2.0's), so a new version moves none of them and
+    # none of them moved a question column of an earlier export.
+    assert list(columns.headers) == fixed + scores + ["rules"] + contact + first + review + (
+        added["1.1.0"] + added["1.2.0"] + ["reference"])
     assert len(columns.labels) == len(columns.headers)
     assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
 
 
 def test_new_questions_come_after_the_1_0_0_columns_which_keep_their_order(questionnaire):
     """Exporting every stored version: 1.0.0's columns first and in place (retired questions
-    keep theirs), then 1.1.0's additions in their 1.1.0 order, then 1.2.0's."""
+    keep theirs), then 1.1.0's additions in their 1.1.0 order, then 1.2.0's, then the reference
+    (issue 24, landed after 1.2.0: the exports of the 1.0.0 and 1.1.0 days had none)."""
     old = load(DATA / "questions-1.0.0.yaml")
     middle = load(DATA / "questions-1.1.0.yaml")
     assert (old.version, middle.version) == ("1.0.0", "1.1.0")
-    old_columns = list(csv_export.layout([old]).headers)
-    middle_columns = list(csv_export.layout([middle, old]).headers)
+
+    def then(questionnaires):
+        return [c for c in csv_export.layout(questionnaires).headers if c != "reference"]
+
+    old_columns = then([old])
+    middle_columns = then([middle, old])
     new_columns = list(csv_export.layout([questionnaire, middle, old]).headers)
     assert middle_columns[:len(old_columns)] == old_columns
     assert new_columns[:len(middle_columns)] == middle_columns
@@ -141,7 +147,7 @@ def test_new_questions_come_after_the_1_0_0_columns_which_keep_their_order(quest
     assert new_columns[len(middle_columns):] == [
         "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent", "cssrs_plan",
         "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
-        "nonmedical_ketamine"]
+        "nonmedical_ketamine", "reference"]
 
 
 def test_a_1_0_0_submission_fills_its_own_columns_and_leaves_the_new_ones_empty(questionnaire):
@@ -284,20 +290,38 @@ def test_a_list_separator_inside_a_cell_is_quoted():
     assert text.split("\r\n")[1:4] == ['"x;=1+1"', "\"'\u200b=1+1\"", "7"]
 
 
+def column_order_last(questionnaire) -> str:
+    """The last question column of ``questionnaire`` (its newest version's last question)."""
+    return csv_export.column_order(questionnaire)[-1].id
+
+
+def test_a_later_version_puts_its_questions_after_the_reference(questionnaire):
+    """A 1.3.0 that adds a question appends it after the reference: no existing column moves."""
+    from dataclasses import replace
+    step = questionnaire.steps[-1]
+    new = replace(step.questions[0], id="new_in_1_3_0", added_in="1.3.0")
+    later = replace(questionnaire, version="1.3.0",
+                    steps=questionnaire.steps[:-1] + (replace(step, questions=step.questions
+                                                                + (new,)),))
+    before = csv_export.layout([questionnaire]).headers
+    after = csv_export.layout([later, questionnaire]).headers
+    assert after[:len(before)] == before and after[len(before):] == ("new_in_1_3_0",)
+
+
 def test_writer_and_guard_agree_on_every_cell():
     cells = ["=1", "＝1", "\u200b=1", "x;=1", "Alex", "", None, -3, 2.5]
     written = parse("".join(csv_export.write(["c"] * len(cells), [cells])))[1]
     assert written == ["" if c is None else str(csv_export.guard(c)) for c in cells]
 
 
-def test_the_reference_follows_the_review_columns_and_is_blank_when_de_identified(questionnaire):
+def test_the_reference_follows_the_1_2_0_questions_and_is_blank_when_de_identified(questionnaire):
     """Staff match a patient's call to the row by its reference; a de-identified export must
     not carry it (DECISIONS, "Exports")."""
     from tests.helpers import baseline
     identified = csv_export.layout([questionnaire])
     cells = csv_export.row(identified, record(questionnaire, baseline()), baseline())
     at = identified.headers.index("reference")
-    assert identified.headers[at - 1] == "contact_attempts" and cells[at] == "K7Q-4M9"
+    assert identified.headers[at - 1] == column_order_last(questionnaire) and cells[at] == "K7Q-4M9"
     assert len(cells) == len(identified.headers)
     anonymous = csv_export.layout([questionnaire], contact=False)
     cells = csv_export.row(anonymous, record(questionnaire, baseline()), baseline())

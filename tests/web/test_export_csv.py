@@ -54,15 +54,15 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     header = next(csv.reader([response.get_data(as_text=True).split("\r\n", 1)[0]]))
     assert header[:7] == ["submission_id", "submitted_at", "questionnaire_id",
                           "questionnaire_version", "status", "outcome", "flags"]
-    # The 1.0.0 questions, the review columns (issue 15), the reference (issue 24), then the
-    # questions 1.1.0 added, then those 1.2.0 added: no version moves an existing column
+    # The 1.0.0 questions, the review columns (issue 15), the questions 1.1.0 added, those 1.2.0
+    # added, then the reference (issue 24, after 1.2.0): nothing moves an existing column
     first = [q.id for q in questionnaire.questions.values() if q.added_in is None]
     added = [q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"]
     added_1_2_0 = [q.id for q in questionnaire.questions.values() if q.added_in == "1.2.0"]
     assert added_1_2_0[:5] == ["cssrs_wish_dead", "cssrs_thoughts", "cssrs_method",
                                "cssrs_intent", "cssrs_plan"]
     assert header[-len(first) - 4 - len(added) - len(added_1_2_0):] == (
-        first + ["assignee", "notes", "contact_attempts", "reference"] + added + added_1_2_0)
+        first + ["assignee", "notes", "contact_attempts"] + added + added_1_2_0 + ["reference"])
     assert [r["submission_id"] for r in rows] == [three["mild"], three["crisis"], three["fit"]]
     crisis = rows[1]
     assert crisis["outcome"] == "crisis" and crisis["flags"] == "urgent_now;self_harm"

@@ -87,12 +87,12 @@ def test_csv_exports_each_with_its_own_columns(app, client, login_as, old_and_ne
     # After the review columns and the reference (issue 24): what 1.1.0 added, then 1.2.0. (1.1.0's text is not
     # stored here, so the questions it added and 1.2.0 retired have no column: no row has them.)
     assert header[header.index("assignee"):] == [
-        "assignee", "notes", "contact_attempts", "reference", "prior_ketamine",
+        "assignee", "notes", "contact_attempts", "prior_ketamine",
         "psych_hospital_recent",
         "suicide_attempt", "suicide_attempt_recent", "bladder_symptoms", "breathing_liver",
         "medications", "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
         "cssrs_plan", "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
-        "nonmedical_ketamine"]
+        "nonmedical_ketamine", "reference"]
     assert header.index("self_harm_plan") < header.index("assignee") < header.index(
         "prior_ketamine") < header.index("cssrs_wish_dead")
 
