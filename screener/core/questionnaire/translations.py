@@ -132,14 +132,15 @@ class TranslationReader:
         sets = self.english.get("choice_sets") or {}
         for step in self.english.get("steps", []):
             for question in step.get("questions", []):
-                choices = question.get("choices")
+                choices, qid = question.get("choices"), question["id"]
                 if isinstance(choices, str):
-                    yield from (((question["id"], str(c["value"])),
-                                 texts[f"choice_sets.{choices}.{c['value']}"]) for c in sets[choices])
+                    where, choices = f"choice_sets.{choices}", sets[choices]
                 elif isinstance(choices, list):
-                    yield from (((question["id"], str(c["value"])),
-                                 texts[f"questions.{question['id']}.choices.{c['value']}"])
-                                for c in choices)
+                    where = f"questions.{qid}.choices"
+                else:
+                    continue
+                for choice in choices:
+                    yield (qid, str(choice["value"])), texts[f"{where}.{choice['value']}"]
 
     def check_header(self, data: dict) -> None:
         if data.get("language") != self.language:
