@@ -144,6 +144,15 @@ def test_a_listed_language_without_its_file_is_refused(tmp_path):
     assert error.value.problems == ["[es] languages: no es file (questions.es.yaml)"]
 
 
+def test_a_step_s_time_frames_need_spanish_too():
+    """``stems`` (a time frame over part of a step) is a patient text like ``stem``."""
+    step = {"id": "substance", "title": "T", "stems": [{"text": "In your lifetime…",
+                                                         "questions": ["a"]}],
+            "questions": [{"id": "a", "text": "Q"}]}
+    english = {"steps": [step], "crisis_resources": {"items": []}}
+    assert "steps.substance.stems[0]" in set(expected_paths(english))
+
+
 def test_sibling_file_name():
     assert sibling_path("/x/questions.yaml", "es") == Path("/x/questions.es.yaml")
 

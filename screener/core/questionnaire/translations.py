@@ -59,6 +59,9 @@ def expected_paths(data: dict) -> Iterator[str]:
         yield "copyright"
     for step in data.get("steps", []):
         yield from (f"steps.{step['id']}.{key}" for key in _STEP_TEXTS if step.get(key))
+        # Time frames over parts of a step (``stems``, each a text and its questions): in the
+        # Spanish file a list of texts in the same order.
+        yield from (f"steps.{step['id']}.stems[{i}]" for i, _ in enumerate(step.get("stems") or []))
         for question in step.get("questions", []):
             yield from _question_paths(question)
     for name, choices in (data.get("choice_sets") or {}).items():
@@ -206,6 +209,9 @@ def localize(q: Questionnaire, tr: Translation) -> Questionnaire:
 def _step(step: Step, tr: Translation) -> Step:
     where = f"steps.{step.id}"
     texts = {key: tr.text(f"{where}.{key}") for key in _STEP_TEXTS if getattr(step, key)}
+    if getattr(step, "stems", ()):  # each a (text, question ids) pair: only the text changes
+        texts["stems"] = tuple((tr.text(f"{where}.stems[{i}]"), ids)
+                               for i, (_, ids) in enumerate(step.stems))
     return dataclasses.replace(
         step, **texts, questions=tuple(_question(q, tr) for q in step.questions),
         translation=UNVALIDATED if step.id in tr.unvalidated else None)
