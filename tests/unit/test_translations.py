@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
 
 from screener.core import presentation, rules, safety
 from screener.core.questionnaire import QuestionnaireError, load, loads, read_source
 from screener.core.questionnaire.translations import expected_paths, sibling_path
+from tests.unit.test_rules_properties import JUNK, PROPERTY, QUESTIONNAIRE, answer_sets
 from tests.unit.test_worked_examples import EXAMPLES, records
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -295,3 +297,34 @@ def test_no_spanish_text_says_you_told_us(questionnaire):
     found = [path for path, text in questionnaire.translations["es"].texts.items()
              if said.search(text)]
     assert found == []
+
+
+# --- any answers, not only the worked examples --------------------------------------------------
+SPANISH_VIEW = QUESTIONNAIRE.localized("es")
+
+
+@PROPERTY
+@given(answer_sets(complete=False))
+def test_any_answers_evaluate_the_same_in_spanish(answers):
+    """Whatever the answers (partial ones too): same outcome, flags, rules, scores, skip logic,
+    and the same kind of result page."""
+    english, es = rules.evaluate(QUESTIONNAIRE, answers), rules.evaluate(SPANISH_VIEW, answers)
+    assert es.to_dict() == english.to_dict()
+    steps_es, kept_es = rules.enabled_view(SPANISH_VIEW, answers)
+    steps_en, kept_en = rules.enabled_view(QUESTIONNAIRE, answers)
+    assert [s.id for s in steps_es] == [s.id for s in steps_en] and kept_es == kept_en
+    view_en = presentation.patient_result(QUESTIONNAIRE, english)
+    view_es = presentation.patient_result(SPANISH_VIEW, es)
+    assert (view_es.outcome.id, view_es.crisis_first, view_es.crisis_result, view_es.show_bands,
+            view_es.can_send, view_es.offer_booking, len(view_es.reasons)) == (
+        view_en.outcome.id, view_en.crisis_first, view_en.crisis_result, view_en.show_bands,
+        view_en.can_send, view_en.offer_booking, len(view_en.reasons))
+
+
+@PROPERTY
+@given(JUNK)
+def test_any_posted_junk_is_judged_the_same_in_spanish(answers):
+    """What a form could post: the same validation problems and the same safety answers kept."""
+    assert rules.validate_answers(SPANISH_VIEW, answers) == rules.validate_answers(
+        QUESTIONNAIRE, answers)
+    assert safety.to_record(SPANISH_VIEW, answers) == safety.to_record(QUESTIONNAIRE, answers)
