@@ -9,7 +9,7 @@ import click
 from flask import Flask
 
 from screener import config as settings
-from screener.core.questionnaire import QuestionnaireError, loads, read_source
+from screener.core.questionnaire import QuestionnaireError, loads, read_source, read_translations
 
 TEMPLATE_FOLDER = settings.PROJECT_ROOT / "templates"
 
@@ -71,7 +71,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     path = app.config["QUESTIONNAIRE_PATH"]
     try:
         source = app.extensions["questionnaire_source"] = read_source(path)
-        app.extensions["questionnaire"] = loads(source, source=str(path))
+        # With its Spanish (questions.es.yaml): a missing text stops the app here too.
+        app.extensions["questionnaire"] = loads(source, source=str(path),
+                                                translations=read_translations(path, source))
     except QuestionnaireError as error:
         if serving:
             raise

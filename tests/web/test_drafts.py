@@ -243,6 +243,7 @@ def test_the_stored_version_is_the_text_loaded_at_start(migrated_sqlite_template
     shutil.copyfile(migrated_sqlite_template, database)
     original = QUESTIONS.read_text(encoding="utf-8")
     questions.write_text(original, encoding="utf-8")
+    shutil.copyfile(QUESTIONS.with_name("questions.es.yaml"), tmp_path / "questions.es.yaml")
     app = make_app(f"sqlite:///{database}", QUESTIONNAIRE_PATH=str(questions))
     questions.write_text(original.replace("version: 1.1.0", "version: 1.0.1", 1),
                          encoding="utf-8")

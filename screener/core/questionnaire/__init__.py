@@ -4,10 +4,12 @@ This is the one module the rest of the app imports from. The work is split acros
 (the dataclasses), ``loader`` (YAML, building, validation; ``sections`` builds crisis resources,
 safety answers, ``at_risk``, help lines and texts), ``conditions`` (parsing and checking
 the condition language), ``evaluation`` (what a condition and an answer check mean, compiled when
-each is built) and ``checks`` (helpers). Pure Python: none of them imports Flask or SQLAlchemy.
+each is built), ``translations`` (the sibling files of other languages: ``questions.es.yaml``,
+checked and turned into a localized view) and ``checks`` (helpers). Pure Python: none of them
+imports Flask or SQLAlchemy.
 """
 
-from screener.core.questionnaire.loader import load, loads, read_source
+from screener.core.questionnaire.loader import load, loads, read_source, read_translations
 from screener.core.questionnaire.types import (
     OPERATORS, QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, AllOf, AnswerValue, AnyOf, AtRisk,
     Band, Choice, Coding, Comparison, Condition, CrisisResource, Flag, Helpline, Link, NotOf,
@@ -19,4 +21,5 @@ __all__ = [
     "AnyOf", "AtRisk", "Band", "Choice", "Coding", "Comparison", "Condition", "CrisisResource",
     "Flag", "Helpline", "Link", "NotOf", "Outcome", "Question", "Questionnaire",
     "QuestionnaireError", "Rule", "SafetyAnswers", "Score", "Step", "load", "loads", "read_source",
+    "read_translations",
 ]

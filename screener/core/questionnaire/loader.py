@@ -6,15 +6,19 @@ Every problem found is reported at once, each with the YAML path where it stands
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 import yaml
 
 from screener.core.questionnaire.checks import is_one_of, is_valid_value, spelling_hint
 from screener.core.questionnaire.sections import SectionChecks
+from screener.core.questionnaire.translations import (Translation, TranslationReader, localize,
+                                                      sibling_path)
 from screener.core.questionnaire.types import (
     QUESTION_KINDS, RESERVED_STEP_IDS, SCORE_METHODS, Band, Choice, Flag, Outcome, Question,
     Questionnaire, QuestionnaireError, Rule, Score, Step,
@@ -22,8 +26,10 @@ from screener.core.questionnaire.types import (
 
 
 def load(path: str | Path) -> Questionnaire:
-    """Read and validate a questionnaire file; raise QuestionnaireError listing every problem."""
-    return loads(read_source(path), source=str(path))
+    """Read and validate a questionnaire file and the sibling file of each language it lists
+    (``questions.es.yaml``); raise QuestionnaireError listing every problem."""
+    source = read_source(path)
+    return loads(source, source=str(path), translations=read_translations(path, source))
 
 
 def read_source(path: str | Path) -> str:
@@ -35,8 +41,26 @@ def read_source(path: str | Path) -> str:
         raise QuestionnaireError([f"cannot read file: {reason}"], str(path)) from None
 
 
-def loads(text: str, source: str = "questionnaire") -> Questionnaire:
-    """Parse and validate questionnaire YAML text."""
+def read_translations(path: str | Path, source: str) -> dict[str, str]:
+    """The text of each sibling file the questionnaire at ``path`` lists under ``languages``
+    (a missing one is left out, and ``loads`` then names it)."""
+    try:
+        declared = (yaml.load(source, Loader=_StrictLoader) or {}).get("languages")  # noqa: S506
+    except (yaml.YAMLError, AttributeError):
+        return {}  # ``loads`` reports the English file's own problems
+    found = {}
+    for language in declared if isinstance(declared, list) else []:
+        sibling = sibling_path(path, str(language))
+        if sibling.is_file():
+            found[str(language)] = read_source(sibling)
+    return found
+
+
+def loads(text: str, source: str = "questionnaire",
+          translations: Mapping[str, str] | None = None) -> Questionnaire:
+    """Parse and validate questionnaire YAML text. ``translations`` (language -> the sibling
+    file's text) must hold every language the questionnaire lists, each complete; None loads
+    the English alone (a stored snapshot, whose words in other languages were not stored)."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -45,7 +69,47 @@ def loads(text: str, source: str = "questionnaire") -> Questionnaire:
     questionnaire = builder.build(data)
     if builder.problems or questionnaire is None:
         raise QuestionnaireError(builder.problems, source)
-    return questionnaire
+    if translations is None:
+        return questionnaire
+    return _with_translations(questionnaire, data, translations, source)
+
+
+def _with_translations(q: Questionnaire, data: dict, texts: Mapping[str, str],
+                       source: str) -> Questionnaire:
+    """``q`` carrying each listed language's texts and views; QuestionnaireError naming every
+    missing or unknown text (``[es] questions.phq9_1.text: ...``)."""
+    declared = [str(language) for language in data.get("languages") or []]
+    problems, found = [], {}
+    for language in texts.keys() - set(declared):
+        problems.append(f"[{language}] languages: the questionnaire does not list {language}")
+    for language in declared:
+        if language not in texts:
+            problems.append(f"[{language}] languages: no {language} file "
+                            f"({sibling_path(source, language).name})")
+            continue
+        try:
+            raw = yaml.load(texts[language], Loader=_StrictLoader)  # noqa: S506
+        except yaml.YAMLError as exc:
+            problems.append(f"[{language}] {_yaml_problem(exc)}")
+            continue
+        reader = TranslationReader(language, data)
+        translation = reader.read(raw)
+        problems += [f"[{language}] {problem}" for problem in reader.problems]
+        if translation is not None:
+            found[language] = translation
+    if problems:
+        raise QuestionnaireError(problems, source)
+    return _with_views(q, found)
+
+
+def _with_views(q: Questionnaire, found: dict[str, Translation]) -> Questionnaire:
+    """The English questionnaire with ``translations`` set and every language's view built."""
+    english = dataclasses.replace(q, translations=MappingProxyType(found))
+    views = {"en": english}
+    views.update((language, localize(english, tr)) for language, tr in found.items())
+    for view in views.values():  # every view answers localized() for every language
+        object.__setattr__(view, "_views", views)
+    return english
 
 
 class _StrictLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
@@ -81,7 +145,7 @@ _TOP_KEYS = {
     "copyright": False, "choice_sets": False, "steps": True, "scores": False, "outcomes": True,
     "default_outcome": True, "flags": False, "rules": True, "crisis_resources": True,
     "texts": True, "safety_answers": False, "urgent_up_to": False, "at_risk": False,
-    "helplines": False,
+    "helplines": False, "languages": False,
 }
 _STEP_KEYS = {
     "id": True, "title": True, "questions": True, "intro": False, "stem": False, "notice": False,
@@ -107,6 +171,7 @@ _RULE_KEYS = {"id": True, "when": True, "reason": True, "outcome": False, "flag"
               "blocks_sending": False}
 _MAX_SCALE_SPAN = 100  # a scale is a row of choices: 0-10 numeric rating, at most 0-100
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
@@ -124,6 +189,7 @@ class Builder(SectionChecks):
         if top is None:
             return None
         self.check_header(top)
+        self.check_languages(top.get("languages"))
         self.build_choice_sets(top.get("choice_sets", {}))
         raw_steps = self.items(top, "steps", "")
         raw_scores = self.items(top, "scores", "")
@@ -169,6 +235,15 @@ class Builder(SectionChecks):
         if "version" in top and (not isinstance(version, str) or not version.strip()):
             self.problem("version", 'expected text (quote it, e.g. "1.0.0")')
         self.text(top, "title", "")
+
+    def check_languages(self, value: Any) -> None:
+        """``languages``: the tags of the sibling files other than English (``[es]``)."""
+        if value is None:
+            return
+        if not isinstance(value, list) or not all(
+                isinstance(tag, str) and _LANGUAGE.fullmatch(tag) and tag != "en" for tag in value):
+            self.problem("languages", 'expected a list of language tags other than "en", '
+                         'such as [es]')
 
     def version_text(self, data: dict, key: str, path: str) -> str | None:
         """A version like ``1.1.0`` (quoted or not: YAML reads ``1.1`` as a number)."""

@@ -6,7 +6,8 @@ Pure Python: imports neither Flask nor SQLAlchemy.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Union
+from types import MappingProxyType
+from typing import Any, Callable, Mapping, Union
 
 from screener.core.questionnaire.evaluation import (Test, acceptor, all_test, any_test,
                                                     comparison_test, not_test)
@@ -120,6 +121,8 @@ class Question:
     enable_when: Condition | None = None
     instrument: str | None = None  # a validated wording (PHQ-9, C-SSRS...), kept as published
     added_in: str | None = None  # the questionnaire version that first asked it
+    # "unvalidated" in a translation whose instrument wording was not found verbatim (staff see it)
+    translation: str | None = None
     # Built from the fields above (compiled at load): is a value a valid answer; the choices
     # that cannot be combined with others, in choice order.
     accepts: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
@@ -174,6 +177,7 @@ class Step:
     # Time frames over parts of the step (``stems``: a text and the questions it covers), each
     # pinned over its own questions only; when set, ``stem`` is what other views show.
     stems: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    translation: str | None = None  # "unvalidated": see Question.translation
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,10 @@ class Questionnaire:
     at_risk: AtRisk | None = None
     helplines: tuple[Helpline, ...] = ()
     source_sha256: str = ""
+    language: str = "en"  # the language of the patient texts of this view
+    # language -> that language's id-keyed texts (translations.Translation); the same mapping in
+    # every view. Empty for versions without translations (1.0.0, 1.1.0).
+    translations: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     questions: dict[str, Question] = field(default_factory=dict, compare=False)
     steps_by_id: dict[str, Step] = field(default_factory=dict, compare=False)
     scores_by_id: dict[str, Score] = field(default_factory=dict, compare=False)
@@ -357,6 +365,20 @@ class Questionnaire:
         object.__setattr__(self, "outcomes_by_id", {o.id: o for o in self.outcomes})
         object.__setattr__(self, "flags_by_id", {f.id: f for f in self.flags})
         object.__setattr__(self, "_ranks", {o.id: rank for rank, o in enumerate(self.outcomes)})
+        # Every language's view of this questionnaire, built once at load (loader.loads): a
+        # request asks for its language without parsing or copying anything.
+        object.__setattr__(self, "_views", {self.language: self})
+
+    def localized(self, language: str) -> Questionnaire:
+        """This questionnaire with its patient texts in ``language``: the source (English) view
+        when there is no such translation (a stored old version). Same ids, values and rules."""
+        views = self._views
+        return views.get(language) or views.get("en") or self
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages a patient can take this questionnaire in (English first)."""
+        return tuple(self._views)
 
     def is_urgent(self, urgency: int | None) -> bool:
         """Whether a submission of this urgency counts as urgent (alert email, urgent counts)."""

@@ -22,6 +22,7 @@ MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ENTRY_FORMAT = "http://hl7.org/fhir/StructureDefinition/entryFormat"
 ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
 _ORDERED = {">": float.__gt__, "<": float.__lt__, ">=": float.__ge__, "<=": float.__le__}
 
 
@@ -59,9 +60,32 @@ def answer_codings(q: Questionnaire, question: Question) -> dict[Any, dict[str, 
 
 
 def questionnaire_resource(q: Questionnaire) -> dict[str, Any]:
-    """The FHIR R4 Questionnaire for ``q``."""
+    """The FHIR R4 Questionnaire for ``q``, in its language, with every other language's words
+    as translation extensions (``_text``, ``_title``...: same items, other words)."""
+    resource = _resource(q)
+    for language in q.languages:
+        if language != q.language:
+            _translate(resource, _resource(q.localized(language)), language)
+    return resource
+
+
+def _translate(base: dict[str, Any], other: dict[str, Any], language: str) -> None:
+    """Add ``other``'s differing texts to ``base`` (the same shape) as translation extensions."""
+    for key in ("title", "copyright", "text"):
+        if key in base and other.get(key) != base[key]:
+            base.setdefault(f"_{key}", {}).setdefault("extension", []).append(
+                {"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": language},
+                                                   {"url": "content", "valueString": other[key]}]})
+    # Answer codings are left alone: a Coding is matched as a whole (QuestionnaireResponse,
+    # enableWhen), so a choice label's Spanish is not carried here (docs/questionnaire.md).
+    for mine, theirs in zip(base.get("item", []), other.get("item", [])):
+        _translate(mine, theirs, language)
+
+
+def _resource(q: Questionnaire) -> dict[str, Any]:
     resource: dict[str, Any] = {
-        "resourceType": "Questionnaire", "id": q.id, "url": canonical_url(q),
+        "resourceType": "Questionnaire", "id": q.id, "language": q.language,
+        "url": canonical_url(q),
         "version": q.version, "name": _computable_name(q.id), "title": q.title,
         "status": "active", "subjectType": ["Patient"],
     }
