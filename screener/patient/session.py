@@ -17,6 +17,7 @@ from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.storage import drafts, receipts
 from screener.storage.drafts import Draft, Merge
+from screener.web.questionnaires import current_source
 
 SESSION_KEY = "screening_token"
 RECEIPT_KEY = "receipt"  # after sending: the receipt's token, nothing else (storage/receipts.py)
@@ -108,7 +109,7 @@ def take_pending_page(page: str) -> bool:
 def start(questionnaire: Questionnaire) -> Draft:
     """A new empty draft under the current questionnaire version; its token goes in the session."""
     token = secrets.token_urlsafe(32)
-    draft = drafts.create(questionnaire, token, ttl())
+    draft = drafts.create(questionnaire, token, ttl(), current_source())
     session[SESSION_KEY] = token
     session.permanent = True  # the cookie lives as long as the draft (PERMANENT_SESSION_LIFETIME)
     return draft

@@ -34,7 +34,7 @@ from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.core.safety import Recorded
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
-from screener.storage.versions import ensure_current_version_stored, questionnaire_for
+from screener.storage.versions import ensure_current_version_stored
 
 SAVE_ATTEMPTS = 5  # concurrent saves of one draft before giving up (two tabs, a double click)
 _ORM_ONLY = {"synchronize_session": False}
@@ -109,12 +109,14 @@ def _reread(draft: Draft) -> Draft | None:
     return None if row is None else Draft(*row)
 
 
-def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
-    """A new empty draft under the current questionnaire version, found by ``token``."""
+def create(questionnaire: Questionnaire, token: str, ttl: timedelta, source: str) -> Draft:
+    """A new empty draft under the questionnaire in force (loaded from the text ``source``),
+    found by ``token``."""
     begin_write()  # the version row and the draft commit together
     now = utcnow()
     draft = Draft(id=uuid.uuid4(), status="draft", answers={},
-                  questionnaire_sha256=ensure_current_version_stored(),
+                  questionnaire_sha256=ensure_current_version_stored(
+                      db.session, questionnaire, source),
                   expires_at=now + ttl, updated_at=now)
     db.session.execute(insert(_table).values(
         id=draft.id, token_hash=hash_token(token), questionnaire_id=questionnaire.id,
@@ -126,14 +128,15 @@ def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
 
 
 def move_to_current(draft: Draft, questionnaire: Questionnaire,
-                    answers: Mapping[str, Any]) -> bool:
-    """Put an unsent draft answered under an older questionnaire under the current one, with
+                    answers: Mapping[str, Any], source: str) -> bool:
+    """Put an unsent draft answered under an older questionnaire under the current one
+    (``questionnaire``, loaded from the text ``source``), with
     ``answers`` (those the current one still asks); a completed one is re-opened, since its
     result was worked out under the old rules. Its safety records stay as they are. False when
     it was sent or changed meanwhile (nothing written)."""
     begin_write()  # the version row and the move commit together
     now = utcnow()
-    sha = ensure_current_version_stored()
+    sha = ensure_current_version_stored(db.session, questionnaire, source)
     params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
               "new_answers": dict(answers), "new_questionnaire_id": questionnaire.id,
               "new_version": questionnaire.version, "new_sha": sha, "now": now}
@@ -202,14 +205,14 @@ def _become(draft: Draft, stored: Draft) -> None:
         setattr(draft, field.name, getattr(stored, field.name))
 
 
-def is_urgent(draft: Draft, questionnaire: Questionnaire | None = None) -> bool:
+def is_urgent(draft: Draft, questionnaire: Questionnaire) -> bool:
     """The screening's stored urgency counts as urgent (1–2 in 1.2.0: an alert email) under
-    ``questionnaire`` (by default the one it was answered under)."""
+    ``questionnaire`` (the one it was answered under)."""
     priority = autocommit_connection().execute(
         select(_c.priority).where(_c.id == draft.id)).scalar()
     if priority is None or priority == NO_PRIORITY:
         return False
-    return (questionnaire or questionnaire_for(draft)).is_urgent(priority)
+    return questionnaire.is_urgent(priority)
 
 
 def safety_records(draft: Draft) -> list[Recorded]:
@@ -259,11 +262,12 @@ def _write_recording(statement, params: dict[str, Any],
 
 
 def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = None,
-           alert_if_urgent: bool = False, device: Device | None = None) -> str | None:
+           alert_up_to: int | None = None, device: Device | None = None) -> str | None:
     """Send a completed screening to the clinic, exactly once; its new reference, or None when
     it was not sendable. Audited with the patient's ``remote_addr``.
 
-    ``alert_if_urgent``: an urgent screening also gets an alert in the outbox, in the same
+    ``alert_up_to``: a screening of that urgency or more urgent (the questionnaire's
+    ``urgent_up_to``; None sends no alert) also gets an alert in the outbox, in the same
     transaction (delivered later by a sender: the send never waits for a mail server).
     ``device``: the sending device's draft token is retired and its receipt added, in the same
     transaction (DECISIONS, "After a patient sends"); the row keeps no token.
@@ -286,8 +290,8 @@ def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = N
         db.session.rollback()
         return None
     audit.record("screening_submitted", screening_id=draft.id, remote_addr=remote_addr)
-    if alert_if_urgent:
-        outbox.enqueue_urgent_submission(db.session, draft.id, now)
+    if alert_up_to is not None:
+        outbox.enqueue_urgent_submission(db.session, draft.id, now, alert_up_to)
     if device is not None:
         expires_at = now + device.ttl
         receipts.retire(db.session, hash_token(device.token), "sent", expires_at)

@@ -13,7 +13,7 @@ from screener.storage import drafts
 from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening, hash_token, utcnow
-from screener.storage.versions import current_questionnaire
+from screener.web.questionnaires import current_questionnaire
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 
