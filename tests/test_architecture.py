@@ -94,9 +94,6 @@ COMMITTERS = {
     "screener/storage/outbox.py": "the urgent-alert sender: claims, then marks each message",
     "screener/storage/retention.py": "purge",
     "screener/storage/daily_counts.py": "the dashboard's roll-up, in a write of its own",
-    # The wizard's draft store writes each step as one guarded statement on its own connection
-    # (storage/database.py); the rare writes that must land together commit there.
-    "screener/storage/drafts.py": "the patient wizard's drafts",
 }
 
 

@@ -120,8 +120,8 @@ def send():
     receipt_token = secrets.token_urlsafe(32)
     device = drafts.Device(token=session.token() or "", receipt_token=receipt_token,
                            crisis_first=_crisis_first(screening), ttl=session.ttl())
-    if not drafts.submit(screening, form.contact_details(), request.remote_addr,
-                         alert_up_to=alert_up_to, device=device):
+    if not session.ended(drafts.submit(screening, form.contact_details(), request.remote_addr,
+                                       alert_up_to=alert_up_to, device=device)):
         return write_refused()
     _wake_alert_sender()
     session.hold_receipt(receipt_token)

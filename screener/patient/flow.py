@@ -66,8 +66,8 @@ def _moved_to_current(screening: Draft) -> bool:
     current = current_questionnaire()
     if screening.questionnaire_sha256 == current.source_sha256:
         return True
-    return drafts.move_to_current(screening, current, carried_answers(current, screening.answers),
-                                  current_source())
+    return session.ended(drafts.move_to_current(
+        screening, current, carried_answers(current, screening.answers), current_source()))
 
 
 def carried_answers(questionnaire: Questionnaire, answers: dict) -> dict:

@@ -12,6 +12,11 @@ its step to the new answers, so neither save loses the other's answers; a screen
 clinic can never change again, and sending twice at once makes exactly one submission. Nothing
 holds SQLite's write lock, or a PostgreSQL row lock, while a request validates and renders.
 
+A step's plain save is one guarded statement committed on its own connection. The writes that
+must land together (a new draft and its version row, a save with its safety answers, a send with
+its audit event and receipt) begin a write in the request's session and return: the wizard
+(``patient.session.ended``) commits them, or rolls back a refused one, at the edge.
+
 Drafts are read and written with prebuilt SQLAlchemy Core statements into a small ``Draft``
 record rather than through ORM entities: a wizard step is the busiest request the app serves, and
 loading a full ``Screening`` entity (and diffing it to write) cost about half of a step's time.
@@ -123,8 +128,7 @@ def create(questionnaire: Questionnaire, token: str, ttl: timedelta, source: str
         questionnaire_version=questionnaire.version,
         questionnaire_sha256=draft.questionnaire_sha256, status=draft.status,
         answers=draft.answers, expires_at=draft.expires_at, created_at=now, updated_at=now))
-    db.session.commit()
-    return draft
+    return draft  # the caller commits (the version row and the draft together)
 
 
 def move_to_current(draft: Draft, questionnaire: Questionnaire,
@@ -133,7 +137,8 @@ def move_to_current(draft: Draft, questionnaire: Questionnaire,
     (``questionnaire``, loaded from the text ``source``), with
     ``answers`` (those the current one still asks); a completed one is re-opened, since its
     result was worked out under the old rules. Its safety records stay as they are. False when
-    it was sent or changed meanwhile (nothing written)."""
+    it was sent or changed meanwhile (nothing written). The caller commits, or rolls back on
+    False."""
     begin_write()  # the version row and the move commit together
     now = utcnow()
     sha = ensure_current_version_stored(db.session, questionnaire, source)
@@ -141,9 +146,7 @@ def move_to_current(draft: Draft, questionnaire: Questionnaire,
               "new_answers": dict(answers), "new_questionnaire_id": questionnaire.id,
               "new_version": questionnaire.version, "new_sha": sha, "now": now}
     if db.session.execute(_MOVE, params).rowcount != 1:
-        db.session.rollback()
         return False
-    db.session.commit()
     _become(draft, replace(draft, answers=dict(answers), questionnaire_sha256=sha,
                            status="draft", completed_at=None, updated_at=now))
     return True
@@ -186,16 +189,15 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
 def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
     """Record safety answers posted without changing any stored answer (a follow-up posted while
     its parent says "no", a page sent again unchanged); False when the screening was sent or
-    deleted meanwhile. Nothing to record is a success that writes nothing."""
+    deleted meanwhile. Nothing to record is a success that writes nothing. The caller commits,
+    or rolls back on False."""
     if not pairs:
         return True
     begin_write()
     found = db.session.execute(select(_c.status).where(_c.id == draft.id)).scalar()
     if found is None or found == "submitted":
-        db.session.rollback()
         return False
     safety.add(db.session, draft.id, pairs, utcnow())
-    db.session.commit()
     return True
 
 
@@ -250,14 +252,14 @@ def _write(statement, params: dict[str, Any]) -> bool:
 
 def _write_recording(statement, params: dict[str, Any],
                      record: Sequence[tuple[str, Any]]) -> bool:
-    """``_write`` and the safety answers, committed together (the rare path: a step that saved
-    a safety answer), so an answer is never stored without its record."""
+    """``_write`` and the safety answers in one write transaction (the rare path: a step that
+    saved a safety answer), committed together by the caller, so an answer is never stored
+    without its record. False when the UPDATE matched no row: nothing was written (a retry's
+    ``begin_write`` ends the empty transaction)."""
     begin_write()
     if db.session.execute(statement, params).rowcount != 1:
-        db.session.rollback()
         return False
     safety.add(db.session, params["draft_id"], record, params["now"])
-    db.session.commit()
     return True
 
 
@@ -287,8 +289,7 @@ def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = N
         execution_options=_ORM_ONLY,
     )
     if result.rowcount != 1:
-        db.session.rollback()
-        return None
+        return None  # nothing written: the caller rolls back
     audit.record("screening_submitted", screening_id=draft.id, remote_addr=remote_addr)
     if alert_up_to is not None:
         outbox.enqueue_urgent_submission(db.session, draft.id, now, alert_up_to)
@@ -297,7 +298,7 @@ def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = N
         receipts.retire(db.session, hash_token(device.token), "sent", expires_at)
         receipts.add_receipt(db.session, device.receipt_token,
                              receipts.Shown(reference, now, device.crisis_first), expires_at)
-    db.session.commit()
+    # The caller commits: the submission, its audit event, alert and receipt land together.
     draft.status, draft.submitted_at, draft.expires_at = "submitted", now, None
     draft.updated_at = now
     return reference
@@ -339,5 +340,4 @@ def delete_unsent(token: str) -> bool:
                                 Screening.status != "submitted"),
         execution_options=_ORM_ONLY,
     )
-    db.session.commit()
-    return result.rowcount > 0
+    return result.rowcount > 0  # the caller commits
