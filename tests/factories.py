@@ -22,7 +22,7 @@ from screener.web import mfa
 from screener.web.passwords import hash_password
 from screener.storage import safety as safety_store
 from screener.storage.submissions import apply_assessment
-from screener.storage.versions import current_questionnaire, ensure_current_version_stored
+from screener.web.questionnaires import current_questionnaire, ensure_current_version_stored
 
 from .helpers import baseline
 

@@ -69,6 +69,22 @@ def test_storage_reads_no_request_state():
     assert found == []
 
 
+def test_storage_reads_no_app_state():
+    """Storage is handed its settings and the questionnaire in force (the clinic's zone, the
+    loaded text): no module under storage/ imports ``current_app`` or ``has_app_context``, so
+    a storage function does the same inside a request, a command or a test (issue 22)."""
+    app_state = {"current_app", "has_app_context", "has_request_context"}
+    found = []
+    for path in sorted((PACKAGE / "storage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "flask":
+                found += [f"{path.relative_to(PROJECT_ROOT)}: {alias.name}"
+                          for alias in node.names if alias.name in app_state]
+            elif isinstance(node, ast.Attribute) and node.attr in app_state:
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: .{node.attr}")
+    assert found == []
+
+
 # Where a transaction may be committed (issue 22): the unit of work of a request and of a
 # command, and storage's own maintenance jobs, which run outside any request.
 COMMITTERS = {
@@ -78,9 +94,6 @@ COMMITTERS = {
     "screener/storage/outbox.py": "the urgent-alert sender: claims, then marks each message",
     "screener/storage/retention.py": "purge",
     "screener/storage/daily_counts.py": "the dashboard's roll-up, in a write of its own",
-    # The wizard's draft store writes each step as one guarded statement on its own connection
-    # (storage/database.py); the rare writes that must land together commit there.
-    "screener/storage/drafts.py": "the patient wizard's drafts",
 }
 
 

@@ -65,7 +65,7 @@ def _stored_version(version: str):
     under); a clear error, exit status 1, when there is none."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from screener.storage.versions import known_versions, questionnaire_by_version
+    from screener.web.questionnaires import known_versions, questionnaire_by_version
 
     try:
         found = questionnaire_by_version(version)
@@ -150,11 +150,13 @@ def purge_command(dry_run: bool) -> None:
     """Delete expired drafts (and closed submissions past CLOSED_RETENTION_DAYS, if set)."""
     from screener.extensions import db
     from screener.storage.audit import CLI_ACTOR
-    from screener.storage.clock import clinic_zone
+    from screener.web.clock import clinic_zone
+    from screener.web.questionnaires import current_questionnaire
     from screener.storage.retention import purge_expired
 
     counts = purge_expired(db.session, current_app.config.get("CLOSED_RETENTION_DAYS") or 0,
-                           clinic_zone(), dry_run=dry_run, actor_label=CLI_ACTOR)
+                           clinic_zone(), current_questionnaire(), dry_run=dry_run,
+                           actor_label=CLI_ACTOR)
     verb = "would delete" if dry_run else "deleted"
     click.echo(
         f"{verb} {counts['drafts']} expired draft(s) and "

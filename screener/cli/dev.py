@@ -28,7 +28,7 @@ from screener.storage.models import (
 from screener.core.questionnaire import AllOf, AnyOf, Comparison, NotOf, Questionnaire
 from screener.cli.transactions import unit_of_work
 from screener.storage.submissions import apply_assessment
-from screener.storage.versions import current_questionnaire, ensure_current_version_stored
+from screener.web.questionnaires import current_questionnaire, ensure_current_version_stored
 
 FIRST_NAMES = ("Alex", "Sam", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Robin",
                "Avery", "Quinn", "Dana", "Maria", "Wei", "Fatima", "Olu", "Priya", "Mateo")

@@ -15,7 +15,8 @@ from screener.export import runs
 from screener.storage.audit import CLI_ACTOR
 from screener.export.fhir.resource import questionnaire_resource, unmapped_conditions
 from screener.storage.filters import FilterError, ScreeningFilters
-from screener.storage.versions import current_questionnaire
+from screener.web.questionnaires import current_questionnaire
+from screener.web.clock import clinic_zone
 
 
 def filter_options(command):
@@ -112,7 +113,8 @@ def _filters(options: dict) -> ScreeningFilters:
             args.add(key, options[name])
     try:
         return ScreeningFilters.from_args(args, current_questionnaire(),
-                                          date_names=("--since", "--until"))
+                                          date_names=("--since", "--until"),
+                                          zone=clinic_zone())
     except FilterError as error:
         raise click.UsageError(str(error)) from None
 

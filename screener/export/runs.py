@@ -25,7 +25,7 @@ from screener.export.fhir.ndjson import NdjsonWriter
 from screener.storage.models import (ContactAttempt, Note, QuestionnaireVersion, Screening,
                                      StaffUser, utcnow)
 from screener.core.questionnaire import Questionnaire
-from screener.storage.versions import current_questionnaire, questionnaire_by_sha256
+from screener.web.questionnaires import current_questionnaire, questionnaire_by_sha256
 
 BATCH_SIZE = 1000
 SCREENINGS = Screening.__table__

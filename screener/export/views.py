@@ -26,7 +26,8 @@ from screener.storage.models import utcnow
 from screener.core import safety
 from screener.core.rules import enabled_questions, enabled_view
 from screener.storage import safety as safety_store
-from screener.storage.versions import current_questionnaire, questionnaire_for
+from screener.web.questionnaires import current_questionnaire, questionnaire_for
+from screener.web.clock import clinic_zone
 
 bp = Blueprint("export", __name__)
 
@@ -126,7 +127,7 @@ def summary(screening_id: uuid.UUID):
 def _filters() -> ScreeningFilters:
     try:
         return ScreeningFilters.from_args(request.args, current_questionnaire(),
-                                          user_id=current_user.id)
+                                          user_id=current_user.id, zone=clinic_zone())
     except FilterError as error:
         abort_with(400, str(error))
 

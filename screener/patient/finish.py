@@ -12,7 +12,7 @@ from screener.patient import forms
 from screener.core import presentation, rules, safety
 from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url,
                                    take_pending, write_refused)
-from screener.storage.versions import current_questionnaire
+from screener.web.questionnaires import current_questionnaire
 
 CHECK_FIRST = "Please check your answers, then press 'See my result'."
 SENT_ONCE = ("For your privacy, the confirmation of a sent screening is kept only for a while "
@@ -114,12 +114,14 @@ def send():
     if not form.validate():
         keep_pending(screening, "send", form)
         return redirect(url_for("wizard.send"))
-    alerts = bool(current_app.config.get("URGENT_NOTIFY_TO"))
+    # Urgent means the urgency of the questionnaire in force; no alert without a recipient.
+    alert_up_to = (current_questionnaire().urgent_up_to
+                   if current_app.config.get("URGENT_NOTIFY_TO") else None)
     receipt_token = secrets.token_urlsafe(32)
     device = drafts.Device(token=session.token() or "", receipt_token=receipt_token,
                            crisis_first=_crisis_first(screening), ttl=session.ttl())
-    if not drafts.submit(screening, form.contact_details(), request.remote_addr,
-                         alert_if_urgent=alerts, device=device):
+    if not session.ended(drafts.submit(screening, form.contact_details(), request.remote_addr,
+                                       alert_up_to=alert_up_to, device=device)):
         return write_refused()
     _wake_alert_sender()
     session.hold_receipt(receipt_token)

@@ -11,7 +11,7 @@ from screener.storage import drafts, pending
 from screener.storage.drafts import Draft
 from screener.web.errors import abort_with
 from screener.core.questionnaire import Questionnaire, Step
-from screener.storage.versions import current_questionnaire, questionnaire_for
+from screener.web.questionnaires import current_questionnaire, current_source, questionnaire_for
 
 LOST = "We could not find your screening: your session has ended. Please start again."
 EXPIRED = ("Your screening has expired: answers that are not sent to the clinic are deleted "
@@ -66,7 +66,8 @@ def _moved_to_current(screening: Draft) -> bool:
     current = current_questionnaire()
     if screening.questionnaire_sha256 == current.source_sha256:
         return True
-    return drafts.move_to_current(screening, current, carried_answers(current, screening.answers))
+    return session.ended(drafts.move_to_current(
+        screening, current, carried_answers(current, screening.answers), current_source()))
 
 
 def carried_answers(questionnaire: Questionnaire, answers: dict) -> dict:

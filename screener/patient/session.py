@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 from flask import current_app, session
 
@@ -17,7 +17,10 @@ from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.storage import drafts, receipts
 from screener.storage.drafts import Draft, Merge
+from screener.web import transactions
+from screener.web.questionnaires import current_source
 
+T = TypeVar("T")
 SESSION_KEY = "screening_token"
 RECEIPT_KEY = "receipt"  # after sending: the receipt's token, nothing else (storage/receipts.py)
 PENDING_KEY = "pending_page"  # the page whose sent input waits on the draft (storage/pending.py)
@@ -108,7 +111,8 @@ def take_pending_page(page: str) -> bool:
 def start(questionnaire: Questionnaire) -> Draft:
     """A new empty draft under the current questionnaire version; its token goes in the session."""
     token = secrets.token_urlsafe(32)
-    draft = drafts.create(questionnaire, token, ttl())
+    draft = drafts.create(questionnaire, token, ttl(), current_source())
+    transactions.commit()
     session[SESSION_KEY] = token
     session.permanent = True  # the cookie lives as long as the draft (PERMANENT_SESSION_LIFETIME)
     return draft
@@ -118,12 +122,12 @@ def save(draft: Draft, merge: Merge, step_id: str,
          record: Sequence[tuple[str, Any]] = ()) -> bool:
     """``drafts.save`` for the session's draft (``record``: safety answers to keep for good),
     keeping the cookie alive with it."""
-    return _kept_alive(drafts.save(draft, merge, step_id, ttl(), record))
+    return _kept_alive(ended(drafts.save(draft, merge, step_id, ttl(), record)))
 
 
 def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
     """``drafts.record``: keep posted safety answers for good, without saving any answer."""
-    return drafts.record(draft, pairs)
+    return ended(drafts.record(draft, pairs))
 
 
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
@@ -131,6 +135,16 @@ def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
     """``drafts.complete`` for the session's draft, keeping the cookie alive with it."""
     return _kept_alive(drafts.complete(draft, questionnaire, assessment, ttl(), extra_flags,
                                        changed_urgency))
+
+
+def ended(written: T) -> T:
+    """End a draft write at the edge: commit what it wrote (a safety answer with the answers it
+    came with), or roll back a refused one, which leaves nothing."""
+    if written:
+        transactions.commit()
+    else:
+        transactions.rollback()
+    return written
 
 
 def _kept_alive(written: bool) -> bool:
@@ -146,5 +160,6 @@ def discard() -> bool:
     """
     token = _token()
     deleted = token is not None and drafts.delete_unsent(token)
+    transactions.commit()
     forget()
     return deleted

@@ -19,7 +19,7 @@ from screener.patient import resume as resume_codes  # `resume` is also a view h
 from screener.web.access_log import ROUTE_KEY
 from screener.web.errors import render_error
 from screener.extensions import limiter
-from screener.storage.versions import current_questionnaire
+from screener.web.questionnaires import current_questionnaire
 from screener.patient.flow import (journey_for, load_draft, posted_safety_answers, resume_url,
                                    step_context)
 

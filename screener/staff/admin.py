@@ -17,6 +17,7 @@ from screener.web.auth import permission_required, request_actor
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
 from screener.storage.filters import FilterError, Period
+from screener.web.clock import clinic_zone
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE_SIZE = 100
@@ -68,7 +69,7 @@ def _audit_filters(args) -> dict:
             filters["screening_id"] = uuid.UUID(screening)
         except ValueError:
             raise FilterError("The submission id is not valid.") from None
-    filters["period"] = Period.from_args(args)
+    filters["period"] = Period.from_args(args, zone=clinic_zone())
     before = args.get("before", "").strip()
     if before:
         if not (before.isascii() and before.isdigit()) or len(before) > 18:  # not "²"

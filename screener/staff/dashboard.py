@@ -26,7 +26,8 @@ from screener.storage import filters
 from screener.storage.filters import FilterError
 from screener.storage.models import utcnow
 from screener.storage.queue import key_scores
-from screener.storage.versions import current_questionnaire
+from screener.web.clock import clinic_zone
+from screener.web.questionnaires import current_questionnaire
 from screener.web import transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.errors import abort_with
@@ -239,15 +240,15 @@ def _spread(weekly: Counter, week: date) -> tuple[int, float | None, float | Non
 
 def load(period: Period) -> Numbers:
     """Roll the counts up to the start of today (at most once a day) and read the period."""
-    zone = daily_counts.clinic_zone()
+    zone, current = clinic_zone(), current_questionnaire()
     today = daily_counts.local_day(utcnow(), zone)
-    daily_counts.roll_up(db.session, daily_counts.day_begins(today, zone), zone)
-    found = daily_counts.counts(db.session, period.first, period.last, zone)
-    return numbers(current_questionnaire(), period, found)
+    daily_counts.roll_up(db.session, daily_counts.day_begins(today, zone), zone, current)
+    found = daily_counts.counts(db.session, period.first, period.last, zone, current)
+    return numbers(current, period, found)
 
 
 def _period() -> Period:
-    today = daily_counts.local_day(utcnow(), daily_counts.clinic_zone())
+    today = daily_counts.local_day(utcnow(), clinic_zone())
     try:
         return parse_period(request.args, today)
     except FilterError as error:
@@ -262,7 +263,7 @@ def week_label(week: date) -> str:
 @permission_required("review")
 def page():
     """Charts and tables for the chosen period (default: the last four weeks)."""
-    today = daily_counts.local_day(utcnow(), daily_counts.clinic_zone())
+    today = daily_counts.local_day(utcnow(), clinic_zone())
     try:
         period = parse_period(request.args, today)
     except FilterError as error:

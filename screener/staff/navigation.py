@@ -20,7 +20,8 @@ from screener.extensions import db
 from screener.storage.filters import FilterError, ScreeningFilters
 from screener.storage.queue import (QUEUE_STATUS, Cursor, build_queue_query, fetch_page,
                                     newly_arrived)
-from screener.storage.versions import current_questionnaire
+from screener.web.questionnaires import current_questionnaire
+from screener.web.clock import clinic_zone
 
 # The queue's query-string keys a detail page carries to come back to the same view.
 VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
@@ -57,7 +58,8 @@ def next_in_view(screening, view: str) -> str | None:
     args = MultiDict(parse_qsl(view))
     try:
         filters = ScreeningFilters.from_args(args, current_questionnaire(),
-                                             user_id=current_user.id, default_status=QUEUE_STATUS)
+                                             user_id=current_user.id, default_status=QUEUE_STATUS,
+                                             zone=clinic_zone())
         query = build_queue_query(filters)
         place = Cursor.decode(args["at"]) if args.get("at") else Cursor.of(screening)
         fresh = newly_arrived(db.session, query, _seen(args.get("seen")), screening.id)

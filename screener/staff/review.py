@@ -15,7 +15,7 @@ from screener.core import rules, safety
 from screener.core.presentation import patient_result, submission_urgency
 from screener.core.questionnaire import Questionnaire
 from screener.storage import safety as safety_store
-from screener.storage.versions import questionnaire_for
+from screener.web.questionnaires import questionnaire_for
 from screener.web import transactions
 from screener.web.auth import request_actor
 

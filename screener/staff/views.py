@@ -30,7 +30,8 @@ from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, Qu
                                     status_counts, urgent_waiting, waiting_for)
 from screener.storage.staffwork import attempt_summaries, open_assigned_count
 from screener.staff.forms import AttemptForm, LoginForm, NoteForm, safe_next
-from screener.storage.versions import current_questionnaire, questionnaire_for
+from screener.web.questionnaires import current_questionnaire, questionnaire_for
+from screener.web.clock import clinic_zone
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 bp.register_blueprint(admin.bp)
@@ -169,7 +170,7 @@ def _render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, 
     error, filters, page = None, DEFAULT_FILTERS, QueuePage([], None, None)
     try:
         filters = ScreeningFilters.from_args(args, questionnaire, user_id=current_user.id,
-                                             default_status=QUEUE_STATUS)
+                                             default_status=QUEUE_STATUS, zone=clinic_zone())
         page = fetch_page(db.session, build_queue_query(filters),
                           after=args.get("after", ""), before=args.get("before", ""),
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
@@ -213,7 +214,7 @@ def queue_poll():
     questionnaire = current_questionnaire()
     try:
         filters = ScreeningFilters.from_args(request.args, questionnaire, user_id=current_user.id,
-                                             default_status=QUEUE_STATUS)
+                                             default_status=QUEUE_STATUS, zone=clinic_zone())
         summary = poll_summary(db.session, build_queue_query(filters),
                                current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE),
                                questionnaire.urgent_up_to)

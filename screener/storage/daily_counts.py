@@ -25,9 +25,9 @@ from typing import Iterable
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from screener.storage.clock import clinic_zone  # noqa: F401 (the zone days are counted in)
+from screener.core.questionnaire import Questionnaire
 from screener.storage.database import begin_write
-from screener.storage.versions import current_questionnaire, questionnaire_by_sha256
+from screener.storage.versions import questionnaire_by_sha256
 from screener.storage.models import (AuditEvent, CountsRolledUp, DailyCount,
                                      Screening)
 
@@ -40,13 +40,13 @@ ROLL_UP_STEP = timedelta(days=7)  # events counted per roll-up transaction
 Key = tuple[date, str, str]  # (day, measure, item)
 
 
-def urgent_flags(sha256: str | None = None) -> frozenset[str]:
+def urgent_flags(session, sha256: str | None, current: Questionnaire) -> frozenset[str]:
     """The flags that make a submission urgent (urgency 1–2, ``Questionnaire.is_urgent_flag``)
-    under the questionnaire text ``sha256`` (default: the one in force), so a submission counts
-    with the urgencies of its own version. Not the queue's priority: that drops once a
-    submission is contacted, and the dashboard counts what it was."""
-    questionnaire = (questionnaire_by_sha256(sha256) if sha256 is not None
-                     else current_questionnaire())
+    under the questionnaire text ``sha256`` (None: ``current``, the one in force), so a
+    submission counts with the urgencies of its own version. Not the queue's priority: that
+    drops once a submission is contacted, and the dashboard counts what it was."""
+    questionnaire = (questionnaire_by_sha256(session, sha256, current) if sha256 is not None
+                     else current)
     return frozenset(flag.id for flag in questionnaire.flags
                      if questionnaire.is_urgent_flag(flag.id))
 
@@ -54,8 +54,12 @@ def urgent_flags(sha256: str | None = None) -> frozenset[str]:
 class _UrgentFlags(dict):
     """``urgent_flags`` per questionnaire text, each looked up once per count."""
 
+    def __init__(self, session, current: Questionnaire) -> None:
+        super().__init__()
+        self.session, self.current = session, current
+
     def __missing__(self, sha256: str) -> frozenset[str]:
-        self[sha256] = urgent_flags(sha256)
+        self[sha256] = urgent_flags(self.session, sha256, self.current)
         return self[sha256]
 
 
@@ -80,9 +84,10 @@ def rolled_up_through(session) -> datetime:
     return mark or EPOCH
 
 
-def roll_up(session, until: datetime, zone: tzinfo) -> bool:
+def roll_up(session, until: datetime, zone: tzinfo, current: Questionnaire) -> bool:
     """Add the events between the last roll-up and ``until`` to ``daily_counts``, a week of
-    events per transaction, and commit each; True when the mark moved.
+    events per transaction, and commit each; True when the mark moved. ``current`` is the
+    questionnaire in force (urgent flags are those of each submission's own version).
 
     Short transactions keep SQLite's write lock free for patients, and a long first roll-up (a
     year of history after an upgrade) keeps what it finished if its request is cut off. A
@@ -97,7 +102,7 @@ def roll_up(session, until: datetime, zone: tzinfo) -> bool:
             return moved
         start = _first_event(session) if since == EPOCH else since
         step_end = until if start is None else min(until, max(start, since) + ROLL_UP_STEP)
-        if not _roll_up_step(session, since, step_end, zone):
+        if not _roll_up_step(session, since, step_end, zone, current):
             return moved
         moved = True
 
@@ -109,14 +114,15 @@ def _first_event(session) -> datetime | None:
     return min((m for m in moments if m is not None), default=None)
 
 
-def _roll_up_step(session, since: datetime, until: datetime, zone: tzinfo) -> bool:
+def _roll_up_step(session, since: datetime, until: datetime, zone: tzinfo,
+                  current: Questionnaire) -> bool:
     """Count ``[since, until)`` into ``daily_counts`` and move the mark, in one transaction;
     False when another roll-up moved the mark first."""
     begin_write()
     if rolled_up_through(session) != since:
         session.rollback()
         return False
-    found = count_events(session, since, until, zone)
+    found = count_events(session, since, until, zone, current)
     try:
         # A concurrent roll-up of the same events fails here (a duplicate day row, or a mark
         # that moved on); PostgreSQL makes this one wait for the other's commit first.
@@ -142,7 +148,8 @@ def _roll_up_step(session, since: datetime, until: datetime, zone: tzinfo) -> bo
 WEEKLY = ("outcome", "urgent", "contact_urgent", "contact_other")  # read by day; others summed
 
 
-def counts(session, first: date, last: date, zone: tzinfo) -> Counter[Key]:
+def counts(session, first: date, last: date, zone: tzinfo,
+           current: Questionnaire) -> Counter[Key]:
     """Every count of the clinic days ``first`` to ``last`` (inclusive): stored plus live.
 
     The measures in ``WEEKLY`` come by day; the others are summed over the period in the
@@ -164,13 +171,14 @@ def counts(session, first: date, last: date, zone: tzinfo) -> Counter[Key]:
     total.update({(first, measure, item): int(n) for measure, item, n in summed})
     end = day_begins(last + timedelta(days=1), zone)
     if mark < end:
-        live = count_events(session, max(mark, day_begins(first, zone)), end, zone)
+        live = count_events(session, max(mark, day_begins(first, zone)), end, zone, current)
         for (day, measure, item), n in live.items():
             total[(day if measure in WEEKLY else first, measure, item)] += n
     return total
 
 
-def count_events(session, since: datetime, until: datetime, zone: tzinfo) -> Counter[Key]:
+def count_events(session, since: datetime, until: datetime, zone: tzinfo,
+                 current: Questionnaire) -> Counter[Key]:
     """The events in ``[since, until)`` counted from the rows, by clinic day."""
     found: Counter[Key] = Counter()
     s = Screening
@@ -184,7 +192,7 @@ def count_events(session, since: datetime, until: datetime, zone: tzinfo) -> Cou
     # status index, which holds every submission, instead of the submitted_at range.
     sent = select(s.submitted_at, s.status, s.outcome, s.flags, s.assessment,
                   s.questionnaire_sha256).where(s.submitted_at >= since, s.submitted_at < until)
-    urgent = _UrgentFlags()
+    urgent = _UrgentFlags(session, current)
     for moment, status, outcome, flags, assessment, sha256 in session.execute(sent):
         if status != "submitted":
             continue
@@ -197,7 +205,7 @@ def count_events(session, since: datetime, until: datetime, zone: tzinfo) -> Cou
             item = score_item(score)
             if item is not None:
                 found[(day, f"score:{score_id}"[:40], item)] += 1
-    found.update(_first_contacts(session, since, until, zone))
+    found.update(_first_contacts(session, since, until, zone, current))
     return found
 
 
@@ -220,7 +228,8 @@ def _first_contact(action: str, detail: dict | None) -> bool:
         action == "status_changed" and (detail or {}).get("to") == CONTACTED)
 
 
-def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo) -> Counter[Key]:
+def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo,
+                    current: Questionnaire) -> Counter[Key]:
     """Minutes from sending to the first contact (the first logged attempt or the first status
     change to ``contacted``, whichever came first), by the day of that contact;
     ``contact_urgent`` for submissions with an urgent flag, ``contact_other`` else."""
@@ -245,7 +254,7 @@ def _first_contacts(session, since: datetime, until: datetime, zone: tzinfo) -> 
                        AuditEvent.at < since, AuditEvent.screening_id.in_(ids))):
             if _first_contact(action, detail):
                 earlier.add(screening_id)
-        urgent = _UrgentFlags()
+        urgent = _UrgentFlags(session, current)
         for screening_id, submitted_at, flags, sha256 in session.execute(
                 select(Screening.id, Screening.submitted_at, Screening.flags,
                        Screening.questionnaire_sha256)

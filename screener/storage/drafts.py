@@ -12,6 +12,11 @@ its step to the new answers, so neither save loses the other's answers; a screen
 clinic can never change again, and sending twice at once makes exactly one submission. Nothing
 holds SQLite's write lock, or a PostgreSQL row lock, while a request validates and renders.
 
+A step's plain save is one guarded statement committed on its own connection. The writes that
+must land together (a new draft and its version row, a save with its safety answers, a send with
+its audit event and receipt) begin a write in the request's session and return: the wizard
+(``patient.session.ended``) commits them, or rolls back a refused one, at the edge.
+
 Drafts are read and written with prebuilt SQLAlchemy Core statements into a small ``Draft``
 record rather than through ORM entities: a wizard step is the busiest request the app serves, and
 loading a full ``Screening`` entity (and diffing it to write) cost about half of a step's time.
@@ -34,7 +39,7 @@ from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.core.safety import Recorded
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
-from screener.storage.versions import ensure_current_version_stored, questionnaire_for
+from screener.storage.versions import ensure_current_version_stored
 
 SAVE_ATTEMPTS = 5  # concurrent saves of one draft before giving up (two tabs, a double click)
 _ORM_ONLY = {"synchronize_session": False}
@@ -109,38 +114,39 @@ def _reread(draft: Draft) -> Draft | None:
     return None if row is None else Draft(*row)
 
 
-def create(questionnaire: Questionnaire, token: str, ttl: timedelta) -> Draft:
-    """A new empty draft under the current questionnaire version, found by ``token``."""
+def create(questionnaire: Questionnaire, token: str, ttl: timedelta, source: str) -> Draft:
+    """A new empty draft under the questionnaire in force (loaded from the text ``source``),
+    found by ``token``."""
     begin_write()  # the version row and the draft commit together
     now = utcnow()
     draft = Draft(id=uuid.uuid4(), status="draft", answers={},
-                  questionnaire_sha256=ensure_current_version_stored(),
+                  questionnaire_sha256=ensure_current_version_stored(
+                      db.session, questionnaire, source),
                   expires_at=now + ttl, updated_at=now)
     db.session.execute(insert(_table).values(
         id=draft.id, token_hash=hash_token(token), questionnaire_id=questionnaire.id,
         questionnaire_version=questionnaire.version,
         questionnaire_sha256=draft.questionnaire_sha256, status=draft.status,
         answers=draft.answers, expires_at=draft.expires_at, created_at=now, updated_at=now))
-    db.session.commit()
-    return draft
+    return draft  # the caller commits (the version row and the draft together)
 
 
 def move_to_current(draft: Draft, questionnaire: Questionnaire,
-                    answers: Mapping[str, Any]) -> bool:
-    """Put an unsent draft answered under an older questionnaire under the current one, with
+                    answers: Mapping[str, Any], source: str) -> bool:
+    """Put an unsent draft answered under an older questionnaire under the current one
+    (``questionnaire``, loaded from the text ``source``), with
     ``answers`` (those the current one still asks); a completed one is re-opened, since its
     result was worked out under the old rules. Its safety records stay as they are. False when
-    it was sent or changed meanwhile (nothing written)."""
+    it was sent or changed meanwhile (nothing written). The caller commits, or rolls back on
+    False."""
     begin_write()  # the version row and the move commit together
     now = utcnow()
-    sha = ensure_current_version_stored()
+    sha = ensure_current_version_stored(db.session, questionnaire, source)
     params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
               "new_answers": dict(answers), "new_questionnaire_id": questionnaire.id,
               "new_version": questionnaire.version, "new_sha": sha, "now": now}
     if db.session.execute(_MOVE, params).rowcount != 1:
-        db.session.rollback()
         return False
-    db.session.commit()
     _become(draft, replace(draft, answers=dict(answers), questionnaire_sha256=sha,
                            status="draft", completed_at=None, updated_at=now))
     return True
@@ -183,16 +189,15 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
 def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
     """Record safety answers posted without changing any stored answer (a follow-up posted while
     its parent says "no", a page sent again unchanged); False when the screening was sent or
-    deleted meanwhile. Nothing to record is a success that writes nothing."""
+    deleted meanwhile. Nothing to record is a success that writes nothing. The caller commits,
+    or rolls back on False."""
     if not pairs:
         return True
     begin_write()
     found = db.session.execute(select(_c.status).where(_c.id == draft.id)).scalar()
     if found is None or found == "submitted":
-        db.session.rollback()
         return False
     safety.add(db.session, draft.id, pairs, utcnow())
-    db.session.commit()
     return True
 
 
@@ -202,14 +207,14 @@ def _become(draft: Draft, stored: Draft) -> None:
         setattr(draft, field.name, getattr(stored, field.name))
 
 
-def is_urgent(draft: Draft, questionnaire: Questionnaire | None = None) -> bool:
+def is_urgent(draft: Draft, questionnaire: Questionnaire) -> bool:
     """The screening's stored urgency counts as urgent (1–2 in 1.2.0: an alert email) under
-    ``questionnaire`` (by default the one it was answered under)."""
+    ``questionnaire`` (the one it was answered under)."""
     priority = autocommit_connection().execute(
         select(_c.priority).where(_c.id == draft.id)).scalar()
     if priority is None or priority == NO_PRIORITY:
         return False
-    return (questionnaire or questionnaire_for(draft)).is_urgent(priority)
+    return questionnaire.is_urgent(priority)
 
 
 def safety_records(draft: Draft) -> list[Recorded]:
@@ -247,23 +252,24 @@ def _write(statement, params: dict[str, Any]) -> bool:
 
 def _write_recording(statement, params: dict[str, Any],
                      record: Sequence[tuple[str, Any]]) -> bool:
-    """``_write`` and the safety answers, committed together (the rare path: a step that saved
-    a safety answer), so an answer is never stored without its record."""
+    """``_write`` and the safety answers in one write transaction (the rare path: a step that
+    saved a safety answer), committed together by the caller, so an answer is never stored
+    without its record. False when the UPDATE matched no row: nothing was written (a retry's
+    ``begin_write`` ends the empty transaction)."""
     begin_write()
     if db.session.execute(statement, params).rowcount != 1:
-        db.session.rollback()
         return False
     safety.add(db.session, params["draft_id"], record, params["now"])
-    db.session.commit()
     return True
 
 
 def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = None,
-           alert_if_urgent: bool = False, device: Device | None = None) -> str | None:
+           alert_up_to: int | None = None, device: Device | None = None) -> str | None:
     """Send a completed screening to the clinic, exactly once; its new reference, or None when
     it was not sendable. Audited with the patient's ``remote_addr``.
 
-    ``alert_if_urgent``: an urgent screening also gets an alert in the outbox, in the same
+    ``alert_up_to``: a screening of that urgency or more urgent (the questionnaire's
+    ``urgent_up_to``; None sends no alert) also gets an alert in the outbox, in the same
     transaction (delivered later by a sender: the send never waits for a mail server).
     ``device``: the sending device's draft token is retired and its receipt added, in the same
     transaction (DECISIONS, "After a patient sends"); the row keeps no token.
@@ -283,17 +289,16 @@ def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = N
         execution_options=_ORM_ONLY,
     )
     if result.rowcount != 1:
-        db.session.rollback()
-        return None
+        return None  # nothing written: the caller rolls back
     audit.record("screening_submitted", screening_id=draft.id, remote_addr=remote_addr)
-    if alert_if_urgent:
-        outbox.enqueue_urgent_submission(db.session, draft.id, now)
+    if alert_up_to is not None:
+        outbox.enqueue_urgent_submission(db.session, draft.id, now, alert_up_to)
     if device is not None:
         expires_at = now + device.ttl
         receipts.retire(db.session, hash_token(device.token), "sent", expires_at)
         receipts.add_receipt(db.session, device.receipt_token,
                              receipts.Shown(reference, now, device.crisis_first), expires_at)
-    db.session.commit()
+    # The caller commits: the submission, its audit event, alert and receipt land together.
     draft.status, draft.submitted_at, draft.expires_at = "submitted", now, None
     draft.updated_at = now
     return reference
@@ -335,5 +340,4 @@ def delete_unsent(token: str) -> bool:
                                 Screening.status != "submitted"),
         execution_options=_ORM_ONLY,
     )
-    db.session.commit()
-    return result.rowcount > 0
+    return result.rowcount > 0  # the caller commits

@@ -7,7 +7,8 @@ An export link from a filtered queue view therefore exports what the view shows.
 
 Every value is checked; a bad one raises ``FilterError`` whose message names the parameter and
 says what is wrong (a 400 page on the web, a usage error in the CLI). Dates are calendar days in
-the clinic's time zone (``CLINIC_TIMEZONE``, storage/clock.py), both ends inclusive, written ``YYYY-MM-DD`` in ASCII digits between ``EARLIEST_DAY`` and
+the clinic's time zone (``CLINIC_TIMEZONE``, passed in as ``zone`` where filters are read from
+request arguments or options; UTC when none is given), both ends inclusive, written ``YYYY-MM-DD`` in ASCII digits between ``EARLIEST_DAY`` and
 ``LATEST_DAY``; ``Period`` is the from/to pair on its own (the audit log uses it too).
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, or_
@@ -66,16 +67,20 @@ class Period:
 
     start: date | None = None
     end: date | None = None
+    # The zone the days are counted in; not part of what the period *is* (equal days compare
+    # equal), so the queue's default filters match whatever zone a request passes.
+    zone: tzinfo = field(default=timezone.utc, compare=False)
 
     @classmethod
-    def from_args(cls, args: MultiValues, names: tuple[str, str] = ("from", "to")) -> Period:
-        """The ``from`` and ``to`` arguments (blank ones ignored); ``names`` name them in
-        messages (the CLI calls them --since and --until)."""
+    def from_args(cls, args: MultiValues, names: tuple[str, str] = ("from", "to"),
+                  zone: tzinfo = timezone.utc) -> Period:
+        """The ``from`` and ``to`` arguments (blank ones ignored), as days in ``zone`` (the
+        clinic's); ``names`` name them in messages (the CLI calls them --since and --until)."""
         start, end = _day_arg(args, "from", names[0]), _day_arg(args, "to", names[1])
         if start and end and start > end:
             raise FilterError(f"{names[0]} ({start.isoformat()}) is after "
                               f"{names[1]} ({end.isoformat()}).")
-        return cls(start, end)
+        return cls(start, end, zone)
 
     def to_args(self) -> dict[str, str]:
         """The period as query-string arguments (open ends left out)."""
@@ -87,9 +92,9 @@ class Period:
         """SQL conditions putting the timestamp column ``moment`` inside the period."""
         where = []
         if self.start is not None:
-            where.append(moment >= day_start(self.start))
+            where.append(moment >= day_start(self.start, self.zone))
         if self.end is not None:  # inclusive: before the start of the next day
-            where.append(moment < day_start(self.end + timedelta(days=1)))
+            where.append(moment < day_start(self.end + timedelta(days=1), self.zone))
         return where
 
     def in_words(self) -> str:
@@ -117,9 +122,11 @@ class ScreeningFilters:
     @classmethod
     def from_args(cls, args: MultiValues, questionnaire: Questionnaire,
                   user_id: int | None = None, default_status: str = ALL,
-                  date_names: tuple[str, str] = ("from", "to")) -> ScreeningFilters:
+                  date_names: tuple[str, str] = ("from", "to"),
+                  zone: tzinfo = timezone.utc) -> ScreeningFilters:
         """Filters from request arguments. ``default_status`` applies when no status is given
-        (the queue shows ``open``, exports ``all``); ``assigned=me`` means ``user_id``."""
+        (the queue shows ``open``, exports ``all``); ``assigned=me`` means ``user_id``; dates
+        are days in ``zone`` (the clinic's)."""
         assigned = (_choices(args, "assigned", ASSIGNED_CHOICES) or ("",))[-1]
         if assigned == "me" and user_id is None:
             raise FilterError("assigned: 'me' needs a logged-in staff member.")
@@ -128,7 +135,7 @@ class ScreeningFilters:
             outcomes=_choices(args, "outcome", [o.id for o in questionnaire.outcomes]),
             statuses=_expand_statuses(chosen),
             flags=_choices(args, "flag", [f.id for f in questionnaire.flags]),
-            period=Period.from_args(args, date_names),
+            period=Period.from_args(args, date_names, zone),
             assigned=assigned,
             assignee_id=user_id if assigned == "me" else None,
             search=_search(args),

@@ -21,7 +21,6 @@ from screener.extensions import db
 from screener.storage import audit
 from screener.storage.database import begin_write
 from screener.storage.models import OutboxMessage, Screening
-from screener.storage.versions import current_questionnaire
 
 URGENT_SUBMISSION = "urgent_submission"
 MFA_ENROLLED = "mfa_enrolled"  # a notice to the account itself: a second factor was set up
@@ -50,16 +49,14 @@ def backoff(attempts: int) -> timedelta:
 
 
 def enqueue_urgent_submission(session, screening_id: uuid.UUID, now: datetime,
-                              up_to: int | None = None) -> int:
+                              up_to: int) -> int:
     """Add an alert for the screening if it is urgent (one statement: no read, no race).
 
-    Urgent means an urgency of ``up_to`` or more urgent (default: the questionnaire's
-    ``urgent_up_to``, 1–2): a low suicide risk or a recent admission (3) sorts high in the queue
+    Urgent means an urgency of ``up_to`` or more urgent (the questionnaire's ``urgent_up_to``,
+    1–2): a low suicide risk or a recent admission (3) sorts high in the queue
     but sends no email. Call inside the transaction that submits it; returns how many rows were
     added (0 or 1).
     """
-    if up_to is None:
-        up_to = current_questionnaire().urgent_up_to
     chosen = select(literal(URGENT_SUBMISSION), Screening.id, literal("pending"), literal(0),
                     literal(now, OutboxMessage.created_at.type),
                     literal(now, OutboxMessage.next_attempt_at.type)).where(

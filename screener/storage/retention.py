@@ -10,16 +10,18 @@ from datetime import timedelta, tzinfo
 
 from sqlalchemy import delete, func, select
 
+from screener.core.questionnaire import Questionnaire
 from screener.storage import audit, daily_counts, receipts, staff_accounts
 from screener.storage.database import begin_write
 from screener.storage.models import Screening, utcnow
 
 
-def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False,
-                  actor_label: str | None = None) -> dict[str, int]:
+def purge_expired(session, closed_days: int, zone: tzinfo, current: Questionnaire,
+                  dry_run: bool = False, actor_label: str | None = None) -> dict[str, int]:
     """Delete expired unsent screenings and, when ``closed_days`` > 0, submissions closed
     longer ago than that; audited, with ``actor_label`` as the actor ("cli" from the command
-    line). ``zone`` is the clinic's, for the dashboard's days. A maintenance job: it commits.
+    line). ``zone`` is the clinic's, for the dashboard's days;
+    ``current`` the questionnaire in force, for its counts. A maintenance job: it commits.
 
     The audit trail of a deleted screening stays as written (who did what, when): audit rows are
     append-only (triggers on SQLite, grants on PostgreSQL), so the purge writes its own event
@@ -37,7 +39,7 @@ def purge_expired(session, closed_days: int, zone: tzinfo, dry_run: bool = False
         )
     counts = {"drafts": 0, "closed": 0}
     if not dry_run:
-        daily_counts.roll_up(session, now, zone)  # committed on its own, before any delete
+        daily_counts.roll_up(session, now, zone, current)  # committed on its own, before any delete
         begin_write()  # reads ids, then deletes them: take SQLite's write lock first
     for name, condition in conditions.items():
         if dry_run:

@@ -1,4 +1,7 @@
-"""The questionnaire in force, and the exact version any stored screening was answered under."""
+"""The exact questionnaire version any stored screening was answered under.
+
+Storage reads no app state: the questionnaire in force (``current``) and the text it was loaded
+from are passed in; screener/web/questionnaires.py passes the ones loaded at start-up."""
 
 from __future__ import annotations
 
@@ -9,11 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from screener.extensions import db
 from screener.storage.models import QuestionnaireVersion
 from screener.core.questionnaire import Questionnaire, QuestionnaireError, loads
 
@@ -24,37 +25,29 @@ _PACKAGED = Path(__file__).resolve().parents[1] / "data"
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
-def current_questionnaire() -> Questionnaire:
-    """The questionnaire loaded at start-up."""
-    return current_app.extensions["questionnaire"]
-
-
-def ensure_current_version_stored() -> str:
-    """Store the current questionnaire text once; return its sha256."""
-    questionnaire = current_questionnaire()
-    sha = questionnaire.source_sha256
-    if db.session.get(QuestionnaireVersion, sha) is None:
-        # The text loaded at start-up, not the file now: it may have changed under this process.
-        source = current_app.extensions["questionnaire_source"]
+def ensure_current_version_stored(session, current: Questionnaire, source: str) -> str:
+    """Store the questionnaire in force (``current``, loaded from ``source``) once; return its
+    sha256."""
+    sha = current.source_sha256
+    if session.get(QuestionnaireVersion, sha) is None:
         try:
-            with db.session.begin_nested():  # another worker may store it at the same moment
-                db.session.add(QuestionnaireVersion(
-                    sha256=sha, questionnaire_id=questionnaire.id,
-                    version=questionnaire.version, source=source,
+            with session.begin_nested():  # another worker may store it at the same moment
+                session.add(QuestionnaireVersion(
+                    sha256=sha, questionnaire_id=current.id,
+                    version=current.version, source=source,
                 ))
         except IntegrityError:
             pass
     return sha
 
 
-def all_versions() -> list[Questionnaire]:
+def all_versions(session, current: Questionnaire) -> list[Questionnaire]:
     """The questionnaire in force, then every stored older text, newest first (one per text).
 
     A stored text today's loader refuses (its checks may have grown stricter) is left out and
     logged by hash, so listing versions never fails.
     """
-    current = current_questionnaire()
-    stored = db.session.scalars(
+    stored = session.scalars(
         select(QuestionnaireVersion).where(QuestionnaireVersion.sha256 != current.source_sha256)
         .order_by(QuestionnaireVersion.created_at.desc()))
     versions = [current]
@@ -66,14 +59,14 @@ def all_versions() -> list[Questionnaire]:
     return versions
 
 
-def questionnaire_by_version(version: str) -> Questionnaire | None:
+def questionnaire_by_version(session, version: str,
+                             current: Questionnaire) -> Questionnaire | None:
     """The questionnaire in force if it has ``version``, else the newest stored text that has it
     and still loads, else the official text shipped with the package (None when there is
     none)."""
-    current = current_questionnaire()
     if version == current.version:
         return current
-    stored = db.session.scalars(
+    stored = session.scalars(
         select(QuestionnaireVersion).where(QuestionnaireVersion.version == version)
         .order_by(QuestionnaireVersion.created_at.desc()))
     for row in stored:
@@ -99,13 +92,12 @@ def _packaged_versions() -> list[str]:
             for p in _PACKAGED.glob("questionnaire-*.yaml")]
 
 
-def known_versions() -> list[str]:
+def known_versions(session, current: Questionnaire) -> list[str]:
     """The version in force, then every other stored or shipped version, newest first."""
-    current = current_questionnaire().version
-    others = set(db.session.scalars(select(QuestionnaireVersion.version)))
+    others = set(session.scalars(select(QuestionnaireVersion.version)))
     others.update(_packaged_versions())
-    others.discard(current)
-    return [current, *sorted(others, key=_version_key, reverse=True)]
+    others.discard(current.version)
+    return [current.version, *sorted(others, key=_version_key, reverse=True)]
 
 
 def _version_key(version: str) -> tuple:
@@ -113,22 +105,21 @@ def _version_key(version: str) -> tuple:
     return tuple(int(part) if part.isdigit() else -1 for part in version.split("."))
 
 
-class _AnsweredUnder(Protocol):
+class AnsweredUnder(Protocol):
     questionnaire_sha256: str
 
 
-def questionnaire_for(screening: _AnsweredUnder) -> Questionnaire:
-    """The questionnaire a screening (or a wizard draft) was answered under (the current one
-    when unchanged)."""
-    return questionnaire_by_sha256(screening.questionnaire_sha256)
+def questionnaire_for(session, screening: AnsweredUnder, current: Questionnaire) -> Questionnaire:
+    """The questionnaire a screening (or a wizard draft) was answered under (``current``, the
+    one in force, when unchanged)."""
+    return questionnaire_by_sha256(session, screening.questionnaire_sha256, current)
 
 
-def questionnaire_by_sha256(sha256: str) -> Questionnaire:
-    """The questionnaire stored under ``sha256`` (the current one when it matches or is missing)."""
-    current = current_questionnaire()
+def questionnaire_by_sha256(session, sha256: str, current: Questionnaire) -> Questionnaire:
+    """The questionnaire stored under ``sha256`` (``current`` when it matches or is missing)."""
     if sha256 == current.source_sha256:
         return current
-    snapshot = db.session.get(QuestionnaireVersion, sha256)
+    snapshot = session.get(QuestionnaireVersion, sha256)
     if snapshot is None:
         return current
     return _parse_snapshot(snapshot.sha256, snapshot.source)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from screener.core.questionnaire import Questionnaire
 from screener.storage.models import NO_PRIORITY
 from screener.storage.clock import local
+from screener.web.clock import clinic_zone
 
 
 def init_app(app: Flask) -> None:
@@ -52,7 +53,7 @@ def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> s
     """An aware datetime shown in the clinic's time zone (CLINIC_TIMEZONE), '' for None."""
     if value is None:
         return ""
-    return local(value).strftime(fmt)
+    return local(value, clinic_zone()).strftime(fmt)
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:

@@ -11,7 +11,7 @@ from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import Screening, hash_token, utcnow
 from screener.storage.submissions import apply_assessment
-from screener.storage.versions import current_questionnaire, ensure_current_version_stored
+from screener.web.questionnaires import current_questionnaire, ensure_current_version_stored
 
 
 def make_draft(expires_in: timedelta, status: str = "draft") -> Screening:

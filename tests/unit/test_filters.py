@@ -3,7 +3,8 @@ parsing, the round trip through query-string arguments, words, and the bounded d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -70,6 +71,21 @@ def test_period_names_its_ends_as_the_caller_does():
     with pytest.raises(FilterError, match=r"^--since \(2026-02-02\) is after --until"):
         Period.from_args(MultiDict([("from", "2026-02-02"), ("to", "2026-02-01")]),
                          names=("--since", "--until"))
+
+
+def test_a_period_counts_days_in_the_zone_it_was_given(questionnaire):
+    """A nurse in New York filtering "received 2026-03-02" means her clinic's day (05:00 UTC to
+    05:00 UTC the next morning), not UTC's: the zone comes with the arguments, from the caller."""
+    new_york = ZoneInfo("America/New_York")
+    args = MultiDict([("from", "2026-03-02"), ("to", "2026-03-02")])
+    period = Period.from_args(args, zone=new_york)
+    start, end = (condition.right.value for condition in period.conditions(Screening.submitted_at))
+    assert start == datetime(2026, 3, 2, tzinfo=new_york)
+    assert end - start == timedelta(days=1) and end.tzinfo is new_york
+    filters = ScreeningFilters.from_args(args, questionnaire, zone=new_york)
+    assert filters.period.zone is new_york
+    # Equal days are equal filters whatever the zone (the queue's default view stays the default).
+    assert Period.from_args(MultiDict(), zone=new_york) == Period()
 
 
 def test_day_parser_takes_its_whole_range():

@@ -88,3 +88,25 @@ def test_csv_export_stays_utc_with_the_offset_in_the_header(app, client, login_a
     assert "Submitted at (UTC, offset +00:00)" in text.splitlines()[1]
     stamp = only(app).submitted_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert stamp in text
+
+
+def test_the_export_and_the_command_line_filter_by_clinic_days(app, client, login_as):
+    """A clinician exporting "from today" in Berlin gets what arrived since Berlin's midnight,
+    as the queue shows it; so does ``flask export`` (storage is handed the zone by the edge)."""
+    use_zone(app, BERLIN)
+    today = utcnow().date()
+    late = datetime.combine(today - timedelta(days=1), time(23, 30), tzinfo=timezone.utc)
+    with app.app_context():
+        make_submission(name="Late Evening", submitted_ago=utcnow() - late)
+    login_as("clinician")
+    assert "Late Evening" in client.get(f"/staff/export.csv?from={today}").get_data(as_text=True)
+    yesterday = today - timedelta(days=1)
+    assert "Late Evening" not in client.get(
+        f"/staff/export.csv?to={yesterday}").get_data(as_text=True)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["export", "csv", "--since", str(today)])
+    assert result.exit_code == 0, result.output
+    assert "Late Evening" in result.stdout_bytes.decode()
+    result = runner.invoke(args=["export", "csv", "--until", str(yesterday)])
+    assert result.exit_code == 0, result.output
+    assert "Late Evening" not in result.stdout_bytes.decode()

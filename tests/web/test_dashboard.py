@@ -21,7 +21,7 @@ from screener.extensions import db
 from screener.staff import review
 from screener.storage import daily_counts
 from screener.storage.models import AuditEvent, Screening, hash_token, utcnow
-from screener.storage.versions import current_questionnaire, ensure_current_version_stored
+from screener.web.questionnaires import current_questionnaire, ensure_current_version_stored
 from tests.factories import login, make_staff, make_submission
 from tests.helpers import baseline, gad7, phq9
 from tests.reliability.hostile import HOSTILE, junk_text
@@ -264,16 +264,17 @@ def test_a_purged_period_keeps_its_numbers_on_postgresql(pg_app):
 
 def test_a_roll_up_at_any_moment_changes_no_number(app):
     first, last = build_scenario(app)
-    zone = daily_counts.clinic_zone()
+    zone = UTC  # the test app's clinic zone
     with app.app_context():
-        live = daily_counts.counts(db.session, first, last, zone)
+        current = current_questionnaire()
+        live = daily_counts.counts(db.session, first, last, zone, current)
         middle = datetime.combine(first + timedelta(days=10), datetime.min.time(), UTC) \
             + timedelta(hours=7, minutes=13)
-        assert daily_counts.roll_up(db.session, middle, zone) is True
-        assert daily_counts.roll_up(db.session, middle, zone) is False, "nothing left to add"
-        assert daily_counts.counts(db.session, first, last, zone) == live
-        assert daily_counts.roll_up(db.session, utcnow(), zone) is True
-        assert daily_counts.counts(db.session, first, last, zone) == live
+        assert daily_counts.roll_up(db.session, middle, zone, current) is True
+        assert daily_counts.roll_up(db.session, middle, zone, current) is False, "nothing left to add"
+        assert daily_counts.counts(db.session, first, last, zone, current) == live
+        assert daily_counts.roll_up(db.session, utcnow(), zone, current) is True
+        assert daily_counts.counts(db.session, first, last, zone, current) == live
 
 
 @pytest.mark.parametrize("role", ["intake", "clinician", "admin"])
@@ -408,7 +409,7 @@ def test_time_to_first_contact_counts_the_first_logged_attempt_in_days(app):
         db.session.commit()
         review.change_status(screening, "contacted")
         found = daily_counts.counts(db.session, (now - timedelta(days=30)).date(),
-                                    now.date(), UTC)
+                                    now.date(), UTC, current_questionnaire())
         minutes = [int(item) for (_, measure, item), n in found.items()
                    if measure.startswith("contact_")]
         assert minutes == [2 * 24 * 60]

@@ -13,7 +13,7 @@ from screener.storage import drafts
 from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening, hash_token, utcnow
-from screener.storage.versions import current_questionnaire
+from screener.web.questionnaires import current_questionnaire
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
 
@@ -124,10 +124,10 @@ def test_submit_happens_once(ctx):
     draft = started()
     questionnaire = current_questionnaire()
     draft_session.save(draft, replacing(baseline()), "health")
-    assert not drafts.submit(draft, CONTACT)  # not completed yet
+    assert not draft_session.ended(drafts.submit(draft, CONTACT))  # not completed yet
     draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
-    assert drafts.submit(draft, CONTACT)
-    assert not drafts.submit(draft, {**CONTACT, "contact_name": "Other"})
+    assert draft_session.ended(drafts.submit(draft, CONTACT))
+    assert not draft_session.ended(drafts.submit(draft, {**CONTACT, "contact_name": "Other"}))
     row = stored(draft)
     assert row.status == "submitted" and row.contact_name == "Alex"
     assert row.expires_at is None and row.consent_at is not None
@@ -140,7 +140,7 @@ def test_no_write_reaches_a_submitted_screening(ctx):
     draft_session.save(draft, replacing(baseline()), "health")
     draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
     stale = drafts.Draft(**vars(draft))  # a copy loaded before the screening was sent
-    drafts.submit(draft, CONTACT)
+    draft_session.ended(drafts.submit(draft, CONTACT))  # committed at the edge, as the view does
     assert not draft_session.save(stale, replacing(baseline(phq9_1=3)), "phq9")
     assert not draft_session.complete(stale, questionnaire, rules.evaluate(questionnaire, {}))
     row = stored(draft)
@@ -253,3 +253,22 @@ def test_the_stored_version_is_the_text_loaded_at_start(migrated_sqlite_template
         assert stored_version.source == original
         assert hashlib.sha256(original.encode()).hexdigest() == stored_version.sha256
         db.engine.dispose()
+
+
+def test_a_safety_answer_lands_with_its_answers_and_a_refused_one_leaves_nothing(ctx):
+    """Item 9 saved with its step is committed together with the answers (read back on another
+    connection, so not merely pending in the request's session); a save refused because the
+    screening was sent meanwhile records nothing, and the first answer stays as given."""
+    draft = started()
+    questionnaire = current_questionnaire()
+    answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 2))
+    assert draft_session.save(draft, replacing(answers), "phq9", record=[("phq9_9", 2)])
+    assert [(r.question_id, r.value) for r in drafts.safety_records(draft)] == [("phq9_9", 2)]
+    assert stored(draft).answers["phq9_9"] == 2
+    draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
+    stale = drafts.Draft(**vars(draft))  # a second tab, loaded before the screening was sent
+    assert draft_session.ended(drafts.submit(draft, CONTACT))
+    changed = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 3))
+    assert not draft_session.save(stale, replacing(changed), "phq9", record=[("phq9_9", 3)])
+    assert [(r.question_id, r.value) for r in drafts.safety_records(draft)] == [("phq9_9", 2)]
+    assert stored(draft).answers["phq9_9"] == 2

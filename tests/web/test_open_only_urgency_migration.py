@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening, utcnow
-from screener.storage.versions import ensure_current_version_stored
+from screener.web.questionnaires import ensure_current_version_stored
 from tests.conftest import make_app
 
 

@@ -13,7 +13,7 @@ from screener.storage import queue, retention
 from screener.staff import review
 from screener.extensions import db
 from screener.storage.models import REVIEW_STATUSES, Screening, utcnow
-from screener.storage.versions import ensure_current_version_stored
+from screener.web.questionnaires import current_questionnaire, ensure_current_version_stored
 from tests.conftest import make_app, migrate_to_head
 from tests.factories import make_submission
 from tests.helpers import baseline
@@ -55,7 +55,7 @@ def exercise(app) -> None:
                            .values(review_updated_at=utcnow() - timedelta(days=400)))
         db.session.commit()
         app.config["CLOSED_RETENTION_DAYS"] = 30
-        assert retention.purge_expired(db.session, 30, timezone.utc)["closed"] == 1
+        assert retention.purge_expired(db.session, 30, timezone.utc, current_questionnaire())["closed"] == 1
         assert assert_exact() == {"new": 0, "in_review": 0, "contacted": 1, "closed": 0}
         db.session.execute(delete(Screening))
         db.session.commit()

@@ -24,6 +24,7 @@ from screener.notify import deliver_due
 from screener.notify.sender import Sender
 from screener.storage import outbox
 from screener.storage.models import AuditEvent, OutboxMessage, Screening, utcnow
+from screener.web.questionnaires import current_questionnaire
 from tests.conftest import make_app, migrate_to_head
 from tests.factories import login, make_staff
 from tests.helpers import baseline, phq9
@@ -383,7 +384,8 @@ def test_two_concurrent_senders_send_each_alert_exactly_once_on_postgres(postgre
         with app.app_context():  # and more rows straight in, so the senders overlap
             for _ in range(4):
                 for screening_id in ids:
-                    outbox.enqueue_urgent_submission(db.session, screening_id, utcnow())
+                    outbox.enqueue_urgent_submission(db.session, screening_id, utcnow(),
+                                                     current_questionnaire().urgent_up_to)
             db.session.commit()
         expected = len(rows(app))
         assert expected == 30
@@ -423,7 +425,8 @@ def test_two_concurrent_senders_on_sqlite_never_send_a_row_twice(alert_app, smtp
     with alert_app.app_context():
         for _ in range(5):
             for screening_id in ids:
-                outbox.enqueue_urgent_submission(db.session, screening_id, utcnow())
+                outbox.enqueue_urgent_submission(db.session, screening_id, utcnow(),
+                                                 current_questionnaire().urgent_up_to)
         db.session.commit()
     results = []
 

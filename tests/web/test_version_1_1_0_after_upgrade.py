@@ -29,6 +29,7 @@ from screener.storage import outbox
 from screener.storage import safety as safety_store
 from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, Screening, utcnow
 from screener.storage.submissions import apply_assessment
+from screener.web.questionnaires import current_questionnaire
 from tests.conftest import DATA, QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, baseline_1_1_0, phq9
@@ -121,7 +122,8 @@ def test_the_queue_and_the_urgent_count_use_each_version_s_urgency(app, client, 
 
 def test_only_the_urgent_ones_would_email(app, stored):
     with app.app_context():
-        added = {name: outbox.enqueue_urgent_submission(db.session, screening_id, utcnow())
+        added = {name: outbox.enqueue_urgent_submission(db.session, screening_id, utcnow(),
+                                                       current_questionnaire().urgent_up_to)
                  for name, screening_id in stored.items()}
         db.session.rollback()
     assert added == {"item 9": 1, "past attempt": 0, "plan taken back": 1, "1.2.0": 0}

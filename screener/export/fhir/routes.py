@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, request, url_for
 
 from screener.export.fhir.resource import FHIR_JSON, canonical_url, questionnaire_resource
-from screener.storage.versions import all_versions, current_questionnaire
+from screener.web.questionnaires import all_versions, current_questionnaire
 from screener.web.errors import render_errors_under
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
