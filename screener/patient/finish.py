@@ -167,7 +167,10 @@ def sent():
 
 def already_sent():
     """A cookie from before the send: that the answers were sent, and nothing else (no
-    reference, nothing that tells a risk level)."""
+    reference, nothing that tells a risk level). The browser that sent them (a double click's
+    other request lands here) holds the receipt: it goes to the confirmation."""
+    if session.receipt() is not None:
+        return redirect(url_for("wizard.sent"))
     return render_template("patient/already_sent.html")
 
 

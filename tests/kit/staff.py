@@ -24,6 +24,12 @@ def choose_password(email: str) -> str:
     return CHOSEN[email]
 
 
+def new_account(email: str) -> None:
+    """``email`` was (re)created with a password an admin gave: forget the one its previous
+    account chose (another test's server may have made an account with the same email)."""
+    CHOSEN.pop(email, None)
+
+
 def password_for(email: str, given: str) -> str:
     """The password ``email`` logs in with now: the one chosen at its first login, if any."""
     return CHOSEN.get(email, given)

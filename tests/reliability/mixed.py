@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tests.kit.patient import Patient, PatientError
 from tests.kit.servers import flask_cli
-from tests.kit.staff import password_for, second_factor
+from tests.kit.staff import new_account, password_for, second_factor
 from tests.reliability.answers import random_answers, random_contact
 
 NURSE_EMAIL, NURSE_PASSWORD = "nurse@clinic.example", "a long clinic passphrase 2024"
@@ -50,6 +50,7 @@ def create_nurse(env: dict) -> None:
     created = flask_cli(env, "users", "create", NURSE_EMAIL, "--name", "Nurse Joy",
                         "--role", "clinician", "--password-stdin", input_text=NURSE_PASSWORD)
     assert created.returncode == 0, created.stderr
+    new_account(NURSE_EMAIL)
 
 
 def nurse_login(server, questionnaire) -> Patient:

@@ -46,11 +46,16 @@ def test_visitors_in_turn_each_start_over_with_their_own_tokens(database_url, st
             assert not mine & theirs, f"visitor {n} was served visitor {other}'s token"
         seen[n] = mine
 
-        # Start over, from the landing page or from a step page in turn.
+        # Start over, from the landing page or from a step page in turn: the link opens the page
+        # that asks first (issue 24), whose form carries this visitor's own token too.
         page = landing if n % 2 else again
-        form = form_to(page, RESTART)
-        assert form is not None, page.visible_text()
-        after = visitor.submit(page, form, form.pairs())
+        assert f'href="{RESTART}"' in page.text, page.visible_text()
+        confirm = visitor.request("GET", RESTART)
+        form = form_to(confirm, RESTART)
+        assert form is not None, confirm.visible_text()
+        assert tokens(confirm) and not any(tokens(confirm) & theirs
+                                           for other, theirs in seen.items() if other != n)
+        after = visitor.submit(confirm, form, form.pairs())
         assert after.path == "/" and DELETED in after.text, after.visible_text()
         assert form_to(after, "/screening/start") is not None  # nothing left to continue
         assert visitor.request("GET", "/screening/about").path == "/"

@@ -233,6 +233,24 @@ def test_a_copied_cookie_from_before_the_send_learns_nothing(app, client):
     assert len(audit_events(app, "screening_submitted")) == 1
 
 
+def test_a_double_clicks_other_send_leads_the_sender_to_the_confirmation(app, client):
+    """The second of two sends carries the cookie from before the first was answered, so it
+    lands on "already sent"; the browser keeps the receipt the first one set, so that page
+    leads it to the confirmation with its reference (a copy without the receipt learns
+    nothing, as above)."""
+    complete(client, baseline())
+    before = client.get_cookie("session").value
+    assert send(client).headers["Location"] == "/screening/sent"
+    receipt = client.get_cookie("session").value
+    client.set_cookie("session", before)
+    assert send(client).headers["Location"] == "/screening/already-sent"
+    client.set_cookie("session", receipt)  # the browser's jar: the first answer's cookie
+    assert client.get("/screening/already-sent").headers["Location"] == "/screening/sent"
+    page = client.get("/screening/sent").get_data(as_text=True)
+    assert only(app).reference in page
+    assert len(audit_events(app, "screening_submitted")) == 1
+
+
 def test_sent_page_shows_a_printable_result_once(app, client):
     complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
     send(client)
