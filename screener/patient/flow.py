@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from screener.patient import forms, session
+from screener.patient import session
 from screener.core import navigation, rules, safety
 from screener.storage import drafts, pending
 from screener.storage.drafts import Draft
@@ -145,7 +145,8 @@ def posted_safety_answers(questionnaire: Questionnaire, step: Step) -> list:
     (a follow-up revealed by script is posted even when its parent says "no")."""
     kept = questionnaire.safety_answers
     asked = {c.ref for c in kept.conditions} if kept is not None else set()
-    if not any(q.id in asked for q in step.questions):
-        return []  # most steps: nothing to look for, no form to build
-    return safety.to_record(questionnaire, forms.posted_answers(questionnaire, step,
-                                                                request.form))
+    # The raw values of the safety questions alone: to_record reads "2" as 2 and drops what is
+    # not an answer, so no second form is built on every post of these steps.
+    posted = {q.id: request.form.getlist(q.id) if q.kind == "multi" else request.form.get(q.id)
+              for q in step.questions if q.id in asked}
+    return safety.to_record(questionnaire, {k: v for k, v in posted.items() if v})

@@ -206,12 +206,6 @@ def step_form(
     return form_class(data=dict(answers or {}))
 
 
-def posted_answers(questionnaire: Questionnaire, step: Step, formdata) -> dict[str, Any]:
-    """Every valid answer posted for ``step``'s questions, whether skip logic shows them or not
-    (a follow-up revealed by script is posted even when its parent says "no")."""
-    return step_form(questionnaire, step, list(step.questions), formdata=formdata).valid_answers()
-
-
 def check_forms(questionnaire: Questionnaire) -> None:
     """Build every step's form once, so a kind or id the forms cannot handle stops the app; a
     questionnaire without the send page's texts stops it too."""
