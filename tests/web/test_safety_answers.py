@@ -17,30 +17,16 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from screener.core import rules
-from screener.extensions import db
-from screener.storage.models import NO_PRIORITY, SafetyAnswer, Screening
+from screener.storage.models import NO_PRIORITY, Screening
 from tests.factories import login, make_staff
 from tests.helpers import baseline, phq9
-from tests.web.wizard_client import questionnaire, send, step_data, walk
+from tests.web.wizard_client import questionnaire, recorded, send, step_data, stored, walk
 
 EXAMPLE_1 = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
 WITH_PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
 # Example 22's final answers: item 9 changed to 0 and thoughts to "no" from the review page.
 TAKEN_BACK = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
 CHANGED = "self_harm_changed"
-
-
-def recorded(app) -> list[tuple[str, object]]:
-    with app.app_context():
-        rows = db.session.scalars(select(SafetyAnswer).order_by(SafetyAnswer.id))
-        return [(row.question_id, row.value) for row in rows]
-
-
-def stored(app) -> Screening:
-    with app.app_context():
-        row = db.session.scalars(select(Screening)).one()
-        db.session.expunge(row)
-        return row
 
 
 def change_from_review(client, step_id: str, answers: dict) -> str:

@@ -16,7 +16,7 @@ from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, SafetyAns
 from screener.core.questionnaire import loads
 from tests.conftest import DATA
 from tests.helpers import baseline, baseline_1_1_0, phq9
-from tests.web.wizard_client import questionnaire, send, step_data, visible, walk
+from tests.web.wizard_client import questionnaire, recorded, send, step_data, stored, visible, walk
 
 EX1 = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
 EX2 = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
@@ -42,19 +42,6 @@ def main(page: str) -> str:
 
 def shown_outcome(page: str) -> str:
     return re.search(r'<main [^>]*data-outcome="([a-z_]+)"', page).group(1)
-
-
-def recorded(app) -> list[tuple[str, object]]:
-    with app.app_context():
-        rows = db.session.scalars(select(SafetyAnswer).order_by(SafetyAnswer.id))
-        return [(row.question_id, row.value) for row in rows]
-
-
-def stored(app) -> Screening:
-    with app.app_context():
-        row = db.session.scalars(select(Screening)).one()
-        db.session.expunge(row)
-        return row
 
 
 def post(client, step_id: str, answers: dict, **extra):

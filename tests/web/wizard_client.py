@@ -8,7 +8,11 @@ import threading
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
+
 from screener.core.questionnaire import load
+from screener.extensions import db
+from screener.storage.models import SafetyAnswer, Screening
 from tests.conftest import QUESTIONS
 
 
@@ -105,3 +109,18 @@ def visible(page: str) -> str:
     """The page as a browser without script shows it: hidden follow-ups (for wizard.js) left
     out."""
     return _WAITING.sub("", page)
+
+
+def recorded(app) -> list[tuple[str, object]]:
+    """The safety answers recorded so far, oldest first, as (question id, value)."""
+    with app.app_context():
+        rows = db.session.scalars(select(SafetyAnswer).order_by(SafetyAnswer.id))
+        return [(row.question_id, row.value) for row in rows]
+
+
+def stored(app) -> Screening:
+    """The one screening in the database, detached so it can be read after the app context."""
+    with app.app_context():
+        row = db.session.scalars(select(Screening)).one()
+        db.session.expunge(row)
+        return row
