@@ -125,7 +125,8 @@ class Screening(Base):
     pending_input: Mapped[Optional[dict[str, Any]]] = mapped_column(JSONType)
     # The patient's language for the screening ("en", "es"): the pages they read, remembered on
     # the resume code and stored with the submission. Answers are ids whatever the language.
-    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # Only a server default: rows written by code older than this column still insert.
+    language: Mapped[str] = mapped_column(String(8), server_default="en")
     # The short code the patient quotes when calling (``K7Q-4M9``), set when sent.
     reference: Mapped[Optional[str]] = mapped_column(String(16), unique=True, index=True)
     # The hash of the code that resumes this draft on another device (patient/resume.py).
