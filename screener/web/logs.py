@@ -10,17 +10,17 @@ kinds, never answers, contact details or a patient page's path (see ``access_log
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import logging.config
+import os
 import re
 import secrets
 import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
-
-from werkzeug.wsgi import ClosingIterator
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "screener.request_id"
@@ -39,16 +39,36 @@ def current_request_id() -> str | None:
 
 def request_id_for(environ: dict) -> str:
     """The proxy's ``X-Request-ID`` when a trusted proxy sent a sane one, else a new id."""
-    offered = environ.get("HTTP_X_REQUEST_ID", "")
+    offered = environ.get("HTTP_X_REQUEST_ID")
     if offered and _TRUSTED_HOP_KEY in environ and _SANE.fullmatch(offered):
         return offered
-    return secrets.token_hex(16)
+    return new_request_id()
+
+
+_counter = itertools.count()
+_prefix = secrets.token_hex(8)
+
+
+def _new_prefix() -> None:
+    global _prefix
+    _prefix = secrets.token_hex(8)
+
+
+os.register_at_fork(after_in_child=_new_prefix)  # gunicorn's workers are forks of the master
+
+
+def new_request_id() -> str:
+    """32 hex digits, unique across processes: a random half per process (drawn again in a
+    forked child) and a counter. Not a secret, so no system call per request."""
+    return f"{_prefix}{next(_counter) & 0xFFFFFFFFFFFFFFFF:016x}"
 
 
 class RequestId:
     """WSGI middleware: give each request an id, log under it, return it in ``X-Request-ID``.
 
     Wrapped by ``ForwardedFor`` (it must know whether a trusted proxy forwarded the request).
+    The id is let go when the app returns its response: a view's lines are logged by then, and
+    gunicorn's access line takes the id from the environ (``logging_for``).
     """
 
     def __init__(self, app):
@@ -56,26 +76,16 @@ class RequestId:
 
     def __call__(self, environ, start_response):
         request_id = environ[ENVIRON_KEY] = request_id_for(environ)
-        token = _current.set(request_id)
 
         def start_with_id(status, headers, exc_info=None):
-            headers = [(name, value) for name, value in headers if name.lower() != "x-request-id"]
-            headers.append((HEADER, request_id))
+            headers.append((HEADER, request_id))  # the app never sets it; the list is new
             return start_response(status, headers, exc_info)
 
+        token = _current.set(request_id)
         try:
-            body = self.app(environ, start_with_id)
-        except BaseException:
+            return self.app(environ, start_with_id)
+        finally:
             _current.reset(token)
-            raise
-        return ClosingIterator(body, lambda: _release(token))
-
-
-def _release(token) -> None:
-    try:
-        _current.reset(token)
-    except ValueError:  # closed in another context than it began (a server's choice): no id
-        _current.set(None)
 
 
 @contextmanager
