@@ -22,11 +22,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
+from screener.web.access_log import FALLBACK_ROUTE, PATIENT_PREFIX
+
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "screener.request_id"
 # Set by web.proxy.ForwardedFor when it took the client address from a trusted proxy's hop.
 _TRUSTED_HOP_KEY = "werkzeug.proxy_fix.orig_remote_addr"
 _SANE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_PATIENT_PATH = re.compile(re.escape(PATIENT_PREFIX) + r"[^\s\[\]\"'?]*")
 _current: ContextVar[str | None] = ContextVar("request_id", default=None)
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 ACCESS_TEXT_FORMAT = "%(message)s %(request_id)s"  # gunicorn's access line, then the id
@@ -100,11 +103,17 @@ def logging_for(environ: dict):
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every record (``-`` outside a request)."""
+    """Adds ``request_id`` to every record (``-`` outside a request), and writes a patient
+    page's path as its route: Flask's "Exception on /screening/safety [POST]" would otherwise
+    tell an answer (gunicorn's access lines are made quiet by ``access_log`` already)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = _current.get() or "-"
+            if record.name != "gunicorn.access":
+                message = record.getMessage()
+                if PATIENT_PREFIX in message:
+                    record.msg, record.args = _PATIENT_PATH.sub(FALLBACK_ROUTE, message), None
         return True
 
 

@@ -104,6 +104,27 @@ def test_any_other_request_id_is_replaced_by_a_new_one(logging_app, capsys, hops
     assert record["request_id"] == request_id
 
 
+def test_a_patient_pages_path_is_logged_as_its_route(logging_app, capsys):
+    """A 500 on a patient page: Flask logs "Exception on <path>", and a step's name tells an
+    answer (the help-now page exists only after "a plan today")."""
+    app = logging_app()
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: logged, then a 500 page
+
+    @app.get("/screening/help-now-test")
+    def fails():
+        raise RuntimeError("a bug")
+
+    capsys.readouterr()
+    response = app.test_client().get("/screening/help-now-test")
+    assert response.status_code == 500
+    logged = capsys.readouterr().err
+    assert "Exception on /screening/<step> [GET]" in logged
+    assert response.headers["X-Request-ID"] in logged
+    assert "help-now" not in logged
+    logging.getLogger("screener.test").warning("refused a value on POST /screening/safety")
+    assert "POST /screening/<step>" in capsys.readouterr().err
+
+
 def test_lines_of_the_sender_thread_have_no_request_id(logging_app, capsys):
     """A thread of its own (as the urgent-alert sender is) logs outside any request."""
     logging_app(LOG_FORMAT="json")
