@@ -8,20 +8,28 @@ import multiprocessing
 import os
 import sys
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers: each request is short and database-bound; 2 × cores + 1 is gunicorn's own advice.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+from screener import config as settings  # not "config": a gunicorn setting of that name
+from screener.web.logs import gunicorn_logconfig
+
+try:
+    SETTINGS = settings.gunicorn_settings(os.environ, multiprocessing.cpu_count())
+except settings.ConfigurationError as error:  # one line, not a traceback
+    sys.exit(f"Refusing to start: {error.message}")
+
+bind = SETTINGS.bind
+# Sync workers: each request is short and database-bound.
+workers = SETTINGS.workers
 worker_class = "sync"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = SETTINGS.timeout
 graceful_timeout = 30
 keepalive = 5
 # Build the app once in the master and fork workers from it: a new or recycled worker starts
 # in milliseconds instead of re-running create_app (~0.5 s of CPU, a p99 spike under load), and
 # the workers share the app's memory. Code changes then need a restart, not a HUP.
-preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+preload_app = SETTINGS.preload
 # Recycle workers now and then so that a slow leak cannot grow without bound. A recycle is a
 # fork now, but it still leaves one worker fewer for a moment, so not too often.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests = SETTINGS.max_requests
 max_requests_jitter = 500
 limit_request_line = 4094
 limit_request_fields = 100
@@ -33,13 +41,18 @@ proc_name = "screener"
 # search for a patient's name or email. Patient pages (/screening/*) are logged by route
 # (/screening/<step>), without client address or response size: a step's name, or a size, tells
 # a person's answers (screener/web/access_log.py). Staff lines keep path and address for audits.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Each line ends with the request id (in JSON: its own field), as the app's lines carry it.
+accesslog = SETTINGS.access_log or None
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 logger_class = "screener.web.gunicorn_logger.QuietAccessLogger"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+loglevel = SETTINGS.log_level
+# gunicorn's own lines and other libraries' in LOG_FORMAT (text or json), with the request id;
+# the app's lines have their handler (create_app, screener/web/logs.py).
+logconfig_dict = gunicorn_logconfig(SETTINGS.app_log_format, SETTINGS.log_level,
+                                    SETTINGS.access_log)
 # Behind a reverse proxy on the same host, trust its X-Forwarded-* headers.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = SETTINGS.forwarded_allow_ips
 # No control socket (gunicorn ≥ 25.1 opens one for `gunicornc` by default: a local way to change
 # the worker count or stop the server that nothing here needs). Older versions have none.
 control_socket_disable = True
@@ -48,9 +61,7 @@ control_socket_disable = True
 def per_process_limits_refusal(environment: str, storage_uri: str, worker_count: int):
     """Why these settings cannot serve, or None: in production, rate-limit counters must be
     shared by the workers, or every limit is multiplied by their number."""
-    from screener.config import memory_rate_limits
-
-    if environment == "production" and worker_count > 1 and memory_rate_limits(storage_uri):
+    if environment == "production" and worker_count > 1 and settings.memory_rate_limits(storage_uri):
         return (f"RATELIMIT_STORAGE_URI is {storage_uri!r} with {worker_count} workers: each "
                 "worker would keep its own login and screening-start counts, multiplying every "
                 "limit by the worker count. Set RATELIMIT_STORAGE_URI=redis://host:6379/0 (shared "
@@ -63,10 +74,9 @@ def per_process_limits_refusal(environment: str, storage_uri: str, worker_count:
 def on_starting(server):
     """Refuse settings that would weaken the app in production (the worker count is final here:
     command-line options such as -w have been applied)."""
-    from screener.config import environment
-
     problem = per_process_limits_refusal(
-        environment(), os.environ.get("RATELIMIT_STORAGE_URI") or "memory://", server.cfg.workers)
+        settings.environment(), os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        server.cfg.workers)
     if problem:
         server.log.error("Refusing to start: %s", problem)
         sys.exit(f"Refusing to start: {problem}")

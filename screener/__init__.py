@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -10,61 +12,47 @@ from flask import Flask
 
 from screener import config as settings
 from screener.core.questionnaire import QuestionnaireError, loads, read_source, read_translations
+from screener.web import logs
 
 TEMPLATE_FOLDER = settings.PROJECT_ROOT / "templates"
+log = logging.getLogger("screener.startup")
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings, extensions, blueprints, CLI, error pages."""
+def create_app(test_config: Mapping[str, Any] | None = None, *, strict: bool = True) -> Flask:
+    """Build the app: settings, logging, extensions, blueprints, CLI, error pages.
+
+    ``strict`` (the default: gunicorn, ``flask run``, tests) refuses production settings that
+    cannot serve safely; a command that serves nothing may pass ``strict=False``
+    (``flask --app 'screener:create_app(strict=False)' evaluate``) to run without them.
+    """
     app = Flask(__name__, instance_relative_config=True, template_folder=str(TEMPLATE_FOLDER))
-    instance = Path(app.instance_path)
-    app.config.from_mapping(settings.from_environment(instance))
-    if test_config is not None:
-        app.config.from_mapping(test_config)
-    if app.config.get("TESTING"):
-        app.config["SCREENER_ENV"] = "testing"
-    serving = _serving()
     try:
-        app.config.update(settings.notification_settings(app.config))
-        app.config.update(settings.next_step_settings(app.config))
-        app.config["STAFF_MFA"] = settings.staff_mfa_for(app.config["SCREENER_ENV"],
-                                                         app.config["STAFF_MFA"])
-        problem = (settings.mfa_key_problem(app.config.get("MFA_ENCRYPTION_KEY") or "")
-                   or settings.mfa_key_problem(app.config.get("CODE_HASH_KEY") or "",
-                                               "CODE_HASH_KEY"))
-        if problem:
-            raise settings.ConfigurationError(problem)
-        problem = settings.flask_env_problem(app.config["SCREENER_ENV"]) if serving else None
-        if problem:
-            raise settings.ConfigurationError(problem)
+        loaded = settings.load(os.environ, instance_path=Path(app.instance_path), strict=strict,
+                               overrides=test_config)
     except settings.ConfigurationError as error:
-        if serving:
-            raise
-        raise click.ClickException(str(error)) from None  # `make run`: the message, no traceback
-    app.config["SECRET_KEY"] = settings.secret_key_for(
-        app.config["SCREENER_ENV"], instance, app.config["SECRET_KEY"], serving
-    )
-    app.config["TRUSTED_HOSTS"] = settings.trusted_hosts_for(
-        app.config["SCREENER_ENV"], app.config.get("TRUSTED_HOSTS"), serving
-    )
-    if app.config["SCREENER_ENV"] == "production":
-        app.config["SESSION_COOKIE_SECURE"] = True
-        # __Host-: the browser keeps the cookie only if Secure, for the whole site (Path=/) and
-        # set by this host (no Domain), so a sibling subdomain cannot set or shadow it.
-        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
-        app.config["SESSION_COOKIE_PATH"] = "/"
-        app.config["SESSION_COOKIE_DOMAIN"] = None
-    app.config["CLINIC_TZ"] = settings.clinic_timezone(app.config["CLINIC_TIMEZONE"])
-    if not app.config["STAFF_MFA"] and serving:
+        logs.configure()  # the defaults: the settings that name the format are what failed
+        log.error("Refusing to start: %s", error.message)
+        raise
+    logs.configure(loaded.log_level, loaded.log_format)
+    for warning in loaded.warnings:
+        log.warning(warning)
+    app.extensions["settings"] = loaded
+    app.config.from_mapping(loaded.flask_config())
+    # What a test sets beyond the settings (TESTING, WTF_CSRF_ENABLED, ...); settings it sets
+    # were parsed and checked by load like the environment's.
+    app.config.from_mapping({key: value for key, value in (test_config or {}).items()
+                             if key not in settings.NAMES})
+    if not loaded.staff_mfa:
         click.secho("WARNING: STAFF_MFA=off: staff log in with a password alone. Development "
                     "only; never with real patient data.", fg="yellow", err=True)
     _configure_engine(app)
     # Behind a reverse proxy: take the client address (parsed, web/proxy.py) and scheme from
     # X-Forwarded-* so the per-address limits and Secure cookies see the real client; with no
-    # trusted hop, a warning when the header arrives anyway.
+    # trusted hop, a warning when the header arrives anyway. Inside it, each request gets its
+    # id (taken from a trusted proxy's X-Request-ID, else new) for every line it logs.
     from screener.web.proxy import ForwardedFor
 
-    app.wsgi_app = ForwardedFor(app.wsgi_app, app.config["TRUSTED_PROXY_HOPS"])
+    app.wsgi_app = ForwardedFor(logs.RequestId(app.wsgi_app), loaded.trusted_proxy_hops)
 
     # Loaded and validated once; a broken questionnaire stops the app at start, not per request.
     # The text is kept too: it is what screenings answered under it store (versions.py).
@@ -75,10 +63,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["questionnaire"] = loads(source, source=str(path),
                                                 translations=read_translations(path, source))
     except QuestionnaireError as error:
-        if serving:
-            raise
-        # On the command line, list the problems plainly (exit 1) instead of a traceback.
-        raise click.ClickException(str(error)) from None
+        # One message listing the problems, without a traceback (flask CLI and gunicorn alike).
+        log.error("Refusing to start: the questionnaire %s has problems", path)
+        raise settings.ConfigurationError(str(error)) from None
 
     from screener.storage import database
     from screener.web import errors, health, security, templating, transactions
@@ -120,16 +107,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     notify.init_app(app)
     return app
-
-
-def _serving() -> bool:
-    """False when a flask CLI command other than ``run`` is building the app."""
-    ctx = click.get_current_context(silent=True)
-    while ctx is not None:
-        if ctx.info_name == "run":
-            return True
-        ctx = ctx.parent
-    return click.get_current_context(silent=True) is None
 
 
 def _configure_engine(app: Flask) -> None:

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from screener.notify import deliver_due
-from screener.notify.sender import POLL_SECONDS, worker_id
+from screener.notify.sender import worker_id
 from screener.storage import outbox
 
 OFF = ("Urgent alerts are off: set URGENT_NOTIFY_TO (and MAIL_SERVER, MAIL_DEFAULT_SENDER, "
@@ -32,7 +32,7 @@ def run_command(once: bool) -> None:
     if not current_app.config["URGENT_NOTIFY_TO"] and not account_mail_on(current_app.config):
         raise click.ClickException(OFF)
     worker = worker_id()
-    poll = float(current_app.config.get("NOTIFY_POLL_SECONDS", POLL_SECONDS))
+    poll = current_app.config["NOTIFY_POLL_SECONDS"]
     while True:
         counts = deliver_due(current_app._get_current_object(), worker)
         if any(counts.values()):

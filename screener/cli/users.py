@@ -201,8 +201,8 @@ def hint_command() -> None:
     if not count:
         click.echo(
             "\nNo staff account yet. Create the first one (it asks for a password):\n"
-            "  .venv/bin/flask --app screener users create you@clinic.example "
-            "--name 'Your Name' --role admin\n"
+            "  SCREENER_ENV=development .venv/bin/flask --app screener users create "
+            "you@clinic.example --name 'Your Name' --role admin\n"
             "then log in at http://127.0.0.1:5000/staff/login: choose your own password, then\n"
             "set up an authenticator app (every staff login needs a 6-digit code from one; the\n"
             "page shows a QR code)\n"

@@ -21,7 +21,6 @@ from screener.notify import mail
 from screener.storage import outbox
 
 log = logging.getLogger(__name__)
-POLL_SECONDS = 10.0
 BATCH = 20
 
 
@@ -85,7 +84,7 @@ class Sender:
 
     def __init__(self, app: Flask):
         self.app = app
-        self.poll = float(app.config.get("NOTIFY_POLL_SECONDS", POLL_SECONDS))
+        self.poll = app.config["NOTIFY_POLL_SECONDS"]  # checked by config.load
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()

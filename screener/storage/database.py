@@ -181,6 +181,8 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_
                 raise
             alive = False
         if not alive:
+            log.warning("database connection found dead after %.0f s idle: replacing it "
+                        "(the request retries on a new one)", time.monotonic() - checked_in_at)
             raise DisconnectionError("connection found dead after being idle; replacing it")
 
 

@@ -1,10 +1,12 @@
-"""gunicorn's logger with the patient pages' access lines made quiet (see access_log.py)."""
+"""gunicorn's logger with the patient pages' access lines made quiet (see access_log.py) and
+each access line logged under its request's id (see logs.py)."""
 
 from __future__ import annotations
 
 from gunicorn.glogging import Logger
 
 from screener.web.access_log import quiet_atoms
+from screener.web.logs import logging_for
 
 
 class QuietAccessLogger(Logger):
@@ -12,3 +14,7 @@ class QuietAccessLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         return quiet_atoms(super().atoms(resp, req, environ, request_time), environ)
+
+    def access(self, resp, req, environ, request_time):
+        with logging_for(environ):
+            super().access(resp, req, environ, request_time)

@@ -14,7 +14,8 @@ from tests.helpers import baseline
 from tests.kit.patient import Patient
 from tests.reliability.answers import random_contact
 
-ACCESS_LINE = re.compile(r'^(\S+) \[[^\]]+\] "(\S+) (\S+)" (\d{3}) (\S+) \d+ms$')
+# gunicorn's line, then the request's id (screener/web/logs.py).
+ACCESS_LINE = re.compile(r'^(\S+) \[[^\]]+\] "(\S+) (\S+)" (\d{3}) (\S+) \d+ms [0-9a-f]{32}$')
 
 
 def access_lines(log: str) -> list[tuple[str, str, str, str, str]]:

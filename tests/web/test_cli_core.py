@@ -151,14 +151,23 @@ def test_evaluate_empty_input(runner):
 
 
 def test_evaluate_without_any_environment(tmp_path):
-    """Production is the default and has no SECRET_KEY: the CLI must still evaluate."""
+    """Production is the default and has no SECRET_KEY: the CLI must still evaluate when told
+    it serves nothing (strict=False), and says how when it is not."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
-    result = subprocess.run(
+    lenient = subprocess.run(
+        [str(FLASK), "--app", "screener:create_app(strict=False)", "evaluate", "-"],
+        input=json.dumps(baseline(**EX2)), capture_output=True, text=True, env=env,
+        cwd=tmp_path, timeout=60,
+    )
+    assert lenient.returncode == 0, lenient.stderr
+    assert json.loads(lenient.stdout)["outcome"] == "possible_fit"
+    strict = subprocess.run(
         [str(FLASK), "--app", "screener", "evaluate", "-"], input=json.dumps(baseline(**EX2)),
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
     )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["outcome"] == "possible_fit"
+    assert strict.returncode == 1 and strict.stdout == ""
+    assert "SECRET_KEY is not set" in strict.stderr and "strict=False" in strict.stderr
+    assert "Traceback" not in strict.stderr
 
 
 @pytest.mark.slow
@@ -170,7 +179,8 @@ def test_evaluate_ten_thousand_lines(tmp_path):
     path.write_text(jsonl(*(variants[i % len(variants)] for i in range(10_000))))
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
     start = time.perf_counter()
-    result = subprocess.run([str(FLASK), "--app", "screener", "evaluate", str(path)],
+    result = subprocess.run([str(FLASK), "--app", "screener:create_app(strict=False)",
+                             "evaluate", str(path)],
                             capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120)
     elapsed = time.perf_counter() - start
     print(f"flask evaluate: 10,000 lines in {elapsed:.2f} s")
@@ -203,7 +213,8 @@ def test_broken_configured_questionnaire_lists_problems_without_traceback(tmp_pa
     env = dict(os.environ, QUESTIONNAIRE_PATH=str(broken))
     env.pop("SECRET_KEY", None)
     flask = str(Path(sys.executable).with_name("flask"))
-    result = subprocess.run([flask, "--app", "screener", "questionnaire", "check"], env=env,
+    result = subprocess.run([flask, "--app", "screener:create_app(strict=False)",
+                             "questionnaire", "check"], env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "steps: missing required key" in result.stderr

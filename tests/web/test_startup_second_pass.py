@@ -15,10 +15,10 @@ from tests.conftest import BASE_CONFIG, make_app
 def test_a_short_secret_key_is_refused_in_production(tmp_path):
     # SECRET_KEY=x used to start, and derives the TOTP key and the code hashes.
     with pytest.raises(config.ConfigurationError, match="at least 32"):
-        config.secret_key_for("production", tmp_path, "x", serving=True)
+        config.secret_key_for("production", tmp_path, "x", strict=True)
     with pytest.raises(config.ConfigurationError, match="at least 32"):
-        config.secret_key_for("production", tmp_path, "y" * 31, serving=True)
-    assert config.secret_key_for("production", tmp_path, "z" * 32, serving=True) == "z" * 32
+        config.secret_key_for("production", tmp_path, "y" * 31, strict=True)
+    assert config.secret_key_for("production", tmp_path, "z" * 32, strict=True) == "z" * 32
 
 
 def test_flask_env_is_not_a_stand_in_for_screener_env(monkeypatch):

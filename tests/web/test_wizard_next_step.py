@@ -5,10 +5,12 @@ result; and the settings refused when they are not what they claim."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from screener.config import ConfigurationError, next_step_settings
+from screener import config
+from screener.config import ConfigurationError
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard_result import EXAMPLES, SPEC_OUTCOMES
 from tests.web.wizard_client import complete, questionnaire, send
@@ -81,3 +83,9 @@ def test_good_next_step_settings_are_kept():
     assert next_step_settings({"BOOKING_URL": f" {BOOKING} ", "CLINIC_PHONE": "(555) 010-0100"}
                               ) == {"BOOKING_URL": BOOKING, "CLINIC_PHONE": "(555) 010-0100"}
     assert next_step_settings({}) == {"BOOKING_URL": "", "CLINIC_PHONE": ""}
+
+
+def next_step_settings(overrides: dict) -> dict:
+    """BOOKING_URL and CLINIC_PHONE as the settings object reads them (no environment)."""
+    settings = config.load({}, instance_path=Path("instance"), strict=False, overrides=overrides)
+    return {"BOOKING_URL": settings.booking_url, "CLINIC_PHONE": settings.clinic_phone}

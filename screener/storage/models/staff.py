@@ -27,7 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 class StaffUser(Base):
-    """A staff account: a role, a password hash, and the lockout counters of its logins."""
+    """A staff account: a role, a password hash, and the wrong-password count of its logins."""
 
     __tablename__ = "staff_users"
     __table_args__ = (
