@@ -15,32 +15,19 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
                    url_for)
 from flask_login import current_user
 
-from screener.extensions import db, limiter
+from screener.extensions import db
 from screener.staff.forms import CodeForm
 from screener.staff.password import NewPasswordForm, new_password_problems
 from screener.storage import audit, staff_accounts
 from screener.storage.models import hash_token
 from screener.web import mfa, transactions
 from screener.web.auth import PENDING_KEY, SESSION_KEY, finish_login, password_mark, pending_login
-from screener.web.login_failures import code_blocked, count_code_failure
+from screener.web.login_failures import count_code_failure, refused_now
 from screener.web.passwords import hash_password
 
 bp = Blueprint("mfa", __name__, url_prefix="/mfa")
 SETUP_KEY = "staff_mfa_setup"  # the new secret, encrypted, until a code confirms it
 LOW_RECOVERY_CODES = 3
-
-
-def code_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def counts_against_limit(response) -> bool:
-    """Only wrong codes count against the address's limit: a right one redirects onwards, a
-    wrong one back to a code page (or to the password after too many)."""
-    if response.status_code != 302:
-        return True
-    again = {url_for(".challenge"), url_for(".setup"), url_for(".manage"), url_for("staff.login")}
-    return response.headers.get("Location", "").split("?")[0] in again
 
 
 def _start_again():
@@ -76,7 +63,6 @@ def _pending(has_factor: bool):
 
 
 @bp.route("/new-password", methods=["GET", "POST"])
-@limiter.limit(code_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 302)
 def new_password():
     """Before setting up a second factor, choose a new password (the one given was set by an
     administrator); the pending login continues with it."""
@@ -113,7 +99,7 @@ def no_code(form: CodeForm, again: str):
 
 def _code_page(rule: str, has_factor: bool):
     """Route ``rule`` for the account of this browser's pending login (others are sent where
-    they belong); its POSTs count against the address's limit."""
+    they belong)."""
 
     def decorate(view):
         @wraps(view)
@@ -121,18 +107,9 @@ def _code_page(rule: str, has_factor: bool):
             user, elsewhere = _pending(has_factor=has_factor)
             return elsewhere or view(user)
 
-        limited = limiter.limit(code_limit, methods=["POST"], deduct_when=counts_against_limit)
-        return bp.route(rule, methods=["GET", "POST"])(limited(for_pending_login))
+        return bp.route(rule, methods=["GET", "POST"])(for_pending_login)
 
     return decorate
-
-
-def shown_block(user) -> bool:
-    """Whether the throttle refuses this account from this address now (the reason flashed)."""
-    block = code_blocked(user)
-    if block is not None:
-        flash(block.message, "error")
-    return block is not None
 
 
 @_code_page("", has_factor=True)
@@ -143,7 +120,7 @@ def challenge(user):
         return render_template("staff/mfa.html", form=form)
     if not form.validate_on_submit():
         return no_code(form, ".challenge")
-    if shown_block(user):
+    if refused_now(user):
         return render_template("staff/mfa.html", form=form), 429
     code = form.code.data
     if mfa.looks_like_totp(code):
@@ -199,7 +176,7 @@ def setup(user):
         return _setup_page(user, secret, form)
     if not form.validate_on_submit():
         return no_code(form, ".setup")
-    if shown_block(user):
+    if refused_now(user):
         return _setup_page(user, secret, form), 429
     codes = mfa.enrol(user, secret, form.code.data)
     if codes is None:

@@ -10,15 +10,14 @@ from flask_login import current_user
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
-from screener.extensions import db, limiter
+from screener.extensions import db
 from screener.staff.forms import CodeForm
-from screener.staff.mfa import (bp, code_limit, counts_against_limit, keep_codes_to_show,
-                                login_id, no_code, shown_block)
+from screener.staff.mfa import bp, keep_codes_to_show, login_id, no_code
 from screener.storage import audit, staff_accounts
 from screener.web import mfa, transactions
 from screener.web.auth import permission_required, request_actor
 from screener.web.login_failures import (client_address, count_account_code_failure,
-                                         count_for_throttle)
+                                         count_for_throttle, refused_now)
 from screener.web.passwords import verify_password
 
 
@@ -50,7 +49,6 @@ def recovery_codes():
 
 @bp.route("/manage", methods=["GET", "POST"])
 @permission_required("review")
-@limiter.limit(code_limit, methods=["POST"], deduct_when=counts_against_limit)
 def manage():
     """The logged-in account's second factor: when it was set up, recovery codes left, and new
     recovery codes (confirmed with the password and a code from the app; wrong ones are counted
@@ -62,7 +60,7 @@ def manage():
                                left=mfa.recovery_codes_left(user))
     if not form.validate_on_submit():
         return no_code(form, ".manage")
-    if shown_block(user):
+    if refused_now(user):
         return redirect(url_for(".manage"))
     if not verify_password(user.password_hash, form.password.data):
         return _wrong_on_manage(user, "bad_password", "Your password is not right.")

@@ -3,10 +3,9 @@ queue_page, detail and bulk, which register their routes on the same blueprint).
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from screener.extensions import limiter
 from screener.staff.blueprint import bp
 from screener.staff.forms import LoginForm, safe_next
 from screener.storage import audit
@@ -18,22 +17,10 @@ from screener.web.login_failures import LoginBlocked, authenticate
 __all__ = ["bp"]
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _failed(response) -> bool:
-    """Only failed attempts count: a clinic's staff share one IP every morning.
-
-    The limit is per address only: a per-account limit would let anyone who knows a staff email
-    refuse its owner from everywhere (web/throttle.py throttles per account *and* address)."""
-    return response.status_code != 302
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
 def login():
-    """Log in with email and password."""
+    """Log in with email and password. Wrong ones are throttled per (account, address) and per
+    address in the database (web/login_failures.py), the one mechanism on every worker."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.queue"))
     form = LoginForm()

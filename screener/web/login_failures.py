@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, request, session
+from flask import current_app, flash, request, session
 
 from screener import addresses
 from screener.extensions import db
@@ -128,6 +128,15 @@ def count_account_code_failure(user: StaffUser) -> bool:
     staff_accounts.code_limit_reached(db.session, user, utcnow())
     audit.record("mfa_code_limit", actor=user, remote_addr=request.remote_addr, count=count)
     return True
+
+
+def refused_now(user: StaffUser) -> bool:
+    """Whether the throttle refuses this account from this address now (codes and the password
+    pages of a logged-in account); the reason is flashed."""
+    block = code_blocked(user)
+    if block is not None:
+        flash(block.message, "error")
+    return block is not None
 
 
 def code_blocked(user: StaffUser) -> throttle.Blocked | None:

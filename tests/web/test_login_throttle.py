@@ -21,7 +21,6 @@ EMAIL = "nurse@clinic.example"
 
 @pytest.fixture
 def nurse(app):
-    app.config["LOGIN_RATE_LIMIT"] = "1000/minute"  # exercise the throttle, not Flask-Limiter
     with app.app_context():
         return make_staff("intake", email=EMAIL).id
 
