@@ -17,7 +17,7 @@ from screener.web.auth import permission_required, request_actor
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
 from screener.storage.filters import FilterError
-from screener.web.clock import clinic_zone
+from screener.web.clock import clinic_zone, utc_now
 from screener.web.filter_args import period_from_args
 
 bp = Blueprint("admin", __name__)
@@ -95,7 +95,7 @@ def users():
 @permission_required("administer")
 def login_blocks():
     """Addresses and (account, address) pairs with recent failed logins; blocked ones first."""
-    return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utcnow())
+    return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utc_now())
 
 
 @bp.post("/blocked-logins/<int:row_id>/clear")

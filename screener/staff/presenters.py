@@ -114,7 +114,8 @@ def history(screening: Screening, events: list, names: dict[int, str]) -> list[H
 def _history_text(event, names: dict[int, str]) -> str:
     detail = event.detail or {}
     if event.action == "status_changed":
-        return f"status {status_words(str(detail.get('from')))} → {status_words(str(detail.get('to')))}"
+        before, after = str(detail.get("from")), str(detail.get("to"))
+        return f"status {status_words(before)} → {status_words(after)}"
     if event.action == "assigned":
         assignee = detail.get("assignee_id")
         if not assignee:

@@ -175,8 +175,8 @@ def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: Staff
         refused = [found[i] for i, seen in selection if status not in next_statuses(seen)]
         if refused:
             raise BulkError(f"{len(refused)} selected submission(s) cannot be marked "
-                            f"{status_words(status)} from their status (a closed one is reopened to "
-                            "in review first); nothing was changed.")
+                            f"{status_words(status)} from their status (a closed one is reopened "
+                            "to in review first); nothing was changed.")
     if action == "note":
         note = note.strip()
         if not note or len(note) > NOTE_MAX_CHARS:

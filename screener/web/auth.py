@@ -21,6 +21,7 @@ from screener.storage import audit, staff_accounts
 from screener.web import throttle, transactions
 from screener.extensions import db, login_manager
 from screener.storage.models import PERMISSIONS, StaffUser, hash_token, utcnow
+from screener.web.clock import utc_now
 
 SESSION_KEY = "staff_sid"
 # Between a correct password and the second factor: who, since when, where to go afterwards.
@@ -110,7 +111,7 @@ def begin_second_factor(user: StaffUser, next_target: str | None) -> None:
     session.clear()
     token = secrets.token_urlsafe(32)
     staff_accounts.open_pending(db.session, user, hash_token(token), password_mark(user),
-                                next_target or "")
+                                next_target or "", utc_now())
     session[PENDING_KEY] = token
 
 
@@ -122,7 +123,7 @@ def pending_record():
     record = staff_accounts.pending(db.session, hash_token(token))
     if record is None or record.ended_at is not None:
         return None
-    if not timedelta(0) <= utcnow() - record.created_at <= timedelta(seconds=PENDING_SECONDS):
+    if not timedelta(0) <= utc_now() - record.created_at <= timedelta(seconds=PENDING_SECONDS):
         return None
     return record
 

@@ -15,9 +15,10 @@ from flask import current_app, flash, request, session
 from screener import addresses
 from screener.extensions import db
 from screener.storage import audit, staff_accounts
-from screener.storage.models import StaffUser, utcnow
+from screener.storage.models import StaffUser
 from screener.web import throttle, transactions
 from screener.web.auth import PENDING_KEY, pending_record
+from screener.web.clock import utc_now
 from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 
 MAX_CODE_FAILURES = 5  # wrong codes in one pending login before the password is asked again
@@ -122,10 +123,11 @@ def count_account_code_failure(user: StaffUser) -> bool:
     the account ends, admins see it in the audit log, and the owner at the next login. The
     caller commits. Only reachable after a correct password, so no outsider can trigger it."""
     window = timedelta(minutes=current_app.config.get("ACCOUNT_CODE_WINDOW_MINUTES", 60))
-    count = staff_accounts.count_code_failure(db.session, user, window)
+    now = utc_now()
+    count = staff_accounts.count_code_failure(db.session, user, window, now)
     if count < current_app.config.get("ACCOUNT_CODE_LIMIT", ACCOUNT_CODE_LIMIT):
         return False
-    staff_accounts.code_limit_reached(db.session, user, utcnow())
+    staff_accounts.code_limit_reached(db.session, user, now)
     audit.record("mfa_code_limit", actor=user, remote_addr=request.remote_addr, count=count)
     return True
 

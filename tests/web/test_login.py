@@ -9,7 +9,7 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.storage.models import AuditEvent, StaffSession, StaffUser, utcnow
 from screener.web.passwords import needs_rehash, verify_password
-from tests.factories import PASSWORD, make_staff, password_login, unused_totp_code
+from tests.factories import PASSWORD, make_staff, password_login, totp_code
 
 GENERIC = "Email or password is incorrect."
 
@@ -210,7 +210,7 @@ def test_login_and_logout_need_csrf(client, nurse):
     response = client.post("/staff/login", data={"email": "nurse@clinic.example",
                                                  "password": PASSWORD, "csrf_token": token})
     assert response.location == "/staff/mfa"
-    code = unused_totp_code(client.application, "nurse@clinic.example")
+    code = totp_code(client.application, "nurse@clinic.example")
     assert client.post("/staff/mfa", data={"code": code}).status_code == 400
     page = client.get("/staff/mfa").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]

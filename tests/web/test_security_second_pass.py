@@ -21,7 +21,7 @@ from screener import addresses
 from screener.extensions import db
 from screener.storage.models import AuditEvent, PendingLogin, RecoveryCode, StaffUser
 from screener.web import mfa
-from tests.factories import PASSWORD, make_staff, own_password, password_login, unused_totp_code
+from tests.factories import PASSWORD, make_staff, own_password, password_login, totp_code
 
 EMAIL = "nurse@clinic.example"
 CODES_ON_PAGE = re.compile(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>")
@@ -41,7 +41,7 @@ def give_password(client, environ=None, email=EMAIL, password=PASSWORD):
 
 
 def wrong_code(app, client, environ=None):
-    code = unused_totp_code(app, EMAIL)
+    code = totp_code(app, EMAIL)
     wrong = f"{(int(code) + 500_000) % 1_000_000:06d}"
     return client.post("/staff/mfa", data={"code": wrong}, environ_base=environ or {})
 
@@ -69,7 +69,7 @@ def test_replaying_the_cookie_from_before_the_wrong_codes_resets_nothing(app, cl
     put_cookie(client, before)  # the attack: the count used to live in this cookie
     assert wrong_code(app, client).location == "/staff/login"  # fifth wrong code: ended
     put_cookie(client, before)
-    right = unused_totp_code(app, EMAIL)
+    right = totp_code(app, EMAIL)
     assert client.post("/staff/mfa", data={"code": right}).location == "/staff/login"
     assert client.get("/staff/").status_code == 302  # nothing logged in
 
@@ -77,11 +77,11 @@ def test_replaying_the_cookie_from_before_the_wrong_codes_resets_nothing(app, cl
 def test_a_finished_pending_login_cannot_be_used_again(app, client, nurse):
     give_password(client)
     before = session_cookie(client)
-    assert client.post("/staff/mfa", data={"code": unused_totp_code(app, EMAIL)}).location \
+    assert client.post("/staff/mfa", data={"code": totp_code(app, EMAIL)}).location \
         == "/staff/"
     other = app.test_client()
     put_cookie(other, before)
-    assert other.post("/staff/mfa", data={"code": unused_totp_code(app, EMAIL)}).location \
+    assert other.post("/staff/mfa", data={"code": totp_code(app, EMAIL)}).location \
         == "/staff/login"
 
 
@@ -98,7 +98,7 @@ def test_ten_wrong_codes_from_ten_addresses_end_every_pending_login(app, nurse):
         response = wrong_code(app, attacker, here)
     assert response.location == "/staff/login"  # the tenth ended it
     # A pending login from before the limit is gone too, even with the right code.
-    right = unused_totp_code(app, EMAIL)
+    right = totp_code(app, EMAIL)
     assert waiting.post("/staff/mfa", data={"code": right},
                         environ_base={"REMOTE_ADDR": "198.51.100.200"}).location == "/staff/login"
     with app.app_context():
@@ -193,7 +193,7 @@ def test_a_new_account_chooses_its_password_before_enrolling(app, runner):
 def test_a_copied_cookie_does_not_show_the_recovery_codes_again(app, client, nurse):
     password_login(client, EMAIL)
     response = client.post("/staff/mfa/manage", data={"password": PASSWORD,
-                                                      "code": unused_totp_code(app, EMAIL)})
+                                                      "code": totp_code(app, EMAIL)})
     assert response.location == "/staff/mfa/recovery-codes"
     copied = session_cookie(client)
     assert len(CODES_ON_PAGE.findall(client.get(response.location).get_data(as_text=True))) == 10
@@ -207,7 +207,7 @@ def test_a_copied_cookie_does_not_show_the_recovery_codes_again(app, client, nur
 
 def test_new_recovery_codes_need_the_password_and_wrong_codes_are_counted(app, client, nurse):
     password_login(client, EMAIL)
-    right = unused_totp_code(app, EMAIL)
+    right = totp_code(app, EMAIL)
     refused = client.post("/staff/mfa/manage", data={"password": "not mine at all",
                                                      "code": right})
     assert refused.location == "/staff/mfa/manage"
