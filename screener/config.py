@@ -54,7 +54,6 @@ class Settings:
     ratelimit_storage_uri: str = field(repr=False)
     trusted_proxy_hops: int
     trusted_hosts: tuple[str, ...] | None  # any other Host gets a 400; required in production
-    login_rate_limit: str
     login_pair_free_failures: int  # web/throttle.py: free wrong passwords per pair / address
     login_address_free_failures: int
     login_throttle_max_minutes: int
@@ -167,7 +166,6 @@ def load(environ: Mapping[str, str], *, instance_path: Path, strict: bool,
         trusted_proxy_hops=parse.integer("TRUSTED_PROXY_HOPS", raw["TRUSTED_PROXY_HOPS"], 0,
                                          maximum=10),
         trusted_hosts=trusted_hosts_for(env, raw["TRUSTED_HOSTS"], strict),
-        login_rate_limit=parse.text(raw["LOGIN_RATE_LIMIT"]) or "5/minute;20/hour",
         login_pair_free_failures=parse.integer("LOGIN_PAIR_FREE_FAILURES",
                                                raw["LOGIN_PAIR_FREE_FAILURES"], 5, 1),
         login_address_free_failures=parse.integer("LOGIN_ADDRESS_FREE_FAILURES",

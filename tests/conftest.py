@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from screener import create_app
 from screener.core.questionnaire import load
+from screener.web.clock import CLOCK_KEY
+from tests.factories import TestClock
 from tests.kit import postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +35,13 @@ BASE_CONFIG = {
 
 
 def make_app(database_url: str, **overrides):
-    """An app on ``database_url`` with the test settings."""
+    """An app on ``database_url`` with the test settings, and a clock that stands still for
+    second factors and login throttles until a test moves it (``tests.factories.TestClock``)."""
     config = dict(BASE_CONFIG, SQLALCHEMY_DATABASE_URI=database_url)
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.extensions[CLOCK_KEY] = TestClock(time.time())
+    return app
 
 
 def migrate_to_head(app) -> None:

@@ -17,6 +17,7 @@ from screener.export.fhir.resource import questionnaire_resource, unmapped_condi
 from screener.storage.filters import FilterError, ScreeningFilters
 from screener.web.questionnaires import current_questionnaire
 from screener.web.clock import clinic_zone
+from screener.web.filter_args import screening_filters
 
 
 def filter_options(command):
@@ -112,9 +113,9 @@ def _filters(options: dict) -> ScreeningFilters:
         if options.get(name):
             args.add(key, options[name])
     try:
-        return ScreeningFilters.from_args(args, current_questionnaire(),
-                                          date_names=("--since", "--until"),
-                                          zone=clinic_zone())
+        return screening_filters(args, current_questionnaire(),
+                                 date_names=("--since", "--until"),
+                                 zone=clinic_zone())
     except FilterError as error:
         raise click.UsageError(str(error)) from None
 

@@ -1,4 +1,5 @@
-"""CSV export: a pure ``(headers, rows)`` builder, the formula-injection guard, a streaming writer.
+"""CSV export: a pure ``(headers, rows)`` builder; the formula guard and streaming writer are
+``screener.core.tabular`` (shared with the dashboard's CSV), re-exported here.
 
 Columns, in order: the submission's id, time, questionnaire and version, review status, outcome and
 flags; each score's value (at most 2 decimals) and band; the matched rule ids; the contact fields;
@@ -16,16 +17,14 @@ needs no apostrophe. Every other cell that would run as a formula is guarded.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from screener.core.answers import AnswerFilter
 from screener.core.questionnaire import Questionnaire
+# The guard and the writer, shared with the dashboard's CSV (re-exported: exports call them here).
+from screener.core.tabular import BOM, E164, FORMULA_STARTS, guard, write  # noqa: F401
 
 FIXED_COLUMNS = (
     ("submission_id", "Submission id"),
@@ -44,19 +43,14 @@ CONTACT_COLUMNS = (
     ("contact_time", "Preferred contact time"),
     ("contact_message", "Message to the clinic"),
 )
-# A spreadsheet runs a cell that starts with one of these as a formula; quoting does not stop it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_CHARS = frozenset(FORMULA_STARTS)
 REVIEW_COLUMNS = (
     ("assignee", "Assigned to"),
     ("notes", "Notes (count)"),
     ("contact_attempts", "Contact attempts (count)"),
 )
-BOM = "\ufeff"
 LIST_SEPARATOR = ";"
 SCORE_DECIMALS = 2  # CSV only: FHIR keeps full precision
-_E164 = re.compile(r"\+[0-9]{1,15}")
-_E164_MATCH = _E164.fullmatch
+_E164_MATCH = E164.fullmatch
 
 
 @dataclass(frozen=True)
@@ -205,72 +199,11 @@ def _rounded(value: Any) -> Any:
     return round(value, SCORE_DECIMALS) if value.__class__ is float else value
 
 
-def guard(value: Any) -> Any:
-    """Neutralise a text cell a spreadsheet would run as a formula, by a leading apostrophe.
-
-    Every text cell is guarded, whoever wrote it: a phone number "+1 555…" is written "'+1 555…".
-    Look-alikes count too: after Unicode normalisation (NFKC: "＝" is "=") and with invisible
-    format characters (zero-width space, joiners, direction marks) stripped from the start.
-    Numbers are left as numbers (a negative score stays a number), and so is an E.164 phone
-    number ("+15550100"): '+' and digits only is a number to a spreadsheet, never a formula.
-    """
-    if value.__class__ is str and value and not _E164_MATCH(value) and (
-            value[0] in _FORMULA_CHARS or (not value.isascii() and _looks_like_formula(value))):
-        return "'" + value
-    return value
-
-
-def _looks_like_formula(text: str) -> bool:
-    """``text`` starts with a formula character once normalised and stripped of invisibles."""
-    normal = unicodedata.normalize("NFKC", text)
-    start = 0
-    while start < len(normal) and unicodedata.category(normal[start]) == "Cf":
-        start += 1
-    return normal[start:start + 1] in _FORMULA_CHARS
-
-
-def write(
-    headers: Sequence[str], rows_: Iterable[Sequence[Any]], labels: Sequence[str] | None = None,
-    bom: bool = False, chunk_rows: int = 200,
-) -> Iterator[str]:
-    """RFC 4180 text in chunks: the header at once, then about ``chunk_rows`` rows per chunk.
-
-    Every text cell is quoted (numbers are not): unquoted, "x;=1+1" is split by a spreadsheet
-    whose list separator is ";" and its second half run as a formula.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow([guard(h) for h in headers])
-    if labels is not None:
-        writer.writerow([guard(label) for label in labels])
-    yield (BOM if bom else "") + _drain(buffer)
-    writerow, dangerous, looks_like = writer.writerow, _FORMULA_CHARS, _looks_like_formula
-    number = _E164_MATCH
-    pending = 0
-    for cells in rows_:
-        # guard() inlined: it runs for every cell of every row (most are short ASCII).
-        writerow([("'" + c) if c.__class__ is str and c and not number(c) and (
-            c[0] in dangerous or (not c.isascii() and looks_like(c))) else c for c in cells])
-        pending += 1
-        if pending >= chunk_rows:
-            yield _drain(buffer)
-            pending = 0
-    if pending:
-        yield _drain(buffer)
-
-
 def iso_utc(value: datetime | None) -> str:
     """ISO 8601 in UTC with a Z, to the second ('' for None)."""
     if value is None:
         return ""
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _drain(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
 
 
 def _union(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

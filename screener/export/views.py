@@ -21,7 +21,8 @@ from screener.web.lookups import sent_submission_or_404
 from screener.extensions import db
 from screener.export.fhir.resource import FHIR_JSON, FHIR_NDJSON
 from screener.export.fhir.response import bundle
-from screener.storage.filters import FilterError, ScreeningFilters, parse_switch
+from screener.storage.filters import FilterError, ScreeningFilters
+from screener.web.filter_args import parse_switch, screening_filters
 from screener.storage.models import utcnow
 from screener.core import safety
 from screener.core.rules import enabled_questions, enabled_view
@@ -126,8 +127,8 @@ def summary(screening_id: uuid.UUID):
 
 def _filters() -> ScreeningFilters:
     try:
-        return ScreeningFilters.from_args(request.args, current_questionnaire(),
-                                          user_id=current_user.id, zone=clinic_zone())
+        return screening_filters(request.args, current_questionnaire(),
+                                 user_id=current_user.id, zone=clinic_zone())
     except FilterError as error:
         abort_with(400, str(error))
 

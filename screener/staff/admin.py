@@ -16,8 +16,9 @@ from screener.web import throttle, transactions
 from screener.web.auth import permission_required, request_actor
 from screener.extensions import db
 from screener.storage.models import StaffUser, utcnow
-from screener.storage.filters import FilterError, Period
-from screener.web.clock import clinic_zone
+from screener.storage.filters import FilterError
+from screener.web.clock import clinic_zone, utc_now
+from screener.web.filter_args import period_from_args
 
 bp = Blueprint("admin", __name__)
 AUDIT_PAGE_SIZE = 100
@@ -69,7 +70,7 @@ def _audit_filters(args) -> dict:
             filters["screening_id"] = uuid.UUID(screening)
         except ValueError:
             raise FilterError("The submission id is not valid.") from None
-    filters["period"] = Period.from_args(args, zone=clinic_zone())
+    filters["period"] = period_from_args(args, zone=clinic_zone())
     before = args.get("before", "").strip()
     if before:
         if not (before.isascii() and before.isdigit()) or len(before) > 18:  # not "²"
@@ -94,7 +95,7 @@ def users():
 @permission_required("administer")
 def login_blocks():
     """Addresses and (account, address) pairs with recent failed logins; blocked ones first."""
-    return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utcnow())
+    return render_template("staff/login_blocks.html", rows=throttle.listing(), now=utc_now())
 
 
 @bp.post("/blocked-logins/<int:row_id>/clear")

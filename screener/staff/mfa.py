@@ -9,48 +9,25 @@ pair is throttled, and after five in one pending login the password is asked aga
 from __future__ import annotations
 
 import json
+from functools import wraps
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
                    url_for)
 from flask_login import current_user
 
-from wtforms import PasswordField
-from wtforms.validators import DataRequired, Length
-
-from screener.extensions import db, limiter
+from screener.extensions import db
 from screener.staff.forms import CodeForm
 from screener.staff.password import NewPasswordForm, new_password_problems
 from screener.storage import audit, staff_accounts
 from screener.storage.models import hash_token
 from screener.web import mfa, transactions
-from screener.web.auth import (PENDING_KEY, SESSION_KEY, code_blocked, count_account_code_failure,
-                               count_code_failure, finish_login, password_mark, pending_login,
-                               permission_required, request_actor)
-from screener.web.passwords import hash_password, verify_password
+from screener.web.auth import PENDING_KEY, SESSION_KEY, finish_login, password_mark, pending_login
+from screener.web.login_failures import count_code_failure, refused_now
+from screener.web.passwords import hash_password
 
 bp = Blueprint("mfa", __name__, url_prefix="/mfa")
 SETUP_KEY = "staff_mfa_setup"  # the new secret, encrypted, until a code confirms it
 LOW_RECOVERY_CODES = 3
-
-
-class ManageForm(CodeForm):
-    """New recovery codes need the password again and a code from the app."""
-
-    password = PasswordField("Password", validators=[
-        DataRequired(message="Enter your password."), Length(max=1024)])
-
-
-def _code_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _failed(response) -> bool:
-    """Only wrong codes count against the address's limit: a right one redirects onwards, a
-    wrong one back to a code page (or to the password after too many)."""
-    if response.status_code != 302:
-        return True
-    again = {url_for(".challenge"), url_for(".setup"), url_for(".manage"), url_for("staff.login")}
-    return response.headers.get("Location", "").split("?")[0] in again
 
 
 def _start_again():
@@ -86,7 +63,6 @@ def _pending(has_factor: bool):
 
 
 @bp.route("/new-password", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 302)
 def new_password():
     """Before setting up a second factor, choose a new password (the one given was set by an
     administrator); the pending login continues with it."""
@@ -114,28 +90,37 @@ def new_password():
     return redirect(url_for(".setup"))
 
 
-def _no_code(form: CodeForm, again: str):
+def no_code(form: CodeForm, again: str):
     """An empty (or too long) code field: say so on the same page."""
     flash(form.code.errors[0] if form.code.errors else "Enter the code your authenticator "
           "app shows.", "error")
     return redirect(url_for(again))
 
 
-@bp.route("", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
-def challenge():
+def _code_page(rule: str, has_factor: bool):
+    """Route ``rule`` for the account of this browser's pending login (others are sent where
+    they belong)."""
+
+    def decorate(view):
+        @wraps(view)
+        def for_pending_login():
+            user, elsewhere = _pending(has_factor=has_factor)
+            return elsewhere or view(user)
+
+        return bp.route(rule, methods=["GET", "POST"])(for_pending_login)
+
+    return decorate
+
+
+@_code_page("", has_factor=True)
+def challenge(user):
     """The second factor of an account that has one: an app code or a recovery code."""
-    user, elsewhere = _pending(has_factor=True)
-    if elsewhere:
-        return elsewhere
     form = CodeForm()
     if request.method == "GET":
         return render_template("staff/mfa.html", form=form)
     if not form.validate_on_submit():
-        return _no_code(form, ".challenge")
-    block = code_blocked(user)
-    if block is not None:
-        flash(block.message, "error")
+        return no_code(form, ".challenge")
+    if refused_now(user):
         return render_template("staff/mfa.html", form=form), 429
     code = form.code.data
     if mfa.looks_like_totp(code):
@@ -182,22 +167,16 @@ def _setup_secret() -> str:
     return secret
 
 
-@bp.route("/setup", methods=["GET", "POST"])
-@limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
-def setup():
+@_code_page("/setup", has_factor=False)
+def setup(user):
     """Set up an authenticator app: a QR code (and the secret as text), then its first code."""
-    user, elsewhere = _pending(has_factor=False)
-    if elsewhere:
-        return elsewhere
     secret = _setup_secret()
     form = CodeForm()
     if request.method == "GET":
         return _setup_page(user, secret, form)
     if not form.validate_on_submit():
-        return _no_code(form, ".setup")
-    block = code_blocked(user)
-    if block is not None:
-        flash(block.message, "error")
+        return no_code(form, ".setup")
+    if refused_now(user):
         return _setup_page(user, secret, form), 429
     codes = mfa.enrol(user, secret, form.code.data)
     if codes is None:
@@ -210,7 +189,7 @@ def setup():
     audit.record("mfa_enrolled", actor=user, remote_addr=request.remote_addr)
     _notify_enrolled(user)
     target = finish_login(user, "totp")  # commits the enrolment, its codes and the audit event
-    _keep_codes_to_show(codes, target)
+    keep_codes_to_show(codes, target)
     return redirect(url_for(".recovery_codes"))
 
 
@@ -221,88 +200,17 @@ def _setup_page(user, secret: str, form: CodeForm) -> str:
                            email=user.email)
 
 
-def _login_id() -> str | None:
+def login_id() -> str | None:
     token = session.get(SESSION_KEY)
     return hash_token(token) if isinstance(token, str) else None
 
 
-def _keep_codes_to_show(codes: list[str], target: str | None) -> None:
+def keep_codes_to_show(codes: list[str], target: str | None) -> None:
     """Keep new codes, encrypted, on this login's server record until shown once: a copy of
     the cookie cannot show them again. Committed by the caller's unit of work."""
     encrypted = mfa.encrypt(json.dumps({"codes": codes, "next": target or ""}))
-    staff_accounts.keep_recovery_codes(db.session, _login_id(), encrypted)
+    staff_accounts.keep_recovery_codes(db.session, login_id(), encrypted)
     transactions.commit()
-
-
-@bp.get("/recovery-codes")
-@permission_required("review")
-def recovery_codes():
-    """New recovery codes, shown once (a reload, or a copied cookie, shows them no more)."""
-    login_id = _login_id()
-    token = transactions.write_apart(
-        lambda: staff_accounts.take_recovery_codes(db.session, login_id))
-    try:
-        kept = json.loads(mfa.decrypt(token)) if isinstance(token, str) else None
-    except (mfa.SecretUnreadable, ValueError):
-        kept = None
-    if not kept:
-        flash("Recovery codes are shown only once. To get new ones, make new recovery codes "
-              "below.", "info")
-        return redirect(url_for(".manage"))
-    return render_template("staff/mfa_recovery_codes.html", codes=kept["codes"],
-                           next=kept.get("next") or url_for("staff.queue"))
-
-
-@bp.route("/manage", methods=["GET", "POST"])
-@permission_required("review")
-@limiter.limit(_code_limit, methods=["POST"], deduct_when=_failed)
-def manage():
-    """The logged-in account's second factor: when it was set up, recovery codes left, and new
-    recovery codes (confirmed with the password and a code from the app; wrong ones are counted
-    and audited like the login's)."""
-    form = ManageForm()
-    user = current_user._get_current_object()
-    if request.method == "GET":
-        return render_template("staff/mfa_manage.html", form=form,
-                               left=mfa.recovery_codes_left(user))
-    if not form.validate_on_submit():
-        return _no_code(form, ".manage")
-    block = code_blocked(user)
-    if block is not None:
-        flash(block.message, "error")
-        return redirect(url_for(".manage"))
-    if not verify_password(user.password_hash, form.password.data):
-        return _wrong_on_manage(user, "bad_password", "Your password is not right.")
-    try:
-        result = mfa.check_code(user, form.code.data)
-    except mfa.SecretUnreadable:
-        result = mfa.CodeCheck.WRONG
-    if result is not mfa.CodeCheck.ACCEPTED:
-        return _wrong_on_manage(user, "bad_code", "That code is not right (or was already "
-                                "used). Enter the code your app shows now.")
-    codes = mfa.replace_recovery_codes(user)
-    audit.record("recovery_codes_replaced", **request_actor())
-    _keep_codes_to_show(codes, url_for(".manage"))  # commits with the new codes
-    return redirect(url_for(".recovery_codes"))
-
-
-def _wrong_on_manage(user, reason: str, message: str):
-    """A wrong password or code on the manage page: audited, counted for the (account,
-    address) throttle and, for codes, against the account's hourly limit."""
-    from screener.web.auth import _address
-    from screener.web import throttle
-
-    audit.record("mfa_manage_failed", actor=user, remote_addr=request.remote_addr,
-                 reason=reason)
-    for row in throttle.count_failure(user.email, _address()):
-        audit.record("login_blocked", actor=user, remote_addr=request.remote_addr,
-                     reason="account_and_address" if row.email else "address",
-                     count=row.failures)
-    if reason == "bad_code":
-        count_account_code_failure(user)
-    transactions.commit()
-    flash(message, "error")
-    return redirect(url_for(".manage"))
 
 
 def _notify_enrolled(user) -> None:
@@ -314,3 +222,7 @@ def _notify_enrolled(user) -> None:
 
     if account_mail_on(current_app.config):
         outbox.enqueue_account_notice(db.session, user.id, outbox.MFA_ENROLLED, utcnow())
+
+
+# The logged-in account's page registers its routes on ``bp`` when imported.
+from screener.staff import mfa_manage  # noqa: E402,F401

@@ -17,11 +17,12 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from screener.extensions import db
-from screener.storage.filters import FilterError, ScreeningFilters
+from screener.storage.filters import FilterError
 from screener.storage.queue import (QUEUE_STATUS, Cursor, build_queue_query, fetch_page,
                                     newly_arrived)
 from screener.web.questionnaires import current_questionnaire
 from screener.web.clock import clinic_zone
+from screener.web.filter_args import screening_filters
 
 # The queue's query-string keys a detail page carries to come back to the same view.
 VIEW_KEYS = ("q", "status", "outcome", "flag", "assigned", "from", "to", "after", "before")
@@ -57,9 +58,9 @@ def next_in_view(screening, view: str) -> str | None:
     since (``seen``) comes first. None at the end, or when the view no longer parses."""
     args = MultiDict(parse_qsl(view))
     try:
-        filters = ScreeningFilters.from_args(args, current_questionnaire(),
-                                             user_id=current_user.id, default_status=QUEUE_STATUS,
-                                             zone=clinic_zone())
+        filters = screening_filters(args, current_questionnaire(),
+                                    user_id=current_user.id, default_status=QUEUE_STATUS,
+                                    zone=clinic_zone())
         query = build_queue_query(filters)
         place = Cursor.decode(args["at"]) if args.get("at") else Cursor.of(screening)
         fresh = newly_arrived(db.session, query, _seen(args.get("seen")), screening.id)

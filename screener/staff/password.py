@@ -6,16 +6,17 @@ password someone else may know."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
-from screener.extensions import db, limiter, login_manager
+from screener.extensions import db, login_manager
 from screener.storage import audit, staff_accounts
 from screener.web import transactions
 from screener.web.auth import start_session
+from screener.web.login_failures import client_address, count_for_throttle, refused_now
 from screener.web.passwords import hash_password, password_problems, verify_password
 
 bp = Blueprint("password", __name__, url_prefix="/password")
@@ -44,14 +45,10 @@ def new_password_problems(form: NewPasswordForm, email: str, old_hash: str) -> l
     return problems
 
 
-def _limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.route("", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def change():
-    """Change the logged-in account's password: the current one is asked first."""
+    """Change the logged-in account's password: the current one is asked first (wrong ones are
+    throttled per account and address like the login's)."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     user = current_user._get_current_object()
@@ -59,9 +56,13 @@ def change():
     if request.method == "GET" or not form.validate_on_submit():
         return render_template("staff/password.html", form=form,
                                forced=user.must_change_password)
+    if refused_now(user):
+        return render_template("staff/password.html", form=form,
+                               forced=user.must_change_password), 429
     if not verify_password(user.password_hash, form.current.data):
         audit.record("password_change_failed", actor=user, remote_addr=request.remote_addr,
                      reason="bad_password")
+        count_for_throttle(user, user.email, client_address())
         transactions.commit()
         flash("Your current password is not right.", "error")
         return render_template("staff/password.html", form=form,

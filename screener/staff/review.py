@@ -1,19 +1,17 @@
-"""Reviewing one submission: the status workflow, assignment, notes, and its readable answers."""
+"""Reviewing submissions: the status workflow, assignment, notes and contact attempts, one at a
+time or in bulk (what a submission's page shows of it is staff/presenters.py)."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from screener.storage import review_work
 from screener.extensions import db
 from screener.storage.models import (REVIEW_STATUSES, ContactAttempt, Note, Screening, StaffUser,
                                      queue_priority)
-from screener.core import rules, safety
-from screener.core.presentation import patient_result, submission_urgency
-from screener.core.questionnaire import Questionnaire
+from screener.core import safety
+from screener.core.presentation import submission_urgency
 from screener.storage import safety as safety_store
 from screener.web.questionnaires import questionnaire_for
 from screener.web import transactions
@@ -21,7 +19,6 @@ from screener.web.auth import request_actor
 
 NOTE_MAX_CHARS = 5000
 ATTEMPT_NOTE_MAX_CHARS = 1000
-MIN_PHONE_DIGITS = 7
 REOPEN = {"closed": "in_review"}
 # Changes shown in a submission's history; views are in the audit log for admins.
 HISTORY_EXCLUDES = ("submission_viewed",)
@@ -52,8 +49,8 @@ def change_status(screening: Screening, new: str, expected: str | None = None) -
                                 f"Use one of: {', '.join(REVIEW_STATUSES)}.")
     current = expected or screening.review_status
     if new not in next_statuses(current):
-        raise WorkflowError(f"A submission that is {_words(current)} cannot be marked "
-                            f"{_words(new)}.")
+        raise WorkflowError(f"A submission that is {status_words(current)} cannot be marked "
+                            f"{status_words(new)}.")
     if not _move(screening, current, new, request_actor()):
         transactions.rollback()
         raise Conflict("Someone else changed the status of this submission. "
@@ -77,25 +74,6 @@ def urgency_of(screening: Screening) -> int | None:
     return submission_urgency(questionnaire, screening.flags, changed)
 
 
-def flag_urgencies(questionnaire: Questionnaire, flags, changed: int | None) -> dict[str, int]:
-    """Each flag's urgency on this submission (``self_harm_changed`` at ``changed``, the
-    urgency its recorded answers give); flags without an urgency are left out."""
-    urgencies = {flag: questionnaire.flags_by_id[flag].urgency for flag in flags or ()
-                 if flag in questionnaire.flags_by_id
-                 and questionnaire.flags_by_id[flag].urgency is not None}
-    changed_flag = questionnaire.safety_answers and questionnaire.safety_answers.changed_flag
-    if changed is not None and changed_flag in urgencies:
-        urgencies[changed_flag] = changed
-    return urgencies
-
-
-def patient_saw(questionnaire: Questionnaire, answers: dict, changed: int | None):
-    """What the patient's result page showed (``presentation.PatientResult``): staff see the
-    true outcome, and this says when the patient saw the crisis result or no score bands."""
-    assessment = rules.evaluate(questionnaire, answers)
-    return patient_result(questionnaire, assessment, changed)
-
-
 def assign(screening: Screening, assignee: StaffUser | None) -> None:
     """Assign ``screening`` to ``assignee`` (None: unassign)."""
     review_work.assign(db.session, screening, assignee.id if assignee else None,
@@ -115,98 +93,8 @@ def add_note(screening: Screening, body: str, author: StaffUser) -> Note:
     return note
 
 
-@dataclass(frozen=True)
-class AnswerRow:
-    question_id: str
-    text: str
-    label: str
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    title: str
-    value: Any
-    decimals: int
-    max: float | None
-    band_label: str | None
-
-
-@dataclass(frozen=True)
-class AnswerGroup:
-    title: str
-    rows: list[AnswerRow]
-    stem: str | None = None
-    scores: tuple[ScoreLine, ...] = ()
-
-
-def answer_groups(screening: Screening) -> list[AnswerGroup]:
-    """Every stored answer as the patient saw it: step title and stem, question text, chosen
-    label(s), and the step's scores with their bands; read under the questionnaire version the
-    screening was answered with."""
-    questionnaire = questionnaire_for(screening)
-    answers = screening.answers or {}
-    stored_scores = (screening.assessment or {}).get("scores", {})
-    groups = []
-    for step in questionnaire.steps:
-        rows = [AnswerRow(q.id, q.text, q.label_for(answers[q.id]))
-                for q in step.questions if q.id in answers]
-        if not rows:
-            continue
-        ids = {q.id for q in step.questions}
-        scores = tuple(
-            ScoreLine(score.title, stored_scores[score.id].get("value"), score.decimals,
-                      score.max, stored_scores[score.id].get("band_label"))
-            for score in questionnaire.scores
-            if score.id in stored_scores and ids.intersection(score.items)
-        )
-        groups.append(AnswerGroup(step.title, rows, step.stem, scores))
-    unknown = [AnswerRow(k, k, _stored(v)) for k, v in answers.items()
-               if k not in questionnaire.questions]
-    if unknown:
-        groups.append(AnswerGroup("Other stored answers", unknown))
-    return groups
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: Any
-    who: str
-    what: str
-
-
-def history(screening: Screening, events: list, names: dict[int, str]) -> list[HistoryEntry]:
-    """One line per event, people by name: the submission once, then what staff did."""
-    entries = [HistoryEntry(screening.submitted_at, "Patient", "submitted the screening")]
-    for event in events:
-        if event.action == "screening_submitted":  # the same event as the first line
-            continue
-        who = names.get(event.actor_id) or event.actor_label or "System"
-        entries.append(HistoryEntry(event.at, who, _history_text(event, names)))
-    return entries
-
-
-def _history_text(event, names: dict[int, str]) -> str:
-    detail = event.detail or {}
-    if event.action == "status_changed":
-        return f"status {_words(str(detail.get('from')))} → {_words(str(detail.get('to')))}"
-    if event.action == "assigned":
-        assignee = detail.get("assignee_id")
-        if not assignee:
-            return "unassigned"
-        return f"assigned to {names.get(assignee, f'staff #{assignee}')}"
-    if event.action == "note_added":
-        return "added a note"
-    if event.action == "contact_attempt":
-        return (f"contact attempt by {_words(str(detail.get('method')))}: "
-                f"{_words(str(detail.get('outcome')))}")
-    return _words(event.action)
-
-
-def _stored(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _words(status: str) -> str:
+def status_words(status: str) -> str:
+    """A status id in words: 'in_review' → 'in review'."""
     return status.replace("_", " ")
 
 
@@ -228,30 +116,6 @@ def suggests_contacted(screening: Screening) -> bool:
     """True when the last attempt reached the patient and the submission is still open."""
     return bool(screening.attempts) and screening.attempts[-1].outcome == "reached" \
         and "contacted" in next_statuses(screening.review_status)
-
-
-def phone_digits(phone: str | None) -> str:
-    """A phone number's digits only ('+1 (555) 010-7788' → '15550107788')."""
-    return "".join(ch for ch in phone or "" if ch.isdigit())
-
-
-def _same_phone(a: str, b: str) -> bool:
-    """Same number, with or without a country code: one ends with the other (7+ digits)."""
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= MIN_PHONE_DIGITS and longer.endswith(shorter)
-
-
-def possible_duplicates(screening: Screening, limit: int = 20) -> list[Screening]:
-    """Other submissions with the same email (case-insensitive) or phone number (digits)."""
-    email = (screening.contact_email or "").strip().lower()
-    digits = phone_digits(screening.contact_phone)
-    tail = digits[-MIN_PHONE_DIGITS:] if len(digits) >= MIN_PHONE_DIGITS else ""
-    candidates = review_work.duplicate_candidates(db.session, screening.id, email, tail,
-                                                  limit * 2)
-    found = [other for other in candidates
-             if (email and (other.contact_email or "").strip().lower() == email)
-             or (digits and _same_phone(digits, phone_digits(other.contact_phone)))]
-    return found[:limit]
 
 
 class BulkError(ValueError):
@@ -311,8 +175,8 @@ def bulk_apply(selection: list[tuple[uuid.UUID, str]], action: str, actor: Staff
         refused = [found[i] for i, seen in selection if status not in next_statuses(seen)]
         if refused:
             raise BulkError(f"{len(refused)} selected submission(s) cannot be marked "
-                            f"{_words(status)} from their status (a closed one is reopened to "
-                            "in review first); nothing was changed.")
+                            f"{status_words(status)} from their status (a closed one is reopened "
+                            "to in review first); nothing was changed.")
     if action == "note":
         note = note.strip()
         if not note or len(note) > NOTE_MAX_CHARS:

@@ -1,86 +1,43 @@
-"""Which sent screenings a view holds: one filter vocabulary for the queue, exports and the CLI.
+"""Which sent screenings a view holds, as SQL: one filter vocabulary for the queue, exports and
+the CLI (``ScreeningFilters``), and ``Period``, the from/to days on their own (the audit log and
+the dashboard use it too).
 
-``outcome``, ``status`` (a review status, ``open`` for every status but closed, or ``all``),
-``flag``, ``from``, ``to``, ``assigned`` (``me`` or ``none``) and ``q`` (a name, email or phone
-search). ``outcome``, ``status`` and ``flag`` take several values, repeated or comma-separated.
-An export link from a filtered queue view therefore exports what the view shows.
-
-Every value is checked; a bad one raises ``FilterError`` whose message names the parameter and
-says what is wrong (a 400 page on the web, a usage error in the CLI). Dates are calendar days in
-the clinic's time zone (``CLINIC_TIMEZONE``, passed in as ``zone`` where filters are read from
-request arguments or options; UTC when none is given), both ends inclusive, written ``YYYY-MM-DD`` in ASCII digits between ``EARLIEST_DAY`` and
-``LATEST_DAY``; ``Period`` is the from/to pair on its own (the audit log uses it too).
+Dates are calendar days in the clinic's time zone (``CLINIC_TIMEZONE``, passed in as ``zone``;
+UTC when none is given), both ends inclusive. Reading them from request arguments, with a
+``FilterError`` for a bad value, is ``screener.web.filter_args``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta, timezone, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_
 
-from screener.core.questionnaire import Questionnaire
 from screener.storage.clock import day_start
-from screener.storage.models import NOT_CLOSED, REVIEW_STATUSES
+from screener.storage.models import NOT_CLOSED
 
 OPEN, ALL = "open", "all"  # every status but closed (the queue's default); every status
-STATUS_CHOICES = (OPEN, ALL, *REVIEW_STATUSES)
-ASSIGNED_CHOICES = ("me", "none")
-MAX_SEARCH = 100
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, unlike \d
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
 
 
 class FilterError(ValueError):
     """A filter or switch value that cannot be used; ``str(error)`` is the message to show."""
 
 
-class MultiValues(Protocol):
-    """Request arguments (a werkzeug ``MultiDict``): every value given for a name."""
-
-    def getlist(self, key: str) -> list[str]: ...
-
-
-def parse_day(value: str, name: str) -> date:
-    """A calendar day written ``YYYY-MM-DD``; ``name`` is the parameter, for the message."""
-    value = value.strip()
-    if not _DAY.fullmatch(value):
-        raise FilterError(f"{name}: expected a date like 2026-01-31, got {_shown(value)}.")
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise FilterError(f"{name}: {value} is not a real date.") from None
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise FilterError(f"{name}: {value} is out of range (use a date from "
-                          f"{EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}).")
-    return day
-
-
 @dataclass(frozen=True)
 class Period:
     """Calendar days in the clinic's time zone from ``start`` to ``end``, both inclusive; None
-    leaves an end open."""
+    leaves an end open. The one period class: the queue, exports, audit log and dashboard."""
 
     start: date | None = None
     end: date | None = None
     # The zone the days are counted in; not part of what the period *is* (equal days compare
     # equal), so the queue's default filters match whatever zone a request passes.
     zone: tzinfo = field(default=timezone.utc, compare=False)
-
-    @classmethod
-    def from_args(cls, args: MultiValues, names: tuple[str, str] = ("from", "to"),
-                  zone: tzinfo = timezone.utc) -> Period:
-        """The ``from`` and ``to`` arguments (blank ones ignored), as days in ``zone`` (the
-        clinic's); ``names`` name them in messages (the CLI calls them --since and --until)."""
-        start, end = _day_arg(args, "from", names[0]), _day_arg(args, "to", names[1])
-        if start and end and start > end:
-            raise FilterError(f"{names[0]} ({start.isoformat()}) is after "
-                              f"{names[1]} ({end.isoformat()}).")
-        return cls(start, end, zone)
+    # The choice that made it, when one did (the dashboard's "4w"); '' for days given.
+    preset: str = field(default="", compare=False)
 
     def to_args(self) -> dict[str, str]:
         """The period as query-string arguments (open ends left out)."""
@@ -118,28 +75,6 @@ class ScreeningFilters:
     assigned: str = ""  # "me" (assignee_id) or "none"
     assignee_id: int | None = None
     search: str = ""
-
-    @classmethod
-    def from_args(cls, args: MultiValues, questionnaire: Questionnaire,
-                  user_id: int | None = None, default_status: str = ALL,
-                  date_names: tuple[str, str] = ("from", "to"),
-                  zone: tzinfo = timezone.utc) -> ScreeningFilters:
-        """Filters from request arguments. ``default_status`` applies when no status is given
-        (the queue shows ``open``, exports ``all``); ``assigned=me`` means ``user_id``; dates
-        are days in ``zone`` (the clinic's)."""
-        assigned = (_choices(args, "assigned", ASSIGNED_CHOICES) or ("",))[-1]
-        if assigned == "me" and user_id is None:
-            raise FilterError("assigned: 'me' needs a logged-in staff member.")
-        chosen = _choices(args, "status", STATUS_CHOICES) or (default_status,)
-        return cls(
-            outcomes=_choices(args, "outcome", [o.id for o in questionnaire.outcomes]),
-            statuses=_expand_statuses(chosen),
-            flags=_choices(args, "flag", [f.id for f in questionnaire.flags]),
-            period=Period.from_args(args, date_names, zone),
-            assigned=assigned,
-            assignee_id=user_id if assigned == "me" else None,
-            search=_search(args),
-        )
 
     @property
     def status(self) -> str:
@@ -229,63 +164,5 @@ def search_condition(search_text, text: str):
     return condition
 
 
-def parse_switch(args: MultiValues, name: str) -> bool:
-    """An on/off query parameter such as ``labels=1``; absent means off."""
-    values = args.getlist(name)
-    if not values:
-        return False
-    value = values[-1].strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise FilterError(f"{name}: expected 1 or 0, got {_shown(value)}.")
-
-
-def _choices(args: MultiValues, name: str, allowed) -> tuple[str, ...]:
-    chosen: list[str] = []
-    for raw in args.getlist(name):
-        for value in (part.strip() for part in raw.split(",")):
-            if not value:
-                continue
-            if value not in allowed:
-                raise FilterError(f"{name}: unknown value {_shown(value)} "
-                                  f"(known: {', '.join(allowed)}).")
-            if value not in chosen:
-                chosen.append(value)
-    return tuple(chosen)
-
-
-def _expand_statuses(chosen: tuple[str, ...]) -> tuple[str, ...]:
-    """``open`` and ``all`` expanded to review statuses (``()`` for every status), in the
-    workflow's order so that equal choices compare equal."""
-    if ALL in chosen:
-        return ()
-    wanted = set(NOT_CLOSED if OPEN in chosen else ()) | set(chosen)
-    return tuple(status for status in REVIEW_STATUSES if status in wanted)
-
-
-def _search(args: MultiValues) -> str:
-    values = args.getlist("q")
-    text = " ".join(values[-1].split()) if values else ""
-    if len(text) > MAX_SEARCH:
-        raise FilterError(f"q: search text is limited to {MAX_SEARCH} characters.")
-    return text
-
-
-def _day_arg(args: MultiValues, key: str, name: str) -> date | None:
-    values = [v for v in args.getlist(key) if v.strip()]
-    if not values:
-        return None
-    if len(values) > 1:
-        raise FilterError(f"{name}: give one date, not {len(values)}.")
-    return parse_day(values[0], name)
-
-
 def _either(ids: tuple[str, ...]) -> str:
     return " or ".join(value.replace("_", " ") for value in ids)
-
-
-def _shown(value: str) -> str:
-    """A user-supplied value, shortened, for an error message."""
-    return repr(value if len(value) <= 40 else value[:40] + "…")

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from screener.storage.models import LoginThrottle, utcnow
+from screener.storage.models import LoginThrottle
 
 ANY_ACCOUNT = ""  # the email of an address's own row
 _BASE_DELAY = timedelta(seconds=30)
@@ -41,10 +41,9 @@ def delay_for(failures: int, free: int, cap_minutes: int) -> timedelta | None:
     return min(_BASE_DELAY * (2 ** steps), timedelta(minutes=cap_minutes))
 
 
-def blocked_until(session, email: str, address: str) -> datetime | None:
+def blocked_until(session, email: str, address: str, now: datetime) -> datetime | None:
     """When the block on this (email, address) pair or on the address ends (whichever ends
-    last), or None."""
-    now = utcnow()
+    last), or None, at ``now``."""
     rows = session.scalars(select(LoginThrottle).where(
         LoginThrottle.address == address[:64],
         LoginThrottle.email.in_((email[:320], ANY_ACCOUNT)),
@@ -54,13 +53,14 @@ def blocked_until(session, email: str, address: str) -> datetime | None:
     return max(ends) if ends else None
 
 
-def count_failure(session, email: str, address: str, limits: Limits) -> list[LoginThrottle]:
-    """Count one failure for the pair and for the address; returns the rows that became blocked.
+def count_failure(session, email: str, address: str, limits: Limits,
+                  now: datetime) -> list[LoginThrottle]:
+    """Count one failure at ``now`` for the pair and for the address; returns the rows that
+    became blocked.
 
     Atomic across workers: an UPDATE ... SET failures = failures + 1, or an INSERT that loses a
     race to another worker's INSERT and then updates. The caller commits.
     """
-    now = utcnow()
     newly_blocked = []
     for key in (email[:320], ANY_ACCOUNT):
         row = _increment(session, key, address[:64], now)
@@ -103,11 +103,11 @@ def clear_pair(session, email: str, address: str) -> None:
         LoginThrottle.email == email[:320], LoginThrottle.address == address[:64]))
 
 
-def listing(session) -> list[LoginThrottle]:
-    """Pairs and addresses with recent failures, blocked ones first, for the admin page."""
-    since = utcnow() - _FORGET_AFTER
-    query = select(LoginThrottle).where(or_(LoginThrottle.last_failure_at > since,
-                                            LoginThrottle.blocked_until > utcnow()))
+def listing(session, now: datetime) -> list[LoginThrottle]:
+    """Pairs and addresses with recent failures at ``now``, blocked ones first (the admin
+    page)."""
+    query = select(LoginThrottle).where(or_(LoginThrottle.last_failure_at > now - _FORGET_AFTER,
+                                            LoginThrottle.blocked_until > now))
     rows = session.scalars(query.order_by(LoginThrottle.blocked_until.desc().nulls_last(),
                                              LoginThrottle.last_failure_at.desc()).limit(500))
     return list(rows)

@@ -108,10 +108,12 @@ def take_recovery_codes(session, session_id: str) -> str | None:
 
 
 def open_pending(session, user: StaffUser, pending_id: str, password_mark: str,
-                 next_target: str) -> PendingLogin:
-    """Record a correct password for ``user``; the cookie holds the token hashed to the id."""
+                 next_target: str, now: datetime) -> PendingLogin:
+    """Record a correct password for ``user`` at ``now``; the cookie holds the token hashed to
+    the id."""
     record = PendingLogin(id=pending_id, user_id=user.id, password_mark=password_mark,
-                          next_target=next_target[:500], failures=0, password_changed=False)
+                          next_target=next_target[:500], failures=0, password_changed=False,
+                          created_at=now)
     session.add(record)
     session.flush()
     return record
@@ -153,10 +155,9 @@ def forget_old_pending(session, before: datetime) -> int:
                            .execution_options(synchronize_session=False)).rowcount
 
 
-def count_code_failure(session, user: StaffUser, window: timedelta) -> int:
-    """One more wrong code for the account from any address (atomic); the count within
-    ``window`` (a count older than that starts again at one)."""
-    now = utcnow()
+def count_code_failure(session, user: StaffUser, window: timedelta, now: datetime) -> int:
+    """One more wrong code at ``now`` for the account from any address (atomic); the count
+    within ``window`` (a count older than that starts again at one)."""
     stale = or_(StaffUser.code_failures_since.is_(None),
                 StaffUser.code_failures_since < now - window)
     session.execute(

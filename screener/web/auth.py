@@ -21,15 +21,12 @@ from screener.storage import audit, staff_accounts
 from screener.web import throttle, transactions
 from screener.extensions import db, login_manager
 from screener.storage.models import PERMISSIONS, StaffUser, hash_token, utcnow
-from screener.web.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from screener.web.clock import utc_now
 
 SESSION_KEY = "staff_sid"
 # Between a correct password and the second factor: who, since when, where to go afterwards.
 PENDING_KEY = "staff_mfa_pending"
 PENDING_SECONDS = 10 * 60
-MAX_CODE_FAILURES = 5  # wrong codes in one pending login before the password is asked again
-# Wrong codes for one account from every address in an hour before all its pending logins end.
-ACCOUNT_CODE_LIMIT = 10
 # last_seen_at is written at most this often, so reading pages does not write on every request.
 _TOUCH_EVERY = timedelta(seconds=30)
 
@@ -97,70 +94,6 @@ def _load_user(user_id: str) -> StaffUser | None:
     return user
 
 
-class LoginBlocked(Exception):
-    """Too many recent failures for this (email, address) pair or from this address."""
-
-    def __init__(self, block: throttle.Blocked):
-        super().__init__("login blocked")
-        self.block = block
-
-
-def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active account with these credentials, or None. Audits the attempt.
-
-    Raises LoginBlocked, before checking anything, while this (email, address) pair or this
-    address is throttled (web/throttle.py): an account itself is never locked, so the owner's
-    correct password from another address always works. Every other path verifies one argon2
-    hash, so the response time does not tell whether an account exists.
-    """
-    email = email.strip().lower()
-    address = _address()
-    block = throttle.blocked(email, address)
-    if block is not None:
-        audit.record("login_failed", remote_addr=request.remote_addr, reason="throttled")
-        transactions.commit()
-        raise LoginBlocked(block)
-    user = staff_accounts.account_by_email(db.session, email)
-    valid = verify_password(user.password_hash if user else dummy_hash(), password)
-    if not valid:
-        _count_failure(user, email, address)
-        return None
-    if user is None:  # only if someone's password is the dummy's; never in practice
-        return None
-    if not user.active:
-        audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                     reason="inactive")
-        transactions.commit()
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
-
-
-def _count_failure(user: StaffUser | None, email: str, address: str,
-                   reason: str = "bad_password", commit: bool = True) -> None:
-    """Count a wrong password (or second-factor code) for the owner's next login (atomically:
-    several workers) and for the throttle; audit it, and audit any block it starts."""
-    if user is None:
-        audit.record("login_failed", remote_addr=request.remote_addr, reason="unknown_account")
-    else:
-        staff_accounts.count_failed_login(db.session, user)
-        audit.record("login_failed", actor=user, remote_addr=request.remote_addr,
-                     reason=reason, count=user.failed_logins)
-    for row in throttle.count_failure(email, address):
-        audit.record("login_blocked", actor=user if row.email else None,
-                     remote_addr=request.remote_addr,
-                     reason="account_and_address" if row.email else "address",
-                     count=row.failures)
-    if commit:
-        transactions.commit()
-
-
-def _address() -> str:
-    """The client's address as the throttle keys it (an IPv6 client's whole /64)."""
-    return addresses.limit_key(request.remote_addr)
-
-
 def second_factor_required() -> bool:
     """Whether a login needs the second factor (always, unless STAFF_MFA=off in development)."""
     return bool(current_app.config["STAFF_MFA"])
@@ -178,11 +111,11 @@ def begin_second_factor(user: StaffUser, next_target: str | None) -> None:
     session.clear()
     token = secrets.token_urlsafe(32)
     staff_accounts.open_pending(db.session, user, hash_token(token), password_mark(user),
-                                next_target or "")
+                                next_target or "", utc_now())
     session[PENDING_KEY] = token
 
 
-def _pending_record():
+def pending_record():
     """This browser's pending login while it is live (not ended, under ten minutes old)."""
     token = session.get(PENDING_KEY)
     if not isinstance(token, str) or not token:
@@ -190,7 +123,7 @@ def _pending_record():
     record = staff_accounts.pending(db.session, hash_token(token))
     if record is None or record.ended_at is not None:
         return None
-    if not timedelta(0) <= utcnow() - record.created_at <= timedelta(seconds=PENDING_SECONDS):
+    if not timedelta(0) <= utc_now() - record.created_at <= timedelta(seconds=PENDING_SECONDS):
         return None
     return record
 
@@ -198,7 +131,7 @@ def _pending_record():
 def pending_login():
     """(account, pending login) whose password was given in this browser in the last ten
     minutes and that still waits for its second factor, or (None, None)."""
-    record = _pending_record()
+    record = pending_record()
     if record is None:
         return None, None
     user = staff_accounts.account(db.session, record.user_id)
@@ -212,55 +145,15 @@ def pending_user() -> StaffUser | None:
     return pending_login()[0]
 
 
-def count_code_failure(user: StaffUser) -> bool:
-    """Count a wrong second-factor code (throttle, audit, the owner's next login, the pending
-    login's count on the server, the account's count from every address); True when the
-    pending login has ended (too many here, or the account's limit) and the password is asked
-    again. Commits."""
-    _count_failure(user, user.email, _address(), reason="bad_code", commit=False)
-    record = _pending_record()
-    ended = False
-    if record is not None:
-        failures = staff_accounts.count_pending_failure(db.session, record.id)
-        if failures >= MAX_CODE_FAILURES:
-            staff_accounts.end_pending(db.session, record.id)
-            ended = True
-    if count_account_code_failure(user):
-        ended = True
-    transactions.commit()
-    if ended:
-        session.pop(PENDING_KEY, None)
-    return ended
-
-
-def count_account_code_failure(user: StaffUser) -> bool:
-    """Count one wrong code against the account, from any address (login and /staff/mfa/manage
-    alike); True once ``ACCOUNT_CODE_LIMIT`` is reached within the hour: every pending login of
-    the account ends, admins see it in the audit log, and the owner at the next login. The
-    caller commits. Only reachable after a correct password, so no outsider can trigger it."""
-    window = timedelta(minutes=current_app.config.get("ACCOUNT_CODE_WINDOW_MINUTES", 60))
-    count = staff_accounts.count_code_failure(db.session, user, window)
-    if count < current_app.config.get("ACCOUNT_CODE_LIMIT", ACCOUNT_CODE_LIMIT):
-        return False
-    staff_accounts.code_limit_reached(db.session, user, utcnow())
-    audit.record("mfa_code_limit", actor=user, remote_addr=request.remote_addr, count=count)
-    return True
-
-
-def code_blocked(user: StaffUser) -> throttle.Blocked | None:
-    """The throttle's block on this account from this address, if any (codes count too)."""
-    return throttle.blocked(user.email, _address())
-
-
 def finish_login(user: StaffUser, method: str, target: str | None = None) -> str | None:
     """Both factors given (or the password alone, with STAFF_MFA=off): end the pending login
     (single use), start the session, audit the login; returns where to go next (the pending
     login's, else ``target``)."""
-    record = _pending_record()
+    record = pending_record()
     if record is not None:
         target = record.next_target or target
         staff_accounts.end_pending(db.session, record.id)
-    throttle.clear_pair(user.email, _address())
+    throttle.clear_pair(user.email, addresses.limit_key(request.remote_addr))
     start_session(user)
     audit.record("login", actor=user, remote_addr=request.remote_addr, method=method)
     transactions.commit()

@@ -13,7 +13,6 @@ import enum
 import hmac
 import re
 import secrets
-import time
 from base64 import urlsafe_b64encode
 from typing import Any, Mapping
 
@@ -25,6 +24,7 @@ from screener.extensions import db
 from screener.storage import code_hash, staff_accounts
 from screener.storage.models import StaffUser
 from screener.web import code_keys
+from screener.web.clock import now_seconds
 
 STEP_SECONDS = 30
 DRIFT_STEPS = 1  # a code of the previous or next step is accepted too: phone clocks drift
@@ -100,8 +100,8 @@ def grouped(secret: str) -> str:
 
 
 def step_at(moment: float | None = None) -> int:
-    """The 30-second step (RFC 6238 counter) of ``moment`` (default: now)."""
-    return int((time.time() if moment is None else moment) // STEP_SECONDS)
+    """The 30-second step (RFC 6238 counter) of ``moment`` (default: now, by the app's clock)."""
+    return int((now_seconds() if moment is None else moment) // STEP_SECONDS)
 
 
 def code_at(secret: str, step: int) -> str:

@@ -11,16 +11,18 @@ from flask import current_app
 from screener.extensions import db
 from screener.storage import login_throttle
 from screener.storage.login_throttle import delay_for  # noqa: F401 (the delays, for tests)
-from screener.storage.models import LoginThrottle, utcnow
+from screener.storage.models import LoginThrottle
+from screener.web.clock import utc_now
 
 
 @dataclass(frozen=True)
 class Blocked:
     until: datetime
+    now: datetime  # when it was read (the app's clock)
 
     @property
     def wait_minutes(self) -> int:
-        seconds = max(0.0, (self.until - utcnow()).total_seconds())
+        seconds = max(0.0, (self.until - self.now).total_seconds())
         return max(1, int(-(-seconds // 60)))
 
     @property
@@ -40,13 +42,14 @@ def _limits() -> login_throttle.Limits:
 
 def blocked(email: str, address: str) -> Blocked | None:
     """The block on this (email, address) pair or on the address, whichever ends last."""
-    until = login_throttle.blocked_until(db.session, email, address)
-    return Blocked(until) if until is not None else None
+    now = utc_now()
+    until = login_throttle.blocked_until(db.session, email, address, now)
+    return Blocked(until, now) if until is not None else None
 
 
 def count_failure(email: str, address: str) -> list[LoginThrottle]:
     """Count one failure for the pair and the address; the rows that became blocked."""
-    return login_throttle.count_failure(db.session, email, address, _limits())
+    return login_throttle.count_failure(db.session, email, address, _limits(), utc_now())
 
 
 def clear_pair(email: str, address: str) -> None:
@@ -56,7 +59,7 @@ def clear_pair(email: str, address: str) -> None:
 
 def listing() -> list[LoginThrottle]:
     """Pairs and addresses with recent failures, blocked ones first (the admin page)."""
-    return login_throttle.listing(db.session)
+    return login_throttle.listing(db.session, utc_now())
 
 
 def clear(row_id: int) -> LoginThrottle | None:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from screener.staff import charts
-from screener.staff.dashboard import percentile
+from screener.staff.dashboard_data import percentile
 from screener.storage.daily_counts import day_begins, local_day, score_item, week_start
 
 SVG = "{http://www.w3.org/2000/svg}"

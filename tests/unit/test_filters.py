@@ -10,12 +10,13 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from screener.storage.filters import (EARLIEST_DAY, LATEST_DAY, OPEN, NOT_CLOSED, FilterError,
-                                      Period, ScreeningFilters, parse_day)
+                                      Period, ScreeningFilters)
+from screener.web.filter_args import parse_day, period_from_args, screening_filters
 from screener.storage.models import Screening
 
 
 def parse(questionnaire, pairs, **options) -> ScreeningFilters:
-    return ScreeningFilters.from_args(MultiDict(pairs), questionnaire, **options)
+    return screening_filters(MultiDict(pairs), questionnaire, **options)
 
 
 def test_no_arguments_narrow_nothing_unless_a_default_status_is_given(questionnaire):
@@ -69,7 +70,7 @@ def test_period_in_words(start, end, words):
 
 def test_period_names_its_ends_as_the_caller_does():
     with pytest.raises(FilterError, match=r"^--since \(2026-02-02\) is after --until"):
-        Period.from_args(MultiDict([("from", "2026-02-02"), ("to", "2026-02-01")]),
+        period_from_args(MultiDict([("from", "2026-02-02"), ("to", "2026-02-01")]),
                          names=("--since", "--until"))
 
 
@@ -78,14 +79,14 @@ def test_a_period_counts_days_in_the_zone_it_was_given(questionnaire):
     05:00 UTC the next morning), not UTC's: the zone comes with the arguments, from the caller."""
     new_york = ZoneInfo("America/New_York")
     args = MultiDict([("from", "2026-03-02"), ("to", "2026-03-02")])
-    period = Period.from_args(args, zone=new_york)
+    period = period_from_args(args, zone=new_york)
     start, end = (condition.right.value for condition in period.conditions(Screening.submitted_at))
     assert start == datetime(2026, 3, 2, tzinfo=new_york)
     assert end - start == timedelta(days=1) and end.tzinfo is new_york
-    filters = ScreeningFilters.from_args(args, questionnaire, zone=new_york)
+    filters = screening_filters(args, questionnaire, zone=new_york)
     assert filters.period.zone is new_york
     # Equal days are equal filters whatever the zone (the queue's default view stays the default).
-    assert Period.from_args(MultiDict(), zone=new_york) == Period()
+    assert period_from_args(MultiDict(), zone=new_york) == Period()
 
 
 def test_day_parser_takes_its_whole_range():

@@ -425,3 +425,19 @@ def test_week_labels_of_a_year_never_collide():
                                        r'font-size="13">', svg)]
     assert 4 <= len(xs) <= 13
     assert min(b - a for a, b in zip(xs, xs[1:])) >= charts.LABEL_SPACE
+
+
+def test_the_csv_guards_cells_as_the_submissions_export_does(client, login_as, monkeypatch):
+    """The dashboard's CSV goes through the exports' writer: a label that a spreadsheet would
+    run once normalised ("＝" is "=") or behind an invisible character gets an apostrophe, text
+    is quoted (a ";" list separator cannot split a cell into a formula), numbers stay numbers."""
+    from screener.staff import dashboard
+
+    labels = ["\uff1d1+1", "\u200b=HYPERLINK(1)", "x;=1+1"]
+    monkeypatch.setattr(dashboard, "csv_rows", lambda numbers: [
+        ["score:x", "", label, "submissions", n] for n, label in enumerate(labels)])
+    login_as("clinician")
+    text = client.get("/staff/dashboard.csv").data.decode("utf-8-sig")
+    cells = [row[2] for row in csv.reader(io.StringIO(text))][1:]
+    assert cells == ["'\uff1d1+1", "'\u200b=HYPERLINK(1)", "x;=1+1"]
+    assert '"x;=1+1","submissions",2\r\n' in text

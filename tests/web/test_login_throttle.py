@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from screener.extensions import db
-from screener.storage.models import AuditEvent, LoginThrottle, StaffUser, utcnow
+from screener.storage.models import AuditEvent, LoginThrottle, StaffUser
 from screener.web.throttle import delay_for
-from tests.factories import PASSWORD, password_login, make_staff
+from tests.factories import PASSWORD, clock_of, password_login, make_staff
 
 ATTACKER = {"REMOTE_ADDR": "127.0.0.2"}
 OWNER = {"REMOTE_ADDR": "127.0.0.3"}
@@ -21,7 +21,6 @@ EMAIL = "nurse@clinic.example"
 
 @pytest.fixture
 def nurse(app):
-    app.config["LOGIN_RATE_LIMIT"] = "1000/minute"  # exercise the throttle, not Flask-Limiter
     with app.app_context():
         return make_staff("intake", email=EMAIL).id
 
@@ -77,14 +76,13 @@ def test_a_block_ends_and_each_further_failure_blocks_longer(app, client, nurse)
     with app.app_context():
         row = db.session.scalars(select(LoginThrottle).where(LoginThrottle.email == EMAIL)).one()
         first = row.blocked_until - row.last_failure_at
-        row.blocked_until = utcnow() - timedelta(seconds=1)  # the block has run out
-        db.session.commit()
+    assert post_login(client, ATTACKER, password="guess 6").status_code == 429
+    clock_of(app).advance(first.total_seconds())  # the block has run out
     assert post_login(client, ATTACKER, password="guess 7").status_code == 200
     with app.app_context():
         row = db.session.scalars(select(LoginThrottle).where(LoginThrottle.email == EMAIL)).one()
         assert row.blocked_until - row.last_failure_at == 2 * first
-        row.blocked_until = utcnow() - timedelta(seconds=1)
-        db.session.commit()
+    clock_of(app).advance(2 * first.total_seconds())
     assert post_login(client, ATTACKER).status_code == 302  # the right password, once unblocked
     with app.app_context():  # and success forgets the pair
         assert db.session.scalars(

@@ -16,8 +16,8 @@ from screener.extensions import db
 from screener.storage.models import AuditEvent, RecoveryCode, StaffSession, StaffUser
 from screener.web import mfa
 from screener.web.auth import PENDING_KEY
-from tests.factories import (PASSWORD, TOTP_SECRET, make_staff, password_login,
-                             unused_totp_code)
+from tests.factories import (PASSWORD, TOTP_SECRET, clock_of, make_staff, password_login,
+                             totp_code)
 
 SECRET_ON_PAGE = re.compile(r'data-totp-secret="([A-Z2-7]+)"')
 
@@ -56,6 +56,11 @@ def actions(app) -> list[str]:
 def flashes(client, path) -> str:
     return " ".join(re.findall(r'class="flash[^"]*">([^<]*)', client.get(path).get_data(
         as_text=True)))
+
+
+def step_now(app) -> int:
+    """The 30-second step the server is in, by the app's clock."""
+    return mfa.step_at(clock_of(app)())
 
 
 def other_code(code: str) -> str:
@@ -114,7 +119,7 @@ def test_first_login_sets_up_the_app_then_shows_recovery_codes_once(app, client,
     assert SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(
         1) == secret, "a reload shows the same QR code"
 
-    response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, mfa.step_at())})
+    response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, step_now(app))})
     assert response.location == "/staff/mfa/recovery-codes"
     page = client.get("/staff/mfa/recovery-codes").get_data(as_text=True)
     codes = re.findall(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>", page)
@@ -137,7 +142,7 @@ def test_first_login_sets_up_the_app_then_shows_recovery_codes_once(app, client,
 def test_a_wrong_setup_code_keeps_the_same_secret_and_sets_nothing_up(app, client, newcomer):
     password(client, newcomer)
     secret = SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(1)
-    wrong = other_code(mfa.code_at(secret, mfa.step_at()))
+    wrong = other_code(mfa.code_at(secret, step_now(app)))
     response = client.post("/staff/mfa/setup", data={"code": wrong})
     assert response.location == "/staff/mfa/setup"  # redirect after the POST
     page = client.get("/staff/mfa/setup").get_data(as_text=True)
@@ -150,10 +155,10 @@ def test_a_throttled_setup_stays_on_the_setup_page(app, client, newcomer):
     app.config["LOGIN_PAIR_FREE_FAILURES"] = 2
     password(client, newcomer)
     secret = SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(1)
-    wrong = other_code(mfa.code_at(secret, mfa.step_at()))
+    wrong = other_code(mfa.code_at(secret, step_now(app)))
     for _ in range(3):  # the third wrong code blocks this (account, address) pair
         client.post("/staff/mfa/setup", data={"code": wrong})
-    response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, mfa.step_at())})
+    response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, step_now(app))})
     page = response.get_data(as_text=True)
     assert response.status_code == 429 and "Too many attempts from this address" in page
     assert SECRET_ON_PAGE.search(page).group(1) == secret, "the same setup page, not another"
@@ -164,7 +169,7 @@ def test_an_account_with_a_second_factor_cannot_set_up_another(app, client, nurs
     password(client, nurse)
     assert client.get("/staff/mfa/setup").location == "/staff/mfa"
     secret = mfa.new_secret()
-    client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, mfa.step_at())})
+    client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, step_now(app))})
     with app.app_context():
         assert mfa.decrypt(account(app, nurse).totp_secret) == TOTP_SECRET
 
@@ -173,7 +178,7 @@ def test_an_account_with_a_second_factor_cannot_set_up_another(app, client, nurs
 
 def test_a_code_logs_in_once_and_its_replay_is_refused(app, nurse):
     first, second = app.test_client(), app.test_client()
-    code = unused_totp_code(app, nurse)
+    code = totp_code(app, nurse)
     password(first, nurse)
     assert first.post("/staff/mfa", data={"code": code}).location == "/staff/"
     assert first.get("/staff/").status_code == 200
@@ -185,7 +190,7 @@ def test_a_code_logs_in_once_and_its_replay_is_refused(app, nurse):
 
 
 def test_an_earlier_code_is_refused_after_a_later_one(app, client, nurse):
-    step = mfa.step_at()
+    step = step_now(app)
     password(client, nurse)
     assert client.post("/staff/mfa", data={"code": mfa.code_at(TOTP_SECRET, step + 1)}
                        ).location == "/staff/"
@@ -197,7 +202,7 @@ def test_an_earlier_code_is_refused_after_a_later_one(app, client, nurse):
 
 def test_the_code_step_is_claimed_atomically(app, nurse):
     """Two workers checking the same code at once: only one UPDATE can claim its step."""
-    code = unused_totp_code(app, nurse)
+    code = totp_code(app, nurse)
     with app.app_context():
         user = db.session.scalar(select(StaffUser).where(StaffUser.email == nurse))
         assert mfa.check_code(user, code) is mfa.CodeCheck.ACCEPTED
@@ -228,18 +233,18 @@ def test_a_recovery_code_works_once(app, client, nurse):
 def test_the_login_target_waits_for_the_second_factor(client, nurse):
     client.post("/staff/login", query_string={"next": "/staff/?status=closed"},
                 data={"email": nurse, "password": PASSWORD})
-    response = client.post("/staff/mfa", data={"code": unused_totp_code(client.application,
+    response = client.post("/staff/mfa", data={"code": totp_code(client.application,
                                                                          nurse)})
     assert response.location == "/staff/?status=closed"
 
 
 def test_five_wrong_codes_ask_for_the_password_again(app, client, nurse):
     password(client, nurse)
-    wrong = other_code(unused_totp_code(app, nurse))
+    wrong = other_code(totp_code(app, nurse))
     for _ in range(4):
         assert client.post("/staff/mfa", data={"code": wrong}).location == "/staff/mfa"
     assert client.post("/staff/mfa", data={"code": wrong}).location == "/staff/login"
-    right = client.post("/staff/mfa", data={"code": unused_totp_code(app, nurse)})
+    right = client.post("/staff/mfa", data={"code": totp_code(app, nurse)})
     # Refused: the pending login is gone (or the address's code limit, 5 a minute, answers).
     assert right.location == "/staff/login" or right.status_code == 429
     assert client.get("/staff/").status_code == 302
@@ -256,37 +261,38 @@ def test_five_wrong_codes_ask_for_the_password_again(app, client, nurse):
 def test_wrong_codes_are_throttled_for_that_address_only(app, nurse):
     attacker = app.test_client()
     here, elsewhere = {"REMOTE_ADDR": "127.0.0.2"}, {"REMOTE_ADDR": "127.0.0.3"}
-    wrong = other_code(unused_totp_code(app, nurse))
+    wrong = other_code(totp_code(app, nurse))
     statuses = []
     for _ in range(3):  # the password is known; codes are guessed, 5 per password
         password(attacker, nurse, here)
         statuses += [attacker.post("/staff/mfa", data={"code": wrong}, environ_base=here
                                    ).status_code for _ in range(2)]
     password(attacker, nurse, here)
-    assert attacker.post("/staff/mfa", data={"code": unused_totp_code(app, nurse)},
+    assert attacker.post("/staff/mfa", data={"code": totp_code(app, nurse)},
                          environ_base=here).status_code == 429, "blocked, even the right code"
     owner = app.test_client()
     assert password_login(owner, nurse, environ_base=elsewhere).location == "/staff/"
 
 
-def test_the_pending_login_ends_after_ten_minutes(app, client, nurse, monkeypatch):
+def test_the_pending_login_ends_after_ten_minutes(app, client, nurse):
     password(client, nurse)
-    later = time.time() + 11 * 60
-    monkeypatch.setattr(time, "time", lambda: later)
-    # The pending login's age is kept on the server now (issue 23): move its clock too.
-    from datetime import datetime, timezone
-    import screener.web.auth as auth_module
-    monkeypatch.setattr(auth_module, "utcnow",
-                        lambda: datetime.fromtimestamp(later, timezone.utc))
-    code = mfa.code_at(TOTP_SECRET, mfa.step_at(later))
+    clock_of(app).advance(11 * 60)  # the pending login's age is kept on the server (issue 23)
+    code = totp_code(app, nurse)  # the app's code of that moment: right, but too late
     assert client.post("/staff/mfa", data={"code": code}).location == "/staff/login"
+
+
+def test_the_pending_login_still_holds_just_before_ten_minutes(app, client, nurse):
+    password(client, nurse)
+    clock_of(app).advance(10 * 60 - 1)
+    assert client.post("/staff/mfa", data={"code": totp_code(app, nurse)}).location \
+        == "/staff/"
 
 
 def test_a_password_reset_voids_a_pending_login(app, client, runner, nurse):
     password(client, nurse)
     runner.invoke(args=["users", "reset-password", nurse, "--password-stdin"],
                   input="a brand new passphrase 77\n")
-    response = client.post("/staff/mfa", data={"code": unused_totp_code(app, nurse)})
+    response = client.post("/staff/mfa", data={"code": totp_code(app, nurse)})
     assert response.location == "/staff/login"
 
 
@@ -329,7 +335,7 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old(app, client, nurse):
     assert "10 of 10" in client.get("/staff/mfa/manage").get_data(as_text=True)
     assert client.post("/staff/mfa/manage", data={"code": "000000", "password": PASSWORD}
                        ).location == "/staff/mfa/manage"
-    response = client.post("/staff/mfa/manage", data={"code": unused_totp_code(app, nurse),
+    response = client.post("/staff/mfa/manage", data={"code": totp_code(app, nurse),
                                                       "password": PASSWORD})
     assert response.location == "/staff/mfa/recovery-codes"
     page = client.get(response.location).get_data(as_text=True)
@@ -416,7 +422,7 @@ def test_a_changed_key_is_explained_and_recovery_codes_still_work(app, client, n
         db.session.commit()
     password(client, nurse)
     app.config["MFA_ENCRYPTION_KEY"] = "a-different-key-than-the-one-used-" * 2
-    code = mfa.code_at(TOTP_SECRET, mfa.step_at())
+    code = mfa.code_at(TOTP_SECRET, step_now(app))
     assert client.post("/staff/mfa", data={"code": code}).location == "/staff/mfa"
     assert "key has changed" in flashes(client, "/staff/mfa")
     assert client.post("/staff/mfa", data={"code": codes[0]}).location == "/staff/"
@@ -437,7 +443,7 @@ def test_two_workers_sending_one_code_at_once_log_in_once_on_postgresql(pg_app):
 
     with pg_app.app_context():
         email = make_staff("intake").email
-    code = unused_totp_code(pg_app, email)
+    code = totp_code(pg_app, email)
     barrier, results = threading.Barrier(2), []
 
     def worker():

@@ -21,7 +21,7 @@ from screener import addresses
 from screener.extensions import db
 from screener.storage.models import AuditEvent, PendingLogin, RecoveryCode, StaffUser
 from screener.web import mfa
-from tests.factories import PASSWORD, make_staff, own_password, password_login, unused_totp_code
+from tests.factories import PASSWORD, make_staff, own_password, password_login, totp_code
 
 EMAIL = "nurse@clinic.example"
 CODES_ON_PAGE = re.compile(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>")
@@ -29,7 +29,6 @@ CODES_ON_PAGE = re.compile(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>")
 
 @pytest.fixture
 def nurse(app):
-    app.config["LOGIN_RATE_LIMIT"] = "1000/minute"  # the server-side counts, not Flask-Limiter
     app.config["LOGIN_PAIR_FREE_FAILURES"] = 1000
     app.config["LOGIN_ADDRESS_FREE_FAILURES"] = 1000
     with app.app_context():
@@ -42,7 +41,7 @@ def give_password(client, environ=None, email=EMAIL, password=PASSWORD):
 
 
 def wrong_code(app, client, environ=None):
-    code = unused_totp_code(app, EMAIL)
+    code = totp_code(app, EMAIL)
     wrong = f"{(int(code) + 500_000) % 1_000_000:06d}"
     return client.post("/staff/mfa", data={"code": wrong}, environ_base=environ or {})
 
@@ -70,7 +69,7 @@ def test_replaying_the_cookie_from_before_the_wrong_codes_resets_nothing(app, cl
     put_cookie(client, before)  # the attack: the count used to live in this cookie
     assert wrong_code(app, client).location == "/staff/login"  # fifth wrong code: ended
     put_cookie(client, before)
-    right = unused_totp_code(app, EMAIL)
+    right = totp_code(app, EMAIL)
     assert client.post("/staff/mfa", data={"code": right}).location == "/staff/login"
     assert client.get("/staff/").status_code == 302  # nothing logged in
 
@@ -78,11 +77,11 @@ def test_replaying_the_cookie_from_before_the_wrong_codes_resets_nothing(app, cl
 def test_a_finished_pending_login_cannot_be_used_again(app, client, nurse):
     give_password(client)
     before = session_cookie(client)
-    assert client.post("/staff/mfa", data={"code": unused_totp_code(app, EMAIL)}).location \
+    assert client.post("/staff/mfa", data={"code": totp_code(app, EMAIL)}).location \
         == "/staff/"
     other = app.test_client()
     put_cookie(other, before)
-    assert other.post("/staff/mfa", data={"code": unused_totp_code(app, EMAIL)}).location \
+    assert other.post("/staff/mfa", data={"code": totp_code(app, EMAIL)}).location \
         == "/staff/login"
 
 
@@ -99,7 +98,7 @@ def test_ten_wrong_codes_from_ten_addresses_end_every_pending_login(app, nurse):
         response = wrong_code(app, attacker, here)
     assert response.location == "/staff/login"  # the tenth ended it
     # A pending login from before the limit is gone too, even with the right code.
-    right = unused_totp_code(app, EMAIL)
+    right = totp_code(app, EMAIL)
     assert waiting.post("/staff/mfa", data={"code": right},
                         environ_base={"REMOTE_ADDR": "198.51.100.200"}).location == "/staff/login"
     with app.app_context():
@@ -122,7 +121,6 @@ def test_the_account_limit_needs_a_correct_password_first(app, client, nurse):
 
 
 def test_an_ipv6_64_counts_as_one_address(app, client):
-    app.config["LOGIN_RATE_LIMIT"] = "1000/minute"
     with app.app_context():
         make_staff("intake", email=EMAIL)
     statuses = [give_password(app.test_client(), {"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"},
@@ -195,7 +193,7 @@ def test_a_new_account_chooses_its_password_before_enrolling(app, runner):
 def test_a_copied_cookie_does_not_show_the_recovery_codes_again(app, client, nurse):
     password_login(client, EMAIL)
     response = client.post("/staff/mfa/manage", data={"password": PASSWORD,
-                                                      "code": unused_totp_code(app, EMAIL)})
+                                                      "code": totp_code(app, EMAIL)})
     assert response.location == "/staff/mfa/recovery-codes"
     copied = session_cookie(client)
     assert len(CODES_ON_PAGE.findall(client.get(response.location).get_data(as_text=True))) == 10
@@ -209,7 +207,7 @@ def test_a_copied_cookie_does_not_show_the_recovery_codes_again(app, client, nur
 
 def test_new_recovery_codes_need_the_password_and_wrong_codes_are_counted(app, client, nurse):
     password_login(client, EMAIL)
-    right = unused_totp_code(app, EMAIL)
+    right = totp_code(app, EMAIL)
     refused = client.post("/staff/mfa/manage", data={"password": "not mine at all",
                                                      "code": right})
     assert refused.location == "/staff/mfa/manage"
@@ -286,6 +284,26 @@ def test_staff_change_their_own_password_with_the_current_one(app, client, nurse
     assert [e.detail["method"] for e in events(app, "password_changed")] == ["self"]
 
 
+def test_guessing_the_current_password_on_the_change_page_is_throttled(app, client, nurse):
+    """A stolen session cannot guess its owner's password on /staff/password: wrong current
+    passwords count for the (account, address) pair like the login's, and a blocked pair is
+    refused even the right one; the owner from another address is not."""
+    app.config["LOGIN_PAIR_FREE_FAILURES"] = 3
+    password_login(client, EMAIL)
+    new = "a long walk on the north shore 5"
+    statuses = [client.post("/staff/password", data={"current": f"guess {n}", "new": new,
+                                                      "confirm": new}).status_code
+                for n in range(4)]
+    assert statuses == [400, 400, 400, 400]  # three free, the fourth starts the block
+    right = client.post("/staff/password", data={"current": PASSWORD, "new": new,
+                                                  "confirm": new})
+    assert right.status_code == 429 and "Too many attempts" in right.get_data(as_text=True)
+    assert events(app, "login_blocked")
+    elsewhere = app.test_client()
+    assert password_login(elsewhere, EMAIL, environ_base={"REMOTE_ADDR": "127.0.0.9"}).location \
+        == "/staff/"
+
+
 def test_a_password_set_by_an_admin_must_be_changed_at_the_next_login(app, runner, nurse):
     given = "admin chose this one for you 3"
     result = runner.invoke(args=["users", "reset-password", EMAIL, "--password-stdin"],
@@ -340,8 +358,7 @@ def test_rotating_secret_key_keeps_second_factors_and_codes(app, client, nurse):
 
 @pytest.fixture
 def pg_nurse(pg_app):
-    pg_app.config.update(LOGIN_RATE_LIMIT="1000/minute", LOGIN_PAIR_FREE_FAILURES=1000,
-                         LOGIN_ADDRESS_FREE_FAILURES=1000)
+    pg_app.config.update(LOGIN_PAIR_FREE_FAILURES=1000, LOGIN_ADDRESS_FREE_FAILURES=1000)
     with pg_app.app_context():
         make_staff("intake", email=EMAIL)
     return pg_app
@@ -486,13 +503,12 @@ def test_no_enrolment_email_without_mail_settings(app, runner):
 
 
 def test_flask_limiter_counts_an_ipv6_64_as_one_address(app):
-    app.config.update(LOGIN_RATE_LIMIT="3/minute", LOGIN_PAIR_FREE_FAILURES=1000,
-                      LOGIN_ADDRESS_FREE_FAILURES=1000)
-    with app.app_context():
-        make_staff("intake", email=EMAIL)
-    statuses = [give_password(app.test_client(), {"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"},
-                              password=f"guess {n}").status_code for n in range(1, 6)]
-    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+    """The patient pages' limits (Flask-Limiter) key an IPv6 client by its /64 too."""
+    app.config.update(SCREENING_START_RATE_LIMIT="3/minute")
+    statuses = [app.test_client().post("/screening/start",
+                                       environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"})
+                .status_code for n in range(1, 6)]
+    assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
 
 
 def test_purge_forgets_pending_logins_older_than_a_day(app, runner, nurse):
