@@ -91,7 +91,7 @@ class _QuestionField:
 
 
 def _choices(question: Question) -> list[SelectChoice]:
-    if question.kind == "scale":
+    if not question.kind_spec.from_choices:
         return [SelectChoice(n, str(n)) for n in question.allowed_values()]
     return [SelectChoice(choice.value, choice.label) for choice in question.choices]
 
