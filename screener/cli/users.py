@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from screener.core.values import normal_email
 from screener.storage import audit, staff_accounts
 from screener.cli.transactions import unit_of_work
 from screener.extensions import db
@@ -29,8 +29,8 @@ def users_group() -> None:
 
 def _normal_email(value: str) -> str:
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
+        return normal_email(value).lower()
+    except ValueError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
 
 
@@ -130,12 +130,7 @@ def set_role_command(email: str, role: str) -> None:
 @with_appcontext
 def deactivate_command(email: str) -> None:
     """Deactivate an account and end all its sessions at once."""
-    with unit_of_work():  # read then write: take SQLite's write lock first
-        user = _account(email)
-        user.active = False
-        staff_accounts.end_all_logins(db.session, user.id)
-        audit.record("user_deactivated", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                     email=user.email, active=False)
+    user = _set_active(email, False)
     click.echo(f"Deactivated {user.email}; its sessions have ended.")
 
 
@@ -144,12 +139,21 @@ def deactivate_command(email: str) -> None:
 @with_appcontext
 def activate_command(email: str) -> None:
     """Reactivate a deactivated account."""
+    user = _set_active(email, True)
+    click.echo(f"Activated {user.email}.")
+
+
+def _set_active(email: str, active: bool) -> StaffUser:
+    """(De)activate an account, audited; deactivating ends all its sessions."""
     with unit_of_work():  # read then write: take SQLite's write lock first
         user = _account(email)
-        user.active = True
-        audit.record("user_activated", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                     email=user.email, active=True)
-    click.echo(f"Activated {user.email}.")
+        user.active = active
+        if not active:
+            staff_accounts.end_all_logins(db.session, user.id)
+        audit.record("user_activated" if active else "user_deactivated",
+                     actor_label=audit.CLI_ACTOR, user_id=user.id, email=user.email,
+                     active=active)
+    return user
 
 
 @users_group.command("reset-password")

@@ -20,10 +20,11 @@ from wtforms import (
     TelField, TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, StopValidation
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from screener.core import rules
+from screener.core.values import normal_email
 from screener.storage.models import CONTACT_METHODS
 from screener.core.questionnaire import Question, Questionnaire, QuestionnaireError, Step
 
@@ -244,6 +245,13 @@ def _plain_address(form: Form, field) -> None:
         raise StopValidation("Enter an email address without spaces or the characters ? & %.")
 
 
+def _email_check(form: Form, field) -> None:
+    try:
+        normal_email(field.data)
+    except ValueError:
+        raise StopValidation("Enter an email address like name@example.com.") from None
+
+
 def _consent_check(form: ContactForm, field) -> None:
     if field.raw_data != ["y"]:
         raise StopValidation(form.texts["consent_missing"])
@@ -256,7 +264,7 @@ class ContactForm(Form):
         DataRequired("Enter your name."), Length(max=200, message="Use at most 200 characters.")])
     email = EmailField("Email address", filters=[_strip], validators=[
         Optional(), Length(max=320, message="Use at most 320 characters."), _plain_address,
-        Email("Enter an email address like name@example.com.")])
+        _email_check])
     phone = TelField("Phone number", filters=[_strip], validators=[
         Optional(), Length(max=40, message="Use at most 40 characters."), _phone_check])
     contact_method = RadioField(
