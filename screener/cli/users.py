@@ -125,22 +125,18 @@ def set_role_command(email: str, role: str) -> None:
     click.echo(f"{user.email}: role {old} → {role}.")
 
 
-@users_group.command("deactivate")
-@click.argument("email")
-@with_appcontext
-def deactivate_command(email: str) -> None:
-    """Deactivate an account and end all its sessions at once."""
-    user = _set_active(email, False)
-    click.echo(f"Deactivated {user.email}; its sessions have ended.")
+def _activation_command(name: str, active: bool, summary: str, done: str) -> None:
+    """Register ``flask users NAME EMAIL``, which makes an account (in)active."""
+    @users_group.command(name, help=summary)
+    @click.argument("email")
+    @with_appcontext
+    def command(email: str) -> None:
+        click.echo(done.format(_set_active(email, active).email))
 
 
-@users_group.command("activate")
-@click.argument("email")
-@with_appcontext
-def activate_command(email: str) -> None:
-    """Reactivate a deactivated account."""
-    user = _set_active(email, True)
-    click.echo(f"Activated {user.email}.")
+_activation_command("deactivate", False, "Deactivate an account and end all its sessions at once.",
+                    "Deactivated {}; its sessions have ended.")
+_activation_command("activate", True, "Reactivate a deactivated account.", "Activated {}.")
 
 
 def _set_active(email: str, active: bool) -> StaffUser:
