@@ -1,5 +1,6 @@
 """The question kinds: one table that says, for each ``kind`` of ``questions.yaml``, what its
-answer is, where its values come from, how an answer is checked and read, and its FHIR type.
+answer is, where its values come from, how an answer is checked and read, and its FHIR type
+(``Question.accepts``, the fast check, reads ``multiple`` from it).
 
 The loader, the rules, the patient forms and flow, the FHIR export and the CLI read this table
 instead of comparing kind names. Pure Python.
@@ -11,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from screener.core.questionnaire.evaluation import SCALARS, is_allowed, multi_problem
+from screener.core.questionnaire.evaluation import is_allowed, multi_problem
 
 if TYPE_CHECKING:
     from screener.core.questionnaire.types import Choice, Question
@@ -34,12 +35,6 @@ class QuestionKind:
         if self.from_choices:
             return tuple(choice.value for choice in choices)
         return () if low is None or high is None else tuple(range(low, high + 1))
-
-    def accepts(self, question: Question, value: Any) -> bool:
-        """Whether ``value`` is a valid answer to ``question`` ("2" is not 2)."""
-        if self.multiple:
-            return type(value) is list and self.problem(question, value) is None
-        return type(value) in SCALARS and value in question.values
 
     def problem(self, question: Question, value: Any) -> str | None:
         """Why ``value`` is not a valid answer to ``question``, or None when it is."""

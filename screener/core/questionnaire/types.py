@@ -11,7 +11,7 @@ from typing import Any, Union
 
 # The condition types and the kinds registry are re-exported: callers import them from here.
 from screener.core.questionnaire.evaluation import (  # noqa: F401
-    COMPARE, AllOf, AnyOf, Comparison, Condition, NotOf,
+    COMPARE, SCALARS, AllOf, AnyOf, Comparison, Condition, NotOf, multi_problem,
 )
 from screener.core.questionnaire.kinds import QUESTION_KINDS, QuestionKind
 
@@ -87,8 +87,14 @@ class Question:
         return self.values
 
     def accepts(self, value: Any) -> bool:
-        """Whether ``value`` is a valid answer ("2" is not 2)."""
-        return QUESTION_KINDS[self.kind].accepts(self, value)
+        """Whether ``value`` is a valid answer ("2" is not 2, True is not 1): a list for a kind
+        whose answer is ``multiple``, one of ``values`` otherwise. Asked for every answer of
+        every page, so the common case (one value) comes first and calls nothing."""
+        if type(value) is list:
+            return QUESTION_KINDS[self.kind].multiple and multi_problem(
+                value, self.values, self.required, self.exclusive_values) is None
+        return (type(value) in SCALARS and value in self.values
+                and not QUESTION_KINDS[self.kind].multiple)
 
     def label_for(self, value: Any) -> str:
         """The human label of one stored value (the value itself when unknown)."""
