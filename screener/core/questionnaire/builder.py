@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from screener.core.questionnaire.checks import is_one_of, is_valid_value, spelling_hint
+from screener.core.questionnaire.checks import is_one_of, spelling_hint
 from screener.core.questionnaire.document import Questionnaire
+from screener.core.questionnaire.evaluation import is_allowed
 from screener.core.questionnaire.kinds import QUESTION_KINDS
 from screener.core.questionnaire.steps import StepChecks
 from screener.core.questionnaire.types import SCORE_METHODS, Band, Flag, Outcome, Rule, Score
@@ -165,7 +166,7 @@ class Builder(StepChecks):
         answer = data["count_answer"]
         for item in items:
             question = self.questions.get(item) if isinstance(item, str) else None
-            if question is not None and not is_valid_value(answer, question.allowed_values()):
+            if question is not None and not is_allowed(answer, question.allowed_values()):
                 self.problem(path, f'"{answer}" is not a valid answer to "{item}"'
                              + spelling_hint(answer, question.allowed_values()))
                 return

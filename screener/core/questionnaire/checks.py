@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from screener.core.questionnaire.evaluation import is_allowed
 from screener.core.questionnaire.types import Coding
 
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -129,8 +128,6 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-# ``value`` is one of ``allowed``, of the same type ("1" is not 1, true is not 1).
-is_valid_value = is_allowed
 
 
 def spelling_hint(value: Any, allowed: tuple) -> str:
