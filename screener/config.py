@@ -222,7 +222,7 @@ def _check_alerts(settings: Settings) -> None:
     if settings.mail_use_tls and settings.mail_use_ssl:
         raise ConfigurationError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL (implicit TLS) "
                                  "cannot both be on")
-    if not parse.ADDRESS.fullmatch(settings.mail_default_sender):
+    if not parse.is_email(settings.mail_default_sender):
         raise ConfigurationError("MAIL_DEFAULT_SENDER must be an email address such as "
                                  "screening@clinic.example when URGENT_NOTIFY_TO is set")
 

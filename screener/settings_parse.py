@@ -17,11 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-TRUE = ("1", "true", "yes", "on")
-FALSE = ("0", "false", "no", "off")
+from screener.core.values import normal_email, parse_bool
+
 # An address in URGENT_NOTIFY_TO / MAIL_DEFAULT_SENDER: plain local@domain, nothing that could
 # add a header or another recipient.
-ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 _PHONE = re.compile(r"\+?[0-9 ().\-]+")
 _SCORE_ID = re.compile(r"[a-z0-9_]{1,64}")
 MIN_SECRET_KEY = 32
@@ -82,16 +81,20 @@ def seconds(name: str, raw: Any, default: float, minimum: float, maximum: float)
 
 def flag(name: str, raw: Any, default: bool = False) -> bool:
     """true/false, yes/no, on/off, 1/0 (any letter case)."""
-    if isinstance(raw, bool):
-        return raw
-    if blank(raw):
-        return default
-    value = str(raw).strip().lower()
-    if value in TRUE:
-        return True
-    if value in FALSE:
+    try:
+        return parse_bool(raw if raw is None or isinstance(raw, bool) else str(raw), default)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be true or false, got {str(raw)[:40]!r}") \
+            from None
+
+
+def is_email(address: str) -> bool:
+    """Whether ``address`` is one email address (the check staff accounts use)."""
+    try:
+        normal_email(address)
+    except ValueError:
         return False
-    raise ConfigurationError(f"{name} must be true or false, got {str(raw)[:40]!r}")
+    return True
 
 
 def choice(name: str, raw: Any, options: tuple[str, ...]) -> str:
@@ -140,7 +143,7 @@ def addresses(name: str, raw: Any) -> tuple[str, ...]:
     """Comma-separated email addresses."""
     found = items(raw)
     for address in found:
-        if not ADDRESS.fullmatch(address):
+        if not is_email(address):
             raise ConfigurationError(
                 f"{name}: {address[:80]!r} is not an email address "
                 "(give comma-separated addresses such as intake@clinic.example)")

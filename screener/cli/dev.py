@@ -81,7 +81,7 @@ class AnswerSampler:
         self.rng = rng
         self.quiet = quiet
         self.plan = [
-            (q.id, q.kind == "multi", q.required,
+            (q.id, q.kind_spec.multiple, q.required,
              _quiet_values(questionnaire, q.id, q.allowed_values()), q.allowed_values(),
              frozenset(c.value for c in q.choices if c.exclusive))
             for q in questionnaire.questions.values()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from screener.core.values import normal_email
 from screener.storage import audit, staff_accounts
 from screener.cli.transactions import unit_of_work
 from screener.extensions import db
@@ -29,8 +29,8 @@ def users_group() -> None:
 
 def _normal_email(value: str) -> str:
     try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
+        return normal_email(value).lower()
+    except ValueError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
 
 
@@ -125,31 +125,31 @@ def set_role_command(email: str, role: str) -> None:
     click.echo(f"{user.email}: role {old} → {role}.")
 
 
-@users_group.command("deactivate")
-@click.argument("email")
-@with_appcontext
-def deactivate_command(email: str) -> None:
-    """Deactivate an account and end all its sessions at once."""
-    with unit_of_work():  # read then write: take SQLite's write lock first
-        user = _account(email)
-        user.active = False
-        staff_accounts.end_all_logins(db.session, user.id)
-        audit.record("user_deactivated", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                     email=user.email, active=False)
-    click.echo(f"Deactivated {user.email}; its sessions have ended.")
+def _activation_command(name: str, active: bool, summary: str, done: str) -> None:
+    """Register ``flask users NAME EMAIL``, which makes an account (in)active."""
+    @users_group.command(name, help=summary)
+    @click.argument("email")
+    @with_appcontext
+    def command(email: str) -> None:
+        click.echo(done.format(_set_active(email, active).email))
 
 
-@users_group.command("activate")
-@click.argument("email")
-@with_appcontext
-def activate_command(email: str) -> None:
-    """Reactivate a deactivated account."""
+_activation_command("deactivate", False, "Deactivate an account and end all its sessions at once.",
+                    "Deactivated {}; its sessions have ended.")
+_activation_command("activate", True, "Reactivate a deactivated account.", "Activated {}.")
+
+
+def _set_active(email: str, active: bool) -> StaffUser:
+    """(De)activate an account, audited; deactivating ends all its sessions."""
     with unit_of_work():  # read then write: take SQLite's write lock first
         user = _account(email)
-        user.active = True
-        audit.record("user_activated", actor_label=audit.CLI_ACTOR, user_id=user.id,
-                     email=user.email, active=True)
-    click.echo(f"Activated {user.email}.")
+        user.active = active
+        if not active:
+            staff_accounts.end_all_logins(db.session, user.id)
+        audit.record("user_activated" if active else "user_deactivated",
+                     actor_label=audit.CLI_ACTOR, user_id=user.id, email=user.email,
+                     active=active)
+    return user
 
 
 @users_group.command("reset-password")

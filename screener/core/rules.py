@@ -8,16 +8,13 @@ reading obvious encodings the way ``normalize_answers`` does ("2" for 2).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Mapping
 
 from screener.core.questionnaire import (AllOf, AnyOf, Condition, NotOf, Question, Questionnaire,
                                         Score, Step)
-from screener.core.questionnaire.evaluation import is_allowed, multi_problem
 
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}")  # bounded: int() of a huge string is slow
 _NUMBERS = (int, float)  # exact types: True is not a number here
 
 
@@ -75,13 +72,13 @@ class Assessment:
         }
 
 
-# --- conditions: each compiled when it was built (see questionnaire/evaluation.py) -------------
+# --- conditions (what each means: questionnaire/evaluation.py) ----------------------------------
 
 def condition_holds(
     questionnaire: Questionnaire, condition: Condition, answers: Mapping[str, Any]
 ) -> bool:
     """Whether ``condition`` holds for ``answers`` (pass effective answers, see enabled_view)."""
-    return condition.test(answers, partial(_score_value, questionnaire, answers))
+    return condition.holds(answers, partial(_score_value, questionnaire, answers))
 
 
 def _score_value(
@@ -105,11 +102,11 @@ def enabled_view(
     score = partial(_score_value, questionnaire, effective)
     steps = []
     for step in questionnaire.steps:
-        if step.enable_when is not None and not step.enable_when.test(effective, score):
+        if step.enable_when is not None and not step.enable_when.holds(effective, score):
             continue
         steps.append(step)
         for question in step.questions:
-            if question.enable_when is not None and not question.enable_when.test(effective,
+            if question.enable_when is not None and not question.enable_when.holds(effective,
                                                                                   score):
                 continue
             value = answers.get(question.id)
@@ -117,7 +114,7 @@ def enabled_view(
                 effective[question.id] = value
             elif value is not None:
                 # A crisis answer must not be lost to an encoding detail such as "2" for 2.
-                value = _coerce(question, value)
+                value = question.kind_spec.coerce(question, value)
                 if question.accepts(value):
                     effective[question.id] = value
     return steps, effective
@@ -128,7 +125,7 @@ def enabled_questions(step: Step, effective: Mapping[str, Any], questionnaire) -
     score = partial(_score_value, questionnaire, effective)
     return [
         q for q in step.questions
-        if q.enable_when is None or q.enable_when.test(effective, score)
+        if q.enable_when is None or q.enable_when.holds(effective, score)
     ]
 
 
@@ -163,7 +160,7 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, Any]) -> Assess
         return None if result is None else result.value
 
     matched = tuple(MatchedRule(rule.id, rule.outcome, rule.flag, rule.reason)
-                    for rule in questionnaire.rules if rule.when.test(effective, score_value))
+                    for rule in questionnaire.rules if rule.when.holds(effective, score_value))
     ranked = [rule.outcome for rule in matched if rule.outcome is not None]
     outcome = min(ranked, key=questionnaire.outcome_rank) if ranked else (
         questionnaire.default_outcome)
@@ -194,28 +191,8 @@ def normalize_answers(questionnaire: Questionnaire, answers: Mapping[str, Any]) 
             continue
         question = questions.get(key)
         valid = question is None or question.accepts(value)
-        normalized[key] = value if valid else _coerce(question, value)
+        normalized[key] = value if valid else question.kind_spec.coerce(question, value)
     return normalized
-
-
-def _coerce(question: Question, value: Any) -> Any:
-    if isinstance(value, list):
-        return [_coerce_one(question, v) for v in value] if question.kind == "multi" else value
-    return _coerce_one(question, value)
-
-
-def _coerce_one(question: Question, value: Any) -> Any:
-    allowed = question.allowed_values()
-    if is_allowed(value, allowed):
-        return value
-    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
-        number = int(value)
-        return number if number in allowed else value
-    if isinstance(value, float) and value.is_integer() and int(value) in allowed:
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and str(value) in allowed:
-        return str(value)
-    return value
 
 
 def validate_answers(
@@ -281,13 +258,4 @@ def _named(condition: Condition | None, questionnaire: Questionnaire):
 
 def answer_problem(question: Question, value: Any) -> str | None:
     """Why ``value`` is not a valid answer to ``question``, or None when it is."""
-    allowed = question.allowed_values()
-    if question.kind == "multi":
-        return multi_problem(value, allowed, question.required, question.exclusive_values)
-    if isinstance(value, (list, dict)):
-        return "expected a single answer"
-    if not is_allowed(value, allowed):
-        if question.kind == "scale":
-            return f"expected a whole number from {question.min} to {question.max}"
-        return f'"{value}" is not one of the choices'
-    return None
+    return question.kind_spec.problem(question, value)

@@ -34,11 +34,7 @@ class Kept:
     recorded: Recorded  # the first given
     final: Any  # None: no answer counts any more (changed, or its question skipped)
     still_holds: bool
-    highest: Recorded | None = None  # the highest value given (phq9_9 1 then 3: the 3)
-
-    def __post_init__(self) -> None:
-        if self.highest is None:
-            object.__setattr__(self, "highest", self.recorded)
+    highest: Recorded  # the highest value given (phq9_9 1 then 3: the 3; else the first)
 
 
 def _conditions(questionnaire: Questionnaire) -> tuple[Comparison, ...]:

@@ -6,7 +6,7 @@ import secrets
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from screener.storage import drafts
+from screener.storage import drafts, sending
 from screener.patient import session
 from screener.patient import forms
 from screener.core import presentation, rules, safety
@@ -118,10 +118,10 @@ def send():
     alert_up_to = (current_questionnaire().urgent_up_to
                    if current_app.config.get("URGENT_NOTIFY_TO") else None)
     receipt_token = secrets.token_urlsafe(32)
-    device = drafts.Device(token=session.token() or "", receipt_token=receipt_token,
-                           crisis_first=_crisis_first(screening), ttl=session.ttl())
-    if not session.ended(drafts.submit(screening, form.contact_details(), request.remote_addr,
-                                       alert_up_to=alert_up_to, device=device)):
+    device = sending.Device(token=session.token() or "", receipt_token=receipt_token,
+                            crisis_first=_crisis_first(screening), ttl=session.ttl())
+    if not session.ended(sending.submit(screening, form.contact_details(), request.remote_addr,
+                                        alert_up_to=alert_up_to, device=device)):
         return write_refused()
     _wake_alert_sender()
     session.hold_receipt(receipt_token)
@@ -152,7 +152,7 @@ def sent():
         flash(SENT_ONCE, "info")
         return redirect(url_for("wizard.landing"))
     reference = session.take_printable()
-    screening = drafts.find_sent(reference) if reference else None
+    screening = sending.find_sent(reference) if reference else None
     if screening is None:
         # The receipt does not say which result was shown, so no booking link: only the result
         # the patient sees decides it (DECISIONS, "What the data decides").

@@ -147,6 +147,6 @@ def posted_safety_answers(questionnaire: Questionnaire, step: Step) -> list:
     asked = {c.ref for c in kept.conditions} if kept is not None else set()
     # The raw values of the safety questions alone: to_record reads "2" as 2 and drops what is
     # not an answer, so no second form is built on every post of these steps.
-    posted = {q.id: request.form.getlist(q.id) if q.kind == "multi" else request.form.get(q.id)
+    posted = {q.id: request.form.getlist(q.id) if q.kind_spec.multiple else request.form.get(q.id)
               for q in step.questions if q.id in asked}
     return safety.to_record(questionnaire, {k: v for k, v in posted.items() if v})

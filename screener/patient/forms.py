@@ -20,10 +20,11 @@ from wtforms import (
     TelField, TextAreaField,
 )
 from wtforms.fields.core import UnboundField
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, StopValidation
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from screener.core import rules
+from screener.core.values import normal_email
 from screener.storage.models import CONTACT_METHODS
 from screener.core.questionnaire import Question, Questionnaire, QuestionnaireError, Step
 
@@ -91,7 +92,7 @@ class _QuestionField:
 
 
 def _choices(question: Question) -> list[SelectChoice]:
-    if question.kind == "scale":
+    if not question.kind_spec.from_choices:
         return [SelectChoice(n, str(n)) for n in question.allowed_values()]
     return [SelectChoice(choice.value, choice.label) for choice in question.choices]
 
@@ -238,10 +239,14 @@ def _phone_check(form: Form, field) -> None:
 _MAILTO_SPECIAL = re.compile(r"[?&%\s]")
 
 
-def _plain_address(form: Form, field) -> None:
+def _email_check(form: Form, field) -> None:
     # An address with these would change what a staff mailto: link does (a hidden Bcc, a body).
     if field.data and _MAILTO_SPECIAL.search(field.data):
         raise StopValidation("Enter an email address without spaces or the characters ? & %.")
+    try:
+        normal_email(field.data)
+    except ValueError:
+        raise StopValidation("Enter an email address like name@example.com.") from None
 
 
 def _consent_check(form: ContactForm, field) -> None:
@@ -255,8 +260,7 @@ class ContactForm(Form):
     name = StringField("Your name", filters=[_strip], validators=[
         DataRequired("Enter your name."), Length(max=200, message="Use at most 200 characters.")])
     email = EmailField("Email address", filters=[_strip], validators=[
-        Optional(), Length(max=320, message="Use at most 320 characters."), _plain_address,
-        Email("Enter an email address like name@example.com.")])
+        Optional(), Length(max=320, message="Use at most 320 characters."), _email_check])
     phone = TelField("Phone number", filters=[_strip], validators=[
         Optional(), Length(max=40, message="Use at most 40 characters."), _phone_check])
     contact_method = RadioField(

@@ -14,8 +14,9 @@ holds SQLite's write lock, or a PostgreSQL row lock, while a request validates a
 
 A step's plain save is one guarded statement committed on its own connection. The writes that
 must land together (a new draft and its version row, a save with its safety answers, a send with
-its audit event and receipt) begin a write in the request's session and return: the wizard
-(``patient.session.ended``) commits them, or rolls back a refused one, at the edge.
+its audit event and receipt: ``sending``) begin a write in the request's session and return: the
+wizard (``patient.session.ended``) commits them, or rolls back a refused one, at the edge. Every
+function that stamps a time takes a ``clock`` (``utcnow`` unless a test passes its own).
 
 Drafts are read and written with prebuilt SQLAlchemy Core statements into a small ``Draft``
 record rather than through ORM entities: a wizard step is the busiest request the app serves, and
@@ -31,16 +32,17 @@ from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from screener.storage import audit, outbox, receipts, safety
+from screener.storage import safety
 from screener.storage.database import autocommit_connection, begin_write
 from screener.extensions import db
-from screener.storage.models import NO_PRIORITY, Screening, hash_token, search_text_for, utcnow
+from screener.storage.models import NO_PRIORITY, Screening, hash_token, utcnow
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
 from screener.core.safety import Recorded
 from screener.storage.submissions import assessment_columns, cleared_assessment_columns
 from screener.storage.versions import ensure_current_version_stored
 
+Clock = Callable[[], datetime]  # the time now (UTC); tests pass a fixed one
 SAVE_ATTEMPTS = 5  # concurrent saves of one draft before giving up (two tabs, a double click)
 _ORM_ONLY = {"synchronize_session": False}
 
@@ -69,11 +71,11 @@ class Draft:
 
 _table = Screening.__table__
 _c = _table.c
-_DRAFT_COLUMNS = (_c.id, _c.status, _c.answers, _c.questionnaire_sha256, _c.expires_at,
+DRAFT_COLUMNS = (_c.id, _c.status, _c.answers, _c.questionnaire_sha256, _c.expires_at,
                   _c.updated_at, _c.completed_at, _c.submitted_at)
 # Built once: SQLAlchemy caches a statement's compiled form by the statement object.
-_READ = select(*_DRAFT_COLUMNS).where(_c.token_hash == bindparam("token_hash"))
-_REREAD = select(*_DRAFT_COLUMNS).where(_c.id == bindparam("draft_id"))
+_READ = select(*DRAFT_COLUMNS).where(_c.token_hash == bindparam("token_hash"))
+_REREAD = select(*DRAFT_COLUMNS).where(_c.id == bindparam("draft_id"))
 _NOT_SENT = (_c.id == bindparam("draft_id"), _c.status != "submitted",
              _c.updated_at == bindparam("seen_updated_at"))
 _SAVE = update(_table).where(*_NOT_SENT).values(
@@ -97,7 +99,7 @@ def is_expired(screening: Draft | Screening, now: datetime | None = None) -> boo
     return screening.expires_at <= (now or utcnow())
 
 
-def find(token: Any) -> Draft | None:
+def find(token: Any, clock: Clock = utcnow) -> Draft | None:
     """The screening of a draft token, unless there is none or it has expired (read without a
     lock)."""
     if not isinstance(token, str) or not token:
@@ -106,7 +108,7 @@ def find(token: Any) -> Draft | None:
     if row is None:
         return None
     draft = Draft(*row)
-    return None if is_expired(draft) else draft
+    return None if is_expired(draft, clock()) else draft
 
 
 def _reread(draft: Draft) -> Draft | None:
@@ -114,11 +116,12 @@ def _reread(draft: Draft) -> Draft | None:
     return None if row is None else Draft(*row)
 
 
-def create(questionnaire: Questionnaire, token: str, ttl: timedelta, source: str) -> Draft:
+def create(questionnaire: Questionnaire, token: str, ttl: timedelta, source: str,
+           clock: Clock = utcnow) -> Draft:
     """A new empty draft under the questionnaire in force (loaded from the text ``source``),
     found by ``token``."""
     begin_write()  # the version row and the draft commit together
-    now = utcnow()
+    now = clock()
     draft = Draft(id=uuid.uuid4(), status="draft", answers={},
                   questionnaire_sha256=ensure_current_version_stored(
                       db.session, questionnaire, source),
@@ -132,7 +135,7 @@ def create(questionnaire: Questionnaire, token: str, ttl: timedelta, source: str
 
 
 def move_to_current(draft: Draft, questionnaire: Questionnaire,
-                    answers: Mapping[str, Any], source: str) -> bool:
+                    answers: Mapping[str, Any], source: str, clock: Clock = utcnow) -> bool:
     """Put an unsent draft answered under an older questionnaire under the current one
     (``questionnaire``, loaded from the text ``source``), with
     ``answers`` (those the current one still asks); a completed one is re-opened, since its
@@ -140,7 +143,7 @@ def move_to_current(draft: Draft, questionnaire: Questionnaire,
     it was sent or changed meanwhile (nothing written). The caller commits, or rolls back on
     False."""
     begin_write()  # the version row and the move commit together
-    now = utcnow()
+    now = clock()
     sha = ensure_current_version_stored(db.session, questionnaire, source)
     params = {"draft_id": draft.id, "seen_updated_at": draft.updated_at,
               "new_answers": dict(answers), "new_questionnaire_id": questionnaire.id,
@@ -153,7 +156,7 @@ def move_to_current(draft: Draft, questionnaire: Questionnaire,
 
 
 def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
-         record: Sequence[tuple[str, Any]] = ()) -> bool:
+         record: Sequence[tuple[str, Any]] = (), clock: Clock = utcnow) -> bool:
     """Store ``merge(stored answers)``; False when the screening was sent or deleted meanwhile.
 
     When another save of this draft comes first, the row is read again and ``merge`` applied to
@@ -168,7 +171,7 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
     for _ in range(SAVE_ATTEMPTS):
         answers = dict(merge(seen.answers))
         reopening = seen.status == "completed" and answers != seen.answers
-        now = utcnow()
+        now = clock()
         saved = replace(seen, answers=answers, expires_at=now + ttl, updated_at=now)
         if reopening:
             saved = replace(saved, status="draft", completed_at=None)
@@ -186,7 +189,7 @@ def save(draft: Draft, merge: Merge, step_id: str, ttl: timedelta,
     raise SaveConflict(f"{SAVE_ATTEMPTS} concurrent saves of one draft")
 
 
-def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
+def record(draft: Draft, pairs: Sequence[tuple[str, Any]], clock: Clock = utcnow) -> bool:
     """Record safety answers posted without changing any stored answer (a follow-up posted while
     its parent says "no", a page sent again unchanged); False when the screening was sent or
     deleted meanwhile. Nothing to record is a success that writes nothing. The caller commits,
@@ -197,7 +200,7 @@ def record(draft: Draft, pairs: Sequence[tuple[str, Any]]) -> bool:
     found = db.session.execute(select(_c.status).where(_c.id == draft.id)).scalar()
     if found is None or found == "submitted":
         return False
-    safety.add(db.session, draft.id, pairs, utcnow())
+    safety.add(db.session, draft.id, pairs, clock())
     return True
 
 
@@ -224,14 +227,14 @@ def safety_records(draft: Draft) -> list[Recorded]:
 
 def complete(draft: Draft, questionnaire: Questionnaire, assessment: Assessment,
              ttl: timedelta, extra_flags: tuple[str, ...] = (),
-             changed_urgency: int | None = None) -> bool:
+             changed_urgency: int | None = None, clock: Clock = utcnow) -> bool:
     """Store the assessment (and ``extra_flags`` beside its flags, ``changed_urgency`` the
     urgency of a changed safety answer's flag) and mark the screening completed.
 
     False when the screening was sent, or its answers changed since ``draft`` was read (the
     assessment would not be theirs); nothing is written then.
     """
-    now = utcnow()
+    now = clock()
     completed_at = draft.completed_at if draft.status == "completed" else now
     values = dict(assessment_columns(questionnaire, assessment, extra_flags, changed_urgency),
                   status="completed",
@@ -261,75 +264,6 @@ def _write_recording(statement, params: dict[str, Any],
         return False
     safety.add(db.session, params["draft_id"], record, params["now"])
     return True
-
-
-def submit(draft: Draft, contact: Mapping[str, Any], remote_addr: str | None = None,
-           alert_up_to: int | None = None, device: Device | None = None) -> str | None:
-    """Send a completed screening to the clinic, exactly once; its new reference, or None when
-    it was not sendable. Audited with the patient's ``remote_addr``.
-
-    ``alert_up_to``: a screening of that urgency or more urgent (the questionnaire's
-    ``urgent_up_to``; None sends no alert) also gets an alert in the outbox, in the same
-    transaction (delivered later by a sender: the send never waits for a mail server).
-    ``device``: the sending device's draft token is retired and its receipt added, in the same
-    transaction (DECISIONS, "After a patient sends"); the row keeps no token.
-    """
-    begin_write()  # the submission, its audit event and the receipt commit together
-    now = utcnow()
-    reference = receipts.unused_reference(db.session)
-    result = db.session.execute(
-        update(Screening)
-        .where(Screening.id == draft.id, Screening.status == "completed",
-               Screening.expires_at > now)
-        .values(status="submitted", submitted_at=now, consent_at=now, expires_at=None,
-                updated_at=now, pending_input=None, resume_code_hash=None, token_hash=None,
-                reference=reference,
-                search_text=_search_text(contact, reference),
-                **contact),
-        execution_options=_ORM_ONLY,
-    )
-    if result.rowcount != 1:
-        return None  # nothing written: the caller rolls back
-    audit.record("screening_submitted", screening_id=draft.id, remote_addr=remote_addr)
-    if alert_up_to is not None:
-        outbox.enqueue_urgent_submission(db.session, draft.id, now, alert_up_to)
-    if device is not None:
-        expires_at = now + device.ttl
-        receipts.retire(db.session, hash_token(device.token), "sent", expires_at)
-        receipts.add_receipt(db.session, device.receipt_token,
-                             receipts.Shown(reference, now, device.crisis_first), expires_at)
-    # The caller commits: the submission, its audit event, alert and receipt land together.
-    draft.status, draft.submitted_at, draft.expires_at = "submitted", now, None
-    draft.updated_at = now
-    return reference
-
-
-def _search_text(contact: Mapping[str, Any], reference: str) -> str:
-    """The staff search's text: the contact fields, then the reference (with and without its
-    dash, as staff may type it either way)."""
-    text = search_text_for(contact.get("contact_name"), contact.get("contact_email"),
-                           contact.get("contact_phone"))
-    suffix = f" {reference.lower()} {reference.replace('-', '').lower()}"
-    return (text[:700 - len(suffix)] + suffix).strip()
-
-
-@dataclass(frozen=True)
-class Device:
-    """The sending device, for its receipt: the draft token its cookie held, the receipt token
-    that replaces it, whether crisis resources lead, and how long the receipt is kept."""
-
-    token: str
-    receipt_token: str
-    crisis_first: bool
-    ttl: timedelta
-
-
-def find_sent(reference: str) -> Draft | None:
-    """The submitted screening of ``reference`` (for its printable result, shown once)."""
-    row = autocommit_connection().execute(
-        select(*_DRAFT_COLUMNS).where(_c.reference == reference, _c.status == "submitted")
-    ).first()
-    return None if row is None else Draft(*row)
 
 
 def delete_unsent(token: str) -> bool:

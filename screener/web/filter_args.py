@@ -15,6 +15,7 @@ from datetime import date, timezone, tzinfo
 from typing import Protocol
 
 from screener.core.questionnaire import Questionnaire
+from screener.core.values import parse_bool
 from screener.storage.filters import (ALL, EARLIEST_DAY, LATEST_DAY, OPEN, FilterError, Period,
                                       ScreeningFilters)
 from screener.storage.models import NOT_CLOSED, REVIEW_STATUSES
@@ -23,8 +24,6 @@ STATUS_CHOICES = (OPEN, ALL, *REVIEW_STATUSES)
 ASSIGNED_CHOICES = ("me", "none")
 MAX_SEARCH = 100
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits only, unlike \d
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
 
 
 class MultiValues(Protocol):
@@ -86,12 +85,11 @@ def parse_switch(args: MultiValues, name: str) -> bool:
     values = args.getlist(name)
     if not values:
         return False
-    value = values[-1].strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise FilterError(f"{name}: expected 1 or 0, got {_shown(value)}.")
+    try:
+        return parse_bool(values[-1], default=False)
+    except ValueError:
+        shown = _shown(values[-1].strip().lower())
+        raise FilterError(f"{name}: expected 1 or 0, got {shown}.") from None
 
 
 def _choices(args: MultiValues, name: str, allowed) -> tuple[str, ...]:

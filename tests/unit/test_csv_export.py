@@ -300,9 +300,8 @@ def test_a_later_version_puts_its_questions_after_the_reference(questionnaire):
     from dataclasses import replace
     step = questionnaire.steps[-1]
     new = replace(step.questions[0], id="new_in_1_3_0", added_in="1.3.0")
-    later = replace(questionnaire, version="1.3.0",
-                    steps=questionnaire.steps[:-1] + (replace(step, questions=step.questions
-                                                                + (new,)),))
+    last = replace(step, questions=step.questions + (new,))
+    later = questionnaire.changed(version="1.3.0", steps=questionnaire.steps[:-1] + (last,))
     before = csv_export.layout([questionnaire]).headers
     after = csv_export.layout([later, questionnaire]).headers
     assert after[:len(before)] == before and after[len(before):] == ("new_in_1_3_0",)

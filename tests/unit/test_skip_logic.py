@@ -172,22 +172,15 @@ def test_enabled_questions_of_a_step(questionnaire):
     assert enabled_questions(step, {}, questionnaire) == list(step.questions)
 
 
-def test_conditions_are_compiled_when_built_not_when_asked(questionnaire, monkeypatch):
-    from screener.core.questionnaire import types
-
-    def refuse(*args):
-        raise AssertionError("a condition was compiled while answering")
-
+def test_a_condition_built_by_hand_means_what_the_loaded_one_means(questionnaire):
+    """Conditions are plain data with a ``holds`` method: nothing compiled or cached, so one
+    built anywhere (a test, the CLI) is never mistaken for another, equal or not."""
     crisis_when = questionnaire.steps_by_id["safety"].crisis_page_when
-    for builder in ("comparison_test", "all_test", "any_test", "not_test"):
-        monkeypatch.setattr(types, builder, refuse)
-    with pytest.raises(AssertionError, match="compiled while answering"):
-        Comparison("question", "cssrs_plan", "=", "no")  # the patch does bite
     answers = {"cssrs_plan": "yes"}
     assert condition_holds(questionnaire, crisis_when, answers) is True
-    assert evaluate(questionnaire, baseline(cssrs_thoughts="yes", cssrs_plan="yes")).outcome
-    monkeypatch.undo()
-    # An equal condition that is another object carries its own test, never mistaken.
     other = Comparison("question", "cssrs_plan", "=", "no")
     assert condition_holds(questionnaire, other, answers) is False
-    assert other == Comparison("question", "cssrs_plan", "=", "no")  # the test is no field
+    assert condition_holds(questionnaire, other, {"cssrs_plan": "no"}) is True
+    assert other == Comparison("question", "cssrs_plan", "=", "no")
+    assert evaluate(questionnaire, baseline(cssrs_thoughts="yes", cssrs_plan="yes")).outcome == (
+        "crisis")

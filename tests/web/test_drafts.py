@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import session
 from sqlalchemy import select
 
 from screener.patient import session as draft_session
-from screener.storage import drafts
+from screener.storage import drafts, sending
 from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening, hash_token, utcnow
@@ -75,15 +75,37 @@ def test_submitted_screening_never_expires(ctx):
     assert not drafts.is_expired(submission)
 
 
+def at(moment: datetime) -> drafts.Clock:
+    """A clock that always reads ``moment``."""
+    return lambda: moment
+
+
+def test_a_draft_is_gone_from_the_moment_it_expires(ctx):
+    draft = started()
+    token = session[draft_session.SESSION_KEY]
+    expires_at = stored(draft).expires_at
+    assert drafts.find(token, clock=at(expires_at - timedelta(microseconds=1))) == draft
+    assert drafts.find(token, clock=at(expires_at)) is None
+
+
 def test_save_refreshes_expiry_and_step(ctx):
     draft = started()
     set_expiry(draft, utcnow() + timedelta(minutes=5))
-    assert draft_session.save(draft, replacing({"age_18_plus": "yes"}), "about")
+    now, ttl = utcnow(), timedelta(hours=24)
+    assert drafts.save(draft, replacing({"age_18_plus": "yes"}), "about", ttl, clock=at(now))
     row = stored(draft)
     assert row.answers == {"age_18_plus": "yes"} and row.current_step == "about"
-    assert row.expires_at - utcnow() > timedelta(hours=23)
+    assert row.expires_at == now + ttl and row.updated_at == now
     assert draft.answers == row.answers and draft.expires_at == row.expires_at
     assert draft_session.current() == draft
+
+
+def test_the_session_keeps_a_saved_draft_for_the_configured_hours(app, ctx):
+    draft = started()
+    before = utcnow()
+    assert draft_session.save(draft, replacing({"age_18_plus": "yes"}), "about")
+    ttl = timedelta(hours=app.config["DRAFT_TTL_HOURS"])
+    assert before + ttl <= stored(draft).expires_at <= utcnow() + ttl
 
 
 def test_complete_stores_the_assessment(ctx):
@@ -124,13 +146,14 @@ def test_submit_happens_once(ctx):
     draft = started()
     questionnaire = current_questionnaire()
     draft_session.save(draft, replacing(baseline()), "health")
-    assert not draft_session.ended(drafts.submit(draft, CONTACT))  # not completed yet
+    assert not draft_session.ended(sending.submit(draft, CONTACT))  # not completed yet
     draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
-    assert draft_session.ended(drafts.submit(draft, CONTACT))
-    assert not draft_session.ended(drafts.submit(draft, {**CONTACT, "contact_name": "Other"}))
+    now = utcnow()
+    assert draft_session.ended(sending.submit(draft, CONTACT, clock=at(now)))
+    assert not draft_session.ended(sending.submit(draft, {**CONTACT, "contact_name": "Other"}))
     row = stored(draft)
     assert row.status == "submitted" and row.contact_name == "Alex"
-    assert row.expires_at is None and row.consent_at is not None
+    assert row.expires_at is None and row.consent_at == row.submitted_at == now
     assert draft.status == "submitted" and draft.submitted_at == row.submitted_at
 
 
@@ -140,7 +163,7 @@ def test_no_write_reaches_a_submitted_screening(ctx):
     draft_session.save(draft, replacing(baseline()), "health")
     draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, baseline()))
     stale = drafts.Draft(**vars(draft))  # a copy loaded before the screening was sent
-    draft_session.ended(drafts.submit(draft, CONTACT))  # committed at the edge, as the view does
+    draft_session.ended(sending.submit(draft, CONTACT))  # committed at the edge, as the view does
     assert not draft_session.save(stale, replacing(baseline(phq9_1=3)), "phq9")
     assert not draft_session.complete(stale, questionnaire, rules.evaluate(questionnaire, {}))
     row = stored(draft)
@@ -267,7 +290,7 @@ def test_a_safety_answer_lands_with_its_answers_and_a_refused_one_leaves_nothing
     assert stored(draft).answers["phq9_9"] == 2
     draft_session.complete(draft, questionnaire, rules.evaluate(questionnaire, answers))
     stale = drafts.Draft(**vars(draft))  # a second tab, loaded before the screening was sent
-    assert draft_session.ended(drafts.submit(draft, CONTACT))
+    assert draft_session.ended(sending.submit(draft, CONTACT))
     changed = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 3))
     assert not draft_session.save(stale, replacing(changed), "phq9", record=[("phq9_9", 3)])
     assert [(r.question_id, r.value) for r in drafts.safety_records(draft)] == [("phq9_9", 2)]

@@ -128,9 +128,6 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def is_valid_value(value: Any, allowed: tuple) -> bool:
-    """``value`` is one of ``allowed``, of the same type ("1" is not 1, true is not 1)."""
-    return type(value) in (str, int) and (type(value), value) in {(type(v), v) for v in allowed}
 
 
 def spelling_hint(value: Any, allowed: tuple) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from screener.core.questionnaire.checks import Checks, is_number, is_valid_value, spelling_hint, type_name
+from screener.core.questionnaire.checks import Checks, is_number, spelling_hint, type_name
+from screener.core.questionnaire.evaluation import is_allowed
 from screener.core.questionnaire.types import (
     OPERATORS, QUESTION_KINDS, AllOf, AnyOf, Comparison, Condition, NotOf, Question,
 )
@@ -129,7 +130,7 @@ class ConditionChecks(Checks):
                              f'answers; "{ref}" has choices')
             elif not is_number(answer):
                 self.problem(f"{path}.answer", f'"{operator}" compares with a number')
-        elif not is_valid_value(answer, allowed):
+        elif not is_allowed(answer, allowed):
             self.problem(f"{path}.answer", f'"{answer}" is not a valid answer to "{ref}"'
                          + spelling_hint(answer, allowed))
 

@@ -1,84 +1,100 @@
-"""What a condition means and which answers a question takes, compiled into plain functions.
+"""The condition language's types and what they mean, and which answers a question takes.
 
-A ``Test`` takes the answers and a score lookup and says whether a condition holds; an acceptor
-says whether a value is a valid answer. The types (``Comparison``, ``AllOf``, ``AnyOf``,
-``Question``) call these builders in their ``__post_init__``, so a questionnaire's conditions
-and answer checks are compiled once, when it is loaded, and one built anywhere else (a test, the
-CLI) carries its own. Pure Python.
+A condition (``Comparison``, ``AllOf``, ``AnyOf``, ``NotOf``) says whether it ``holds`` for the
+answers and a score lookup; ``multi_problem`` and ``is_allowed`` say whether a value is a valid
+answer. Plain methods and functions over frozen data: nothing is compiled or cached. Pure Python.
 """
 
 from __future__ import annotations
 
 import operator as op
-from typing import Any, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Union
 
 ScoreLookup = Callable[[str], "int | float | None"]
-Test = Callable[[Mapping[str, Any], ScoreLookup], bool]
 
-_ORDERING = {">": op.gt, "<": op.lt, ">=": op.ge, "<=": op.le}
 _NUMBERS = (int, float)  # exact types: True is not a number here
 SCALARS = (str, int)  # exact types: True is not 1, and 2.0 is not the answer 2
-
-
-def comparison_test(source: str, ref: str, operator: str, expected: Any) -> Test:
-    """The test of ``{question|score: ref, operator: operator, answer: expected}``."""
-    compare = _comparison(operator, expected)
-    if source == "score":
-        return lambda answers, score: compare(score(ref))
-    return lambda answers, score: compare(answers.get(ref))
-
-
-def all_test(parts: tuple[Test, ...]) -> Test:
-    """Holds when every part holds."""
-    return lambda answers, score: all(part(answers, score) for part in parts)
-
-
-def any_test(parts: tuple[Test, ...]) -> Test:
-    """Holds when at least one part holds."""
-    return lambda answers, score: any(part(answers, score) for part in parts)
-
-
-def not_test(part: Test) -> Test:
-    """Holds when ``part`` does not."""
-    return lambda answers, score: not part(answers, score)
-
-
-def _comparison(operator: str, expected: Any) -> Callable[[Any], bool]:
-    """FHIR enableWhen semantics: a missing answer satisfies only ``exists: false``.
-
-    On a multi-choice answer, ``=`` holds when any selected choice equals ``expected`` and
-    ``!=`` when none does.
-    """
-    if operator == "exists":
-        return lambda value: _present(value) is bool(expected)
-    if operator == "=":
-        return lambda value: value == expected or (type(value) is list and expected in value)
-    if operator == "!=":
-        return lambda value: _present(value) and (
-            expected not in value if type(value) is list else value != expected)
-    order = _ORDERING[operator]
-
-    def ordered(value: Any) -> bool:
-        if type(value) is list:
-            return any(type(v) in _NUMBERS and order(v, expected) for v in value)
-        return type(value) in _NUMBERS and order(value, expected)
-
-    return ordered
 
 
 def _present(value: Any) -> bool:
     return value is not None and value != [] and value != ""
 
 
-def acceptor(kind: str, allowed: tuple, required: bool,
-             exclusive: tuple) -> Callable[[Any], bool]:
-    """A fast "is ``value`` a valid answer": ``multi_problem(...) is None`` for a multi-choice
-    question, one allowed value of the same type ("2" is not 2) for the others."""
-    if kind == "multi":
-        return lambda value: type(value) is list and multi_problem(
-            value, allowed, required, exclusive) is None
-    typed = frozenset((type(v), v) for v in allowed)
-    return lambda value: type(value) in SCALARS and (type(value), value) in typed
+def _equal(value: Any, expected: Any) -> bool:
+    """On a multi-choice answer, ``=`` holds when any selected choice equals ``expected``."""
+    return value == expected or (type(value) is list and expected in value)
+
+
+def _not_equal(value: Any, expected: Any) -> bool:
+    """A missing answer is never "not equal"; on a multi-choice answer: no choice equals it."""
+    return _present(value) and (expected not in value if type(value) is list
+                                else value != expected)
+
+
+def _ordered(order: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def compare(value: Any, expected: Any) -> bool:
+        if type(value) is list:
+            return any(type(v) in _NUMBERS and order(v, expected) for v in value)
+        return type(value) in _NUMBERS and order(value, expected)
+    return compare
+
+
+# FHIR enableWhen semantics: a missing answer satisfies only ``exists: false``.
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "exists": lambda value, expected: _present(value) is bool(expected),
+    "=": _equal,
+    "!=": _not_equal,
+    ">": _ordered(op.gt), "<": _ordered(op.lt), ">=": _ordered(op.ge), "<=": _ordered(op.le),
+}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``{question|score: ref, operator: op, answer: value}``."""
+
+    source: str  # "question" or "score"
+    ref: str
+    operator: str
+    answer: Any
+
+    def holds(self, answers: Mapping[str, Any], score: ScoreLookup) -> bool:
+        """Whether the answer (or the score) compares as stated."""
+        value = score(self.ref) if self.source == "score" else answers.get(self.ref)
+        return COMPARE[self.operator](value, self.answer)
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """Holds when every one of ``conditions`` holds."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Mapping[str, Any], score: ScoreLookup) -> bool:
+        return all(part.holds(answers, score) for part in self.conditions)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """Holds when at least one of ``conditions`` holds."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Mapping[str, Any], score: ScoreLookup) -> bool:
+        return any(part.holds(answers, score) for part in self.conditions)
+
+
+@dataclass(frozen=True)
+class NotOf:
+    """Holds when ``condition`` does not (so on a missing answer: how a rule fails closed)."""
+
+    condition: Condition
+
+    def holds(self, answers: Mapping[str, Any], score: ScoreLookup) -> bool:
+        return not self.condition.holds(answers, score)
+
+
+Condition = Union[Comparison, AllOf, AnyOf, NotOf]
 
 
 def multi_problem(value: Any, allowed: tuple, required: bool, exclusive: tuple) -> str | None:
@@ -100,7 +116,6 @@ def multi_problem(value: Any, allowed: tuple, required: bool, exclusive: tuple) 
 
 
 def is_allowed(value: Any, allowed: tuple) -> bool:
-    """``value`` is one of ``allowed``, of the same type."""
-    if type(value) not in SCALARS:
-        return False
-    return any(value == a and type(value) is type(a) for a in allowed)
+    """``value`` is one of ``allowed``, of the same type ("1" is not 1, True is not 1)."""
+    # A str never equals an int, and the type check leaves out bool and float (2.0 == 2).
+    return type(value) in SCALARS and value in allowed

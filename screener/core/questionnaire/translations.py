@@ -16,8 +16,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
+from screener.core.questionnaire.document import Questionnaire
 from screener.core.questionnaire.types import (
-    Choice, CrisisResource, Helpline, Link, Outcome, Question, Questionnaire, Score, Step,
+    Choice, CrisisResource, Helpline, Link, Outcome, Question, Score, Step,
 )
 
 UNVALIDATED = "unvalidated"
@@ -190,8 +191,8 @@ class TranslationReader:
 def localize(q: Questionnaire, tr: Translation) -> Questionnaire:
     """``q`` with every patient-facing text in ``tr``'s language (ids, values, conditions,
     rules, flags and staff labels unchanged)."""
-    return dataclasses.replace(
-        q, title=tr.text("title"),
+    return q.changed(
+        title=tr.text("title"),
         copyright=tr.text("copyright") if q.copyright else q.copyright,
         steps=tuple(_step(step, tr) for step in q.steps),
         scores=tuple(_score(score, tr) for score in q.scores),

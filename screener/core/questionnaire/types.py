@@ -1,20 +1,21 @@
-"""The questionnaire as frozen, typed objects: what ``questionnaire_loader`` builds from YAML.
+"""The parts of a questionnaire as frozen, typed objects: what the loader builds from YAML
+(the whole, ``Questionnaire``, is in ``document``; the conditions in ``evaluation``).
 
 Pure Python: imports neither Flask nor SQLAlchemy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Any, Callable, Mapping, Union
+from dataclasses import dataclass
+from typing import Any, Union
 
-from screener.core.questionnaire.evaluation import (Test, acceptor, all_test, any_test,
-                                                    comparison_test, not_test)
+# The condition types and the kinds registry are re-exported: callers import them from here.
+from screener.core.questionnaire.evaluation import (  # noqa: F401
+    COMPARE, SCALARS, AllOf, AnyOf, Comparison, Condition, NotOf, multi_problem,
+)
+from screener.core.questionnaire.kinds import QUESTION_KINDS, QuestionKind
 
-
-OPERATORS = ("exists", "=", "!=", ">", "<", ">=", "<=")
-QUESTION_KINDS = ("single", "multi", "scale")
+OPERATORS = tuple(COMPARE)
 SCORE_METHODS = ("sum", "mean", "count")
 RESERVED_STEP_IDS = ("review", "result", "send", "sent", "crisis", "help-now", "already-sent",
                      "start", "restart", "save",
@@ -50,59 +51,6 @@ class Choice:
     exclusive: bool = False
 
 
-# Each condition compiles itself when built (so once, at load): ``test(answers, score_lookup)``
-# tells whether it holds. Frozen, so the test is set through object.__setattr__.
-@dataclass(frozen=True)
-class Comparison:
-    """``{question|score: ref, operator: op, answer: value}``."""
-
-    source: str  # "question" or "score"
-    ref: str
-    operator: str
-    answer: Any
-    test: Test = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "test", comparison_test(self.source, self.ref, self.operator,
-                                                         self.answer))
-
-
-@dataclass(frozen=True)
-class AllOf:
-    """Holds when every one of ``conditions`` holds."""
-
-    conditions: tuple[Condition, ...]
-    test: Test = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "test", all_test(tuple(c.test for c in self.conditions)))
-
-
-@dataclass(frozen=True)
-class AnyOf:
-    """Holds when at least one of ``conditions`` holds."""
-
-    conditions: tuple[Condition, ...]
-    test: Test = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "test", any_test(tuple(c.test for c in self.conditions)))
-
-
-@dataclass(frozen=True)
-class NotOf:
-    """Holds when ``condition`` does not (so on a missing answer: how a rule fails closed)."""
-
-    condition: Condition
-    test: Test = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "test", not_test(self.condition.test))
-
-
-Condition = Union[Comparison, AllOf, AnyOf, NotOf]
-
-
 @dataclass(frozen=True)
 class Question:
     """One question: its id is the form field, the answer key, the CSV column and the linkId."""
@@ -123,26 +71,30 @@ class Question:
     added_in: str | None = None  # the questionnaire version that first asked it
     # "unvalidated" in a translation whose instrument wording was not found verbatim (staff see it)
     translation: str | None = None
-    # Built from the fields above (compiled at load): is a value a valid answer; the choices
-    # that cannot be combined with others, in choice order.
-    accepts: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
-    exclusive_values: tuple = field(init=False, repr=False, compare=False)
+    # Built by the loader from kind, choices, min and max (``QuestionKind.values``): every value
+    # an answer (or, for multi, each selected item) may take; the choices that cannot be
+    # combined with others, in choice order.
+    values: tuple[str | int, ...] = ()
+    exclusive_values: tuple[str | int, ...] = ()
 
-    def __post_init__(self) -> None:
-        # Every answer check asks for the allowed values: build them once (frozen, so no setattr).
-        if self.kind == "scale":
-            allowed = () if self.min is None or self.max is None else tuple(
-                range(self.min, self.max + 1))
-        else:
-            allowed = tuple(choice.value for choice in self.choices)
-        object.__setattr__(self, "_allowed_values", allowed)
-        exclusive = tuple(choice.value for choice in self.choices if choice.exclusive)
-        object.__setattr__(self, "exclusive_values", exclusive)
-        object.__setattr__(self, "accepts", acceptor(self.kind, allowed, self.required, exclusive))
+    @property
+    def kind_spec(self) -> QuestionKind:
+        """What this question's kind takes and how its answer is read (``kinds``)."""
+        return QUESTION_KINDS[self.kind]
 
     def allowed_values(self) -> tuple[str | int, ...]:
         """Every value an answer (or, for multi, each selected item) may take."""
-        return self._allowed_values
+        return self.values
+
+    def accepts(self, value: Any) -> bool:
+        """Whether ``value`` is a valid answer ("2" is not 2, True is not 1): a list for a kind
+        whose answer is ``multiple``, one of ``values`` otherwise. Asked for every answer of
+        every page, so the common case (one value) comes first and calls nothing."""
+        if type(value) is list:
+            return QUESTION_KINDS[self.kind].multiple and multi_problem(
+                value, self.values, self.required, self.exclusive_values) is None
+        return (type(value) in SCALARS and value in self.values
+                and not QUESTION_KINDS[self.kind].multiple)
 
     def label_for(self, value: Any) -> str:
         """The human label of one stored value (the value itself when unknown)."""
@@ -317,85 +269,3 @@ class Helpline:
     text: str
     links: tuple[Link, ...]
     rules: tuple[str, ...]
-
-
-# Compared by identity: a loaded questionnaire is one immutable object, so it can key caches
-# (the app keeps one per stored version) without hashing its whole content.
-@dataclass(frozen=True, eq=False)
-class Questionnaire:
-    """The loaded, validated ``questions.yaml``: immutable, shared by every request."""
-
-    id: str
-    version: str
-    title: str
-    steps: tuple[Step, ...]
-    scores: tuple[Score, ...]
-    outcomes: tuple[Outcome, ...]
-    default_outcome: str
-    rules: tuple[Rule, ...]
-    flags: tuple[Flag, ...]
-    crisis_title: str
-    crisis_resources: tuple[CrisisResource, ...]
-    texts: dict[str, str]
-    url: str | None = None
-    publisher: str | None = None
-    copyright: str | None = None
-    safety_answers: SafetyAnswers | None = None
-    urgent_up_to: int = 2  # a flag of at most this urgency counts as urgent (emails an alert)
-    at_risk: AtRisk | None = None
-    helplines: tuple[Helpline, ...] = ()
-    source_sha256: str = ""
-    language: str = "en"  # the language of the patient texts of this view
-    # language -> that language's id-keyed texts (translations.Translation); the same mapping in
-    # every view. Empty for versions without translations (1.0.0, 1.1.0).
-    translations: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
-    questions: dict[str, Question] = field(default_factory=dict, compare=False)
-    steps_by_id: dict[str, Step] = field(default_factory=dict, compare=False)
-    scores_by_id: dict[str, Score] = field(default_factory=dict, compare=False)
-    outcomes_by_id: dict[str, Outcome] = field(default_factory=dict, compare=False)
-    flags_by_id: dict[str, Flag] = field(default_factory=dict, compare=False)
-
-    def __post_init__(self) -> None:
-        # Lookup tables derived from the tuples; frozen, so set through object.__setattr__.
-        object.__setattr__(self, "steps_by_id", {s.id: s for s in self.steps})
-        object.__setattr__(
-            self, "questions", {q.id: q for s in self.steps for q in s.questions}
-        )
-        object.__setattr__(self, "scores_by_id", {s.id: s for s in self.scores})
-        object.__setattr__(self, "outcomes_by_id", {o.id: o for o in self.outcomes})
-        object.__setattr__(self, "flags_by_id", {f.id: f for f in self.flags})
-        object.__setattr__(self, "_ranks", {o.id: rank for rank, o in enumerate(self.outcomes)})
-        # Every language's view of this questionnaire, built once at load (loader.loads): a
-        # request asks for its language without parsing or copying anything.
-        object.__setattr__(self, "_views", {self.language: self})
-
-    def localized(self, language: str) -> Questionnaire:
-        """This questionnaire with its patient texts in ``language``: the source (English) view
-        when there is no such translation (a stored old version). Same ids, values and rules."""
-        views = self._views
-        return views.get(language) or views.get("en") or self
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        """The languages a patient can take this questionnaire in (English first)."""
-        return tuple(self._views)
-
-    def is_urgent(self, urgency: int | None) -> bool:
-        """Whether a submission of this urgency counts as urgent (alert email, urgent counts)."""
-        return urgency is not None and urgency <= self.urgent_up_to
-
-    def is_urgent_flag(self, flag_id: str) -> bool:
-        """Whether a stored flag makes a submission urgent (an unknown flag counts as urgent)."""
-        flag = self.flags_by_id.get(flag_id)
-        return flag is None or self.is_urgent(flag.urgency)
-
-    def outcome_rank(self, outcome_id: str) -> int:
-        """0 for the highest-priority outcome."""
-        return self._ranks[outcome_id]
-
-    def summary(self) -> str:
-        """One line: id, version and counts."""
-        return (
-            f"questionnaire {self.id} {self.version}: {len(self.steps)} steps, "
-            f"{len(self.questions)} questions, {len(self.scores)} scores, {len(self.rules)} rules"
-        )

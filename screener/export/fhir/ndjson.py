@@ -103,7 +103,7 @@ class NdjsonWriter:
         """The item JSON of each allowed single value, and the pieces for anything else."""
         head = '{"linkId":' + _dumps(question.id) + ',"answer":['
         encoded = self._encoded_answers(question)
-        whole = {} if question.kind == "multi" else {
+        whole = {} if question.kind_spec.multiple else {
             value: head + text + "]}" for (_, value), text in encoded.items()}
         return QuestionParts(question.id, whole, head, question, encoded)
 

@@ -159,16 +159,16 @@ def _question(q: Questionnaire, question: Question, ordinal) -> dict[str, Any]:
                             "required": question.required}
     if question.code:
         item["code"] = [coding(question.code)]
-    if question.kind == "scale":
-        item["type"] = "integer"
+    spec = question.kind_spec
+    item["type"] = spec.fhir_type
+    if not spec.from_choices:
         item["extension"] = [{"url": MIN_VALUE, "valueInteger": question.min},
                              {"url": MAX_VALUE, "valueInteger": question.max}]
         if question.anchors:
             anchors = " … ".join(f"{value} = {label}" for value, label in question.anchors)
             item["extension"].append({"url": ENTRY_FORMAT, "valueString": anchors})
     else:
-        item["type"] = "choice"
-        if question.kind == "multi":
+        if spec.multiple:
             item["repeats"] = True
         item["answerOption"] = _options(q, question, ordinal)
     if question.enable_when is not None:
@@ -218,7 +218,7 @@ def _entries(q: Questionnaire, comparison: Comparison) -> list[dict[str, Any]] |
     if comparison.operator == "exists":
         entry["answerBoolean"] = True if comparison.answer is None else bool(comparison.answer)
         return [entry]
-    if question.kind == "scale":
+    if not question.kind_spec.from_choices:
         entry["answerInteger"] = comparison.answer
         return [entry]
     codings = answer_codings(q, question)

@@ -44,7 +44,7 @@ class ResponseBuilder:
         self.effective = AnswerFilter(questionnaire)
         self.codings = {
             question.id: answer_codings(questionnaire, question)
-            for question in questionnaire.questions.values() if question.kind != "scale"
+            for question in questionnaire.questions.values() if question.kind_spec.from_choices
         }
 
     def resources(self, record: Any, identified: bool = False,
@@ -116,7 +116,7 @@ class ResponseBuilder:
 
     def answer(self, question: Question, value: Any) -> dict[str, Any]:
         """One answer, typed as the Questionnaire item declares it."""
-        if question.kind == "scale":
+        if not question.kind_spec.from_choices:
             if isinstance(value, int) and not isinstance(value, bool):
                 return {"valueInteger": value}
         elif value.__class__ in (str, int):  # exact types: True is not the answer 1
