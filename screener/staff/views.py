@@ -12,7 +12,7 @@ from flask import (Blueprint, current_app, flash, g, jsonify, redirect, render_t
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from screener.core import safety
+from screener.core import languages, safety
 from screener.storage import audit, kept_notes, outbox, safety as safety_store
 from screener.staff import admin, dashboard, kept, mfa, password, review
 from screener.staff.navigation import next_in_view, opened_at, queue_view, without_place
@@ -280,6 +280,7 @@ def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
         flag_urgency=review.flag_urgencies(questionnaire, screening.flags, changed),
         patient_saw=review.patient_saw(questionnaire, answers, changed),
         assessment=screening.assessment or {}, groups=review.answer_groups(screening),
+        **languages.staff_context(questionnaire, screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
         history=review.history(screening, events, names), note_form=note_form,
         note_max=review.NOTE_MAX_CHARS, attempt_form=attempt_form,
