@@ -18,6 +18,7 @@ from screener.export.fhir.response import (
     SUBMISSION_IDENTIFIER_SYSTEM, SURVEY, ResourceIds, ResponseBuilder, fhir_datetime, flag_tags,
     patient_resource, score_code, score_value,
 )
+from screener.core.languages import language_of
 from screener.core.questionnaire import Question, Questionnaire
 
 _IDENTIFIER_SYSTEM = json.dumps(SUBMISSION_IDENTIFIER_SYSTEM)
@@ -93,7 +94,7 @@ class NdjsonWriter:
         meta = ',"meta":' + _dumps({"tag": tags}) if tags else ""
         return (
             '{"resourceType":"QuestionnaireResponse","id":"' + ids.response + '"' + meta
-            + ',"identifier":'
+            + ',"language":' + _dumps(language_of(record)) + ',"identifier":'
             '{"system":' + _IDENTIFIER_SYSTEM + ',"value":"urn:uuid:' + ids.response + '"},'
             '"questionnaire":' + _dumps(self.builder.canonical) + ',"status":"completed",'
             '"authored":"' + authored + '"' + subject + ',"item":[' + ",".join(groups) + "]}\n"
