@@ -17,8 +17,14 @@ SOURCE_LANGUAGE = "en"  # questions.yaml's; a row stored before the column exist
 
 def language_of(screening: Any) -> str:
     """The language code a submission (a row with the ``screenings`` columns) was answered
-    in; a row not yet flushed has no server default yet: the source language."""
-    return screening.language or SOURCE_LANGUAGE
+    in: ``language_code`` of its ``language``."""
+    return language_code(screening.language)
+
+
+def language_code(stored: str | None) -> str:
+    """A stored ``screenings.language``, or the source language for a row not yet flushed
+    (the column's default is the server's)."""
+    return stored or SOURCE_LANGUAGE
 
 
 def unvalidated_items(questionnaire: Questionnaire, language: str | None) -> frozenset[str]:

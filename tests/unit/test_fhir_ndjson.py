@@ -45,7 +45,7 @@ def record(answers, contact, seconds=0, language="en"):
 
 @settings(max_examples=300, deadline=None)
 @given(answer_sets(QUESTIONNAIRE), contacts, st.booleans(), st.integers(0, 10**8),
-       st.sampled_from(["en", "es"]))
+       st.sampled_from(["en", "es", None]))  # None: a row not yet flushed reads "en"
 def test_lines_equal_the_dict_resources(answers, contact, identified, seconds, language):
     rec = record(answers, contact, seconds, language)
     text = WRITER.lines(rec, identified)
