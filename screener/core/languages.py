@@ -44,12 +44,22 @@ def rules_in_source_language(questionnaire: Questionnaire,
             for rule in stored or ()]
 
 
+def translation_known(questionnaire: Questionnaire, language: str | None) -> bool:
+    """Whether ``questionnaire`` knows what a patient reading ``language`` read. A stored older
+    version is kept as its English text only (``storage/versions.py``): its translation, and so
+    which items were unvalidated, is not known: no mark then must not read as "all validated"."""
+    code = language or SOURCE_LANGUAGE
+    return code == SOURCE_LANGUAGE or code in questionnaire.translations
+
+
 def staff_context(questionnaire: Questionnaire, screening: Any) -> dict[str, Any]:
     """What a staff page (detail, printable summary) shows of a submission's language:
-    ``language`` (its code), ``unvalidated`` (``unvalidated_items``) and ``matched_rules``
-    (the stored rules, reasons in English). ``questionnaire`` is the one it was answered under."""
+    ``language`` (its code), ``unvalidated`` (``unvalidated_items``), ``translation_known``
+    and ``matched_rules`` (the stored rules, reasons in English). ``questionnaire`` is the one
+    it was answered under."""
     language = language_of(screening)
     return {"language": language,
             "unvalidated": unvalidated_items(questionnaire, language),
+            "translation_known": translation_known(questionnaire, language),
             "matched_rules": rules_in_source_language(
                 questionnaire, (screening.assessment or {}).get("rules"))}

@@ -3,6 +3,7 @@ read in a translation not yet validated (issue 27): queue, detail page, printabl
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -10,8 +11,9 @@ from markupsafe import escape
 
 from screener.core import rules
 from screener.extensions import db
-from screener.storage.models import Screening
+from screener.storage.models import QuestionnaireVersion, Screening
 from screener.storage.submissions import apply_assessment
+from tests.conftest import QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, gad7, phq9
 
@@ -179,3 +181,29 @@ def test_a_taken_back_plan_in_spanish_keeps_its_first_answer_and_its_mark(app, c
     queue = page(client, "/staff/")
     first = re.search(r"<tbody>.*?</tr>", queue, flags=re.S).group(0)
     assert "Inés Ejemplo" in first and 'data-language="es"' in first
+
+
+def test_under_a_version_kept_as_english_only_the_page_says_marks_are_not_known(
+        app, client, login_as, questionnaire, spanish):
+    """A Spanish screening answered under a version the app now keeps as its English text only
+    (a later questions.yaml is in force): no mark can be worked out, so instead of an unmarked
+    page that would look validated, staff read that it is not known."""
+    source = QUESTIONS.read_text(encoding="utf-8") + "\n# an edit after this submission\n"
+    sha256 = hashlib.sha256(source.encode()).hexdigest()
+    with app.app_context():
+        db.session.add(QuestionnaireVersion(sha256=sha256, questionnaire_id=questionnaire.id,
+                                            version=questionnaire.version, source=source))
+        db.session.commit()
+        older = make_submission(CRISIS, name="Inés Ejemplo", language="es",
+                                questionnaire_sha256=sha256).id
+    login_as("clinician")
+    note = ("Screened in Spanish under an older questionnaire version: which questions were "
+            "asked in a translation not yet validated is not known — interpret every answer "
+            "with care.")
+    for path in (f"/staff/submissions/{older}", f"/staff/submissions/{older}/summary"):
+        html = page(client, path)
+        assert note in html and MARK not in html, path
+        assert 'data-language="es"' in html
+    # The same answers under the version in force: marked, and no such note.
+    current = page(client, f"/staff/submissions/{spanish}")
+    assert MARK in current and note not in current
