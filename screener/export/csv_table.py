@@ -5,10 +5,12 @@ Columns, in order: the submission's id, time, questionnaire and version, review 
 flags; each score's value (at most 2 decimals) and band; the matched rule ids; the contact fields;
 one column per question id holding the stored value (multi-choice joined with ``;``): in
 questionnaire order, except that questions a later version added (``added_in``) come after the
-older ones, so a new questionnaire version never moves an existing column. Columns that issues added beside the questions
-(``EXTRA_COLUMNS``: the review columns, then the patient's ``reference``, blank when
-de-identified) sit after the questions of the versions in force when they landed and before
-those of any later version, in the order the issues landed: no column ever moves. Answers to questions that skip logic disabled are left empty: they did not count.
+older ones, so a new questionnaire version never moves an existing column. Columns that issues
+added beside the questions (``EXTRA_COLUMNS``: the review columns, then the patient's
+``reference``, blank when de-identified, then the ``language`` they screened in) sit after the
+questions of the versions in force when they landed and before those of any later version, in
+the order the issues landed: no column ever moves. Answers to questions that skip logic disabled
+are left empty: they did not count.
 
 Phone numbers given in international form ('+1 555 0100', '0044…') are written in E.164
 ('+15550100'): a cell of '+' and digits only is a number to a spreadsheet, never a formula, so it
@@ -22,6 +24,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from screener.core.answers import AnswerFilter
+from screener.core.languages import language_of
 from screener.core.questionnaire import Questionnaire
 # The guard and the writer, shared with the dashboard's CSV (re-exported: exports call them here).
 from screener.core.tabular import BOM, E164, FORMULA_STARTS, guard, write  # noqa: F401
@@ -69,10 +72,13 @@ class CsvLayout:
 # Columns issues added beside the questions (DECISIONS, "Exports"), each group with the newest
 # questionnaire version whose questions come before it: a later version's questions follow it,
 # so neither a new version nor a new group moves an existing column. Staff review (1.0.0 era),
-# then the reference patients quote when calling (issue 24, landed with 1.2.0).
+# then the reference patients quote when calling (issue 24, landed with 1.2.0), then the language
+# the patient screened in ("en", "es": issue 27, after 1.2.0; not identifying, so kept when
+# de-identified).
 EXTRA_COLUMNS = (
     ("1.0.0", REVIEW_COLUMNS),
     ("1.2.0", (("reference", "Reference"),)),
+    ("1.2.0", (("language", "Language"),)),
 )
 
 
@@ -167,7 +173,8 @@ def row(columns: CsvLayout, record: Any, answers: Mapping[str, Any]) -> list[Any
     # The reference identifies the patient's call: blank in a de-identified export.
     extra = {"assignee": record.assignee, "notes": record.notes,
              "contact_attempts": record.contact_attempts,
-             "reference": record.reference if columns.contact else None}
+             "reference": record.reference if columns.contact else None,
+             "language": language_of(record)}
     start = 0
     for end, column_ids in (*columns.extras, (len(columns.question_ids), ())):
         for question_id in columns.question_ids[start:end]:

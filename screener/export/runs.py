@@ -31,7 +31,7 @@ BATCH_SIZE = 1000
 SCREENINGS = Screening.__table__
 _CORE_COLUMNS = (
     "id", "submitted_at", "questionnaire_id", "questionnaire_version", "questionnaire_sha256",
-    "review_status", "outcome", "flag_list", "assessment", "answers",
+    "review_status", "outcome", "flag_list", "assessment", "answers", "language",
 )
 _CONTACT_COLUMNS = tuple(column for column, _ in csv_table.CONTACT_COLUMNS)
 

@@ -24,7 +24,7 @@ from screener.export.fhir.response import bundle
 from screener.storage.filters import FilterError, ScreeningFilters
 from screener.web.filter_args import parse_switch, screening_filters
 from screener.storage.models import utcnow
-from screener.core import safety
+from screener.core import languages, safety
 from screener.core.rules import enabled_questions, enabled_view
 from screener.storage import safety as safety_store
 from screener.web.questionnaires import current_questionnaire, questionnaire_for
@@ -119,7 +119,7 @@ def summary(screening_id: uuid.UUID):
         skipped=[step for step in questionnaire.steps if step.id not in shown],
         safety_answers=safety.kept(questionnaire, records, screening.answers or {}),
         changed_urgency=safety.changed_urgency(questionnaire, records, screening.answers or {}),
-        printed_at=utcnow(),
+        printed_at=utcnow(), **languages.staff_context(questionnaire, screening),
     )
     _audit_one(screening_id, "summary", identified=True)
     return page

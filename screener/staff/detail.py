@@ -8,7 +8,7 @@ from functools import wraps
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from screener.core import safety
+from screener.core import languages, safety
 from screener.extensions import db
 from screener.staff import kept, presenters, review
 from screener.staff.blueprint import bp, words
@@ -64,6 +64,7 @@ def _render_detail(screening, note_form: NoteForm, attempt_form: AttemptForm,
         flag_urgency=presenters.flag_urgencies(questionnaire, screening.flags, changed),
         patient_saw=presenters.patient_saw(questionnaire, answers, changed),
         assessment=screening.assessment or {}, groups=presenters.answer_groups(screening),
+        **languages.staff_context(questionnaire, screening),
         next_statuses=review.next_statuses(screening.review_status), staff=staff,
         history=presenters.history(screening, events, names), note_form=note_form,
         note_max=review.NOTE_MAX_CHARS, attempt_form=attempt_form,

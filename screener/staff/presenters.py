@@ -63,6 +63,7 @@ class AnswerGroup:
     rows: list[AnswerRow]
     stem: str | None = None
     scores: tuple[ScoreLine, ...] = ()
+    step_id: str = ""
 
 
 def answer_groups(screening: Screening) -> list[AnswerGroup]:
@@ -85,7 +86,7 @@ def answer_groups(screening: Screening) -> list[AnswerGroup]:
             for score in questionnaire.scores
             if score.id in stored_scores and ids.intersection(score.items)
         )
-        groups.append(AnswerGroup(step.title, rows, step.stem, scores))
+        groups.append(AnswerGroup(step.title, rows, step.stem, scores, step.id))
     unknown = [AnswerRow(k, k, _stored(v)) for k, v in answers.items()
                if k not in questionnaire.questions]
     if unknown:

@@ -38,17 +38,20 @@ TAKEN_BACK = [("phq9_9", 2), ("cssrs_thoughts", "yes"), ("cssrs_method", "yes"),
               ("cssrs_plan", "yes"), ("suicide_attempt", "yes"), ("suicide_attempt_recent", "yes")]
 
 
-@pytest.fixture(params=["typical", "taken back"])
+@pytest.fixture(params=["typical", "taken back", "taken back in Spanish"])
 def summary_html(request, app, client, login_as) -> str:
-    """A typical summary: every step answered, two flags' worth of reasons, two notes; and the
-    same with six safety answers taken back (the section listing them as first given)."""
+    """A typical summary: every step answered, two flags' worth of reasons, two notes; the
+    same with six safety answers taken back (the section listing them as first given); and
+    that one screened in Spanish (its language line, legends and `translation: unvalidated`
+    marks beside about thirty answers)."""
     with app.app_context():
         answers = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1), **gad7(2, 2, 2, 1, 1, 1, 1),
                            diagnoses=["depression", "ptsd"], chronic_pain="yes", peg_1=4,
                            peg_2=4, peg_3=3, phq9_difficulty="very", pregnancy="unsure")
-        given = TAKEN_BACK if request.param == "taken back" else ()
+        given = TAKEN_BACK if request.param.startswith("taken back") else ()
+        language = "es" if request.param.endswith("Spanish") else "en"
         screening = make_submission(answers, name="Alex Example", phone="+1 555 0100",
-                                    safety_answers=given)
+                                    safety_answers=given, language=language)
         author = make_staff("intake", name="Nora Nurse")
         for body in ("Called back, left a message.", "Spoke with the patient; safe at home."):
             db.session.add(Note(screening_id=screening.id, author_id=author.id, body=body))

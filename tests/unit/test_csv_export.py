@@ -26,7 +26,7 @@ def record(questionnaire, answers, **contact):
     assessment = rules.evaluate(questionnaire, answers)
     fields = dict(contact_name="Alex Example", contact_email="alex@example.com",
                   contact_phone=None, contact_method="email", contact_time=None,
-                  contact_message=None, reference="K7Q-4M9")
+                  contact_message=None, reference="K7Q-4M9", language="en")
     fields.update(contact)
     return SimpleNamespace(
         id=uuid.UUID("12345678-1234-5678-1234-567812345678"), submitted_at=SUBMITTED,
@@ -116,10 +116,10 @@ def test_columns_in_the_documented_order(questionnaire):
     review = [c for c, _ in csv_export.REVIEW_COLUMNS]
     first = [q for q in questions if questionnaire.questions[q].added_in is None]
     # Columns later issues add come after the questions of the versions in force when they
-    # landed (patients' reference: after 1.2.0's), so a new version moves none of them and
-    # none of them moved a question column of an earlier export.
+    # landed (patients' reference: after 1.2.0's; then the Spanish issue's language), so a new
+    # version moves none of them and none of them moved a question column of an earlier export.
     assert list(columns.headers) == fixed + scores + ["rules"] + contact + first + review + (
-        added["1.1.0"] + added["1.2.0"] + ["reference"])
+        added["1.1.0"] + added["1.2.0"] + ["reference", "language"])
     assert len(columns.labels) == len(columns.headers)
     assert columns.labels[columns.headers.index("phq9_1")] == questionnaire.questions["phq9_1"].text
 
@@ -133,7 +133,8 @@ def test_new_questions_come_after_the_1_0_0_columns_which_keep_their_order(quest
     assert (old.version, middle.version) == ("1.0.0", "1.1.0")
 
     def then(questionnaires):
-        return [c for c in csv_export.layout(questionnaires).headers if c != "reference"]
+        return [c for c in csv_export.layout(questionnaires).headers
+                if c not in ("reference", "language")]
 
     old_columns = then([old])
     middle_columns = then([middle, old])
@@ -147,7 +148,7 @@ def test_new_questions_come_after_the_1_0_0_columns_which_keep_their_order(quest
     assert new_columns[len(middle_columns):] == [
         "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent", "cssrs_plan",
         "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
-        "nonmedical_ketamine", "reference"]
+        "nonmedical_ketamine", "reference", "language"]
 
 
 def test_a_1_0_0_submission_fills_its_own_columns_and_leaves_the_new_ones_empty(questionnaire):
@@ -296,7 +297,8 @@ def column_order_last(questionnaire) -> str:
 
 
 def test_a_later_version_puts_its_questions_after_the_reference(questionnaire):
-    """A 1.3.0 that adds a question appends it after the reference: no existing column moves."""
+    """A 1.3.0 that adds a question appends it after the reference and the language: no
+    existing column moves."""
     from dataclasses import replace
     step = questionnaire.steps[-1]
     new = replace(step.questions[0], id="new_in_1_3_0", added_in="1.3.0")
@@ -326,3 +328,23 @@ def test_the_reference_follows_the_1_2_0_questions_and_is_blank_when_de_identifi
     cells = csv_export.row(anonymous, record(questionnaire, baseline()), baseline())
     assert cells[anonymous.headers.index("reference")] is None
     assert "K7Q-4M9" not in cells
+
+
+def test_the_language_follows_the_reference_and_stays_when_de_identified(questionnaire):
+    """Which language the patient screened in ("en", "es"), right after the reference (issue
+    27, appended: DECISIONS, "Exports"); it identifies nobody, so a de-identified export keeps
+    it while the reference goes."""
+    from tests.helpers import baseline
+    for contact in (True, False):
+        columns = csv_export.layout([questionnaire], contact=contact)
+        at = columns.headers.index("language")
+        assert columns.headers[at - 1] == "reference" and at == len(columns.headers) - 1
+        assert columns.labels[at] == "Language"
+        for language in ("es", "en"):
+            cells = csv_export.row(columns, record(questionnaire, baseline(), language=language),
+                                   baseline())
+            assert cells[at] == language and len(cells) == len(columns.headers)
+    # A row flushed before the server default filled the column reads as English.
+    columns = csv_export.layout([questionnaire])
+    cells = csv_export.row(columns, record(questionnaire, baseline(), language=None), baseline())
+    assert cells[columns.headers.index("language")] == "en"

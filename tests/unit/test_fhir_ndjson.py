@@ -36,16 +36,18 @@ contacts = st.fixed_dictionaries({
 })
 
 
-def record(answers, contact, seconds=0):
+def record(answers, contact, seconds=0, language="en"):
     return SimpleNamespace(
         id=uuid.uuid4(), submitted_at=EPOCH + timedelta(seconds=seconds), answers=answers,
+        language=language,
         assessment=assessment_record(rules.evaluate(QUESTIONNAIRE, answers)), **contact)
 
 
 @settings(max_examples=300, deadline=None)
-@given(answer_sets(QUESTIONNAIRE), contacts, st.booleans(), st.integers(0, 10**8))
-def test_lines_equal_the_dict_resources(answers, contact, identified, seconds):
-    rec = record(answers, contact, seconds)
+@given(answer_sets(QUESTIONNAIRE), contacts, st.booleans(), st.integers(0, 10**8),
+       st.sampled_from(["en", "es", None]))  # None: a row not yet flushed reads "en"
+def test_lines_equal_the_dict_resources(answers, contact, identified, seconds, language):
+    rec = record(answers, contact, seconds, language)
     text = WRITER.lines(rec, identified)
     assert text.endswith("\n")
     assert [json.loads(line) for line in text.splitlines()] == BUILDER.resources(rec, identified)

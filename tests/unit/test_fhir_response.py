@@ -17,6 +17,7 @@ from screener.export.fhir import resource as fhir, response as fhir_response
 from screener.core import rules
 from screener.storage.submissions import assessment_record
 from tests.helpers import baseline, gad7, phq9
+from tests.unit.test_fhir_questionnaire import untranslated
 
 SUBMITTED = datetime(2026, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
 MODELS = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observation,
@@ -28,7 +29,7 @@ def record(questionnaire, answers, **contact):
                   contact_phone="+1 555 0100", contact_method="text")
     fields.update(contact)
     return SimpleNamespace(
-        id=uuid.uuid4(), submitted_at=SUBMITTED, answers=answers,
+        id=uuid.uuid4(), submitted_at=SUBMITTED, answers=answers, language="en",
         assessment=assessment_record(rules.evaluate(questionnaire, answers)), **fields)
 
 
@@ -101,9 +102,26 @@ def test_every_answer_is_one_of_the_questionnaires_options(questionnaire, crisis
         item = options[link_id]
         for answer in answers:
             if item["type"] == "choice":
-                assert answer["valueCoding"] in [o["valueCoding"] for o in item["answerOption"]]
+                assert answer["valueCoding"] in [untranslated(o["valueCoding"])
+                                                 for o in item["answerOption"]]
             else:
                 assert item["type"] == "integer" and "valueInteger" in answer
+
+
+def test_the_response_carries_the_language_the_patient_answered_in(questionnaire,
+                                                                  crisis_record):
+    """Resource.language is the patient's ("es" for a Spanish screening); the answers and
+    texts stay the questionnaire's own (English), exactly as for the same answers in English."""
+    english = validate_bundle(fhir_response.bundle(questionnaire, crisis_record))
+    crisis_record.language = "es"
+    spanish = validate_bundle(fhir_response.bundle(questionnaire, crisis_record))
+    [en_response] = english["QuestionnaireResponse"]
+    [es_response] = spanish["QuestionnaireResponse"]
+    assert (en_response["language"], es_response["language"]) == ("en", "es")
+    assert QuestionnaireResponse.model_validate(es_response).language == "es"
+    assert {**es_response, "language": "en"} == en_response
+    assert es_response["item"][0]["text"] == questionnaire.steps[0].title
+    assert spanish["Observation"] == english["Observation"]
 
 
 def test_answers_skip_logic_disabled_are_left_out(questionnaire):

@@ -9,8 +9,9 @@ from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 
 from screener.core.questionnaire import load
 from screener.export.fhir import resource as fhir
+from screener.export.fhir.resource import answer_codings
 from tests.conftest import QUESTIONS
-from tests.unit.test_fhir_questionnaire import groups, items
+from tests.unit.test_fhir_questionnaire import groups, items, untranslated
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +57,39 @@ def test_groups_displays_and_help_are_translated(resource, questionnaire):
     assert spanish(stem) == [es.steps_by_id["phq9"].stem]
 
 
-def test_answer_codings_are_unchanged(resource):
-    """A Coding is compared whole (responses, enableWhen): no translation is added to it."""
-    for item in items(resource).values():
-        for option in item.get("answerOption", []):
-            assert "_display" not in option["valueCoding"]
+def test_every_choice_carries_the_label_the_spanish_patient_read(resource, questionnaire):
+    """Each answer option's Spanish label is a translation of its Coding's display, LOINC
+    answers included (PHQ-9's "Ningún día"); system, code and English display are unchanged, so
+    responses and enableWhen still match it by system and code."""
+    es = questionnaire.localized("es")
+    for link_id, item in items(resource).items():
+        question, spanish_question = questionnaire.questions[link_id], es.questions[link_id]
+        options = item.get("answerOption", [])
+        assert len(options) == len(question.choices)
+        for option, choice, translated in zip(options, question.choices,
+                                              spanish_question.choices):
+            coding = option["valueCoding"]
+            assert untranslated(coding) == answer_codings(questionnaire, question)[choice.value]
+            expected = [] if translated.label == coding["display"] else [translated.label]
+            assert spanish(coding, "display") == expected, (link_id, choice.value)
+    phq9_1 = items(resource)["phq9_1"]["answerOption"]
+    assert [spanish(o["valueCoding"], "display") for o in phq9_1] == [
+        ["Ningún día"], ["Varios días"], ["Más de la mitad de los días"], ["Casi todos los días"]]
+    assert phq9_1[0]["valueCoding"]["system"] == "http://loinc.org"
+    assert spanish(items(resource)["age_18_plus"]["answerOption"][0]["valueCoding"],
+                   "display") == ["Sí"]
+
+
+def test_the_parsed_resource_keeps_the_choice_translations(resource):
+    """fhir.resources reads the ``_display`` extension as the Coding's (not dropped)."""
+    parsed = FhirQuestionnaire.model_validate(resource)
+    safety = next(group for group in parsed.item if group.linkId == "safety")
+    question = next(item for item in safety.item if item.linkId == "cssrs_wish_dead")
+    coding = question.answerOption[0].valueCoding
+    assert coding.display == "Yes"
+    [extension] = coding.display__ext.extension
+    assert extension.url == fhir.TRANSLATION
+    assert [part.valueCode or part.valueString for part in extension.extension] == ["es", "Sí"]
 
 
 def test_an_old_version_has_no_translations():

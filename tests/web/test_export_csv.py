@@ -38,7 +38,7 @@ def three(app):
         crisis = make_submission(baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
                                           cssrs_plan="yes"), name="Casey Crisis")
         fit = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)), name="Fran Fit",
-                              review_status="in_review")
+                              review_status="in_review", language="es")
         mild = make_submission(baseline(), name="Milo Mild", submitted_ago=timedelta(days=10),
                                review_status="closed")
         return {"crisis": str(crisis.id), "fit": str(fit.id), "mild": str(mild.id)}
@@ -55,14 +55,16 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     assert header[:7] == ["submission_id", "submitted_at", "questionnaire_id",
                           "questionnaire_version", "status", "outcome", "flags"]
     # The 1.0.0 questions, the review columns (issue 15), the questions 1.1.0 added, those 1.2.0
-    # added, then the reference (issue 24, after 1.2.0): nothing moves an existing column
+    # added, then the reference (issue 24, after 1.2.0) and the language (issue 27): nothing
+    # moves an existing column
     first = [q.id for q in questionnaire.questions.values() if q.added_in is None]
     added = [q.id for q in questionnaire.questions.values() if q.added_in == "1.1.0"]
     added_1_2_0 = [q.id for q in questionnaire.questions.values() if q.added_in == "1.2.0"]
     assert added_1_2_0[:5] == ["cssrs_wish_dead", "cssrs_thoughts", "cssrs_method",
                                "cssrs_intent", "cssrs_plan"]
-    assert header[-len(first) - 4 - len(added) - len(added_1_2_0):] == (
-        first + ["assignee", "notes", "contact_attempts"] + added + added_1_2_0 + ["reference"])
+    assert header[-len(first) - 5 - len(added) - len(added_1_2_0):] == (
+        first + ["assignee", "notes", "contact_attempts"] + added + added_1_2_0
+        + ["reference", "language"])
     assert [r["submission_id"] for r in rows] == [three["mild"], three["crisis"], three["fit"]]
     crisis = rows[1]
     assert crisis["outcome"] == "crisis" and crisis["flags"] == "urgent_now;self_harm"
@@ -73,6 +75,8 @@ def test_one_row_per_submission_with_the_documented_columns(client, login_as, th
     assert crisis["diagnoses"] == "depression"
     assert datetime.strptime(crisis["submitted_at"], "%Y-%m-%dT%H:%M:%SZ")
     assert rows[2]["status"] == "in_review"
+    # The language the patient screened in: Fran answered in Spanish, the others in English.
+    assert [r["language"] for r in rows] == ["en", "en", "es"]
 
 
 def test_zero_rows_is_a_valid_file_with_a_header(client, login_as):

@@ -27,8 +27,10 @@ def test_csv_and_ndjson_exports_on_postgresql(pg_app, monkeypatch):
     with pg_app.app_context():
         answers = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
                            cssrs_intent="yes")  # high risk: crisis, urgent_now and self_harm
+        # Every other one screened in Spanish; the others get the column's server default.
         crisis = [str(make_submission(answers, name=f"Crisis {n}",
-                                      submitted_ago=timedelta(minutes=n)).id)
+                                      submitted_ago=timedelta(minutes=n),
+                                      **({"language": "es"} if n % 2 else {})).id)
                   for n in range(5)]
         make_submission(baseline(), name="Mild One")
         make_submission(status="draft", submitted_at=None, consent_at=None)
@@ -39,6 +41,7 @@ def test_csv_and_ndjson_exports_on_postgresql(pg_app, monkeypatch):
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True), newline="")))
     assert [r["submission_id"] for r in rows] == crisis[::-1]  # oldest first
     assert {r["phq9_score"] for r in rows} == {"9"}
+    assert [r["language"] for r in rows] == ["en", "es", "en", "es", "en"]
 
     everything = client.get("/staff/export.csv").get_data(as_text=True)
     assert everything.count("\r\n") == 1 + 6  # header and every sent submission, no draft
@@ -48,8 +51,9 @@ def test_csv_and_ndjson_exports_on_postgresql(pg_app, monkeypatch):
     models = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observation}
     for resource in resources:
         models[resource["resourceType"]].model_validate(resource)
-    assert [r["id"] for r in resources if r["resourceType"] == "QuestionnaireResponse"] == (
-        crisis[::-1])
+    responses = [r for r in resources if r["resourceType"] == "QuestionnaireResponse"]
+    assert [r["id"] for r in responses] == crisis[::-1]
+    assert [r["language"] for r in responses] == ["en", "es", "en", "es", "en"]
 
     with pg_app.app_context():
         events = db.session.scalars(

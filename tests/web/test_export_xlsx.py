@@ -90,9 +90,10 @@ def test_deidentified_leaves_out_contact_columns(client, login_as, submission):
     rows = sheet_rows(workbook(client.get(URL, query_string={"deidentified": "1"})),
                       "Submissions")
     at = header.index("Reference")
-    # After the newest questions (issue 24 landed after 1.2.0), blank when de-identified.
-    # (A row's empty cells at its end are not written: pad to the header's width.)
-    assert at == len(header) - 1 and (rows[1] + [None] * len(header))[at] is None
+    # After the newest questions (issue 24 landed after 1.2.0), blank when de-identified;
+    # then the patient's language (issue 27), kept: it identifies nobody.
+    assert at == len(header) - 2 and rows[1][at] is None
+    assert header[at + 1] == "Language" and rows[1][at + 1] == "en"
 
 
 def test_filters_apply_and_bad_filters_are_refused(client, login_as, app, submission):
@@ -171,3 +172,17 @@ def test_too_large_for_the_web_says_what_to_do(client, login_as, app, submission
     with app.app_context():
         assert not db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "export")).all(), "nothing exported, nothing audited"
+
+
+def test_a_spanish_submission_reads_in_english_with_its_language(client, login_as, app,
+                                                                 questionnaire):
+    """Staff read a Spanish screening's answers as the English labels; the Language column
+    (right after the reference) says "es"."""
+    with app.app_context():
+        make_submission(baseline(), name="Inés Ejemplo", language="es")
+    login_as("clinician")
+    header, row = sheet_rows(workbook(client.get(URL)), "Submissions")[:2]
+    at = header.index("Language")
+    assert header[at - 1] == "Reference" and row[at] == "es"
+    age = questionnaire.questions["age_18_plus"]
+    assert row[header.index(age.text)] == age.label_for("yes") == "Yes"

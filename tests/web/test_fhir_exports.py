@@ -230,6 +230,24 @@ def test_ndjson_is_one_valid_resource_per_line(app, client, login_as, sent):
     assert references == {f"QuestionnaireResponse/{sent.id}", f"QuestionnaireResponse/{other}"}
 
 
+def test_a_spanish_submission_is_a_response_in_spanish_in_the_bundle_and_ndjson(
+        app, client, login_as, sent, questionnaire):
+    """QuestionnaireResponse.language is the language the patient answered in, in the one
+    submission's Bundle and in bulk NDJSON alike; the English one says "en"."""
+    with app.app_context():
+        spanish = make_submission(baseline(), name="Inés Ejemplo", language="es").id
+    login_as("clinician")
+    document = client.get(f"/staff/submissions/{spanish}/fhir").get_json(force=True)
+    [response] = [e["resource"] for e in document["entry"]
+                  if e["resource"]["resourceType"] == "QuestionnaireResponse"]
+    assert QuestionnaireResponse.model_validate(response).language == "es"
+    # The texts stay the questionnaire's own English (the Questionnaire holds the Spanish).
+    assert response["item"][0]["text"] == questionnaire.steps[0].title
+    bulk = [r for r in resources(client.get("/staff/export.ndjson"))
+            if r["resourceType"] == "QuestionnaireResponse"]
+    assert {r["id"]: r["language"] for r in bulk} == {str(sent.id): "en", str(spanish): "es"}
+
+
 def test_ndjson_filters_identified_and_audit(app, client, login_as, sent):
     with app.app_context():
         make_submission(baseline())  # not a crisis

@@ -176,6 +176,41 @@ def test_an_urgent_submission_is_emailed_with_no_health_data(alert_app, smtp):
     assert len(smtp.inbox.messages) == 1
 
 
+def test_a_spanish_crisis_submission_is_emailed_in_english_with_nothing_more(alert_app, smtp):
+    """The alert of a screening answered in Spanish is the English alert, word for word (only
+    its link and time differ): no Spanish text, nothing of the answers or the language."""
+    smtp.start()
+    english_id, _ = submit_urgent(alert_app)
+    spanish_id, _ = submit_urgent(alert_app, name="Inés Ejemplo", email="ines@example.org")
+    with alert_app.app_context():  # as the patient side stores a screening taken in Spanish
+        screening = db.session.get(Screening, spanish_id)
+        screening.language = "es"
+        db.session.commit()
+        answers = screening.answers
+    assert deliver(alert_app)["sent"] == 2
+    bodies = {}
+    for raw in smtp.inbox.messages:
+        message = email.message_from_bytes(raw)
+        body = message.get_payload(decode=True).decode()
+        which = spanish_id if str(spanish_id) in body else english_id
+        bodies[which] = (message["Subject"], re.sub(
+            r"Received: [^\r\n]*", "Received: <time>", body.replace(str(which), "<id>")), raw)
+    assert bodies[spanish_id][:2] == bodies[english_id][:2]
+    assert bodies[spanish_id][1].isascii()  # English words only
+    text = bodies[spanish_id][2].decode("utf-8", "replace").lower()
+    with alert_app.app_context():
+        en = current_questionnaire()
+    es = en.localized("es")
+    pairs = [(en.title, es.title), (en.crisis_title, es.crisis_title),
+             *((en.questions[q].text, es.questions[q].text) for q in answers),
+             *((en.questions[q].label_for(v), es.questions[q].label_for(v))
+               for q, v in answers.items()),
+             *((o.title, es.outcomes_by_id[o.id].title) for o in en.outcomes)]
+    spanish = [theirs for ours, theirs in pairs if theirs != ours]  # "No" is English too
+    for words in spanish + ["ines", "inés", "spanish", "español", '"es"']:
+        assert words.lower() not in text, words
+
+
 def test_a_non_urgent_submission_sends_nothing(alert_app, smtp):
     smtp.start()
     submit_urgent(alert_app, answers=baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)))

@@ -81,10 +81,12 @@ def test_csv_exports_each_with_its_own_columns(app, client, login_as, old_and_ne
     assert old["medications"] == "" and old["suicide_attempt"] == ""
     assert old["cssrs_thoughts"] == "" and old["ketamine_nonmedical"] == "no"
     assert old["self_harm_plan"] == ""  # a 1.0.0 question 1.2.0 retired keeps its column
+    assert old["language"] == new["language"] == "en"  # Spanish came with 1.2.0
     assert new["medications"] == "opioid" and "medication_review" in new["rules"].split(";")
     assert new["self_harm_plan"] == "" and new["cssrs_thoughts"] == "no"
     header = next(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    # After the review columns and the reference (issue 24): what 1.1.0 added, then 1.2.0. (1.1.0's text is not
+    # After the review columns: what 1.1.0 added, then 1.2.0, then the reference (issue 24) and
+    # the language (issue 27). (1.1.0's text is not
     # stored here, so the questions it added and 1.2.0 retired have no column: no row has them.)
     assert header[header.index("assignee"):] == [
         "assignee", "notes", "contact_attempts", "prior_ketamine",
@@ -92,7 +94,7 @@ def test_csv_exports_each_with_its_own_columns(app, client, login_as, old_and_ne
         "suicide_attempt", "suicide_attempt_recent", "bladder_symptoms", "breathing_liver",
         "medications", "cssrs_wish_dead", "cssrs_thoughts", "cssrs_method", "cssrs_intent",
         "cssrs_plan", "taps_alcohol", "taps_drugs", "drugs_cannabis_only", "taps_rx_misuse",
-        "nonmedical_ketamine", "reference"]
+        "nonmedical_ketamine", "reference", "language"]
     assert header.index("self_harm_plan") < header.index("assignee") < header.index(
         "prior_ketamine") < header.index("cssrs_wish_dead")
 

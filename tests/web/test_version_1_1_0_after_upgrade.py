@@ -162,8 +162,9 @@ def test_csv_keeps_every_1_1_0_column_in_place_and_appends_1_2_0(app, client, lo
     login_as("clinician")
     response = client.get("/staff/export.csv")
     header = next(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    # The 1.1.0 export had no reference column (issue 24 came after 1.2.0).
-    before = [c for c in csv_table.layout([V110, V100]).headers if c != "reference"]
+    # The 1.1.0 export had no reference or language column (issues 24 and 27 came after 1.2.0).
+    before = [c for c in csv_table.layout([V110, V100]).headers
+              if c not in ("reference", "language")]
     assert header[:len(before)] == before
     assert before[-9:] == ["prior_ketamine", "suicide_attempt", "suicide_attempt_recent",
                            "psych_hospital_recent", "heavy_drinking_past_year",
@@ -171,7 +172,7 @@ def test_csv_keeps_every_1_1_0_column_in_place_and_appends_1_2_0(app, client, lo
                            "medications"]  # as the 1.1.0 export wrote them
     added = [q.id for q in app.extensions["questionnaire"].questions.values()
              if q.added_in == "1.2.0"]
-    assert header[len(before):] == added + ["reference"]
+    assert header[len(before):] == added + ["reference", "language"]
     rows = {r["submission_id"]: r for r in csv.DictReader(io.StringIO(
         response.get_data(as_text=True)))}
     past = rows[str(stored["past attempt"])]

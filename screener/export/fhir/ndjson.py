@@ -18,6 +18,7 @@ from screener.export.fhir.response import (
     SUBMISSION_IDENTIFIER_SYSTEM, SURVEY, ResourceIds, ResponseBuilder, fhir_datetime, flag_tags,
     patient_resource, score_code, score_value,
 )
+from screener.core.languages import language_code
 from screener.core.questionnaire import Question, Questionnaire
 
 _IDENTIFIER_SYSTEM = json.dumps(SUBMISSION_IDENTIFIER_SYSTEM)
@@ -58,6 +59,7 @@ class NdjsonWriter:
         self.observation_heads = {score.id: self._observation_head(score.id)
                                   for score in questionnaire.scores}
         self.interpretations: dict[str, str] = {}
+        self.languages: dict[str, str] = {}  # language code -> its ',"language":…' member
 
     def lines(self, record: Any, identified: bool = False) -> str:
         """The submission's (Patient,) QuestionnaireResponse and Observations, one per line."""
@@ -93,11 +95,18 @@ class NdjsonWriter:
         meta = ',"meta":' + _dumps({"tag": tags}) if tags else ""
         return (
             '{"resourceType":"QuestionnaireResponse","id":"' + ids.response + '"' + meta
-            + ',"identifier":'
+            + self._language(record.language) + ',"identifier":'
             '{"system":' + _IDENTIFIER_SYSTEM + ',"value":"urn:uuid:' + ids.response + '"},'
             '"questionnaire":' + _dumps(self.builder.canonical) + ',"status":"completed",'
             '"authored":"' + authored + '"' + subject + ',"item":[' + ",".join(groups) + "]}\n"
         )
+
+    def _language(self, stored: str | None) -> str:
+        """The response's language member, encoded once per stored value."""
+        text = self.languages.get(stored)
+        if text is None:
+            text = self.languages[stored] = ',"language":' + _dumps(language_code(stored))
+        return text
 
     def _question_parts(self, question: Question) -> QuestionParts:
         """The item JSON of each allowed single value, and the pieces for anything else."""

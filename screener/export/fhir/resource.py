@@ -65,7 +65,9 @@ def questionnaire_resource(q: Questionnaire) -> dict[str, Any]:
     resource = _resource(q)
     for language in q.languages:
         if language != q.language:
-            _translate(resource, _resource(q.localized(language)), language)
+            other = q.localized(language)
+            _translate(resource, _resource(other), language)
+            _translate_choices(resource, other, language)
     return resource
 
 
@@ -73,13 +75,29 @@ def _translate(base: dict[str, Any], other: dict[str, Any], language: str) -> No
     """Add ``other``'s differing texts to ``base`` (the same shape) as translation extensions."""
     for key in ("title", "copyright", "text"):
         if key in base and other.get(key) != base[key]:
-            base.setdefault(f"_{key}", {}).setdefault("extension", []).append(
-                {"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": language},
-                                                   {"url": "content", "valueString": other[key]}]})
-    # Answer codings are left alone: a Coding is matched as a whole (QuestionnaireResponse,
-    # enableWhen), so a choice label's Spanish is not carried here (docs/questionnaire.md).
+            _add_translation(base, key, other[key], language)
     for mine, theirs in zip(base.get("item", []), other.get("item", [])):
         _translate(mine, theirs, language)
+
+
+def _translate_choices(resource: dict[str, Any], other: Questionnaire, language: str) -> None:
+    """Each choice's label in ``other``'s language on its Coding's ``_display``: what the
+    patient read, also for a LOINC answer whose display is LOINC's. A Coding still matches by
+    system and code (responses, enableWhen): the extension changes neither."""
+    for group in resource["item"]:
+        for item in group["item"]:
+            question = other.questions.get(item["linkId"])
+            for option, choice in zip(item.get("answerOption", ()), question.choices
+                                      if question else ()):
+                if choice.label != option["valueCoding"].get("display"):
+                    _add_translation(option["valueCoding"], "display", choice.label, language)
+
+
+def _add_translation(element: dict[str, Any], key: str, text: str, language: str) -> None:
+    """``element[key]``'s text in ``language``, as FHIR's translation extension on ``_key``."""
+    element.setdefault(f"_{key}", {}).setdefault("extension", []).append(
+        {"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": language},
+                                           {"url": "content", "valueString": text}]})
 
 
 def _resource(q: Questionnaire) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from screener.export.fhir.resource import answer_codings, canonical, coding
 from screener.core.answers import AnswerFilter
+from screener.core.languages import language_of
 from screener.core.questionnaire import Question, Questionnaire
 
 SURVEY = {"coding": [{
@@ -74,6 +75,9 @@ class ResponseBuilder:
         tags = flag_tags(self.questionnaire, record)
         if tags:
             resource["meta"] = {"tag": tags}
+        # The language the patient read and answered in (Resource.language, BCP 47): the items'
+        # texts here are the questionnaire's own (English); the Questionnaire has the Spanish.
+        resource["language"] = language_of(record)
         resource.update({
             "identifier": {"system": SUBMISSION_IDENTIFIER_SYSTEM,
                            "value": f"urn:uuid:{resource_id}"},
