@@ -5,25 +5,31 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import Flask, Response, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 MESSAGES = {
-    400: ("Something in that request was not right",
-          "The page could not use what was sent. Please go back and try again."),
-    403: ("You do not have access to this page",
-          "Your account is not allowed to open this page. Ask an administrator if you need it."),
-    404: ("Page not found", "We could not find that page. Check the address, or start again."),
-    405: ("That action is not available here", "Please go back and use the buttons on the page."),
-    409: ("This page changed while you were on it",
-          "Someone or something changed this at the same moment. Please go back and try again."),
-    413: ("That was too much to send", "Please shorten what you typed and try again."),
-    429: ("Too many attempts", "Please wait a minute before trying again."),
-    500: ("Something went wrong on our side",
-          "Nothing you did caused this. Your saved answers are safe; please try again shortly."),
-    503: ("The service is busy or briefly unavailable",
-          "Your saved answers are safe. Please try again in a minute."),
+    400: (_l("Something in that request was not right"),
+          _l("The page could not use what was sent. Please go back and try again.")),
+    403: (_l("You do not have access to this page"),
+          _l("Your account is not allowed to open this page. Ask an administrator if you need "
+             "it.")),
+    404: (_l("Page not found"), _l("We could not find that page. Check the address, or start "
+                                   "again.")),
+    405: (_l("That action is not available here"),
+          _l("Please go back and use the buttons on the page.")),
+    409: (_l("This page changed while you were on it"),
+          _l("Someone or something changed this at the same moment. Please go back and try "
+             "again.")),
+    413: (_l("That was too much to send"), _l("Please shorten what you typed and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a minute before trying again.")),
+    500: (_l("Something went wrong on our side"),
+          _l("Nothing you did caused this. Your saved answers are safe; please try again "
+             "shortly.")),
+    503: (_l("The service is busy or briefly unavailable"),
+          _l("Your saved answers are safe. Please try again in a minute.")),
 }
 
 
@@ -40,13 +46,13 @@ def render_errors_under(app: Flask, path_prefix: str,
 def render_error(code: int, message: str | None = None):
     """The error page for ``code``, with an optional specific message."""
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    title, message = str(title), str(message or default)  # in the page's language, now
     for prefix, render in current_app.extensions.get(_RENDERERS, {}).items():
         if request.path.startswith(prefix):
-            return render(code, message or default), code
+            return render(code, message), code
     if request.accept_mimetypes.best == "application/json":
-        return {"error": title, "message": message or default}, code
-    return render_template("errors/error.html", code=code, title=title,
-                           message=message or default), code
+        return {"error": title, "message": message}, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def init_app(app: Flask) -> None:
@@ -72,8 +78,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(
-            400, "This form has expired or was sent from elsewhere. Please go back, reload the "
-                 "page and try again.")
+            400, _l("This form has expired or was sent from elsewhere. Please go back, reload "
+                    "the page and try again."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
