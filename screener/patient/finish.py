@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from screener.storage import drafts
 from screener.patient import session
@@ -41,7 +41,8 @@ def finish():
     screening = load_draft()
     questionnaire, journey = journey_for(screening)
     if rules.validate_answers(questionnaire, screening.answers) or not journey.finished:
-        flash(_("Some answers are missing or need checking. Please answer this page."), "error")
+        flash(gettext("Some answers are missing or need checking. Please answer this page."),
+              "error")
         first = journey.first_open or journey.steps[0]
         return redirect(url_for("wizard.step", step_id=first.id))
     # Stored in English whatever the page's language: staff read the reasons (same outcome).

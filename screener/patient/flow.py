@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from screener.patient import session
@@ -55,8 +55,8 @@ def _no_draft() -> str:
         flash(str(MOVED), "info")
     else:
         hours = current_app.config["DRAFT_TTL_HOURS"]
-        flash(_("Your screening has expired: answers that are not sent to the clinic are "
-                "deleted after %(hours)s hours. Please start again.", hours=hours)
+        flash(gettext("Your screening has expired: answers that are not sent to the clinic "
+                      "are deleted after %(hours)s hours. Please start again.", hours=hours)
               if expired else str(LOST), "info")
     return url_for("wizard.landing")
 

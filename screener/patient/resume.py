@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from screener.patient import session as draft_session
 from screener.extensions import db
@@ -50,12 +50,14 @@ def show_new_code(screening):
 
 def resume_page():
     """The form to type a code into."""
-    error = _("We could not find a screening in progress with that code. Check the code and try "
-              "again: it has 12 letters and numbers, like 7KQ4-M9TX-2HPC. A code works once, "
-              "and stops working when the screening is sent or deleted, or %(hours)s hours "
-              "after the last answer. If you used it already, make a new one on the device "
-              "that has the screening.", hours=current_app.config["DRAFT_TTL_HOURS"]
-              ) if session.pop(CODE_ERROR_KEY, False) else None
+    if not session.pop(CODE_ERROR_KEY, False):
+        return render_template("patient/resume.html", error=None)
+    error = gettext("We could not find a screening in progress with that code. Check the code "
+                    "and try again: it has 12 letters and numbers, like 7KQ4-M9TX-2HPC. A code "
+                    "works once, and stops working when the screening is sent or deleted, or "
+                    "%(hours)s hours after the last answer. If you used it already, make a new "
+                    "one on the device that has the screening.",
+                    hours=current_app.config["DRAFT_TTL_HOURS"])
     return render_template("patient/resume.html", error=error)
 
 
@@ -73,5 +75,5 @@ def resume_with_code():
     screening = load_draft()
     draft_session.take_language(screening)  # it opens in the language it was answered in
     _, journey = journey_for(screening)
-    flash(_("Welcome back. Your answers are here: carry on where you stopped."), "success")
+    flash(gettext("Welcome back. Your answers are here: carry on where you stopped."), "success")
     return redirect(resume_url(screening, journey))

@@ -9,7 +9,7 @@ the browser sends, and every successful POST redirects. The step views live in
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -107,10 +107,10 @@ def restart():
         return redirect(url_for(".confirm_restart"))
     session.drop_receipt()
     if session.discard():
-        flash(_("Your answers have been deleted. You can start again whenever you are ready."),
-              "success")
+        flash(gettext("Your answers have been deleted. You can start again whenever you are "
+                      "ready."), "success")
     else:
-        flash(_("This device no longer holds your screening."), "success")
+        flash(gettext("This device no longer holds your screening."), "success")
     return redirect(url_for(".landing"))
 
 
