@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from flask_babel import lazy_gettext as _l
+from screener.web.languages import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, Form, RadioField, SelectChoice, StringField, TelField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, StopValidation

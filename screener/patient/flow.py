@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from screener.web.languages import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from screener.patient import session

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from flask import current_app, session
-from flask_babel import lazy_gettext as _l
+from screener.web.languages import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from screener.core.questionnaire import Question, Questionnaire, Step

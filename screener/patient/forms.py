@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from flask_babel import lazy_gettext as _l
+from screener.web.languages import lazy_gettext as _l
 from wtforms import Form, RadioField, SelectChoice, SelectMultipleField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation

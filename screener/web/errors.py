@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import Flask, Response, current_app, render_template, request
-from flask_babel import lazy_gettext as _l
+from screener.web.languages import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError

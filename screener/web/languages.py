@@ -9,7 +9,9 @@ together (start, switch), and a resume code sets the cookie from the screening i
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, get_locale, gettext, refresh
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 from screener.config import PROJECT_ROOT
 
@@ -18,6 +20,20 @@ NAMES = {"en": "English", "es": "Español"}  # each in its own language, for the
 SESSION_KEY = "language"  # the choice made before a draft existed
 STAFF_PREFIXES = ("/staff", "/fhir")  # pages for the clinic's staff: English only
 TRANSLATIONS = PROJECT_ROOT / "screener" / "translations"
+
+
+class LazyText(LazyString):
+    """A text translated when shown, escaped like any text in a template (Flask-Babel's own
+    lazy string passes itself off as safe HTML)."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """``gettext`` when the text is shown, in that request's language (module constants, form
+    messages and labels)."""
+    return LazyText(gettext, string, **variables)
 
 
 def is_supported(language: object) -> bool:
