@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from urllib.parse import quote
 
 from flask import Flask, current_app, redirect, url_for
 from babel import dates
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from screener.core.questionnaire import Questionnaire
 from screener.storage.models import NO_PRIORITY
@@ -36,6 +38,7 @@ def init_app(app: Flask) -> None:
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(long_datetime, "long_datetime")
+    app.add_template_filter(mark_english, "mark_english")
     app.add_template_test(is_urgent_flag, "urgent_flag")
     app.jinja_env.globals["no_priority"] = NO_PRIORITY
     app.add_template_filter(relative_time, "relative")
@@ -71,6 +74,20 @@ def long_datetime(value: datetime | None) -> str:
     language = page_language()
     return dates.format_datetime(local(value, clinic_zone()), _LONG.get(language, _LONG["en"]),
                                  locale=language)
+
+
+# English names left as they are in other languages' crisis texts (a service's name, the word
+# to text): marked lang="en" so a screen reader says them in English.
+_ENGLISH_NAMES = re.compile(r"\b(Crisis Text Line|HOME)\b")
+
+
+def mark_english(text: str) -> Markup:
+    """``text`` escaped, with the English names in it marked ``lang="en"`` on a page in another
+    language."""
+    escaped = escape(text)
+    if page_language() == "en":
+        return escaped
+    return Markup(_ENGLISH_NAMES.sub(r'<span lang="en">\1</span>', str(escaped)))
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:

@@ -232,3 +232,19 @@ def test_the_send_and_sent_pages_are_in_spanish(app):
     assert re.search(r"el \d{1,2} de [a-z]+ de \d{4}, a las", sent)
     assert "Su resultado: " in sent  # the printable copy
     assert stored_rows(app)[0].language == "es"
+
+
+def test_english_names_on_a_spanish_page_are_marked_english(app):
+    page = browser(app, SPANISH).get("/help").get_data(as_text=True)
+    assert '(<span lang="en">Crisis Text Line</span>)' in page
+    assert 'Envíe <span lang="en">HOME</span> al 741741' in page
+    english = browser(app).get("/help").get_data(as_text=True)
+    assert '<span lang="en">' not in english and "(Crisis Text Line)" in english
+
+
+def test_the_switch_on_a_step_sends_the_step_form(app):
+    """So choices made on the page, not yet sent, go with it (a separate form would lose them)."""
+    client = browser(app)
+    page = client.get(walk(client, baseline(), until="phq9")).get_data(as_text=True)
+    assert 'id="step-form"' in page
+    assert 'form="step-form" name="action" value="language-es" lang="es"' in page
