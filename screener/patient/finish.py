@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
-from screener.web.languages import lazy_gettext as _l
+from screener.web.languages import gettext, lazy_gettext as _l
 
 from screener.storage import drafts
 from screener.patient import session

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from flask_babel import gettext
-from screener.web.languages import lazy_gettext as _l
+from screener.web.languages import gettext, lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from screener.patient import session

@@ -12,12 +12,12 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext
 
 from screener.patient import session as draft_session
 from screener.extensions import db
 from screener.web import transactions
 from screener.web.code_keys import RESUME_CODES, code_key
+from screener.web.languages import gettext
 from screener.storage import resume_codes
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
 

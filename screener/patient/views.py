@@ -9,8 +9,7 @@ the browser sends, and every successful POST redirects. The step views live in
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
-from screener.web.languages import lazy_gettext as _l
+from screener.web.languages import gettext, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
