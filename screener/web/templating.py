@@ -77,7 +77,8 @@ def long_datetime(value: datetime | None) -> str:
 
 
 # English names left as they are in other languages' crisis texts (a service's name, the word
-# to text): marked lang="en" so a screen reader says them in English.
+# to text): marked lang="en" so a screen reader says them in English. Not inside the buttons: a
+# flex item there would swallow the spaces around it.
 _ENGLISH_NAMES = re.compile(r"\b(Crisis Text Line|HOME)\b")
 
 

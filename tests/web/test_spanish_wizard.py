@@ -237,7 +237,7 @@ def test_the_send_and_sent_pages_are_in_spanish(app):
 def test_english_names_on_a_spanish_page_are_marked_english(app):
     page = browser(app, SPANISH).get("/help").get_data(as_text=True)
     assert '(<span lang="en">Crisis Text Line</span>)' in page
-    assert 'Envíe <span lang="en">HOME</span> al 741741' in page
+    assert 'Envíe <span lang="en">HOME</span> por texto' in page
     english = browser(app).get("/help").get_data(as_text=True)
     assert '<span lang="en">' not in english and "(Crisis Text Line)" in english
 
