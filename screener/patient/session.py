@@ -112,8 +112,10 @@ def start(questionnaire: Questionnaire) -> Draft:
     """A new empty draft under the current questionnaire version; its token goes in the session."""
     token = secrets.token_urlsafe(32)
     draft = drafts.create(questionnaire, token, ttl(), current_source())
-    screening_language.store(draft.id, languages.page_language())  # with the draft, at once
+    language = languages.page_language()
+    screening_language.store(draft.id, language)  # with the draft, at once
     transactions.commit()
+    languages.remember(language)  # the browser's language now, kept with the screening
     session[SESSION_KEY] = token
     session.permanent = True  # the cookie lives as long as the draft (PERMANENT_SESSION_LIFETIME)
     return draft

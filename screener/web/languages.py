@@ -117,8 +117,8 @@ def lazy_gettext(string: str, **variables) -> LazyText:
     return LazyText(gettext, string, **variables)
 
 
-_SWITCH_BUTTON = ('<button type="submit" class="button-link header-button" form="{form}" name="{name}" '
-                  'value="{value}" lang="{language}" formnovalidate>{label}</button>')
+_SWITCH_BUTTON = ('<button type="submit" class="button-link header-button" form="{form}" '
+                  'name="{name}" value="{value}" lang="{language}" formnovalidate>{label}</button>')
 _STEP_SWITCHES: dict[tuple[str, str], Markup] = {}  # (page language, form id) -> the switch
 
 

@@ -248,3 +248,26 @@ def test_the_switch_on_a_step_sends_the_step_form(app):
     page = client.get(walk(client, baseline(), until="phq9")).get_data(as_text=True)
     assert 'id="step-form"' in page
     assert 'form="step-form" name="action" value="language-es" lang="es"' in page
+
+
+def test_the_language_chosen_at_the_start_stays_with_the_screening(app):
+    """Started in Spanish, the screening stays Spanish when the browser's header changes."""
+    client = browser(app, SPANISH)
+    walk(client, baseline(), until="phq9")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert lang_of(client.get("/screening/phq9").get_data(as_text=True)) == "es"
+
+
+@pytest.mark.csrf
+def test_the_switch_needs_its_csrf_token(app):
+    client = browser(app)
+    page = client.get("/").get_data(as_text=True)
+    form = page[page.index('id="language-form"'):]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    refused = client.post("/language", data={"language": "es", "next": "/help"})
+    assert refused.status_code in (302, 400)
+    assert lang_of(client.get("/").get_data(as_text=True)) == "en"
+    response = client.post("/language", data={"language": "es", "next": "/help",
+                                              "csrf_token": token})
+    assert response.headers["Location"] == "/help"
+    assert lang_of(client.get("/help").get_data(as_text=True)) == "es"
