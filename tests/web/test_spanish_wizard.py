@@ -271,3 +271,19 @@ def test_the_switch_needs_its_csrf_token(app):
                                               "csrf_token": token})
     assert response.headers["Location"] == "/help"
     assert lang_of(client.get("/help").get_data(as_text=True)) == "es"
+
+
+@pytest.mark.postgres
+def test_a_spanish_journey_on_postgres_switch_and_resume_included(pg_app):
+    client = browser(pg_app, SPANISH)
+    location = walk(client, WITH_PLAN, until="safety")
+    data = dict(step_data("safety", WITH_PLAN), action="language-en")
+    assert client.post(location, data=data).headers["Location"] == "/screening/safety"
+    assert client.post("/screening/safety", data={**step_data("safety", WITH_PLAN),
+                                                  "action": "save"}).status_code == 302
+    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    other = browser(pg_app, SPANISH)
+    assert other.post("/screening/resume", data={"code": code}).status_code == 302
+    assert lang_of(other.get("/screening/safety").get_data(as_text=True)) == "en"
+    assert ("cssrs_plan", "yes") in recorded(pg_app)
+    assert [row.language for row in stored_rows(pg_app)] == ["en"]
