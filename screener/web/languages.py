@@ -14,7 +14,7 @@ every string, a fifth of a step page's time.
 from __future__ import annotations
 
 from babel.support import NullTranslations, Translations
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, refresh
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
@@ -28,6 +28,7 @@ STAFF_PREFIXES = ("/staff", "/fhir")  # pages for the clinic's staff: English on
 TRANSLATIONS = PROJECT_ROOT / "screener" / "translations"
 _PAGE_KEY = "page_language"  # in ``g``: this request's language, worked out once
 _CATALOGS: dict[str, NullTranslations] = {}  # language -> its catalog, loaded by init_app
+_UNTRANSLATED = NullTranslations()  # English, the source language
 
 
 def is_supported(language: object) -> bool:
@@ -53,7 +54,10 @@ def select_locale() -> str:
 
 
 def page_language() -> str:
-    """The language this page is rendered in ("en", "es"), worked out once per request."""
+    """The language this page is rendered in ("en", "es"), worked out once per request;
+    English outside a request (forms and texts used by commands and unit tests)."""
+    if not has_request_context():
+        return LANGUAGES[0]
     language = g.get(_PAGE_KEY)
     if language is None:
         language = select_locale()
@@ -71,7 +75,7 @@ def remember(language: str) -> None:
 
 
 def _catalog() -> NullTranslations:
-    return _CATALOGS.get(page_language()) or _CATALOGS["en"]
+    return _CATALOGS.get(page_language()) or _UNTRANSLATED
 
 
 def gettext(string: str, **variables) -> str:
@@ -158,7 +162,7 @@ def init_app(app: Flask) -> None:
     switch's names for templates."""
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(TRANSLATIONS))
-    _CATALOGS["en"] = NullTranslations()
+    _CATALOGS["en"] = _UNTRANSLATED
     for language in LANGUAGES[1:]:
         _CATALOGS[language] = Translations.load(str(TRANSLATIONS), [language])
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
