@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from screener.web.languages import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, Form, RadioField, SelectChoice, StringField, TelField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, StopValidation
 
+from screener.web.languages import lazy_gettext as _l
 from screener.storage.models import CONTACT_METHODS
 
 METHOD_LABELS = {"email": _l("Email"), "phone": _l("Phone call"), "text": _l("Text message")}

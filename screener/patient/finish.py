@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from screener.web.languages import gettext, lazy_gettext as _l
 
+from screener.web.languages import gettext, lazy_gettext as _l
 from screener.storage import drafts
 from screener.patient import session
 from screener.patient import forms

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
-from screener.web.languages import gettext, lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from screener.web.languages import gettext, lazy_gettext as _l
 from screener.patient import session
 from screener.core import navigation, rules, safety
 from screener.storage import drafts, pending

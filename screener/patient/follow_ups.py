@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 from flask import current_app, session
-from screener.web.languages import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from screener.web.languages import lazy_gettext as _l
 from screener.core.questionnaire import Question, Questionnaire, Step
 from screener.core.questionnaire.types import Comparison
 from screener.patient import forms

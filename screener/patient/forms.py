@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from screener.web.languages import lazy_gettext as _l
 from wtforms import Form, RadioField, SelectChoice, SelectMultipleField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from screener.web.languages import lazy_gettext as _l
 from screener.core import rules
 from screener.patient.contact import SEND_TEXTS, ContactForm  # noqa: F401 (views use forms.*)
 from screener.core.questionnaire import Question, Questionnaire, QuestionnaireError, Step

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from flask import redirect, render_template, request, url_for
-from screener.web.languages import lazy_gettext as _l
 
+from screener.web.languages import lazy_gettext as _l
 from screener.patient import session
 from screener.patient import follow_ups, forms, fragments, resume
 from screener.core import navigation, rules

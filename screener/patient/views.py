@@ -9,10 +9,10 @@ the browser sends, and every successful POST redirects. The step views live in
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from screener.web.languages import gettext, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from screener.web.languages import gettext, lazy_gettext as _l
 from screener.storage import drafts
 from screener.patient import session
 from screener.patient import finish, forms, steps

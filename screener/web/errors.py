@@ -5,31 +5,39 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import Flask, Response, current_app, render_template, request
-from screener.web.languages import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from screener.web.languages import gettext, lazy_gettext as _l
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalog; it is translated when shown (``render_error``)."""
+    return text
+
+
+# English, as tests and logs read them; each page shows them in its language.
 MESSAGES = {
-    400: (_l("Something in that request was not right"),
-          _l("The page could not use what was sent. Please go back and try again.")),
-    403: (_l("You do not have access to this page"),
-          _l("Your account is not allowed to open this page. Ask an administrator if you need "
+    400: (N_("Something in that request was not right"),
+          N_("The page could not use what was sent. Please go back and try again.")),
+    403: (N_("You do not have access to this page"),
+          N_("Your account is not allowed to open this page. Ask an administrator if you need "
              "it.")),
-    404: (_l("Page not found"), _l("We could not find that page. Check the address, or start "
+    404: (N_("Page not found"), N_("We could not find that page. Check the address, or start "
                                    "again.")),
-    405: (_l("That action is not available here"),
-          _l("Please go back and use the buttons on the page.")),
-    409: (_l("This page changed while you were on it"),
-          _l("Someone or something changed this at the same moment. Please go back and try "
+    405: (N_("That action is not available here"),
+          N_("Please go back and use the buttons on the page.")),
+    409: (N_("This page changed while you were on it"),
+          N_("Someone or something changed this at the same moment. Please go back and try "
              "again.")),
-    413: (_l("That was too much to send"), _l("Please shorten what you typed and try again.")),
-    429: (_l("Too many attempts"), _l("Please wait a minute before trying again.")),
-    500: (_l("Something went wrong on our side"),
-          _l("Nothing you did caused this. Your saved answers are safe; please try again "
+    413: (N_("That was too much to send"), N_("Please shorten what you typed and try again.")),
+    429: (N_("Too many attempts"), N_("Please wait a minute before trying again.")),
+    500: (N_("Something went wrong on our side"),
+          N_("Nothing you did caused this. Your saved answers are safe; please try again "
              "shortly.")),
-    503: (_l("The service is busy or briefly unavailable"),
-          _l("Your saved answers are safe. Please try again in a minute.")),
+    503: (N_("The service is busy or briefly unavailable"),
+          N_("Your saved answers are safe. Please try again in a minute.")),
 }
 
 
@@ -46,7 +54,7 @@ def render_errors_under(app: Flask, path_prefix: str,
 def render_error(code: int, message: str | None = None):
     """The error page for ``code``, with an optional specific message."""
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    title, message = str(title), str(message or default)  # in the page's language, now
+    title, message = gettext(title), str(message) if message else gettext(default)
     for prefix, render in current_app.extensions.get(_RENDERERS, {}).items():
         if request.path.startswith(prefix):
             return render(code, message), code
