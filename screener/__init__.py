@@ -68,7 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, strict: bool = T
         raise settings.ConfigurationError(str(error)) from None
 
     from screener.storage import database
-    from screener.web import errors, health, security, templating, transactions
+    from screener.web import errors, health, languages, security, templating, transactions
     from screener.extensions import (check_limits_in_views_only, csrf, db, limiter, login_manager,
                                      migrate)
     from screener.storage.models.base import render_migration_item
@@ -86,6 +86,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, strict: bool = T
     database.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's
     transactions.init_app(app)
     templating.init_app(app)
+    languages.init_app(app)  # after templating: its questionnaire global reads the language
 
     import screener.export.fhir.routes
     import screener.export.views

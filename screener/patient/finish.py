@@ -6,17 +6,19 @@ import secrets
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from screener.web.languages import gettext, lazy_gettext as _l
 from screener.storage import drafts, sending
 from screener.patient import session
 from screener.patient import forms
 from screener.core import presentation, rules, safety
 from screener.patient.flow import (journey_for, keep_pending, load_draft, resume_url,
                                    take_pending, write_refused)
+from screener.web.languages import page_language
 from screener.web.questionnaires import current_questionnaire
 
-CHECK_FIRST = "Please check your answers, then press 'See my result'."
-SENT_ONCE = ("For your privacy, the confirmation of a sent screening is kept only for a while "
-             "after sending. If you sent your answers, the clinic has them.")
+CHECK_FIRST = _l("Please check your answers, then press 'See my result'.")
+SENT_ONCE = _l("For your privacy, the confirmation of a sent screening is kept only for a while "
+               "after sending. If you sent your answers, the clinic has them.")
 
 
 def review():
@@ -39,9 +41,12 @@ def finish():
     screening = load_draft()
     questionnaire, journey = journey_for(screening)
     if rules.validate_answers(questionnaire, screening.answers) or not journey.finished:
-        flash("Some answers are missing or need checking. Please answer this page.", "error")
+        flash(gettext("Some answers are missing or need checking. Please answer this page."),
+              "error")
         first = journey.first_open or journey.steps[0]
         return redirect(url_for("wizard.step", step_id=first.id))
+    # Stored in English whatever the page's language: staff read the reasons (same outcome).
+    questionnaire = questionnaire.localized("en")
     assessment = rules.evaluate(questionnaire, screening.answers)
     urgency = safety.changed_urgency(questionnaire, drafts.safety_records(screening),
                                      screening.answers)
@@ -57,7 +62,7 @@ def result():
     questionnaire, journey = journey_for(screening)
     if screening.status == "draft":
         if journey.finished:
-            flash(CHECK_FIRST, "info")
+            flash(str(CHECK_FIRST), "info")
         return redirect(resume_url(screening, journey))
     context = _result_context(screening, questionnaire)
     return render_template("patient/result.html", **_next_step(context["shown"].offer_booking),
@@ -103,7 +108,7 @@ def send():
         return redirect(url_for("wizard.result"))
     if not offers_sending(screening):
         return redirect(url_for("wizard.result"))  # nothing is stored, nothing is kept
-    texts = current_questionnaire().texts
+    texts = current_questionnaire().localized(page_language()).texts
     if request.method == "GET":
         kept = take_pending(screening, "send")
         form = forms.ContactForm(kept["formdata"] if kept else None, texts=texts)
@@ -149,7 +154,7 @@ def sent():
     that, Back, a bookmark or a reload show only "Your answers were sent on … Reference …"."""
     receipt = session.receipt()
     if receipt is None:
-        flash(SENT_ONCE, "info")
+        flash(str(SENT_ONCE), "info")
         return redirect(url_for("wizard.landing"))
     reference = session.take_printable()
     screening = sending.find_sent(reference) if reference else None

@@ -5,19 +5,19 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from screener.web.languages import gettext, lazy_gettext as _l
 from screener.patient import session
 from screener.core import navigation, rules, safety
 from screener.storage import drafts, pending
 from screener.storage.drafts import Draft
 from screener.web.errors import abort_with
+from screener.web.languages import page_language
 from screener.core.questionnaire import Questionnaire, Step
 from screener.web.questionnaires import current_questionnaire, current_source, questionnaire_for
 
-LOST = "We could not find your screening: your session has ended. Please start again."
-EXPIRED = ("Your screening has expired: answers that are not sent to the clinic are deleted "
-           "after {hours} hours. Please start again.")
-MOVED = ("You opened this screening on another device, so it is no longer on this one. "
-         "Carry on there, or start again here.")
+LOST = _l("We could not find your screening: your session has ended. Please start again.")
+MOVED = _l("You opened this screening on another device, so it is no longer on this one. "
+           "Carry on there, or start again here.")
 
 
 def load_draft(editable: bool = True) -> Draft:
@@ -52,10 +52,12 @@ def _no_draft() -> str:
     expired = session.had_token()
     session.forget()
     if reason == "moved":
-        flash(MOVED, "info")
+        flash(str(MOVED), "info")
     else:
         hours = current_app.config["DRAFT_TTL_HOURS"]
-        flash(EXPIRED.format(hours=hours) if expired else LOST, "info")
+        flash(gettext("Your screening has expired: answers that are not sent to the clinic "
+                      "are deleted after %(hours)s hours. Please start again.", hours=hours)
+              if expired else str(LOST), "info")
     return url_for("wizard.landing")
 
 
@@ -107,8 +109,9 @@ def write_refused():
 
 
 def journey_for(screening: Draft) -> tuple[Questionnaire, navigation.Journey]:
-    """The questionnaire the screening is answered under, and the journey of its answers."""
-    questionnaire = questionnaire_for(screening)
+    """The questionnaire the screening is answered under, in the page's language, and the
+    journey of its answers (ids: the same whatever the language)."""
+    questionnaire = questionnaire_for(screening).localized(page_language())
     return questionnaire, navigation.journey(questionnaire, screening.answers)
 
 
@@ -132,7 +135,7 @@ def step_context(step_id: str) -> tuple[Draft, Questionnaire, Step, navigation.J
     questionnaire, journey = journey_for(screening)
     step = questionnaire.steps_by_id.get(step_id)
     if step is None:
-        abort_with(404, "There is no such page in the screening.")
+        abort_with(404, _l("There is no such page in the screening."))
     if not journey.is_reachable(step.id):
         if request.method == "POST":  # a stale page: nothing is saved, safety answers are kept
             session.record(screening, posted_safety_answers(questionnaire, step))

@@ -15,12 +15,13 @@ from typing import Any, Mapping, Sequence
 from flask import current_app, session
 from markupsafe import Markup, escape
 
+from screener.web.languages import lazy_gettext as _l
 from screener.core.questionnaire import Question, Questionnaire, Step
 from screener.core.questionnaire.types import Comparison
 from screener.patient import forms
 from screener.patient.fragments import cached_group
 
-NOTE = "One more question about your answer"
+NOTE = _l("One more question about your answer")
 NEW_KEY = "follow_up"  # the questions the last Continue turned on (shown once, with the note)
 _OPERATORS = ("=", "!=")  # what wizard.js can check; anything else is left to the server
 
@@ -96,7 +97,7 @@ def _in_stems(step: Step, parts: Mapping[str, Markup]) -> Markup:
 def _note(autofocus: bool = False) -> Markup:
     """The note before a follow-up; focused on the page that shows it without script."""
     focus = ' tabindex="-1" autofocus' if autofocus else ""
-    return Markup(f'<p class="follow-up-note"{focus}>{escape(NOTE)}</p>')
+    return Markup(f'<p class="follow-up-note"{focus}>{escape(str(NOTE))}</p>')
 
 
 def _waiting(question: Question, html: Markup, with_note: bool) -> Markup:

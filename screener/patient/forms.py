@@ -1,31 +1,25 @@
-"""WTForms forms built from the questionnaire, and the send-to-the-clinic contact form.
+"""WTForms forms built from the questionnaire (the send page's contact form: ``contact``).
 
 A registry maps each question kind to a field (single → radio group, multi → checkbox group,
 scale → radio group from min to max with anchor labels). Field names are the question ids and
 values come back in the questionnaire's own types (ints for frequency and scale items, strings
-for choice ids). Whether an answer is valid is decided by ``rules.answer_problem``, the same
-check ``flask evaluate`` uses; the fields only turn its verdict into plain words.
-
-Plain ``wtforms.Form`` (not FlaskForm): the app-wide CSRFProtect guards every POST, and the
-forms stay usable without a request.
+for choice ids). Validity is ``rules.answer_problem``'s verdict, put into plain words (lazily
+translated: in the page's language). Plain ``wtforms.Form``: the app-wide CSRFProtect guards
+every POST, and the forms stay usable without a request.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Mapping
 
-from wtforms import (
-    BooleanField, EmailField, Form, RadioField, SelectChoice, SelectMultipleField, StringField,
-    TelField, TextAreaField,
-)
+from wtforms import Form, RadioField, SelectChoice, SelectMultipleField
 from wtforms.fields.core import UnboundField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation
+from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from screener.web.languages import lazy_gettext as _l
 from screener.core import rules
-from screener.core.values import normal_email
-from screener.storage.models import CONTACT_METHODS
+from screener.patient.contact import SEND_TEXTS, ContactForm  # noqa: F401 (views use forms.*)
 from screener.core.questionnaire import Question, Questionnaire, QuestionnaireError, Step
 
 CONTROL_NAMES = frozenset({"csrf_token", "action"})  # posted with every step, not answers
@@ -81,14 +75,14 @@ class _QuestionField:
 
     input_type = "radio"
     layout = "choices"
-    required_message = "Choose an answer to this question."
+    required_message = _l("Choose an answer to this question.")
 
     def __init__(self, label=None, validators=None, question: Question | None = None, **kwargs):
         self.question = question
         super().__init__(label, validators, validate_choice=False, **kwargs)
 
     def invalid_message(self, value: Any) -> str:
-        return "Choose one of the options shown."
+        return _l("Choose one of the options shown.")
 
 
 def _choices(question: Question) -> list[SelectChoice]:
@@ -108,7 +102,7 @@ class SingleChoiceField(_QuestionField, RadioField):
 
     def process_formdata(self, valuelist):
         if len(valuelist) > 1:
-            raise ValueError("Choose only one answer.")
+            raise ValueError(_l("Choose only one answer."))
         super().process_formdata(valuelist)
 
 
@@ -116,10 +110,11 @@ class ScaleField(SingleChoiceField):
     """A number from min to max, as a radio group with the anchor labels."""
 
     layout = "scale"
-    required_message = "Choose a number."
+    required_message = _l("Choose a number.")
 
     def invalid_message(self, value: Any) -> str:
-        return f"Choose a number from {self.question.min} to {self.question.max}."
+        return _l("Choose a number from %(min)s to %(max)s.", min=self.question.min,
+                  max=self.question.max)
 
 
 class MultiChoiceField(_QuestionField, SelectMultipleField):
@@ -128,16 +123,16 @@ class MultiChoiceField(_QuestionField, SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
     input_type = "checkbox"
-    required_message = "Choose at least one option."
+    required_message = _l("Choose at least one option.")
 
     def invalid_message(self, value: Any) -> str:
         exclusive = [c for c in self.question.choices if c.exclusive and c.value in value]
         if exclusive and len(value) > 1:
-            return (f'"{exclusive[0].label}" cannot be combined with other options: '
-                    "choose it on its own, or untick it.")
+            return _l('"%(option)s" cannot be combined with other options: choose it on its own, '
+                      "or untick it.", option=exclusive[0].label)
         if len(set(map(str, value))) != len(value):
-            return "Choose each option only once."
-        return "Choose from the options shown."
+            return _l("Choose each option only once.")
+        return _l("Choose from the options shown.")
 
 
 @field_kind("single")
@@ -180,12 +175,15 @@ class StepForm(Form):
         return sorted(set(formdata) - known - CONTROL_NAMES)
 
 
-# Form classes by (questionnaire sha256, step id, enabled question ids): a handful per version.
-_FORM_CLASSES: dict[tuple[str, str, tuple[str, ...]], type[StepForm]] = {}
+# Form classes by (questionnaire sha256 and language, step id, enabled question ids): a handful
+# per version and language (the labels are the questions' texts in that language).
+_FORM_CLASSES: dict[tuple[str, str, str, tuple[str, ...]], type[StepForm]] = {}
 
 
-def _form_class(sha256: str, step: Step, questions: list[Question]) -> type[StepForm]:
-    key = (sha256, step.id, tuple(q.id for q in questions))
+def _form_class(questionnaire: Questionnaire, step: Step,
+                questions: list[Question]) -> type[StepForm]:
+    key = (questionnaire.source_sha256, questionnaire.language, step.id,
+           tuple(q.id for q in questions))
     if key not in _FORM_CLASSES:
         fields = {}
         for question in questions:
@@ -201,7 +199,7 @@ def step_form(
     formdata=None, answers: Mapping[str, Any] | None = None,
 ) -> StepForm:
     """The form for the enabled ``questions`` of ``step``, from posted data or stored answers."""
-    form_class = _form_class(questionnaire.source_sha256, step, questions)
+    form_class = _form_class(questionnaire, step, questions)
     if formdata is not None:
         return form_class(formdata=formdata)
     return form_class(data=dict(answers or {}))
@@ -216,93 +214,3 @@ def check_forms(questionnaire: Questionnaire) -> None:
     if missing:
         raise QuestionnaireError([f"texts.{key}: missing text the send page needs"
                                   for key in missing])
-
-
-# --- send to the clinic ---------------------------------------------------------------------
-
-METHOD_LABELS = {"email": "Email", "phone": "Phone call", "text": "Text message"}
-# The send page's words in questions.yaml: the consent statement, its error, the page's intro.
-SEND_TEXTS = ("consent", "consent_missing", "send_intro")
-_PHONE = re.compile(r"^\+?[0-9 ().\-]+$")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _phone_check(form: Form, field) -> None:
-    digits = sum(ch.isdigit() for ch in field.data or "")
-    if not _PHONE.match(field.data or "") or not 7 <= digits <= 15:
-        raise StopValidation("Enter a phone number using digits, like 555 123 4567.")
-
-
-_MAILTO_SPECIAL = re.compile(r"[?&%\s]")
-
-
-def _email_check(form: Form, field) -> None:
-    # An address with these would change what a staff mailto: link does (a hidden Bcc, a body).
-    if field.data and _MAILTO_SPECIAL.search(field.data):
-        raise StopValidation("Enter an email address without spaces or the characters ? & %.")
-    try:
-        normal_email(field.data)
-    except ValueError:
-        raise StopValidation("Enter an email address like name@example.com.") from None
-
-
-def _consent_check(form: ContactForm, field) -> None:
-    if field.raw_data != ["y"]:
-        raise StopValidation(form.texts["consent_missing"])
-
-
-class ContactForm(Form):
-    """Name, how to reach the patient, and explicit consent. Field names are a public contract."""
-
-    name = StringField("Your name", filters=[_strip], validators=[
-        DataRequired("Enter your name."), Length(max=200, message="Use at most 200 characters.")])
-    email = EmailField("Email address", filters=[_strip], validators=[
-        Optional(), Length(max=320, message="Use at most 320 characters."), _email_check])
-    phone = TelField("Phone number", filters=[_strip], validators=[
-        Optional(), Length(max=40, message="Use at most 40 characters."), _phone_check])
-    contact_method = RadioField(
-        "How would you like the clinic to contact you?",
-        choices=[SelectChoice(m, METHOD_LABELS.get(m, m)) for m in CONTACT_METHODS],
-        validate_choice=False,
-        validators=[Optional(), AnyOf(CONTACT_METHODS, message="Choose one of the options.")])
-    contact_time = StringField("When is a good time to reach you? (optional)", filters=[_strip],
-                               validators=[Length(max=200, message="Use at most 200 characters.")])
-    message = TextAreaField("Anything you would like the clinic to know? (optional)",
-                            filters=[_strip], validators=[
-                                Length(max=2000, message="Use at most 2000 characters.")])
-    consent = BooleanField(validators=[_consent_check])  # its label is texts.consent
-
-    def __init__(self, formdata=None, *, texts: Mapping[str, str]):
-        """The form, from posted data or empty; ``texts`` are the questionnaire's (consent)."""
-        super().__init__(formdata)
-        self.texts = texts
-        self.consent.label.text = texts["consent"]
-
-    def validate(self, extra_validators=None) -> bool:
-        """Field checks, then: at least one way to reach the patient, and the chosen one given."""
-        valid = super().validate(extra_validators)
-        if not self.email.data and not self.phone.data and not self.email.errors:
-            self.email.errors.append("Give an email address or a phone number (or both).")
-            return False
-        method = self.contact_method.data
-        if method == "email" and not self.email.data and not self.email.errors:
-            self.contact_method.errors.append("You chose email: enter your email address too.")
-            valid = False
-        if method in ("phone", "text") and not self.phone.data and not self.phone.errors:
-            self.contact_method.errors.append("You chose phone or text: enter your phone "
-                                              "number too.")
-            valid = False
-        return valid
-
-    def contact_details(self) -> dict[str, str | None]:
-        """The Screening contact columns; the method defaults to the channel given."""
-        method = self.contact_method.data or ("email" if self.email.data else "phone")
-        return {
-            "contact_name": self.name.data, "contact_email": self.email.data or None,
-            "contact_phone": self.phone.data or None, "contact_method": method,
-            "contact_time": self.contact_time.data or None,
-            "contact_message": self.message.data or None,
-        }

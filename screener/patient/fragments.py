@@ -120,7 +120,7 @@ def _step_key(questionnaire: Questionnaire, step: Step, questions: Sequence[Ques
         else:
             value = None
         shown.append((question.id, value))
-    return "step", questionnaire.source_sha256, step.id, tuple(shown)
+    return "step", questionnaire.source_sha256, questionnaire.language, step.id, tuple(shown)
 
 
 def cached_group(macro: Callable[[Any], Markup], field) -> Markup:

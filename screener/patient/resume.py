@@ -17,17 +17,12 @@ from screener.patient import session as draft_session
 from screener.extensions import db
 from screener.web import transactions
 from screener.web.code_keys import RESUME_CODES, code_key
+from screener.web.languages import gettext
 from screener.storage import resume_codes
 from screener.patient.flow import journey_for, load_draft, resume_url, write_refused
 
 CODE_KEY = "resume_code"  # the new code, between the POST that made it and the page showing it
 CODE_ERROR_KEY = "resume_code_error"
-WRONG_CODE = ("We could not find a screening in progress with that code. Check the code and try "
-              "again: it has 12 letters and numbers, like 7KQ4-M9TX-2HPC. A code works once, "
-              "and stops working when the screening is sent or deleted, or {hours} hours after "
-              "the last answer. If you used it already, make a new one on the device that has "
-              "the screening.")
-RESUMED = "Welcome back. Your answers are here: carry on where you stopped."
 
 
 def save_page():
@@ -55,8 +50,14 @@ def show_new_code(screening):
 
 def resume_page():
     """The form to type a code into."""
-    error = WRONG_CODE.format(hours=current_app.config["DRAFT_TTL_HOURS"]) if session.pop(
-        CODE_ERROR_KEY, False) else None
+    if not session.pop(CODE_ERROR_KEY, False):
+        return render_template("patient/resume.html", error=None)
+    error = gettext("We could not find a screening in progress with that code. Check the code "
+                    "and try again: it has 12 letters and numbers, like 7KQ4-M9TX-2HPC. A code "
+                    "works once, and stops working when the screening is sent or deleted, or "
+                    "%(hours)s hours after the last answer. If you used it already, make a new "
+                    "one on the device that has the screening.",
+                    hours=current_app.config["DRAFT_TTL_HOURS"])
     return render_template("patient/resume.html", error=error)
 
 
@@ -72,6 +73,7 @@ def resume_with_code():
     transactions.commit()  # the move, the spent code and the retired token, together
     draft_session.adopt(token)
     screening = load_draft()
+    draft_session.take_language(screening)  # it opens in the language it was answered in
     _, journey = journey_for(screening)
-    flash(RESUMED, "success")
+    flash(gettext("Welcome back. Your answers are here: carry on where you stopped."), "success")
     return redirect(resume_url(screening, journey))

@@ -15,9 +15,9 @@ from flask import current_app, session
 
 from screener.core.questionnaire import Questionnaire
 from screener.core.rules import Assessment
-from screener.storage import drafts, receipts
+from screener.storage import drafts, receipts, screening_language
 from screener.storage.drafts import Draft, Merge
-from screener.web import transactions
+from screener.web import languages, transactions
 from screener.web.questionnaires import current_source
 
 T = TypeVar("T")
@@ -112,7 +112,10 @@ def start(questionnaire: Questionnaire) -> Draft:
     """A new empty draft under the current questionnaire version; its token goes in the session."""
     token = secrets.token_urlsafe(32)
     draft = drafts.create(questionnaire, token, ttl(), current_source())
+    language = languages.page_language()
+    screening_language.store(draft.id, language)  # with the draft, at once
     transactions.commit()
+    languages.remember(language)  # the browser's language now, kept with the screening
     session[SESSION_KEY] = token
     session.permanent = True  # the cookie lives as long as the draft (PERMANENT_SESSION_LIFETIME)
     return draft
@@ -151,6 +154,20 @@ def _kept_alive(written: bool) -> bool:
     if written:
         session.modified = True  # re-issue the cookie, so it expires with the draft
     return written
+
+
+def set_language(draft: Draft | None, language: str) -> bool:
+    """The patient chose ``language``: this browser's pages and the screening's (so a resume
+    code opens it in that language). False when the screening was sent meanwhile."""
+    languages.remember(language)
+    return draft is None or ended(screening_language.store(draft.id, language, begin=True))
+
+
+def take_language(draft: Draft) -> None:
+    """Show this browser's pages in the language of ``draft`` (opened with a resume code)."""
+    language = screening_language.language_of(draft.id)
+    if language:
+        languages.remember(language)
 
 
 def discard() -> bool:

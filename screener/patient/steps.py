@@ -6,17 +6,20 @@ from typing import Any, Sequence
 
 from flask import redirect, render_template, request, url_for
 
+from screener.web.languages import lazy_gettext as _l
 from screener.patient import session
 from screener.patient import follow_ups, forms, fragments, resume
 from screener.core import navigation, rules
+from screener.web import languages
 from screener.core.questionnaire import Question, Questionnaire, Step
 from screener.patient.flow import (journey_for, keep_pending, load_draft,
                                    posted_safety_answers, resume_url, returning, step_context,
                                    take_pending, write_refused)
 
-UNEXPECTED = ("This page was sent with answers to questions it does not ask, so nothing was "
-              "saved. Please check your answers below and press Continue.")
+UNEXPECTED = _l("This page was sent with answers to questions it does not ask, so nothing was "
+                "saved. Please check your answers below and press Continue.")
 PROBLEMS = {"unexpected": UNEXPECTED}
+LANGUAGE_ACTION = "language-"  # the language switch on a step: "language-es"
 
 
 def render_step(journey: navigation.Journey, step: Step, form: forms.StepForm | None = None,
@@ -55,13 +58,15 @@ def step(step_id: str):
     # "Self-harm answers that change"); it is written with the save, in one transaction.
     record = posted_safety_answers(questionnaire, step)
     form = _posted_form(questionnaire, step, journey, request.form)
-    action = request.form.get("action")
-    if action in ("back", "save"):
+    action = request.form.get("action") or ""
+    if action in ("back", "save") or action.startswith(LANGUAGE_ACTION):
         if not _keep_valid(screening, questionnaire, step, form, record):
             return write_refused()
         if action == "save":
             return resume.show_new_code(screening)
-        return _go_back(screening, questionnaire, step)
+        if action == "back":
+            return _go_back(screening, questionnaire, step)
+        return _switch_language(screening, step, action.removeprefix(LANGUAGE_ACTION))
     unexpected = form.unexpected(request.form, asked={q.id for q in step.questions})
     if not form.validate() or unexpected:
         revealed = _only_revealed_missing(form, journey.questions(step))
@@ -176,6 +181,14 @@ def _go_back(screening, questionnaire: Questionnaire, step: Step):
     if previous is None:
         return redirect(url_for("wizard.landing"))
     return redirect(url_for("wizard.step", step_id=previous.id, **returning()))
+
+
+def _switch_language(screening, step: Step, language: str):
+    """The language switch on a step: its valid choices are kept (as by Back), then the same
+    step again, in the language chosen."""
+    if languages.is_supported(language) and not session.set_language(screening, language):
+        return write_refused()
+    return redirect(url_for("wizard.step", step_id=step.id, **returning()))
 
 
 def crisis():

@@ -12,10 +12,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from screener.web.languages import gettext, lazy_gettext as _l
 from screener.storage import drafts
 from screener.patient import session
 from screener.patient import finish, forms, steps
 from screener.patient import resume as resume_codes  # `resume` is also a view here
+from screener.web import languages
 from screener.web.access_log import ROUTE_KEY
 from screener.web.errors import render_error
 from screener.extensions import limiter
@@ -25,12 +27,12 @@ from screener.patient.flow import (journey_for, load_draft, posted_safety_answer
 
 bp = Blueprint("wizard", __name__)
 
-SAVE_CONFLICT = ("Your answers were being saved from another window at the same moment, so this "
-                 "page was not saved. Please go back, check your answers and continue.")
-CSRF_STEP = ("For your security this page had expired, so what you entered below is not saved "
-             "yet. Please check it and press the button again.")
-CSRF_OTHER = ("For your security that page had expired. Please try again. If this keeps "
-              "happening, your browser may be blocking the cookie the screening needs.")
+SAVE_CONFLICT = _l("Your answers were being saved from another window at the same moment, so "
+                   "this page was not saved. Please go back, check your answers and continue.")
+CSRF_STEP = _l("For your security this page had expired, so what you entered below is not saved "
+               "yet. Please check it and press the button again.")
+CSRF_OTHER = _l("For your security that page had expired. Please try again. If this keeps "
+                "happening, your browser may be blocking the cookie the screening needs.")
 
 
 def _start_limit() -> str:
@@ -105,11 +107,30 @@ def restart():
         return redirect(url_for(".confirm_restart"))
     session.drop_receipt()
     if session.discard():
-        flash("Your answers have been deleted. You can start again whenever you are ready.",
-              "success")
+        flash(gettext("Your answers have been deleted. You can start again whenever you are "
+                      "ready."), "success")
     else:
-        flash("This device no longer holds your screening.", "success")
+        flash(gettext("This device no longer holds your screening."), "success")
     return redirect(url_for(".landing"))
+
+
+@bp.post("/language")
+def switch_language():
+    """The language switch (a page's header): this browser's pages and the screening in progress
+    change language; back to the page it was pressed on. A step's switch sends the step form
+    instead (``steps.step``), which keeps its choices."""
+    language = request.form.get("language")
+    if languages.is_supported(language) and not session.set_language(session.current(),
+                                                                       language):
+        return redirect(url_for(".resume"))  # sent meanwhile: wherever that leads
+    return redirect(_local(request.form.get("next")) or url_for(".landing"))
+
+
+def _local(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (never another host: an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    return target
 
 
 @bp.get("/screening/")
@@ -158,11 +179,12 @@ def csrf_failed(error: CSRFError):
             screening = load_draft()
             if not finish.offers_sending(screening):
                 return redirect(url_for(".result"))
-            form = forms.ContactForm(request.form, texts=current_questionnaire().texts)
+            form = forms.ContactForm(request.form, texts=current_questionnaire().localized(
+                languages.page_language()).texts)
             return render_template("patient/send.html", form=form, problem=CSRF_STEP), 400
     except HTTPException as exc:  # lost session, sent screening, unknown step
         return exc.get_response() if exc.code is None else render_error(exc.code)
-    flash(CSRF_OTHER, "error")
+    flash(str(CSRF_OTHER), "error")
     target = {"wizard.finish": ".review", "wizard.claim_code": ".resume_code",
               "wizard.make_code": ".save"}.get(request.endpoint, ".landing")
     return redirect(url_for(target))

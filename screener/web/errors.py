@@ -9,21 +9,35 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from screener.web.languages import gettext, lazy_gettext as _l
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalog; it is translated when shown (``render_error``)."""
+    return text
+
+
+# English, as tests and logs read them; each page shows them in its language.
 MESSAGES = {
-    400: ("Something in that request was not right",
-          "The page could not use what was sent. Please go back and try again."),
-    403: ("You do not have access to this page",
-          "Your account is not allowed to open this page. Ask an administrator if you need it."),
-    404: ("Page not found", "We could not find that page. Check the address, or start again."),
-    405: ("That action is not available here", "Please go back and use the buttons on the page."),
-    409: ("This page changed while you were on it",
-          "Someone or something changed this at the same moment. Please go back and try again."),
-    413: ("That was too much to send", "Please shorten what you typed and try again."),
-    429: ("Too many attempts", "Please wait a minute before trying again."),
-    500: ("Something went wrong on our side",
-          "Nothing you did caused this. Your saved answers are safe; please try again shortly."),
-    503: ("The service is busy or briefly unavailable",
-          "Your saved answers are safe. Please try again in a minute."),
+    400: (N_("Something in that request was not right"),
+          N_("The page could not use what was sent. Please go back and try again.")),
+    403: (N_("You do not have access to this page"),
+          N_("Your account is not allowed to open this page. Ask an administrator if you need "
+             "it.")),
+    404: (N_("Page not found"), N_("We could not find that page. Check the address, or start "
+                                   "again.")),
+    405: (N_("That action is not available here"),
+          N_("Please go back and use the buttons on the page.")),
+    409: (N_("This page changed while you were on it"),
+          N_("Someone or something changed this at the same moment. Please go back and try "
+             "again.")),
+    413: (N_("That was too much to send"), N_("Please shorten what you typed and try again.")),
+    429: (N_("Too many attempts"), N_("Please wait a minute before trying again.")),
+    500: (N_("Something went wrong on our side"),
+          N_("Nothing you did caused this. Your saved answers are safe; please try again "
+             "shortly.")),
+    503: (N_("The service is busy or briefly unavailable"),
+          N_("Your saved answers are safe. Please try again in a minute.")),
 }
 
 
@@ -40,13 +54,13 @@ def render_errors_under(app: Flask, path_prefix: str,
 def render_error(code: int, message: str | None = None):
     """The error page for ``code``, with an optional specific message."""
     title, default = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+    title, message = gettext(title), str(message) if message else gettext(default)
     for prefix, render in current_app.extensions.get(_RENDERERS, {}).items():
         if request.path.startswith(prefix):
-            return render(code, message or default), code
+            return render(code, message), code
     if request.accept_mimetypes.best == "application/json":
-        return {"error": title, "message": message or default}, code
-    return render_template("errors/error.html", code=code, title=title,
-                           message=message or default), code
+        return {"error": title, "message": message}, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def init_app(app: Flask) -> None:
@@ -72,8 +86,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(
-            400, "This form has expired or was sent from elsewhere. Please go back, reload the "
-                 "page and try again.")
+            400, _l("This form has expired or was sent from elsewhere. Please go back, reload "
+                    "the page and try again."))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

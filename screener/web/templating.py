@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from urllib.parse import quote
 
 from flask import Flask, current_app, redirect, url_for
+from babel import dates
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from screener.core.questionnaire import Questionnaire
 from screener.storage.models import NO_PRIORITY
 from screener.storage.clock import local
 from screener.web.clock import clinic_zone
+from screener.web.languages import page_language
 
 
 def init_app(app: Flask) -> None:
@@ -20,7 +24,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def inject_globals():
         return {
-            "questionnaire": current_app.extensions["questionnaire"],
+            # In the page's language: a view that passes its own (the draft's) localizes it too.
+            "questionnaire": current_app.extensions["questionnaire"].localized(page_language()),
             "clinic_name": current_app.config["CLINIC_NAME"],
             "clinic_timezone": current_app.config["CLINIC_TIMEZONE"],
             # The proxy, not the user: only pages that show the staff member load the login.
@@ -32,6 +37,8 @@ def init_app(app: Flask) -> None:
                      lambda: redirect(url_for("static", filename="favicon.svg"), 301))
 
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(long_datetime, "long_datetime")
+    app.add_template_filter(mark_english, "mark_english")
     app.add_template_test(is_urgent_flag, "urgent_flag")
     app.jinja_env.globals["no_priority"] = NO_PRIORITY
     app.add_template_filter(relative_time, "relative")
@@ -54,6 +61,34 @@ def format_datetime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M %Z") -> s
     if value is None:
         return ""
     return local(value, clinic_zone()).strftime(fmt)
+
+
+# "December 7, 2026 at 4:05 PM EST" / "7 de diciembre de 2026, a las 16:05 EST" (CLDR patterns)
+_LONG = {"en": "MMMM d, y 'at' h:mm a zzz", "es": "d 'de' MMMM 'de' y, 'a las' H:mm zzz"}
+
+
+def long_datetime(value: datetime | None) -> str:
+    """An aware datetime in words, in the page's language and the clinic's time zone."""
+    if value is None:
+        return ""
+    language = page_language()
+    return dates.format_datetime(local(value, clinic_zone()), _LONG.get(language, _LONG["en"]),
+                                 locale=language)
+
+
+# English names left as they are in other languages' crisis texts (a service's name, the word
+# to text): marked lang="en" so a screen reader says them in English. Not inside the buttons: a
+# flex item there would swallow the spaces around it.
+_ENGLISH_NAMES = re.compile(r"\b(Crisis Text Line|HOME)\b")
+
+
+def mark_english(text: str) -> Markup:
+    """``text`` escaped, with the English names in it marked ``lang="en"`` on a page in another
+    language."""
+    escaped = escape(text)
+    if page_language() == "en":
+        return escaped
+    return Markup(_ENGLISH_NAMES.sub(r'<span lang="en">\1</span>', str(escaped)))
 
 
 def relative_time(value: datetime | None, now: datetime | None = None) -> str:

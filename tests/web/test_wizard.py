@@ -295,7 +295,9 @@ def test_session_cookie_holds_only_the_token(app, client):
     walk(client, answers)
     cookie = client.get_cookie("session").value
     data = app.session_interface.get_signing_serializer(app).loads(cookie)
-    assert set(data) <= {SESSION_KEY, "csrf_token", "_permanent", "_flashes"}
+    # and the page's language (issue 27: "en" or "es", nothing about the answers)
+    assert set(data) <= {SESSION_KEY, "csrf_token", "_permanent", "_flashes", "language"}
+    assert data.get("language", "en") in ("en", "es")
     assert "ptsd" not in cookie and "ptsd" not in str(data)
     assert client.get_cookie("session").http_only
     assert client.get_cookie("session").same_site == "Lax"

@@ -1,0 +1,175 @@
+"""The language of a page, and its gettext.
+
+Staff pages (and the API under them) are always English. A patient page follows the choice kept
+in the session cookie, else the browser's Accept-Language, q-values honoured (Spanish when
+preferred over English). The cookie's choice is the screening's language: the wizard writes both
+together (start, switch), and a resume code sets the cookie from the screening it opens.
+
+Flask-Babel is the locale selector, the catalogs' tooling (``make translations``) and Jinja's
+i18n extension; the templates' and this module's gettext read the catalogs loaded once at start
+and the language worked out once per request (``g``): Flask-Babel's own looks both up again for
+every string, a fifth of a step page's time.
+"""
+
+from __future__ import annotations
+
+from babel.support import NullTranslations, Translations
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, refresh
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
+
+from screener.config import PROJECT_ROOT
+
+LANGUAGES = ("en", "es")  # English first: the default, and the questionnaire's source language
+NAMES = {"en": "English", "es": "Español"}  # each in its own language, for the switch
+SESSION_KEY = "language"  # the choice made before a draft existed
+STAFF_PREFIXES = ("/staff", "/fhir")  # pages for the clinic's staff: English only
+TRANSLATIONS = PROJECT_ROOT / "screener" / "translations"
+_PAGE_KEY = "page_language"  # in ``g``: this request's language, worked out once
+_CATALOGS: dict[str, NullTranslations] = {}  # language -> its catalog, loaded by init_app
+_UNTRANSLATED = NullTranslations()  # English, the source language
+
+
+def is_supported(language: object) -> bool:
+    return isinstance(language, str) and language in LANGUAGES
+
+
+def for_staff() -> bool:
+    """Whether this request is for a staff page (English whatever the browser asks)."""
+    return request.path.startswith(STAFF_PREFIXES)
+
+
+def browser_language() -> str:
+    """The browser's preferred language among ours (Accept-Language, q-values honoured)."""
+    return request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0])
+
+
+def select_locale() -> str:
+    """The language of this request's pages (Flask-Babel's locale selector too)."""
+    if for_staff():
+        return LANGUAGES[0]
+    chosen = session.get(SESSION_KEY)
+    return chosen if is_supported(chosen) else browser_language()
+
+
+def page_language() -> str:
+    """The language this page is rendered in ("en", "es"), worked out once per request;
+    English outside a request (forms and texts used by commands and unit tests)."""
+    if not has_request_context():
+        return LANGUAGES[0]
+    language = g.get(_PAGE_KEY)
+    if language is None:
+        language = select_locale()
+        setattr(g, _PAGE_KEY, language)
+    return language
+
+
+def remember(language: str) -> None:
+    """Keep the patient's choice in the session cookie (the screening keeps its own copy);
+    the rest of this request follows it too."""
+    if is_supported(language) and session.get(SESSION_KEY) != language:
+        session[SESSION_KEY] = language
+        setattr(g, _PAGE_KEY, language)
+        refresh()  # Flask-Babel's locale, if it was worked out already
+
+
+def _catalog() -> NullTranslations:
+    return _CATALOGS.get(page_language()) or _UNTRANSLATED
+
+
+def gettext(string: str, **variables) -> str:
+    """``string`` in the page's language, with ``%(name)s`` variables filled in."""
+    translated = _catalog().gettext(string)
+    return translated % variables if variables else translated
+
+
+def template_gettext(string: str, **variables) -> Markup:
+    """Templates' ``_()``: the text (markup the template wrote) in the page's language, its
+    variables escaped. A plain function: Jinja's i18n wrapper costs two context calls a text."""
+    return _in_markup(_catalog(), string, variables)
+
+
+def _in_markup(catalog: NullTranslations, string: str, variables: dict) -> Markup:
+    translated = Markup(catalog.gettext(string))
+    return translated % variables if variables else translated
+
+
+def _page_gettext():
+    """``_()`` for one page: its catalog looked up once, not for every text."""
+    catalog = _catalog()
+    return lambda string, **variables: _in_markup(catalog, string, variables)
+
+
+def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
+    """Templates' ``ngettext()``, like ``template_gettext`` (``num`` is a variable too)."""
+    variables.setdefault("num", num)
+    return Markup(_catalog().ngettext(singular, plural, num)) % variables
+
+
+class LazyText(LazyString):
+    """A text translated when shown, escaped like any text in a template (Flask-Babel's own
+    lazy string passes itself off as safe HTML)."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """``gettext`` when the text is shown, in that request's language (module constants, form
+    messages and labels)."""
+    return LazyText(gettext, string, **variables)
+
+
+_SWITCH_BUTTON = ('<button type="submit" class="button-link header-button" form="{form}" '
+                  'name="{name}" value="{value}" lang="{language}" formnovalidate>{label}</button>')
+_STEP_SWITCHES: dict[tuple[str, str], Markup] = {}  # (page language, form id) -> the switch
+
+
+def language_switch(step_form: str | None = None) -> Markup:
+    """The switch to the other languages, for a patient page's header: a POST back to this
+    page; on a step, buttons that send the step's own form (``step_form``), so the choices made
+    on it and not yet sent are kept (those are the same for every patient, and kept)."""
+    here = page_language()
+    if step_form is not None:
+        key = (here, step_form)
+        if key not in _STEP_SWITCHES:
+            _STEP_SWITCHES[key] = _switch(here, step_form, "action", "language-", Markup(""))
+        return _STEP_SWITCHES[key]
+    from flask import url_for
+    from flask_wtf.csrf import generate_csrf
+
+    target = request.full_path if request.query_string else request.path
+    form = Markup('<form method="post" action="{}" class="inline" id="language-form">'
+                  '<input type="hidden" name="csrf_token" value="{}">'
+                  '<input type="hidden" name="next" value="{}"></form>').format(
+        url_for("wizard.switch_language"), generate_csrf(), target)
+    return _switch(here, "language-form", "language", "", form)
+
+
+def _switch(here: str, form_id: str, name: str, prefix: str, form: Markup) -> Markup:
+    buttons = Markup("").join(
+        Markup(_SWITCH_BUTTON).format(form=form_id, name=name, value=prefix + language,
+                                      language=language, label=NAMES[language])
+        for language in LANGUAGES if language != here)
+    label = gettext("Language")
+    return Markup('<nav class="language-switch" aria-label="{}">{}{}</nav>').format(
+        label, form, buttons)
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel and the catalogs in screener/translations; the page's language and the
+    switch's names for templates."""
+    Babel(app, locale_selector=select_locale,
+          default_translation_directories=str(TRANSLATIONS))
+    _CATALOGS["en"] = _UNTRANSLATED
+    for language in LANGUAGES[1:]:
+        _CATALOGS[language] = Translations.load(str(TRANSLATIONS), [language])
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
+                                 ngettext=template_ngettext)
+
+    @app.context_processor
+    def language_globals():
+        page_gettext = _page_gettext()
+        return {"page_language": page_language, "language_switch": language_switch,
+                "for_staff": for_staff, "_": page_gettext, "gettext": page_gettext}
