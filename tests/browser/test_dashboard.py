@@ -39,7 +39,7 @@ def add_first_contacts(server) -> None:
     closed (the seeder writes no audit events), at the time it gave the change."""
     from screener.extensions import db
     from screener.storage.models import AuditEvent, Screening
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(f"sqlite:///{server.database}")
     with app.app_context():

@@ -20,7 +20,7 @@ PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_p
 
 def seed(server, tag: str) -> None:
     """Three urgent submissions (oldest first) and an old routine one, named after ``tag``."""
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
     from tests.factories import make_submission
 
     app = make_app(f"sqlite:///{server.database}")

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import BASE_CONFIG
+from tests.kit.apps import BASE_CONFIG
 from tests.kit.postgres import PrivatePostgres, postgres_bindir
 from tests.kit.servers import GunicornServer, flask_cli, server_env
 

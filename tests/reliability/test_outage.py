@@ -47,7 +47,7 @@ def half_written(database_url: str, questionnaire) -> list[str]:
     """Screenings that are neither a clean draft nor a whole completed or sent screening."""
     from screener.extensions import db
     from screener.storage.models import Screening
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(database_url)
     problems = []

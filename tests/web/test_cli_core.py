@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, PROJECT_ROOT
+from tests.kit.apps import DATA, PROJECT_ROOT
 from tests.helpers import baseline, baseline_1_0_0, baseline_1_1_0, phq9
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)

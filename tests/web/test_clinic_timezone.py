@@ -10,7 +10,7 @@ import pytest
 
 from screener import config
 from screener.storage.models import utcnow
-from tests.conftest import make_app
+from tests.kit.apps import make_app
 from tests.factories import make_submission
 from tests.helpers import baseline
 from tests.web.test_staff_queue import names_in, queue

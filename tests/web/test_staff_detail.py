@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from screener.extensions import db
 from screener.storage.models import AuditEvent, Note, QuestionnaireVersion, Screening
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 

@@ -25,7 +25,7 @@ from screener.notify.sender import Sender
 from screener.storage import outbox
 from screener.storage.models import AuditEvent, OutboxMessage, Screening, utcnow
 from screener.web.questionnaires import current_questionnaire
-from tests.conftest import make_app, migrate_to_head
+from tests.kit.apps import make_app
 from tests.factories import login, make_staff
 from tests.helpers import baseline, phq9
 from tests.web.wizard_client import complete, send, step_data
@@ -374,8 +374,7 @@ def test_invalid_settings_from_the_environment_stop_start_up(monkeypatch, tmp_pa
 @pytest.mark.postgres
 def test_two_concurrent_senders_send_each_alert_exactly_once_on_postgres(postgres_url, smtp):
     smtp.start()
-    app = make_app(postgres_url, **mail_settings(smtp.port))
-    migrate_to_head(app)
+    app = make_app(postgres_url, **mail_settings(smtp.port))  # migrated: a template copy
     try:
         ids = []
         for _ in range(6):

@@ -30,7 +30,7 @@ from screener.storage import safety as safety_store
 from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, Screening, utcnow
 from screener.storage.submissions import apply_assessment
 from screener.web.questionnaires import current_questionnaire
-from tests.conftest import DATA, QUESTIONS
+from tests.kit.apps import DATA, QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, baseline_1_1_0, phq9
 

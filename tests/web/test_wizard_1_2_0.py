@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, SafetyAnswer, Screening
 from screener.core.questionnaire import loads
-from tests.conftest import DATA
+from tests.kit.apps import DATA
 from tests.helpers import baseline, baseline_1_1_0, phq9
 from tests.web.wizard_client import questionnaire, recorded, send, step_data, stored, visible, walk
 

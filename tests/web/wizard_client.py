@@ -13,7 +13,7 @@ from sqlalchemy import select
 from screener.core.questionnaire import load
 from screener.extensions import db
 from screener.storage.models import SafetyAnswer, Screening
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 
 
 @lru_cache(maxsize=1)
