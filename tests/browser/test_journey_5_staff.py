@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import CLINIC_TIMEZONE
-from tests.browser.pages import assert_accessible, snap
-from tests.browser.patient import path_of
-from tests.browser.staff import (age_staff_session, create_account, ended_sessions, log_in,
+from tests.browser.browser_server import CLINIC_TIMEZONE
+from tests.browser.browser_pages import assert_accessible, snap
+from tests.browser.browser_patient import path_of
+from tests.browser.browser_staff import (age_staff_session, create_account, ended_sessions, log_in,
                                  log_out, queue_rows)
 
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.patient import path_of
-from tests.browser.staff import (age_staff_session, create_account, give_second_factor, log_in,
+from tests.browser.browser_patient import path_of
+from tests.browser.browser_staff import (age_staff_session, create_account, give_second_factor, log_in,
                                  password_for)
 from tests.helpers import baseline, phq9
 

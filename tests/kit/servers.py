@@ -61,6 +61,14 @@ def flask_cli(env: dict, *args: str, input_text: str | None = None, timeout: flo
     return result
 
 
+def migrated_env(database_url: str, **extra: str) -> dict:
+    """Server environment for ``database_url`` after running ``flask db upgrade`` on it."""
+    env = server_env(database_url, **extra)
+    result = flask_cli(env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return env
+
+
 def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) -> bool:
     """True once ``url`` answers 200 within ``timeout`` seconds (False if ``process`` ends)."""
     deadline = time.monotonic() + timeout

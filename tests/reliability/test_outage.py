@@ -17,7 +17,7 @@ from sqlalchemy import select
 from screener.core import rules
 from screener.web.errors import MESSAGES
 from tests.reliability import figures
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env
 from tests.reliability.load import (leaked_lines, lost_or_wrong, make_patients, run,
                                     submissions_by_email)
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.reliability import figures
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env
 from tests.reliability.load import lost_or_wrong, make_patients, run, submissions_by_email
 
 PATIENTS, CONCURRENCY = 24, 8
