@@ -185,7 +185,8 @@ def test_conditions_are_compiled_when_built_not_when_asked(questionnaire, monkey
         Comparison("question", "cssrs_plan", "=", "no")  # the patch does bite
     answers = {"cssrs_plan": "yes"}
     assert condition_holds(questionnaire, crisis_when, answers) is True
-    assert evaluate(questionnaire, baseline(cssrs_thoughts="yes", cssrs_plan="yes")).outcome
+    assert evaluate(questionnaire, baseline(cssrs_thoughts="yes", cssrs_plan="yes")).outcome == \
+        "crisis"
     monkeypatch.undo()
     # An equal condition that is another object carries its own test, never mistaken.
     other = Comparison("question", "cssrs_plan", "=", "no")
