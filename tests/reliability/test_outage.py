@@ -17,7 +17,7 @@ from sqlalchemy import select
 from screener.core import rules
 from screener.web.errors import MESSAGES
 from tests.reliability import figures
-from tests.kit.servers import migrated_env
+from tests.kit.servers import migrated_env, wait_until
 from tests.reliability.load import (leaked_lines, lost_or_wrong, make_patients, run,
                                     submissions_by_email)
 
@@ -32,15 +32,6 @@ def status_of(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def half_written(database_url: str, questionnaire) -> list[str]:
