@@ -13,7 +13,8 @@ from screener.storage.models import utcnow
 from tests.kit.apps import make_app
 from tests.factories import make_submission
 from tests.helpers import baseline
-from tests.web.test_staff_queue import names_in, queue
+from tests.web.staff_pages import names_in
+from tests.web.test_staff_queue import queue
 from tests.web.test_wizard import only
 from tests.web.wizard_client import complete
 from tests.kit.pages import parse

@@ -10,17 +10,12 @@ from screener.storage.queue import DEFAULT_FILTERS, Cursor, build_queue_query, f
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
 from tests.kit.pages import parse
+from tests.web.staff_pages import names_in
 
 SELF_HARM = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # low risk: flag self_harm, urgency 3
 PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
                 cssrs_plan="yes")  # high risk: crisis, urgent_now (urgency 1) and self_harm
 FIT = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
-
-
-def names_in(page: str) -> list[str]:
-    """The patient names in the queue table, top to bottom."""
-    return [link.text for row in parse(page).find_all("th", scope="row")
-            for link in row.find_all("a") if link.get("href", "").startswith("/staff/submissions/")]
 
 
 def link_to(page: str, rel: str) -> str | None:
