@@ -11,7 +11,7 @@ def names_in(page: str) -> list[str]:
             for link in row.find_all("a") if link.get("href", "").startswith("/staff/submissions/")]
 
 
-def urgent_waiting(page: str) -> int:
+def urgent_shown(page: str) -> int:
     """The header's "N urgent waiting" count."""
     link = parse(page).find("a", class_="urgent-count")
     assert link.text.endswith(" urgent waiting"), link.text

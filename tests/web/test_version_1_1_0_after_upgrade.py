@@ -32,7 +32,7 @@ from screener.web.questionnaires import current_questionnaire
 from tests.kit.apps import DATA, QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, baseline_1_1_0, phq9
-from tests.web.staff_pages import names_in, urgent_waiting
+from tests.web.staff_pages import names_in, urgent_shown
 
 SOURCE = (DATA / "questions-1.1.0.yaml").read_text(encoding="utf-8")
 V110 = loads(SOURCE)
@@ -115,7 +115,7 @@ def test_the_queue_and_the_urgent_count_use_each_version_s_urgency(app, client, 
     login_as("intake")
     page = client.get("/staff/").get_data(as_text=True)
     assert names_in(page) == ["Plan Taken Back", "Item Nine", "Low Risk Now", "Past Attempt"]
-    assert urgent_waiting(page) == 2
+    assert urgent_shown(page) == 2
 
 
 def test_only_the_urgent_ones_would_email(app, stored):
