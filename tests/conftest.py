@@ -1,8 +1,11 @@
 """Shared fixtures: ``app``, ``client``, ``runner``, ``db_session`` and PostgreSQL databases.
 
 The test schema is always built by running the Alembic migrations (never ``create_all``), once per
-session into a template SQLite file that each test copies, so every test starts from a clean,
-migrated database in milliseconds.
+session into a template database that each test copies, so every test starts from a clean,
+migrated database in milliseconds: a SQLite file copied per test, and on PostgreSQL a template
+database copied with ``CREATE DATABASE ... TEMPLATE``.
+
+Helpers for test modules (``make_app``, ``BASE_CONFIG``, paths) live in ``tests/kit/apps.py``.
 """
 
 from __future__ import annotations
@@ -10,46 +13,13 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
 
-from screener import create_app
 from screener.core.questionnaire import load
-from screener.web.clock import CLOCK_KEY
-from tests.factories import TestClock
 from tests.kit import postgres
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = PROJECT_ROOT / "questions.yaml"
-DATA = Path(__file__).resolve().parent / "data"
-
-BASE_CONFIG = {
-    "TESTING": True,
-    "SECRET_KEY": "test-secret-key-not-for-production-0123456789",
-    "WTF_CSRF_ENABLED": False,
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "QUESTIONNAIRE_PATH": str(QUESTIONS),
-}
-
-
-def make_app(database_url: str, **overrides):
-    """An app on ``database_url`` with the test settings, and a clock that stands still for
-    second factors and login throttles until a test moves it (``tests.factories.TestClock``)."""
-    config = dict(BASE_CONFIG, SQLALCHEMY_DATABASE_URI=database_url)
-    config.update(overrides)
-    app = create_app(config)
-    app.extensions[CLOCK_KEY] = TestClock(time.time())
-    return app
-
-
-def migrate_to_head(app) -> None:
-    """Run ``flask db upgrade`` against the app's database."""
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        upgrade()
+from tests.kit.apps import QUESTIONS, dispose, make_app, migrate_to_head
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +34,7 @@ def migrated_sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     app = make_app(f"sqlite:///{path}")
     migrate_to_head(app)
-    with app.app_context():
-        from screener.extensions import db
-
-        db.engine.dispose()
+    dispose(app)
     # WAL mode: fold the log into the main file so that copying the file copies everything.
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -87,11 +54,7 @@ def app(request, migrated_sqlite_template, tmp_path):
         overrides["WTF_CSRF_ENABLED"] = True
     app = make_app(f"sqlite:///{database}", **overrides)
     yield app
-    with app.app_context():
-        from screener.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture
@@ -115,22 +78,43 @@ def db_session(app):
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-def _postgres_admin_url() -> str | None:
-    return os.environ.get("TEST_DATABASE_URL") or None
-
-
 @pytest.fixture(scope="session")
 def postgres_server_url():
     """TEST_DATABASE_URL, or skip: PostgreSQL tests need a real server."""
-    url = _postgres_admin_url()
+    url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/test)")
     return url
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres_template(postgres_server_url):
+    """The name of a PostgreSQL database migrated to head once per session, copied by each test
+    (no connection to it stays open: PostgreSQL copies only a template nobody uses)."""
+    name = postgres.unique_name("screener_template")
+    app = make_app(postgres.sqlalchemy_url(postgres.create_database(postgres_server_url, name)))
+    try:
+        migrate_to_head(app)
+        dispose(app)
+        yield name
+    finally:
+        postgres.drop_database(postgres_server_url, name)
+
+
 @pytest.fixture
-def postgres_url(postgres_server_url):
-    """A brand-new, uniquely named, empty PostgreSQL database, dropped afterwards."""
+def postgres_url(postgres_server_url, migrated_postgres_template):
+    """A uniquely named PostgreSQL database migrated to head (a copy of the session's
+    template), dropped afterwards."""
+    name = postgres.unique_name("screener_test")
+    url = postgres.create_database(postgres_server_url, name, template=migrated_postgres_template)
+    yield postgres.sqlalchemy_url(url)
+    postgres.drop_database(postgres_server_url, name)
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server_url):
+    """A brand-new, uniquely named, empty PostgreSQL database (for migration tests), dropped
+    afterwards."""
     name = postgres.unique_name("screener_test")
     yield postgres.sqlalchemy_url(postgres.create_database(postgres_server_url, name))
     postgres.drop_database(postgres_server_url, name)
@@ -140,13 +124,8 @@ def postgres_url(postgres_server_url):
 def pg_app(postgres_url):
     """An app on a fresh PostgreSQL database migrated to head."""
     app = make_app(postgres_url)
-    migrate_to_head(app)
     yield app
-    with app.app_context():
-        from screener.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
+    dispose(app)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from screener.extensions import db
-from tests.conftest import make_app
+from tests.kit.apps import make_app
 
 APP_TABLES = {"screenings", "questionnaire_versions", "staff_users", "staff_sessions", "notes",
               "safety_answers", "outbox", "contact_attempts", "login_throttles",
@@ -67,8 +67,8 @@ def test_models_cover_every_table():
 
 
 @pytest.mark.postgres
-def test_migrations_on_postgresql(postgres_url):
-    app = make_app(postgres_url)
+def test_migrations_on_postgresql(empty_postgres_url):
+    app = make_app(empty_postgres_url)
     try:
         check_round_trip(app)
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.patient import Contact
+from tests.browser.browser_patient import Contact
 from tests.helpers import baseline, gad7, phq9
 
 # Journey 1, mouse: a typical submission — moderate depression and long-lasting pain.

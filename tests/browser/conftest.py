@@ -7,56 +7,22 @@ Skipped with a reason when Chromium or Playwright is missing, unless REQUIRE_BRO
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.kit.servers import PROJECT_ROOT, GunicornServer, flask_cli, server_env
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CLINIC_TIMEZONE = "America/New_York"  # a clinic away from UTC: journeys see a real local zone
-
-
-def _missing_reason() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -e '.[dev]')"
-    return None
+from tests.browser.browser_server import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer,
+                                          missing_reason)
 
 
 def pytest_collection_modifyitems(config, items):
-    reason = _missing_reason()
+    reason = missing_reason()
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
             # With REQUIRE_BROWSER=1 (CI) nothing is skipped: a missing browser fails the run.
             if reason and os.environ.get("REQUIRE_BROWSER") != "1":
                 item.add_marker(pytest.mark.skip(reason=reason))
-
-
-class LiveServer(GunicornServer):
-    """The app on a fresh, migrated SQLite file in development mode, 2 gunicorn workers."""
-
-    def __init__(self, tmp: Path):
-        self.database = tmp / "browser.sqlite3"
-        # memory:// as the rate-limit store: journeys start many screenings from one address.
-        super().__init__(server_env(f"sqlite:///{self.database}", "development",
-                                    RATELIMIT_STORAGE_URI="memory://",
-                                    CLINIC_TIMEZONE=CLINIC_TIMEZONE), tmp / "server.log")
-
-    def start(self, timeout: float = 30, ready_path: str = "/healthz") -> "LiveServer":
-        result = flask_cli(self.env, "db", "upgrade")
-        assert result.returncode == 0, result.stderr
-        return super().start(timeout, ready_path)
 
 
 @pytest.fixture(scope="session")
@@ -104,25 +70,6 @@ def axe_source() -> str:
     return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 
 
-def check_accessibility(page, axe_source: str) -> list[dict]:
-    """Run axe-core (WCAG 2.0/2.1 A and AA) on the page; return the violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(axe_source)  # evaluated through the DevTools protocol: CSP does not apply
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
-    )
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
-
-
-def chromium_available() -> bool:
-    return _missing_reason() is None and shutil.which(CHROMIUM) is not None
-
-
 @pytest.fixture(scope="session")
 def submitted() -> dict[str, str]:
     """Contact names of the screenings the journeys sent, by journey (read by the staff tests)."""
@@ -133,7 +80,7 @@ def submitted() -> dict[str, str]:
 def accessibility_report():
     """After the session, write test-artifacts/accessibility.json: every page axe checked."""
     yield
-    from tests.browser.pages import write_audit_report
+    from tests.browser.browser_pages import write_audit_report
 
     write_audit_report()
 
@@ -143,7 +90,7 @@ def sent_screenings(live_server, browser, questionnaire, submitted) -> dict[str,
     """The screenings of journeys 1 (mouse) and 4 (crisis), sent to the clinic; a journey that
     did not run in this session (``-k``, ``--lf``) is walked here, quickly, by mouse."""
     from tests.browser.answers import SENT
-    from tests.browser.patient import complete
+    from tests.browser.browser_patient import complete
 
     for journey, (answers, contact) in SENT.items():
         if journey not in submitted:
@@ -159,7 +106,7 @@ def sent_screenings(live_server, browser, questionnaire, submitted) -> dict[str,
 @pytest.fixture(scope="session")
 def staff_accounts(live_server):
     """An intake, a clinician and an admin account, made with ``flask users create``."""
-    from tests.browser.staff import create_accounts
+    from tests.browser.browser_staff import create_accounts
 
     return create_accounts(live_server, {"intake": "Isla Intake", "clinician": "Dr Cleo Clinic",
                                          "admin": "Ada Admin"})

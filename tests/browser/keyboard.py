@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 from screener.core.questionnaire import Step
-from tests.browser.pages import assert_focus_visible
+from tests.browser.browser_pages import assert_focus_visible
 
 MAX_PRESSES = 80
 PRESSED: Counter = Counter()  # keys pressed by this module, so a test can see which were used

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.browser_pages import check_accessibility
 from tests.browser.keyboard import press
-from tests.browser.pages import assert_focus_visible, pdf_page_count
+from tests.browser.browser_pages import assert_focus_visible, pdf_page_count
 
 BROKEN = """<!doctype html><html><head><title>Broken</title></head><body>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.pages import ARTIFACTS
+from tests.browser.browser_pages import ARTIFACTS
 
 PHONE_390 = {"width": 390, "height": 844}
 

@@ -13,10 +13,10 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import ARTIFACTS, PROJECT_ROOT, LiveServer
+from tests.browser.browser_server import ARTIFACTS, PROJECT_ROOT, LiveServer
 from tests.kit.servers import flask_cli
-from tests.browser.pages import assert_accessible, pdf_page_count, print_to_pdf
-from tests.browser.staff import create_account, log_in
+from tests.browser.browser_pages import assert_accessible, pdf_page_count, print_to_pdf
+from tests.browser.browser_staff import create_account, log_in
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -39,7 +39,7 @@ def add_first_contacts(server) -> None:
     closed (the seeder writes no audit events), at the time it gave the change."""
     from screener.extensions import db
     from screener.storage.models import AuditEvent, Screening
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(f"sqlite:///{server.database}")
     with app.app_context():

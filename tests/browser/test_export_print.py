@@ -15,8 +15,8 @@ import pytest
 
 from screener.extensions import db
 from screener.storage.models import Note
-from tests.browser.conftest import CHROMIUM, PROJECT_ROOT
-from tests.browser.pages import pdf_page_count
+from tests.browser.browser_server import CHROMIUM, PROJECT_ROOT
+from tests.browser.browser_pages import pdf_page_count
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, gad7, phq9
 

@@ -8,9 +8,9 @@ import os
 import re
 
 from tests.browser.answers import CRISIS, MOUSE
-from tests.browser.conftest import PROJECT_ROOT
-from tests.browser.pages import assert_accessible, assert_accessible_without_script, snap
-from tests.browser.patient import (answer_by_mouse, complete, current_step, group,
+from tests.kit.servers import PROJECT_ROOT
+from tests.browser.browser_pages import assert_accessible, assert_accessible_without_script, snap
+from tests.browser.browser_patient import (answer_by_mouse, complete, current_step, group,
                                    path_of, press_continue, start, walk_steps)
 from tests.helpers import baseline, phq9
 

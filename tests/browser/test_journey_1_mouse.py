@@ -7,9 +7,9 @@ import re
 import pytest
 
 from tests.browser.answers import MOUSE as ANSWERS, MOUSE_CONTACT as CONTACT
-from tests.browser.pages import (assert_accessible, document_screenshot, pdf_page_count,
+from tests.browser.browser_pages import (assert_accessible, document_screenshot, pdf_page_count,
                                  print_to_pdf, snap, snap_print)
-from tests.browser.patient import (answer_by_mouse, current_step, fill_contact, outcome_of,
+from tests.browser.browser_patient import (answer_by_mouse, current_step, fill_contact, outcome_of,
                                    path_of, press_continue, start, walk_steps)
 
 CHANGED = ("phq9_2", 2)  # changed from the review page: the PHQ-9 total goes from 10 to 11

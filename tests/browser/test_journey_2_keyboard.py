@@ -8,8 +8,8 @@ from tests.browser import keyboard
 from tests.browser.answers import KEYBOARD as ANSWERS, KEYBOARD_CONTACT as CONTACT
 from tests.browser.keyboard import (activate, answer_by_keyboard, continue_by_keyboard, press,
                                     tab_to, type_into)
-from tests.browser.pages import PHONE, assert_accessible, assert_focus_visible, focused, snap
-from tests.browser.patient import current_step, outcome_of, path_of, walk_steps
+from tests.browser.browser_pages import PHONE, assert_accessible, assert_focus_visible, focused, snap
+from tests.browser.browser_patient import current_step, outcome_of, path_of, walk_steps
 
 CHANGED = ("current_care", "yes")
 

@@ -8,8 +8,8 @@ import pytest
 
 from screener.core import rules
 from tests.browser.answers import NO_SCRIPT as ANSWERS, NO_SCRIPT_CONTACT as CONTACT
-from tests.browser.pages import DESKTOP, assert_accessible_without_script, snap
-from tests.browser.patient import (answer_by_mouse, current_step, send_from_result,
+from tests.browser.browser_pages import DESKTOP, assert_accessible_without_script, snap
+from tests.browser.browser_patient import (answer_by_mouse, current_step, send_from_result,
                                    outcome_of, path_of, press_continue, start, walk_steps)
 
 

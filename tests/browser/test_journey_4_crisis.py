@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.answers import CRISIS as ANSWERS, CRISIS_CONTACT as CONTACT, SEVERAL_DAYS
-from tests.browser.pages import PHONE, assert_accessible, snap
-from tests.browser.patient import (answer_by_mouse, current_step, group, send_from_result,
+from tests.browser.browser_pages import PHONE, assert_accessible, snap
+from tests.browser.browser_patient import (answer_by_mouse, current_step, group, send_from_result,
                                    outcome_of, path_of, press_continue, start, walk_steps)
 
 

@@ -10,10 +10,10 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from tests.browser.pages import (assert_accessible, pdf_page_count, print_to_pdf, snap,
+from tests.browser.browser_pages import (assert_accessible, pdf_page_count, print_to_pdf, snap,
                                  snap_print)
-from tests.browser.patient import path_of
-from tests.browser.staff import log_in
+from tests.browser.browser_patient import path_of
+from tests.browser.browser_staff import log_in
 
 NDJSON_MODELS = {"QuestionnaireResponse": QuestionnaireResponse, "Observation": Observation}
 

@@ -5,10 +5,10 @@ result, help first) and the staff page show the notes and the urgent flag."""
 from __future__ import annotations
 
 from tests.browser.answers import PAST_ATTEMPT as ANSWERS, PAST_ATTEMPT_CONTACT as CONTACT
-from tests.browser.pages import assert_accessible, snap
-from tests.browser.patient import (answer_by_mouse, current_step, group, outcome_of, path_of,
+from tests.browser.browser_pages import assert_accessible, snap
+from tests.browser.browser_patient import (answer_by_mouse, current_step, group, outcome_of, path_of,
                                    press_continue, send_from_result, start, walk_steps)
-from tests.browser.staff import create_account, log_in, log_out
+from tests.browser.browser_staff import create_account, log_in, log_out
 
 
 def test_a_recent_attempt_brings_help_after_the_safety_step(live_server, page, axe_source,

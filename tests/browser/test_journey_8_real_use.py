@@ -9,8 +9,8 @@ import re
 import pytest
 
 from tests.browser.answers import MOUSE as ANSWERS, REAL_USE_CONTACT as CONTACT
-from tests.browser.pages import DESKTOP, assert_accessible, focused
-from tests.browser.patient import (answer_by_mouse, fill_contact, group, path_of, press_continue,
+from tests.browser.browser_pages import DESKTOP, assert_accessible, focused
+from tests.browser.browser_patient import (answer_by_mouse, fill_contact, group, path_of, press_continue,
                                    start, walk_steps)
 
 PHONE_390 = {"width": 390, "height": 844}

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.browser.answers import MINOR, NO_ITEM_9, PLAN, TAKEN_BACK
-from tests.browser.pages import assert_accessible, snap
-from tests.browser.patient import (answer_by_mouse, current_step, outcome_of, path_of,
+from tests.browser.browser_pages import assert_accessible, snap
+from tests.browser.browser_patient import (answer_by_mouse, current_step, outcome_of, path_of,
                                    press_continue, start, walk_steps)
 
 PHONE = {"width": 390, "height": 844}

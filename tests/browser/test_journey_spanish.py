@@ -11,10 +11,10 @@ import re
 import pytest
 
 from tests.browser.answers import KEYBOARD, PLAN
-from tests.browser.conftest import PROJECT_ROOT
+from tests.kit.apps import PROJECT_ROOT
 from tests.browser.keyboard import activate, answer_by_keyboard, continue_by_keyboard, tab_to
-from tests.browser.pages import assert_accessible
-from tests.browser.patient import current_step, outcome_of, path_of, walk_steps
+from tests.browser.browser_pages import assert_accessible
+from tests.browser.browser_patient import current_step, outcome_of, path_of, walk_steps
 
 PHONE_390 = {"width": 390, "height": 844}
 

@@ -1,6 +1,6 @@
 """The browser harness itself: a real server, Chromium, axe-core."""
 
-from tests.browser.conftest import check_accessibility
+from tests.browser.browser_pages import check_accessibility
 
 
 def test_landing_page_in_chromium(live_server, page, axe_source, artifacts):

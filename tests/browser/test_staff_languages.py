@@ -9,8 +9,8 @@ from contextlib import contextmanager
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import assert_accessible, snap
-from tests.browser.staff import create_account, log_in
+from tests.browser.browser_pages import assert_accessible, snap
+from tests.browser.browser_staff import create_account, log_in
 
 LEGEND = "Asked in a Spanish translation not yet validated — interpret with care."
 

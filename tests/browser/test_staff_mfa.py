@@ -12,9 +12,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.browser.pages import assert_accessible, snap
-from tests.browser.patient import path_of
-from tests.browser.staff import (choose_new_password, create_account, enter_password,
+from tests.browser.browser_pages import assert_accessible, snap
+from tests.browser.browser_patient import path_of
+from tests.browser.browser_staff import (choose_new_password, create_account, enter_password,
                                   log_out)
 from tests.kit.servers import flask_cli
 from tests.kit.staff import Authenticator

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.patient import path_of
-from tests.browser.staff import (age_staff_session, create_account, give_second_factor, log_in,
+from tests.browser.browser_patient import path_of
+from tests.browser.browser_staff import (age_staff_session, create_account, give_second_factor, log_in,
                                  password_for)
 from tests.helpers import baseline, phq9
 
@@ -20,7 +20,7 @@ PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_p
 
 def seed(server, tag: str) -> None:
     """Three urgent submissions (oldest first) and an old routine one, named after ``tag``."""
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
     from tests.factories import make_submission
 
     app = make_app(f"sqlite:///{server.database}")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.pages import assert_accessible, assert_accessible_without_script, snap
-from tests.browser.patient import (Contact, answer_by_mouse, complete, path_of, press_continue,
+from tests.browser.browser_pages import assert_accessible, assert_accessible_without_script, snap
+from tests.browser.browser_patient import (Contact, answer_by_mouse, complete, path_of, press_continue,
                                    send_from_result, start, walk_steps)
-from tests.browser.staff import create_account, log_in, queue_rows
+from tests.browser.browser_staff import create_account, log_in, queue_rows
 from tests.helpers import baseline, phq9
 
 IN_VIEW = """(selector) => {

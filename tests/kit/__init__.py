@@ -1,5 +1,6 @@
 """The test kit, shared by tests/ and bench/: one of each tool for driving the app from outside.
 
+- ``apps``: the test settings, ``make_app``, ``migrate_to_head``, the paths tests read.
 - ``servers``: gunicorn on a free loopback port, the environment it runs with, ``flask`` CLI runs.
 - ``postgres``: PostgreSQL URLs, throwaway databases, a private cluster for outage tests.
 - ``pages``: what a browser reads from an HTML page (forms, fields, buttons, links, ``<main>``).

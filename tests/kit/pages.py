@@ -1,4 +1,5 @@
-"""Read what a browser would from an HTML page: forms, their fields and buttons, links, <main>.
+"""Read what a browser would from an HTML page: forms, their fields and buttons, links, <main>,
+and for tests any element by tag and attributes (``Page.find`` / ``find_all``) with its text.
 
 No assumption about markup beyond standard HTML, so whoever drives the app with it (the virtual
 patient, the hostile-input tests, the benchmarks) follows the pages as served.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -126,6 +128,25 @@ class Page:
                 return form
         return next((f for f in posts if f.names & fallback_names), None)
 
+    @cached_property
+    def elements(self) -> list["Element"]:
+        """Every element in document order (parsed on first use: the virtual patient never
+        needs them)."""
+        parser = _ElementParser()
+        parser.feed(self.text)
+        parser.close()
+        return parser.elements
+
+    def find_all(self, tag: str | None = None, **attrs: str | bool) -> list["Element"]:
+        """Elements with this tag (any when None) and attributes; see ``Element.matches``."""
+        return [e for e in self.elements if e.matches(tag, **attrs)]
+
+    def find(self, tag: str | None = None, **attrs: str | bool) -> "Element":
+        """The first such element; AssertionError (naming what was sought) when there is none."""
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag or '*'} {attrs}> on {self.path}"
+        return found[0]
+
     def visible_text(self, limit: int = 600) -> str:
         """The page's words, for failure messages."""
         text = re.sub(r"<(script|style)\b.*?</\1>", " ", self.text, flags=re.S | re.I)
@@ -216,6 +237,95 @@ class _Parser(HTMLParser):
         for group in by_name.values():
             if not any(o.checked for o in group):
                 group[0].checked = True
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+@dataclass
+class Element:
+    """An element as parsed: its tag, attributes (entities decoded) and its text (entities
+    decoded, whitespace collapsed, the text of every descendant included)."""
+
+    tag: str
+    attrs: dict[str, str]
+    parts: list[str] = field(default_factory=list, repr=False)
+    children: list["Element"] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    def matches(self, tag: str | None = None, **attrs: str | bool) -> bool:
+        """``tag`` matches when None or equal; ``class_="x"`` when x is one of its classes;
+        another attribute (``data_question`` for ``data-question``) when equal, or with True
+        when present, False when absent."""
+        if tag is not None and self.tag != tag:
+            return False
+        for name, wanted in attrs.items():
+            name = name.rstrip("_").replace("_", "-")
+            value = self.attrs.get(name)
+            if wanted is True or wanted is False:
+                if (value is not None) != wanted:
+                    return False
+            elif name == "class":
+                if wanted not in (value or "").split():
+                    return False
+            elif value != wanted:
+                return False
+        return True
+
+    def find_all(self, tag: str | None = None, **attrs: str | bool) -> list["Element"]:
+        """Descendants with this tag and attributes, in document order."""
+        found = []
+        for child in self.children:
+            if child.matches(tag, **attrs):
+                found.append(child)
+            found.extend(child.find_all(tag, **attrs))
+        return found
+
+    def find(self, tag: str | None = None, **attrs: str | bool) -> "Element":
+        """The first such descendant; AssertionError when there is none."""
+        found = self.find_all(tag, **attrs)
+        assert found, f"no <{tag or '*'} {attrs}> inside <{self.tag} {self.attrs}>"
+        return found[0]
+
+
+class _ElementParser(HTMLParser):
+    """Every element with its attributes, children and text (what ``Page.find`` searches)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+        self.open: list[Element] = []
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {k: (v if v is not None else "") for k, v in attrs})
+        if self.open:
+            self.open[-1].children.append(element)
+        self.elements.append(element)
+        if tag not in VOID:
+            self.open.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.open.pop()
+
+    def handle_data(self, data):
+        for element in self.open:
+            element.parts.append(data)
+
+    def handle_endtag(self, tag):
+        # Close up to the nearest open element of this tag (HTML lets some end tags go unsaid).
+        for depth in range(len(self.open) - 1, -1, -1):
+            if self.open[depth].tag == tag:
+                del self.open[depth:]
+                return
 
 
 def parse(text: str, url: str = "http://localhost/", status: int = 200,

@@ -41,9 +41,11 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
-def create_database(server_url: str, name: str) -> str:
-    """Create database ``name`` on the server of ``server_url``; return its (libpq) URL."""
-    _admin(server_url, f'CREATE DATABASE "{name}"')
+def create_database(server_url: str, name: str, template: str | None = None) -> str:
+    """Create database ``name`` on the server of ``server_url`` (a copy of database ``template``
+    when given, which nobody may be connected to); return its (libpq) URL."""
+    copy = f' TEMPLATE "{template}"' if template else ""
+    _admin(server_url, f'CREATE DATABASE "{name}"{copy}')
     return with_database(server_url, name)
 
 

@@ -61,6 +61,25 @@ def flask_cli(env: dict, *args: str, input_text: str | None = None, timeout: flo
     return result
 
 
+def migrated_env(database_url: str, **extra: str) -> dict:
+    """Server environment for ``database_url`` after running ``flask db upgrade`` on it."""
+    env = server_env(database_url, **extra)
+    result = flask_cli(env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def wait_until(condition, timeout: float, interval: float = 0.1) -> bool:
+    """True as soon as ``condition()`` is true, False if it is still false after ``timeout``
+    seconds: how tests wait for a state (a log line, a restarted worker), never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 def wait_for(url: str, timeout: float, process: subprocess.Popen | None = None) -> bool:
     """True once ``url`` answers 200 within ``timeout`` seconds (False if ``process`` ends)."""
     deadline = time.monotonic() + timeout
@@ -106,10 +125,9 @@ class GunicornServer:
              self.target],
             env=self.env, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + timeout
         ready = wait_for(self.url + ready_path, timeout, self.process)
-        while ready and len(self.worker_pids()) < self.workers and time.monotonic() < deadline:
-            time.sleep(0.1)
+        # Every worker booted (bounded by the same timeout; a slow one is not an error here).
+        wait_until(lambda: not ready or len(self.worker_pids()) >= self.workers, timeout)
         if not ready:
             self.stop()
             raise RuntimeError(f"gunicorn {self.target} did not start; log:\n"

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import BASE_CONFIG
+from tests.kit.apps import BASE_CONFIG
 from tests.kit.postgres import PrivatePostgres, postgres_bindir
-from tests.kit.servers import GunicornServer, flask_cli, server_env
+from tests.kit.servers import GunicornServer, migrated_env
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -49,14 +49,6 @@ def production_app(migrated_sqlite_template, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def migrated_env(database_url: str, **extra: str) -> dict:
-    """Server environment for ``database_url`` after running ``flask db upgrade`` on it."""
-    env = server_env(database_url, **extra)
-    result = flask_cli(env, "db", "upgrade")
-    assert result.returncode == 0, result.stderr
-    return env
 
 
 @pytest.fixture

@@ -86,7 +86,7 @@ def submissions_by_email(database_url: str) -> dict:
 
     from screener.extensions import db
     from screener.storage.models import Screening
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(database_url)
     with app.app_context():
@@ -109,7 +109,7 @@ def audit_actions(database_url: str, screening_id) -> list[str]:
 
     from screener.extensions import db
     from screener.storage.models import AuditEvent
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(database_url)
     with app.app_context():

@@ -7,7 +7,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.reliability.answers import random_answers, random_contact
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env
 from tests.reliability.load import audit_actions, submissions_by_email
 from tests.kit.patient import SEND, SENT, Patient
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +13,7 @@ from tests.reliability.answers import random_answers, random_contact
 from tests.reliability.load import leaked_lines
 from tests.kit.patient import Patient
 from tests.kit.staff import password_for, second_factor
-from tests.kit.servers import flask_cli
+from tests.kit.servers import flask_cli, wait_until
 
 STAFF_EMAIL, STAFF_PASSWORD = "clinician@clinic.example", "a long clinic passphrase 2024"
 
@@ -82,9 +81,8 @@ def test_staff_work_leaves_no_patient_data_in_logs(sqlite_env, start_server, que
         "email"]}))
     assert export.status == 200 and patients[0].contact["email"] in export.text
 
-    deadline = time.monotonic() + 10  # a worker logs the request just after the response
-    while "/staff/export.csv" not in server.log_text() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # A worker logs the request just after the response.
+    assert wait_until(lambda: "/staff/export.csv" in server.log_text(), 10)
     logs = server.log_text()
     assert "/staff/submissions/" in logs and "/staff/export.csv" in logs
     assert leaked_lines(logs, patients, questionnaire) == []

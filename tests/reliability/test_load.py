@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.reliability import figures
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env
 from tests.reliability.load import (leaked_lines, lost_or_wrong, make_patients, run,
                                     submissions_by_email)
 

@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env
 from tests.reliability.load import leaked_lines, lost_or_wrong, submissions_by_email
 from tests.reliability.mixed import create_nurse, run_mixed
 

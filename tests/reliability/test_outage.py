@@ -17,7 +17,7 @@ from sqlalchemy import select
 from screener.core import rules
 from screener.web.errors import MESSAGES
 from tests.reliability import figures
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env, wait_until
 from tests.reliability.load import (leaked_lines, lost_or_wrong, make_patients, run,
                                     submissions_by_email)
 
@@ -34,20 +34,11 @@ def status_of(url: str) -> int:
         return error.code
 
 
-def wait_until(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def half_written(database_url: str, questionnaire) -> list[str]:
     """Screenings that are neither a clean draft nor a whole completed or sent screening."""
     from screener.extensions import db
     from screener.storage.models import Screening
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(database_url)
     problems = []

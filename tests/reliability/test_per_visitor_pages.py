@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env
 from tests.kit.patient import Patient
 
 VISITORS = 6

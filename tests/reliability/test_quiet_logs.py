@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import random
 import re
-import time
 
 import pytest
 
 from screener.web.access_log import quiet_atoms
 from tests.helpers import baseline
 from tests.kit.patient import Patient
+from tests.kit.servers import wait_until
 from tests.reliability.answers import random_contact
 
 # gunicorn's line, then the request's id (screener/web/logs.py).
@@ -33,9 +33,8 @@ def test_a_crisis_patients_walk_leaves_no_step_names_addresses_or_sizes(
     staff = patient.request("GET", "/staff/login")
     assert staff.status == 200
 
-    deadline = time.monotonic() + 10  # a worker logs a request just after its response
-    while "/staff/login" not in server.log_text() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    # A worker logs a request just after its response.
+    assert wait_until(lambda: "/staff/login" in server.log_text(), 10)
     log = server.log_text()
     lines = access_lines(log)
     patient_lines = [line for line in lines if line[2].startswith("/screening")]

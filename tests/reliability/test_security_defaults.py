@@ -143,7 +143,7 @@ def test_forwarded_for_is_ignored_without_a_trusted_proxy(app):
 
 
 def test_forwarded_for_is_used_behind_a_trusted_proxy():
-    from tests.conftest import QUESTIONS, make_app
+    from tests.kit.apps import QUESTIONS, make_app
 
     app = make_app("sqlite://", TRUSTED_PROXY_HOPS=1, QUESTIONNAIRE_PATH=str(QUESTIONS))
     forwarded = {"X-Forwarded-For": "198.51.100.9, 203.0.113.7"}

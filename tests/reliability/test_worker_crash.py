@@ -6,12 +6,11 @@ the other worker meanwhile. Drafts live in the database, so no worker holds anyt
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from tests.reliability import figures
-from tests.reliability.conftest import migrated_env
+from tests.kit.servers import migrated_env, wait_until
 from tests.reliability.load import lost_or_wrong, make_patients, run, submissions_by_email
 
 PATIENTS, CONCURRENCY = 24, 8
@@ -25,9 +24,7 @@ def test_killing_a_worker_mid_run_loses_nothing(database_url, start_server, ques
     killed = []
 
     def crash(run_so_far):
-        deadline = time.monotonic() + 60
-        while run_so_far.requests < PATIENTS * 8 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: run_so_far.requests >= PATIENTS * 8, 60, interval=0.05)
         victim = server.worker_pids()[0]
         server.kill_worker(victim)
         killed.append(victim)
@@ -36,10 +33,8 @@ def test_killing_a_worker_mid_run_loses_nothing(database_url, start_server, ques
     print(result.summary(), "killed", killed)
 
     assert killed and killed[0] not in server.worker_pids()
-    deadline = time.monotonic() + 20
-    while len(server.worker_pids()) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert len(server.worker_pids()) == 2, "the master did not replace the worker"
+    assert wait_until(lambda: len(server.worker_pids()) == 2, 20), \
+        "the master did not replace the worker"
     assert result.errors == {}
     assert result.server_errors == []
     assert all(p.result.restarts == 0 for p in patients)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from screener.core.answers import AnswerFilter
 from screener.core.questionnaire import load, loads
 from screener.core.rules import enabled_view
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.helpers import baseline
 
 QUESTIONNAIRE = load(QUESTIONS)

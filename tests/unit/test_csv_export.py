@@ -15,7 +15,7 @@ from screener.export import csv_table as csv_export
 from screener.core import rules
 from screener.core.questionnaire import load, loads
 from screener.storage.submissions import assessment_record
-from tests.conftest import DATA, QUESTIONS
+from tests.kit.apps import DATA, QUESTIONS
 from tests.helpers import baseline, baseline_1_0_0, phq9
 
 SUBMITTED = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=timezone.utc)

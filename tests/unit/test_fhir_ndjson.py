@@ -18,7 +18,7 @@ from screener.export.fhir.ndjson import NdjsonWriter
 from screener.export.fhir.response import ResponseBuilder
 from screener.core.questionnaire import load
 from screener.storage.submissions import assessment_record
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.unit.test_csv_answer_filter import answer_sets
 
 QUESTIONNAIRE = load(QUESTIONS)

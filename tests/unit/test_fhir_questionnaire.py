@@ -8,7 +8,7 @@ from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 
 from screener.export.fhir import resource as fhir
 from screener.core.questionnaire import loads
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 
 
 @pytest.fixture(scope="module")

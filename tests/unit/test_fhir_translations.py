@@ -10,7 +10,7 @@ from fhir.resources.R4B.questionnaire import Questionnaire as FhirQuestionnaire
 from screener.core.questionnaire import load
 from screener.export.fhir import resource as fhir
 from screener.export.fhir.resource import answer_codings
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.unit.test_fhir_questionnaire import groups, items, untranslated
 
 

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from screener.patient import forms
 from screener.core.questionnaire import QUESTION_KINDS, Question, load
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 
 
 def form_for(questionnaire, step_id, formdata=None, answers=None):

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from screener.core import languages, rules
 from screener.core.questionnaire import loads
 from screener.storage.submissions import assessment_record
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.helpers import baseline, phq9
 
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screener.core.questionnaire import QuestionnaireError, load, loads
-from tests.conftest import DATA, PROJECT_ROOT, QUESTIONS
+from tests.kit.apps import DATA, PROJECT_ROOT, QUESTIONS
 
 REAL = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
 

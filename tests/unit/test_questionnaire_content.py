@@ -504,7 +504,7 @@ def test_reason_texts_that_changed_in_1_2_0(questionnaire, rule_id):
 
 def test_questions_yaml_says_you_told_us_nowhere_outside_comments():
     """The grep the spec asks for, on the file itself (comments may name the phrase)."""
-    from tests.conftest import QUESTIONS
+    from tests.kit.apps import QUESTIONS
     text = " ".join(line for line in QUESTIONS.read_text(encoding="utf-8").splitlines()
                     if not line.lstrip().startswith("#"))
     text = " ".join(text.lower().split())

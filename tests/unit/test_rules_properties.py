@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from screener.core.questionnaire import Question, load
 from screener.core.presentation import patient_result
 from screener.core.rules import enabled_view, evaluate, normalize_answers, validate_answers
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 
 QUESTIONNAIRE = load(QUESTIONS)  # hypothesis runs each example without function fixtures
 OUTCOMES = {o.id for o in QUESTIONNAIRE.outcomes}

@@ -13,7 +13,7 @@ import yaml
 from screener.core import rules, safety
 from screener.core.questionnaire import load, loads
 from screener.core.safety import Recorded
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.helpers import baseline, baseline_1_1_0, phq9
 
 Q = load(QUESTIONS)

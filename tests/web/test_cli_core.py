@@ -7,12 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, PROJECT_ROOT
+from tests.kit.apps import DATA, PROJECT_ROOT
 from tests.helpers import baseline, baseline_1_0_0, baseline_1_1_0, phq9
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)
@@ -172,24 +171,23 @@ def test_evaluate_without_any_environment(tmp_path):
 
 @pytest.mark.slow
 def test_evaluate_ten_thousand_lines(tmp_path):
+    """Every line answered, in order. How fast is the benchmark's to say (bench/run.py --only
+    engine: "flask evaluate, 10,000 lines", target ≤ 5 s), not a wall-clock limit here."""
     variants = [baseline(), baseline(**EX2), baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)),
                 baseline(chronic_pain="yes", peg_1=4, peg_2=4, peg_3=3),
                 baseline(brain_bleed="unsure", pregnancy="unsure")]
     path = tmp_path / "many.jsonl"
     path.write_text(jsonl(*(variants[i % len(variants)] for i in range(10_000))))
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
-    start = time.perf_counter()
     result = subprocess.run([str(FLASK), "--app", "screener:create_app(strict=False)",
                              "evaluate", str(path)],
                             capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, timeout=120)
-    elapsed = time.perf_counter() - start
-    print(f"flask evaluate: 10,000 lines in {elapsed:.2f} s")
     assert result.returncode == 0, result.stderr
     outcomes = [json.loads(line)["outcome"] for line in result.stdout.splitlines()]
     assert len(outcomes) == 10_000
     assert outcomes[:5] == ["other_options_first", "possible_fit", "other_options_first",
                             "other_options_first", "safety_review"]
-    assert elapsed < 10
+    assert outcomes == outcomes[:5] * 2000
 
 
 @pytest.mark.parametrize("payload", ["[" * 100_000, '{"phq9_1": ' + "9" * 5000 + "}"])

@@ -7,7 +7,6 @@ import csv
 import html
 import io
 import math
-import re
 import secrets
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
@@ -25,6 +24,7 @@ from screener.web.questionnaires import current_questionnaire, ensure_current_ve
 from tests.factories import login, make_staff, make_submission
 from tests.helpers import baseline, gad7, phq9
 from tests.reliability.hostile import HOSTILE, junk_text
+from tests.kit.pages import parse
 
 UTC = timezone.utc
 ANSWER_SETS = [
@@ -155,8 +155,8 @@ def dashboard_csv(client, first: date, last: date) -> dict:
 
 def outcome_rows(page: str) -> dict[str, int]:
     """The outcomes table: outcome id → sent submissions (the ``data-outcome`` rows)."""
-    return {outcome: int(count) for outcome, count in re.findall(
-        r'<tr data-outcome="([^"]+)"><th scope="row">.*?</th><td class="num">(\d+)</td>', page)}
+    return {row.get("data-outcome"): int(row.find("td", class_="num").text)
+            for row in parse(page).find_all("tr", data_outcome=True)}
 
 
 def assert_numbers_match_rows(app, client, first: date, last: date, expected: dict) -> None:
@@ -167,9 +167,8 @@ def assert_numbers_match_rows(app, client, first: date, last: date, expected: di
     outcome_ids = [o.id for o in questionnaire.outcomes]
     assert outcome_rows(body) == {o: expected["outcomes"][o] for o in outcome_ids}
     for step in ("started", "completed", "sent"):
-        match = re.search(rf'<tr data-step="{step}"><th scope="row">[^<]*</th>'
-                          r'<td class="num">(\d+)</td>', body)
-        assert match and int(match.group(1)) == expected[step], step
+        row = parse(body).find("tr", data_step=step)
+        assert int(row.find("td", class_="num").text) == expected[step], step
     numbers = dashboard_csv(client, first, last)
     for outcome in outcome_ids:
         assert int(numbers[("outcomes", "", outcome, "sent")]) == expected["outcomes"][outcome]
@@ -315,8 +314,7 @@ def test_charts_are_named_described_images_with_tables(app, client, login_as):
             make_submission(answers)
     login_as("clinician")
     body = client.get("/staff/dashboard").get_data(as_text=True)
-    charts_ = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="([^"]+)"',
-                         body)
+    charts_ = [svg.get("id") for svg in parse(body).find_all("svg", class_="chart")]
     assert {"chart-outcomes", "chart-funnel", "chart-score-phq9", "chart-score-gad7",
             "chart-score-peg"} <= set(charts_)
     for chart in charts_:
@@ -352,7 +350,9 @@ def test_a_bad_period_stays_in_the_staff_layout_with_the_form(client, login_as):
     assert response.status_code == 400
     assert 'class="wide staff dashboard"' in body and "Log out" in body
     assert 'id="period-error"' in body and 'role="alert"' in body
-    assert re.search(r'id="from" name="from" value="2026-03-01"[^>]*aria-invalid="true"', body)
+    field = parse(body).find("input", id="from")
+    assert (field.get("name"), field.get("value"), field.get("aria-invalid")) == (
+        "from", "2026-03-01", "true")
     assert 'value="2026-01-01"' in body
     assert "<script" not in body
 
@@ -383,12 +383,11 @@ def test_adults_only_is_a_row_like_the_others_and_urgent_means_1_and_2(app, clie
     login_as("clinician")
     body = client.get("/staff/dashboard").get_data(as_text=True)
     questionnaire = app.extensions["questionnaire"]
-    row = re.search(r'<tr data-outcome="adults_only">(.*?)</tr>', body, re.S).group(1)
-    assert html.escape(questionnaire.outcomes_by_id["adults_only"].title) in row
-    assert "<code>adults_only</code>" in row
-    urgent = {outcome: int(n) for outcome, n in re.findall(
-        r'<tr data-outcome="([^"]+)">.*?<td class="num">\d+</td><td class="num">(\d+)</td>',
-        body)}
+    row = parse(body).find("tr", data_outcome="adults_only")
+    assert questionnaire.outcomes_by_id["adults_only"].title in row.text
+    assert row.find("code").text == "adults_only"
+    urgent = {row.get("data-outcome"): int(row.find_all("td", class_="num")[1].text)
+              for row in parse(body).find_all("tr", data_outcome=True)}
     # The crisis and the past attempt (safety_review) are urgent; the low risk is not.
     assert urgent == {"crisis": 1, "adults_only": 0, "safety_review": 1,
                       "other_options_first": 0, "possible_fit": 0}
@@ -421,8 +420,8 @@ def test_week_labels_of_a_year_never_collide():
     weeks = [f"{d} Nov" for d in range(10, 63)]  # 53 weeks of "30 Nov"-wide labels
     svg = str(charts.bar_chart("c", "t", "d", weeks, [charts.Series("s", [1] * 53,
                                                                     charts.style_for(0))]))
-    xs = [float(x) for x in re.findall(r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle" '
-                                       r'font-size="13">', svg)]
+    xs = [float(label.get("x")) for label in parse(svg).find_all(
+        "text", text_anchor="middle", font_size="13")]
     assert 4 <= len(xs) <= 13
     assert min(b - a for a, b in zip(xs, xs[1:])) >= charts.LABEL_SPACE
 

@@ -260,7 +260,7 @@ def test_the_stored_version_is_the_text_loaded_at_start(migrated_sqlite_template
     import shutil
 
     from screener.storage.models import QuestionnaireVersion
-    from tests.conftest import QUESTIONS, make_app
+    from tests.kit.apps import QUESTIONS, make_app
 
     database, questions = tmp_path / "db.sqlite3", tmp_path / "questions.yaml"
     shutil.copyfile(migrated_sqlite_template, database)

@@ -25,7 +25,7 @@ def test_readyz_not_at_head(app, client):
 
 
 def test_readyz_database_unreachable(tmp_path):
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     app = make_app(f"sqlite:///{tmp_path}/missing-dir/nothing.sqlite3")
     response = app.test_client().get("/readyz")

@@ -4,9 +4,7 @@ when another account logs in."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +13,7 @@ from sqlalchemy import func, select
 from screener.extensions import db
 from screener.storage.models import ContactAttempt, KeptNote, Note, StaffSession
 from tests.factories import make_staff, make_submission, password_login
+from tests.kit.pages import parse
 
 NOTE = "Called at 10:40, patient says the plan is gone; sister is with her tonight. <b>x</b>"
 
@@ -62,8 +61,8 @@ def test_note_typed_after_the_timeout_comes_back_after_logging_in(app, client, n
     landed = password_login(client, "nurse@clinic.example", query_string={"next": target})
     assert landed.location == target
     page = client.get(target).get_data(as_text=True)
-    textarea = re.search(r'<textarea[^>]*id="body"[^>]*>(.*?)</textarea>', page, re.S).group(1)
-    assert unescape(textarea).strip() == NOTE  # escaped in the page, the same text
+    textarea = parse(page).find("textarea", id="body")
+    assert "".join(textarea.parts).strip() == NOTE  # escaped in the page, the same text
     assert "<b>x</b>" not in page
     assert "back in the form" in page
     assert count(app, Note) == 0, "put back, not saved by itself"
@@ -78,10 +77,12 @@ def test_attempt_note_is_kept_with_its_method_and_outcome(app, client, nurse, si
                                  "note": "Left a message with the callback number"})
     target = next_of(response.location)
     password_login(client, "nurse@clinic.example", query_string={"next": target})
-    page = client.get(target).get_data(as_text=True)
-    assert "Left a message with the callback number</textarea>" in page
-    assert re.search(r'<option selected value="phone">|<option value="phone" selected', page)
-    assert re.search(r'value="voicemail"[^>]*checked|checked[^>]*value="voicemail"', page)
+    page = parse(client.get(target).get_data(as_text=True))
+    assert page.find("textarea", name="note").text == "Left a message with the callback number"
+    assert [o.get("value") for o in page.find("select", name="method").find_all(
+        "option", selected=True)] == ["phone"]
+    assert [i.get("value") for i in page.find_all("input", name="outcome", checked=True)] == [
+        "voicemail"]
     assert count(app, ContactAttempt) == 0
 
 

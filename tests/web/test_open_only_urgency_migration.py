@@ -7,7 +7,7 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, Screening, utcnow
 from screener.web.questionnaires import ensure_current_version_stored
-from tests.conftest import make_app
+from tests.kit.apps import make_app
 
 
 def test_contacted_and_closed_lose_their_urgency_open_ones_keep_it(tmp_path):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.kit.apps import PROJECT_ROOT
 from tests.helpers import baseline
 from tests.web.test_wizard_security import csrf_token
 from tests.web.wizard_client import step_data

@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from screener.extensions import db
-from tests.conftest import PROJECT_ROOT
+from tests.kit.apps import PROJECT_ROOT
 from tests.helpers import baseline
 from tests.web.wizard_client import step_data, walk
 

@@ -14,7 +14,7 @@ from screener.staff import review
 from screener.extensions import db
 from screener.storage.models import REVIEW_STATUSES, Screening, utcnow
 from screener.web.questionnaires import current_questionnaire, ensure_current_version_stored
-from tests.conftest import make_app, migrate_to_head
+from tests.kit.apps import make_app, migrate_to_head
 from tests.factories import make_submission
 from tests.helpers import baseline
 from tests.web.wizard_client import complete, send

@@ -8,7 +8,6 @@ low-risk and recently admitted ones, then everybody else; a taken-back plan coun
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from screener.storage.models import NO_PRIORITY, Screening
 from screener.storage.queue import DEFAULT_FILTERS, build_queue_query, fetch_page, urgent_waiting
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
+from tests.web.staff_pages import names_in, urgent_shown
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)  # worked example 2: possible_fit, no flag
 NO_FOLLOW_UPS = {"cssrs_method": "no", "cssrs_intent": "no", "cssrs_plan": "no"}
@@ -46,16 +46,6 @@ SEEDS = [
 # Most urgent first, oldest first within an urgency; unflagged newest first.
 EXPECTED = ["Plan Taken Back", "High Risk", "Wish Taken Back", "Moderate", "Admission",
             "Low Risk", "Fit New", "Fit Old"]
-
-
-def names_in(page: str) -> list[str]:
-    """The patient names in the queue table, top to bottom."""
-    return re.findall(r'<th scope="row"><a href="/staff/submissions/[^"]+">([^<]*)</a>', page)
-
-
-def urgent_count(page: str) -> int:
-    return int(re.search(r'<span class="urgent-number">(\d+)</span> urgent waiting', page)
-               .group(1))
 
 
 @pytest.fixture
@@ -119,7 +109,7 @@ def test_the_urgent_count_is_urgency_1_and_2_only(client, login_as, seeded):
     """Four are urgent (two high, two moderate); the low risk and the admission are not."""
     login_as("intake")
     page = client.get("/staff/").get_data(as_text=True)
-    assert urgent_count(page) == 4
+    assert urgent_shown(page) == 4
     rows = {name: page[page.rindex("<tr", 0, page.index(f">{name}</a>")):
                        page.index("</tr>", page.index(f">{name}</a>"))] for name in EXPECTED}
     for name in ("Plan Taken Back", "High Risk", "Wish Taken Back", "Moderate"):
@@ -137,7 +127,7 @@ def test_contacting_an_urgent_one_takes_it_out_of_the_count(app, client, login_a
                            data={"status": "contacted", "from": "new"})
     assert response.status_code == 302
     page = client.get("/staff/").get_data(as_text=True)
-    assert urgent_count(page) == 3
+    assert urgent_shown(page) == 3
     # Open-only urgency: once contacted it sorts by time among the unflagged, newest first.
     assert names_in(page) == ["Plan Taken Back", "Wish Taken Back", "Moderate", "Admission",
                               "Low Risk", "Fit New", "High Risk", "Fit Old"]
@@ -185,7 +175,7 @@ def test_no_urgency_3_row_is_counted_when_alone(app, client, login_as):
         make_submission(ADMISSION, name="Admission Only")
         assert {s for s in db.session.scalars(select(Screening.priority))} == {3}
     login_as("intake")
-    assert urgent_count(client.get("/staff/").get_data(as_text=True)) == 0
+    assert urgent_shown(client.get("/staff/").get_data(as_text=True)) == 0
 
 
 @pytest.mark.postgres

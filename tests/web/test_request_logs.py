@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from screener.web.logs import gunicorn_logconfig
-from tests.conftest import make_app
+from tests.kit.apps import make_app
 from tests.web.test_urgent_alerts import CONTACT, SmtpServer, deliver, mail_settings, rows, \
     submit_urgent
 

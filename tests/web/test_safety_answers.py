@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 
 import pytest
 from markupsafe import escape
@@ -20,7 +19,8 @@ from screener.core import rules
 from screener.storage.models import NO_PRIORITY, Screening
 from tests.factories import login, make_staff
 from tests.helpers import baseline, phq9
-from tests.web.wizard_client import questionnaire, recorded, send, step_data, stored, walk
+from tests.web.wizard_client import (questionnaire, recorded, send, shown_outcome, step_data,
+                                     stored, walk)
 
 EXAMPLE_1 = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
 WITH_PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
@@ -41,10 +41,6 @@ def finish(client) -> str:
     response = client.post("/screening/review")
     assert response.headers["Location"] == "/screening/result", response.headers["Location"]
     return client.get("/screening/result").get_data(as_text=True)
-
-
-def outcome_of(page: str) -> str:
-    return re.search(r'<main [^>]*data-outcome="([a-z_]+)"', page).group(1)
 
 
 def text(rule_id: str) -> str:
@@ -78,7 +74,7 @@ def worked_example_22(app) -> None:
     assert expected.outcome == "other_options_first" and "mild_concerns" in expected.rule_ids
     assert expected.scores["phq9"].value == 8
     # ... but a plan was given: the patient reads the crisis result, not "milder symptoms".
-    assert outcome_of(page) == "crisis"
+    assert shown_outcome(page) == "crisis"
     assert_no_reassurance(page)
     title = questionnaire().outcomes_by_id["other_options_first"].title
     assert str(escape(title)) not in page
@@ -137,7 +133,7 @@ def test_back_then_lower_answers_keep_the_plan(app, client):
     client.post("/screening/phq9", data=step_data("phq9", TAKEN_BACK))
     client.post("/screening/safety", data=step_data("safety", TAKEN_BACK))
     assert walk(client, TAKEN_BACK) == "/screening/review"
-    assert outcome_of(finish(client)) == "crisis"
+    assert shown_outcome(finish(client)) == "crisis"
     send(client)
     assert (stored(app).flags, stored(app).priority) == ([CHANGED], 1)
     assert recorded(app) == [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
@@ -166,7 +162,7 @@ def test_a_second_tab_overwriting_item_9_does_not_erase_it(app, client):
     row = stored(app)
     assert row.flags == [CHANGED] and row.outcome == "other_options_first"
     assert row.priority == 2  # item 9 is not a high-risk answer: review, with an alert
-    assert outcome_of(page) == "other_options_first"  # not the crisis result ...
+    assert shown_outcome(page) == "other_options_first"  # not the crisis result ...
     assert_no_reassurance(page)  # ... but no reassurance either
 
 
@@ -174,13 +170,13 @@ def test_a_completed_screening_reopened_and_changed_gets_the_flag(app, client):
     """See the result, change item 9 from review (the draft reopens), finish again."""
     assert walk(client, EXAMPLE_1) == "/screening/review"
     page = finish(client)
-    assert outcome_of(page) == "other_options_first"
+    assert shown_outcome(page) == "other_options_first"
     assert_no_reassurance(page)
     assert (stored(app).flags, stored(app).priority) == (["self_harm"], 3)
     change_from_review(client, "phq9", dict(EXAMPLE_1, phq9_9=0))
     assert stored(app).status == "draft"
     page = finish(client)
-    assert outcome_of(page) == "other_options_first"
+    assert shown_outcome(page) == "other_options_first"
     assert_no_reassurance(page)
     assert (stored(app).flags, stored(app).priority) == ([CHANGED], 2)
 
@@ -189,12 +185,12 @@ def test_a_plan_changed_to_no_from_review_keeps_the_yes(app, client):
     """The plan itself changed to "no" from review (thoughts still yes): the crisis result,
     flagged urgency 1 beside the low-risk flag."""
     assert walk(client, WITH_PLAN) == "/screening/review"
-    assert outcome_of(finish(client)) == "crisis"
+    assert shown_outcome(finish(client)) == "crisis"
     assert stored(app).priority == 1
     no_plan = dict(WITH_PLAN, cssrs_plan="no")
     assert change_from_review(client, "safety", no_plan) == "/screening/review"
     page = finish(client)
-    assert outcome_of(page) == "crisis"
+    assert shown_outcome(page) == "crisis"
     assert rules.evaluate(questionnaire(), no_plan).outcome == "other_options_first"
     send(client)
     row = stored(app)
@@ -210,7 +206,7 @@ def test_a_wish_to_be_dead_taken_back_keeps_the_outcome_title_without_reassuranc
     finish(client)
     change_from_review(client, "safety", dict(answers, cssrs_wish_dead="no"))
     page = finish(client)
-    assert outcome_of(page) == "possible_fit"
+    assert shown_outcome(page) == "possible_fit"
     main = page[page.index("<main"):page.index("</main>")]
     assert main.index('class="crisis"') < main.index('class="card outcome')
     assert "Moderate" not in main  # no band words
@@ -223,7 +219,7 @@ def test_a_higher_answer_still_holds_and_adds_no_flag(app, client):
     finish(client)
     change_from_review(client, "phq9", dict(EXAMPLE_1, phq9_1=0, phq9_9=2))  # total still 9
     page = finish(client)
-    assert outcome_of(page) == "other_options_first"
+    assert shown_outcome(page) == "other_options_first"
     assert stored(app).flags == ["self_harm"]
     assert recorded(app) == [("phq9_9", 1), ("phq9_9", 2)]
     assert "cssrs_thoughts" not in dict(recorded(app))  # "no" is not a safety answer

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from screener import config
-from tests.conftest import make_app
+from tests.kit.apps import make_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")

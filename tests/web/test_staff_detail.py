@@ -1,7 +1,6 @@
 """A submission's detail page, its status workflow, assignment and notes."""
 
 import hashlib
-import re
 import uuid
 
 import pytest
@@ -10,9 +9,10 @@ from sqlalchemy import select
 
 from screener.extensions import db
 from screener.storage.models import AuditEvent, Note, QuestionnaireVersion, Screening
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
 
 PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_wish_dead="yes", cssrs_thoughts="yes",
                 cssrs_method="yes", cssrs_plan="yes", suicide_attempt="yes",
@@ -272,7 +272,7 @@ def test_changes_need_csrf(app, client, intake, submission):
         assert client.post(url(submission, action), data=data).status_code == 400
     assert status_of(app, submission) == "new"
     page = client.get(url(submission)).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = parse(page).find("input", name="csrf_token").get("value")
     response = client.post(url(submission, "status"),
                            data={"status": "in_review", "from": "new", "csrf_token": token})
     assert response.status_code == 302 and status_of(app, submission) == "in_review"
@@ -282,6 +282,16 @@ def test_changes_need_csrf(app, client, intake, submission):
 # page PHQ-9 item 9 changed to 0 and cssrs_thoughts to no (the follow-ups are then not asked).
 EXAMPLE_22_FINAL = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
 EXAMPLE_22_GIVEN = [("phq9_9", 1), ("cssrs_thoughts", "yes"), ("cssrs_plan", "yes")]
+
+
+def section_of(page: str, title_id: str):
+    """The innermost <section> holding the element ``title_id`` (its heading), parsed."""
+    return [s for s in parse(page).find_all("section") if s.find_all(id=title_id)][-1]
+
+
+def cell(row, column: str) -> str:
+    """The text of a safety-answers row's cell (first-given, highest-given, final-answer)."""
+    return row.find("td", class_=column).text
 
 
 def section(page: str, element_id: str) -> str:
@@ -303,8 +313,8 @@ def test_each_flag_shows_its_label_and_its_urgency(app, client, intake, submissi
     for flag_id, urgency in (("urgent_now", 1), ("moderate_risk", 2), ("self_harm", 3),
                              ("recent_admission", 3)):
         flag = questionnaire.flags_by_id[flag_id]
-        item = re.search(rf'<li data-flag="{flag_id}">(.*?)</li>', urgent, re.S).group(1)
-        assert str(escape(flag.label)) in item and f"urgency {urgency}" in item
+        item = section_of(page, "urgent-title").find("li", data_flag=flag_id).text
+        assert flag.label in item and f"urgency {urgency}" in item
     # Urgency 1–2 make the panel urgent; 3 is listed as "also flagged", after them.
     assert urgent.index("urgent_now") < urgent.index("Also flagged") < urgent.index("self_harm")
 
@@ -327,17 +337,17 @@ def test_a_taken_back_plan_shows_every_answer_as_first_given_and_what_it_became(
     urgent = section(page, "urgent-title")
     assert 'data-flag="self_harm_changed"' in urgent and "urgency 1" in urgent
     table = section(page, "safety-answers-title")
-    rows = dict(re.findall(r'<tr class="row-urgent" data-question="([a-z0-9_]+)">(.*?)</tr>',
-                           table, re.S))
+    rows = {row.get("data-question"): row for row in section_of(
+        page, "safety-answers-title").find_all("tr", class_="row-urgent")}
     assert set(rows) == {"phq9_9", "cssrs_thoughts", "cssrs_plan"}  # none still holds
     phq9_9 = questionnaire.questions["phq9_9"]
-    assert f'<td class="first-given" data-label="First given">{escape(phq9_9.label_for(1))}</td>' in rows["phq9_9"]
-    assert f'<td class="final-answer" data-label="Final answer">{escape(phq9_9.label_for(0))}' in rows["phq9_9"]
+    assert cell(rows["phq9_9"], "first-given") == phq9_9.label_for(1)
+    assert cell(rows["phq9_9"], "final-answer").startswith(phq9_9.label_for(0))
     for question_id in ("cssrs_thoughts", "cssrs_plan"):
-        assert '<td class="first-given" data-label="First given">Yes</td>' in rows[question_id]
-    assert '<td class="final-answer" data-label="Final answer">No <strong>— changed</strong>' in rows["cssrs_thoughts"]
+        assert cell(rows[question_id], "first-given") == "Yes"
+    assert cell(rows["cssrs_thoughts"], "final-answer") == "No — changed"
     # The plan question was no longer asked once thoughts said no: no final answer at all.
-    assert '<td class="final-answer" data-label="Final answer"><strong>No answer</strong>' in rows["cssrs_plan"]
+    assert rows["cssrs_plan"].find("td", class_="final-answer").find("strong").text == "No answer"
 
 
 def test_staff_see_the_true_outcome_rules_and_bands_and_what_the_patient_saw(
@@ -349,8 +359,8 @@ def test_staff_see_the_true_outcome_rules_and_bands_and_what_the_patient_saw(
     assert "<code>mild_concerns</code>" in page
     assert "Mild" in page  # PHQ-9 8: staff always see the band
     crisis = questionnaire.outcomes_by_id["crisis"]
-    saw = re.search(r'<p class="small" id="patient-saw">(.*?)</p>', page, re.S).group(1)
-    assert "crisis result" in saw and str(escape(crisis.title)) in saw
+    saw = parse(page).find("p", id="patient-saw").text
+    assert "crisis result" in saw and crisis.title in saw
 
 
 def test_a_low_risk_result_is_said_to_lead_with_the_crisis_resources(app, client, intake):
@@ -358,7 +368,7 @@ def test_a_low_risk_result_is_said_to_lead_with_the_crisis_resources(app, client
         screening_id = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0),
                                                 cssrs_wish_dead="yes")).id
     page = client.get(url(screening_id)).get_data(as_text=True)
-    saw = re.search(r'<p class="small" id="patient-saw">(.*?)</p>', page, re.S).group(1)
+    saw = parse(page).find("p", id="patient-saw").text
     assert "after the crisis resources" in saw and "crisis result" not in saw
 
 
@@ -369,10 +379,10 @@ def test_the_highest_phq9_item_9_given_is_shown_beside_the_first(app, client, in
         screening_id = make_submission(baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 1)),
                                        safety_answers=[("phq9_9", 1), ("phq9_9", 3)]).id
     page = client.get(url(screening_id)).get_data(as_text=True)
-    row = re.search(r'<tr class="row-urgent" data-question="phq9_9">(.*?)</tr>', page, re.S)
-    assert row, "a lowered phq9_9 no longer holds"
-    assert '<td class="first-given" data-label="First given">Several days</td>' in row.group(1)
-    assert '<td class="highest-given" data-label="Highest given">Nearly every day</td>' in row.group(1)
-    assert '<td class="final-answer" data-label="Final answer">Several days <strong>— changed</strong>' in row.group(1)
+    rows = parse(page).find_all("tr", class_="row-urgent", data_question="phq9_9")
+    assert rows, "a lowered phq9_9 no longer holds"
+    assert cell(rows[0], "first-given") == "Several days"
+    assert cell(rows[0], "highest-given") == "Nearly every day"
+    assert cell(rows[0], "final-answer") == "Several days — changed"
     urgent = section(page, "urgent-title")
     assert 'data-flag="self_harm_changed"' in urgent and "urgency 2" in urgent

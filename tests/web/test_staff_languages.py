@@ -13,7 +13,7 @@ from screener.core import rules
 from screener.extensions import db
 from screener.storage.models import QuestionnaireVersion, Screening
 from screener.storage.submissions import apply_assessment
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, gad7, phq9
 

@@ -2,8 +2,8 @@
 urgent submission first), and the queue's refresh poll: counts and ids only, not audited, no
 touch of the login."""
 
-import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from screener.extensions import db
 from screener.storage.models import AuditEvent, Screening, StaffSession
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
 
 PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
 
@@ -22,17 +23,18 @@ def intake(login_as):
 
 
 def link_to(page: str, name: str) -> str:
-    return re.search(rf'<th scope="row"><a href="([^"]+)">{name}</a>', page).group(1).replace(
-        "&amp;", "&")
+    """The queue row's link to ``name``'s submission."""
+    [link] = [row.find("a") for row in parse(page).find_all("th", scope="row")
+              if row.find("a").text == name]
+    return link.get("href")
 
 
 def next_of(page: str) -> str:
-    return re.search(r'<a href="([^"]+)" id="next-submission" rel="next">', page).group(1) \
-        .replace("&amp;", "&")
+    return parse(page).find("a", id="next-submission", rel="next").get("href")
 
 
 def heading(page: str) -> str:
-    return re.search(r"<h1>([^<]*)</h1>", page).group(1)
+    return parse(page).h1
 
 
 def test_next_after_mark_contacted_is_the_next_urgent_case(app, client, intake):
@@ -46,8 +48,8 @@ def test_next_after_mark_contacted_is_the_next_urgent_case(app, client, intake):
     queue = client.get("/staff/").get_data(as_text=True)
     detail_url = link_to(queue, "Urgent 0")
     detail = client.get(detail_url).get_data(as_text=True)
-    sid = re.search(r"/staff/submissions/([0-9a-f-]+)", detail_url).group(1)
-    view = re.search(r'name="view" value="([^"]*)"', detail).group(1).replace("&amp;", "&")
+    sid = urlsplit(detail_url).path.rsplit("/", 1)[1]
+    view = parse(detail).find("input", name="view").get("value")
     for status, came_from in (("in_review", "new"), ("contacted", "in_review")):
         response = client.post(f"/staff/submissions/{sid}/status",
                                data={"status": status, "from": came_from, "view": view})
@@ -90,7 +92,7 @@ def test_back_link_leaves_the_place_out(app, client, intake):
         make_submission(name="Only")
     queue = client.get("/staff/?status=all").get_data(as_text=True)
     detail = client.get(link_to(queue, "Only")).get_data(as_text=True)
-    back = re.search(r'href="([^"]+)" id="back-to-queue"', detail).group(1)
+    back = parse(detail).find("a", id="back-to-queue").get("href")
     assert "status=all" in back and "at=" not in back and "seen=" not in back
 
 
@@ -145,15 +147,16 @@ def test_page_title_shows_the_urgent_count(app, client, intake):
         make_submission(PLAN, name="A")
         make_submission(PLAN, name="B")
     page = client.get("/staff/").get_data(as_text=True)
-    assert re.search(r"<title>\(2 urgent\) Submissions", page)
+    assert parse(page).find("title").text.startswith("(2 urgent) Submissions")
 
 
 def test_queue_page_carries_the_poll_and_the_bulk_fields_for_each_action(app, client, intake):
     with app.app_context():
         sid = make_submission(name="Row").id
     page = client.get("/staff/?status=all").get_data(as_text=True)
-    poll = re.search(r'<div id="queue-poll" data-url="([^"]+)" data-ids="([^"]*)"', page)
-    assert poll.group(1) == "/staff/queue.json?status=all" and poll.group(2) == str(sid)
+    poll = parse(page).find("div", id="queue-poll")
+    assert (poll.get("data-url"), poll.get("data-ids")) == ("/staff/queue.json?status=all",
+                                                           str(sid))
     for action in ("assign", "status", "note"):
         assert f'data-bulk-for="{action}"' in page
     assert "Used only with “Add a note”" in page

@@ -1,6 +1,5 @@
 """The intake queue: urgent first, newest next, filters, search, pages, counts, bad filters."""
 
-import re
 from urllib.parse import parse_qsl
 from datetime import timedelta
 
@@ -10,6 +9,8 @@ from screener.extensions import db
 from screener.storage.queue import DEFAULT_FILTERS, Cursor, build_queue_query, fetch_page
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
+from tests.web.staff_pages import names_in
 
 SELF_HARM = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # low risk: flag self_harm, urgency 3
 PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
@@ -17,9 +18,9 @@ PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes",
 FIT = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
 
 
-def names_in(page: str) -> list[str]:
-    """The patient names in the queue table, top to bottom."""
-    return re.findall(r'<th scope="row"><a href="/staff/submissions/[^"]+">([^<]*)</a>', page)
+def link_to(page: str, rel: str) -> str | None:
+    """The href of the page's ``rel`` link (next, prev), if any."""
+    return parse(page).rel.get(rel)
 
 
 def queue(client, **args):
@@ -67,14 +68,15 @@ def test_row_shows_outcome_scores_flags_status_assignee(app, client, intake):
     assert "9 <span class=\"small\">Mild</span>" in page
     assert "Urgent now" in page and "Self harm" in page
     assert "status-new" in page and "Dr Who" in page
-    assert re.search(r"<time datetime=\"[^\"]+\"[^>]*>just now</time>", page)
+    assert "just now" in [time.text for time in parse(page).find_all("time", datetime=True)]
     assert "UTC" in page
 
 
 def test_counts_per_status(client, mixed):
     page = queue(client).get_data(as_text=True)
-    counts = dict((label, int(n)) for n, label in
-                  re.findall(r'<span class="count">(\d+)</span> ([A-Za-z ]+)</a>', page))
+    by_status = parse(page).find("nav", class_="status-counts").find_all("a")
+    counts = {link.text.split(" ", 1)[1]: int(link.find("span", class_="count").text)
+              for link in by_status}
     assert counts == {"New": 4, "In review": 0, "Contacted": 0, "Closed": 1}
 
 
@@ -121,7 +123,7 @@ def test_assigned_to_me_and_unassigned(app, client, intake):
         make_submission(name="Theirs", assignee_id=other.id)
         make_submission(name="Nobody's")
     assert names_in(queue(client, assigned="me").get_data(as_text=True)) == ["Mine"]
-    assert names_in(queue(client, assigned="none").get_data(as_text=True)) == ["Nobody&#39;s"]
+    assert names_in(queue(client, assigned="none").get_data(as_text=True)) == ["Nobody's"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -163,15 +165,14 @@ def test_pages_walk_forward_and_back_without_gaps(app, client, intake):
         page = client.get(url).get_data(as_text=True)
         pages.append(page)
         seen += names_in(page)
-        match = re.search(r'href="([^"]+)" rel="next"', page)
-        url = match.group(1).replace("&amp;", "&") if match else None
+        url = link_to(page, "next")
         if url:
             assert "outcome=other_options_first" in url
     assert seen == [f"P{n}" for n in range(8)]
     assert len(pages) == 3
-    previous = re.search(r'href="([^"]+)" rel="prev"', pages[-1]).group(1).replace("&amp;", "&")
+    previous = link_to(pages[-1], "prev")
     assert names_in(client.get(previous).get_data(as_text=True)) == ["P3", "P4", "P5"]
-    assert 'rel="prev"' not in pages[0]
+    assert link_to(pages[0], "prev") is None
 
 
 def test_keyset_breaks_ties_on_id(app):
@@ -248,13 +249,18 @@ def test_export_buttons_export_what_the_view_shows(client, login_as, args, expor
     hidden fields, the byte-order mark for the CSV, the choices on the page."""
     login_as("clinician")
     page = queue(client, **args).get_data(as_text=True)
-    form = re.search(r'<form method="get" class="export-form".*?</form>', page, re.S).group(0)
-    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    form = parse(page).find("form", class_="export-form")
+    assert form.get("method") == "get"
+    hidden = [(field.get("name"), field.get("value")) for field in form.find_all("input",
+                                                                                type="hidden")]
     assert hidden == parse_qsl(export_query) + [("excel", "1")]
-    actions = re.findall(r'formaction="([^"]+)">([^<]+)</button>', form)
+    actions = [(button.get("formaction"), button.text)
+               for button in form.find_all("button", formaction=True)]
     assert actions == [("/staff/export.xlsx", "Excel (.xlsx)"), ("/staff/export.csv", "CSV"),
                        ("/staff/export.ndjson", "FHIR")]
-    assert 'name="deidentified" value="1"' in form and 'name="labels" value="1"' in form
+    assert [(field.get("value"), "checked" in field.attrs) for field in form.find_all(
+        "input", name="deidentified")] == [("0", True), ("1", False)]  # names unless chosen
+    assert form.find("input", name="labels", type="checkbox").get("value") == "1"
 
 
 def test_csv_from_the_queue_form_starts_with_the_byte_order_mark(client, login_as, app):
@@ -303,7 +309,7 @@ def test_queue_filters_and_search_on_postgresql(pg_app):
     assert queue(client, outcome="nope").status_code == 400
     pg_app.config["STAFF_PAGE_SIZE"] = 2
     first = queue(client).get_data(as_text=True)
-    after = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    after = link_to(first, "next")
     assert names_in(client.get(after).get_data(as_text=True)) == ["Fit Newest", "Zoë Ünicode"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from screener.storage.queue import waiting_for
 from tests.factories import make_submission
 from tests.helpers import baseline, phq9
+from tests.web.staff_pages import urgent_shown
 
 URGENT = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
 LOW_RISK = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # flag self_harm: urgency 3, not urgent
@@ -26,11 +26,6 @@ def mixed(app):
                         review_status="contacted")
         make_submission(PLAIN, name="Not Urgent", submitted_ago=timedelta(hours=7))
         make_submission(LOW_RISK, name="Low Risk", submitted_ago=timedelta(hours=2))
-
-
-def urgent_count(page: str) -> int:
-    return int(re.search(r'<span class="urgent-number">(\d+)</span> urgent waiting', page)
-               .group(1))
 
 
 def row_of(page: str, name: str) -> str:
@@ -64,7 +59,7 @@ def test_the_urgent_count_is_on_every_staff_page(app, client, login_as, mixed, r
     with app.app_context():
         some = db.session.scalars(select(Screening.id)).first()
     for path in [*paths, f"/staff/submissions/{some}"]:
-        assert urgent_count(client.get(path).get_data(as_text=True)) == 2, path
+        assert urgent_shown(client.get(path).get_data(as_text=True)) == 2, path
 
 
 def test_the_count_is_zero_without_urgent_submissions(app, client, login_as):
@@ -72,7 +67,7 @@ def test_the_count_is_zero_without_urgent_submissions(app, client, login_as):
         make_submission(PLAIN)
         make_submission(LOW_RISK)  # urgency 3 is not "urgent"
     login_as("intake")
-    assert urgent_count(client.get("/staff/").get_data(as_text=True)) == 0
+    assert urgent_shown(client.get("/staff/").get_data(as_text=True)) == 0
 
 
 @pytest.mark.parametrize("minutes, text", [

@@ -1,8 +1,8 @@
 """Issue 15: assignment that works, a queue that moves, contact attempts, duplicates, the view
 kept from queue to detail and back, and the detail page in words."""
 
-import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from markupsafe import escape
@@ -13,6 +13,8 @@ from screener.extensions import db
 from screener.storage.models import AuditEvent, ContactAttempt, NO_PRIORITY, Screening
 from tests.factories import make_staff, make_submission
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
+from tests.web.staff_pages import names_in
 
 PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
 SELF_HARM = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
@@ -27,8 +29,10 @@ def url(submission_id, action=""):
     return f"/staff/submissions/{submission_id}" + (f"/{action}" if action else "")
 
 
-def names_in(page: str) -> list[str]:
-    return re.findall(r'<th scope="row"><a href="/staff/submissions/[^"]+">([^<]*)</a>', page)
+def ticked(page: str) -> list[str]:
+    """The submission ids whose bulk-action box is ticked."""
+    return [box.get("value") for box in parse(page).find_all("input", name="selected",
+                                                                checked=True)]
 
 
 def row_of(app, submission_id) -> Screening:
@@ -50,12 +54,15 @@ def test_assign_to_me_is_its_own_form(app, client, intake):
     with app.app_context():
         sid = make_submission().id
     page = client.get(url(sid)).get_data(as_text=True)
-    forms = re.findall(r"<form[^>]*/assignee\"[^>]*>(.*?)</form>", page, re.S)
+    forms = [form for form in parse(page).find_all("form")
+             if form.get("action", "").endswith("/assignee")]
     assert len(forms) == 2
-    me = [f for f in forms if 'id="assign-me"' in f][0]
-    assert 'name="assignee" value="me"' in me and "<select" not in me
-    chosen = [f for f in forms if "<select" in f][0]
-    assert 'value="me"' not in chosen
+    [me] = [form for form in forms if form.find_all(id="assign-me")]
+    assert [(f.get("name"), f.get("value")) for f in me.find_all("input", name="assignee")] == [
+        ("assignee", "me")]
+    assert me.find_all("select") == []
+    [chosen] = [form for form in forms if form.find_all("select")]
+    assert chosen.find_all(value="me") == []
 
 
 @pytest.mark.parametrize("first", ["", "colleague"])
@@ -80,8 +87,9 @@ def test_count_of_mine_on_every_staff_page(app, client, intake):
         sid = make_submission(name="Theirs").id
     for path in ("/staff/", url(sid)):
         page = client.get(path).get_data(as_text=True)
-        assert re.search(r'href="/staff/\?assigned=me"[^>]*>\s*Assigned to me '
-                         r'<span class="count">2</span>', page), path
+        mine = parse(page).find("a", href="/staff/?assigned=me")
+        assert mine.text == "Assigned to me 2", path
+        assert mine.find("span", class_="count").text == "2", path
     assert names_in(client.get("/staff/?assigned=me").get_data(as_text=True)) == ["B", "A"]
 
 
@@ -208,18 +216,18 @@ def test_back_to_the_queue_keeps_filters_and_page_and_next_follows_the_view(app,
             make_submission(baseline(), name=f"P{number}", submitted_ago=timedelta(hours=number))
         make_submission(PLAN, name="Crisis")
     first = client.get("/staff/?outcome=other_options_first").get_data(as_text=True)
-    following = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
-    second = client.get(following).get_data(as_text=True)
-    link = re.search(r'<th scope="row"><a href="([^"]+)">P2</a>', second).group(1)
-    detail = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
-    back = re.search(r'href="([^"]+)" id="back-to-queue"', detail).group(1).replace("&amp;", "&")
+    second = client.get(parse(first).rel["next"]).get_data(as_text=True)
+    link = parse(second).find("th", scope="row").find("a")  # P2 heads the second page
+    assert link.text == "P2"
+    detail = client.get(link.get("href")).get_data(as_text=True)
+    back = parse(detail).find("a", id="back-to-queue").get("href")
     assert "outcome=other_options_first" in back and "after=" in back
     assert names_in(client.get(back).get_data(as_text=True)) == ["P2", "P3"]
-    following = re.search(r'href="([^"]+)" id="next-submission"', detail).group(1)
-    assert ">P3<" in client.get(following.replace("&amp;", "&")).get_data(as_text=True)
+    following = parse(detail).find("a", id="next-submission").get("href")
+    assert parse(client.get(following).get_data(as_text=True)).h1 == "P3"
     # An action keeps the view and lands on the confirmation.
-    sid = re.search(r"/staff/submissions/([0-9a-f-]+)", link).group(1)
-    view = re.search(r'name="view" value="([^"]*)"', detail).group(1).replace("&amp;", "&")
+    sid = urlsplit(link.get("href")).path.rsplit("/", 1)[1]
+    view = parse(detail).find("input", name="view").get("value")
     response = client.post(url(sid, "status"), data={"status": "in_review", "from": "new",
                                                      "view": view})
     assert response.location.endswith("#flashes") and "view=" in response.location
@@ -233,7 +241,7 @@ def test_view_parameter_is_reduced_to_queue_keys(app, client, intake):
         sid = make_submission().id
     page = client.get(url(sid), query_string={
         "view": "status=all&evil=1&next=//evil.example&q=" + "x" * 2000}).get_data(as_text=True)
-    back = re.search(r'href="([^"]+)" id="back-to-queue"', page).group(1)
+    back = parse(page).find("a", id="back-to-queue").get("href")
     assert back.startswith("/staff/?") and "evil" not in back and "status=all" in back
     bad = client.get(url(sid), query_string={"view": "outcome=nonsense"})
     assert bad.status_code == 200 and 'id="next-submission"' not in bad.get_data(as_text=True)
@@ -298,7 +306,7 @@ def test_bulk_bad_input_changes_nothing(app, client, intake, three_new, extra, m
     # Shown again at once, ticks kept (issue 25): a redirect would untick every row.
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert message in page and len(re.findall(r"name=\"selected\"[^>]* checked", page)) == 3
+    assert message in page and len(ticked(page)) == 3
     assert [(row_of(app, i).review_status, row_of(app, i).assignee_id) for i in three_new] == [
         ("new", None)] * 3
     assert audit(app, "assigned") == audit(app, "status_changed") == []
@@ -378,8 +386,9 @@ def test_bulk_refuses_a_note_the_action_will_not_use(app, client, intake, three_
     page = response.get_data(as_text=True)
     assert "The note was not added" in page and "Add a note" in page
     assert 'value="Called all three, left messages"' in page
-    assert len(re.findall(r'name="selected"[^>]* checked', page)) == 3
-    assert re.search(r'<option value="assign" selected>', page)
+    assert len(ticked(page)) == 3
+    assert [o.get("value") for o in parse(page).find_all("option", selected=True)
+            if o.get("value") == "assign"] == ["assign"]
     assert [row_of(app, i).assignee_id for i in three_new] == [None] * 3
 
 
@@ -391,4 +400,4 @@ def test_bulk_conflict_keeps_ticks_and_note(app, client, intake, three_new):
     page = response.get_data(as_text=True)
     assert "Someone else changed the status of 1" in page
     assert 'value="Weekly review: no answer"' in page
-    assert len(re.findall(r'name="selected"[^>]* checked', page)) == 3
+    assert len(ticked(page)) == 3

@@ -9,7 +9,7 @@ import stat
 import pytest
 
 from screener import config
-from tests.conftest import BASE_CONFIG, make_app
+from tests.kit.apps import BASE_CONFIG, make_app
 
 
 def test_a_short_secret_key_is_refused_in_production(tmp_path):
@@ -45,7 +45,7 @@ def test_the_memory_store_check_ignores_case(uri):
 def test_an_unreachable_rate_limit_store_is_reported_but_readyz_stays_200(app, caplog):
     """DECISIONS "Staff pages": log an error, count per process, tell admins, keep serving."""
     from screener.extensions import limiter
-    from tests.conftest import migrate_to_head
+    from tests.kit.apps import migrate_to_head
 
     broken = make_app(app.config["SQLALCHEMY_DATABASE_URI"],
                       RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
@@ -62,7 +62,7 @@ def test_an_unreachable_rate_limit_store_is_reported_but_readyz_stays_200(app, c
 def test_resume_attempts_stay_limited_while_redis_is_down(app):
     """40 of 40 resume attempts went through with Redis down; now each process counts."""
     from screener.extensions import limiter
-    from tests.conftest import migrate_to_head
+    from tests.kit.apps import migrate_to_head
 
     broken = make_app(app.config["SQLALCHEMY_DATABASE_URI"],
                       RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",

@@ -244,7 +244,7 @@ def test_a_step_page_shows_the_answer_saved_a_moment_ago(client, questionnaire):
 # --- the cache itself ---------------------------------------------------------------------------
 
 def test_each_app_has_its_own_fragment_cache_and_the_module_none(app, tmp_path):
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     other = make_app(f"sqlite:///{tmp_path / 'other.sqlite3'}")
     assert isinstance(app.extensions["fragments"], fragments.FragmentCache)

@@ -11,7 +11,7 @@ import pytest
 
 from screener import create_app
 from screener.config import ConfigurationError
-from tests.conftest import BASE_CONFIG
+from tests.kit.apps import BASE_CONFIG
 
 
 @pytest.fixture

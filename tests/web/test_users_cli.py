@@ -218,7 +218,7 @@ def test_concurrent_creates_on_sqlite_both_succeed(tmp_path):
     import sys
     from pathlib import Path
 
-    from tests.conftest import make_app, migrate_to_head
+    from tests.kit.apps import make_app, migrate_to_head
 
     database = tmp_path / "users.sqlite3"
     migrate_to_head(make_app(f"sqlite:///{database}"))

@@ -20,7 +20,7 @@ from screener.core.questionnaire import loads
 from screener.extensions import db
 from screener.storage.models import QuestionnaireVersion
 from screener.storage.submissions import apply_assessment
-from tests.conftest import DATA, QUESTIONS
+from tests.kit.apps import DATA, QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, baseline_1_0_0, phq9
 

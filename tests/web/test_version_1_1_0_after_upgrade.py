@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from datetime import timedelta
 
 import pytest
@@ -30,9 +29,10 @@ from screener.storage import safety as safety_store
 from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, Screening, utcnow
 from screener.storage.submissions import apply_assessment
 from screener.web.questionnaires import current_questionnaire
-from tests.conftest import DATA, QUESTIONS
+from tests.kit.apps import DATA, QUESTIONS
 from tests.factories import make_submission
 from tests.helpers import baseline, baseline_1_1_0, phq9
+from tests.web.staff_pages import names_in, urgent_shown
 
 SOURCE = (DATA / "questions-1.1.0.yaml").read_text(encoding="utf-8")
 V110 = loads(SOURCE)
@@ -114,10 +114,8 @@ def test_the_queue_and_the_urgent_count_use_each_version_s_urgency(app, client, 
     """1.1.0's item 9 (urgency 2) is urgent and counted; 1.2.0's wish to be dead (3) is not."""
     login_as("intake")
     page = client.get("/staff/").get_data(as_text=True)
-    names = re.findall(r'<th scope="row"><a href="/staff/submissions/[^"]+">([^<]*)</a>', page)
-    assert names == ["Plan Taken Back", "Item Nine", "Low Risk Now", "Past Attempt"]
-    count = re.search(r'<span class="urgent-number">(\d+)</span> urgent waiting', page).group(1)
-    assert count == "2"
+    assert names_in(page) == ["Plan Taken Back", "Item Nine", "Low Risk Now", "Past Attempt"]
+    assert urgent_shown(page) == 2
 
 
 def test_only_the_urgent_ones_would_email(app, stored):

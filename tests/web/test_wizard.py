@@ -278,7 +278,7 @@ def test_resume_goes_to_first_unanswered_step(client):
 
 
 def test_answers_survive_a_server_restart(app, client, tmp_path):
-    from tests.conftest import make_app
+    from tests.kit.apps import make_app
 
     walk(client, baseline(), until="pain")
     restarted = make_app(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -6,7 +6,6 @@ SAMHSA helpline, and drafts begun under 1.1.0 moving to 1.2.0."""
 from __future__ import annotations
 
 import hashlib
-import re
 
 from markupsafe import escape
 from sqlalchemy import select, update
@@ -14,9 +13,10 @@ from sqlalchemy import select, update
 from screener.extensions import db
 from screener.storage.models import NO_PRIORITY, QuestionnaireVersion, SafetyAnswer, Screening
 from screener.core.questionnaire import loads
-from tests.conftest import DATA
+from tests.kit.apps import DATA
 from tests.helpers import baseline, baseline_1_1_0, phq9
-from tests.web.wizard_client import questionnaire, recorded, send, step_data, stored, visible, walk
+from tests.web.wizard_client import (questionnaire, recorded, send, shown_outcome, step_data,
+                                     stored, visible, walk)
 
 EX1 = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))
 EX2 = baseline(**phq9(2, 2, 2, 2, 2, 0, 0, 0, 0))
@@ -38,10 +38,6 @@ def title(outcome_id: str) -> str:
 
 def main(page: str) -> str:
     return page[page.index("<main"):page.index("</main>")]
-
-
-def shown_outcome(page: str) -> str:
-    return re.search(r'<main [^>]*data-outcome="([a-z_]+)"', page).group(1)
 
 
 def post(client, step_id: str, answers: dict, **extra):

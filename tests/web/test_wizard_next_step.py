@@ -13,7 +13,7 @@ from screener import config
 from screener.config import ConfigurationError
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard_result import EXAMPLES, SPEC_OUTCOMES
-from tests.web.wizard_client import complete, questionnaire, send
+from tests.web.wizard_client import complete, questionnaire, send, shown_outcome
 
 BOOKING = "https://book.clinic.example/consultation"
 LINK = re.compile(r'<a [^>]*href="' + re.escape(BOOKING) + r'"[^>]*data-booking[^>]*>'
@@ -26,7 +26,7 @@ def test_booking_follows_the_result_the_patient_sees(app, client, name):
     result, or anyone shown the crisis result, never does."""
     app.config["BOOKING_URL"] = BOOKING
     page = complete(client, EXAMPLES[name]).get_data(as_text=True)
-    shown = re.search(r'<main [^>]*data-outcome="([a-z_]+)"', page).group(1)
+    shown = shown_outcome(page)
     offers = questionnaire().outcomes_by_id[shown].offer_booking
     assert bool(LINK.search(page)) == offers, (name, shown)
     assert offers == (SPEC_OUTCOMES[name] in ("possible_fit", "safety_review")

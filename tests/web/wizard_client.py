@@ -13,7 +13,8 @@ from sqlalchemy import select
 from screener.core.questionnaire import load
 from screener.extensions import db
 from screener.storage.models import SafetyAnswer, Screening
-from tests.conftest import QUESTIONS
+from tests.kit.apps import QUESTIONS
+from tests.kit.pages import parse
 
 
 @lru_cache(maxsize=1)
@@ -103,6 +104,11 @@ def send_twice_at_once(app, client) -> list[int]:
 
 
 _WAITING = re.compile(r'<div class="follow-up" hidden[^>]*>.*?</fieldset>\s*</div>\s*</div>', re.S)
+
+
+def shown_outcome(page: str) -> str:
+    """The outcome the result page shows (``<main data-outcome>``)."""
+    return parse(page).main["data-outcome"]
 
 
 def visible(page: str) -> str:

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from tests.browser.conftest import ARTIFACTS, PROJECT_ROOT, check_accessibility
+from tests.browser.browser_server import ARTIFACTS, PROJECT_ROOT
 
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 900}
@@ -28,6 +28,21 @@ FOCUS_STYLE = """() => {
           width: box.width, height: box.height,
           viewportWidth: innerWidth, viewportHeight: innerHeight};
 }"""
+
+
+def check_accessibility(page, axe_source: str) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA) on the page; return the violations."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)  # evaluated through the DevTools protocol: CSP does not apply
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
 
 
 def assert_accessible(page, axe_source: str, name: str) -> None:
