@@ -26,7 +26,8 @@ def store(screening_id: uuid.UUID, language: str, begin: bool = False) -> bool:
         begin_write()
     statement = (update(Screening.__table__)
                  .where(_c.id == screening_id, _c.status != "submitted")
-                 .values(language=language))
+                 # Not an edit of the answers: updated_at (the draft's last save) stays.
+                 .values(language=language, updated_at=_c.updated_at))
     return db.session.execute(statement).rowcount == 1
 
 
