@@ -30,11 +30,11 @@ def create_staff(db: servers.Database) -> None:
                   stdin=f"{STAFF_PASSWORD}\n")
 
 
-def seed(db: servers.Database, count: int) -> dict:
-    """``flask dev seed COUNT``, timed."""
+def seed(db: servers.Database, count: int, batch: int = 5000) -> dict:
+    """``flask dev seed COUNT --batch BATCH`` (one transaction per batch), timed."""
     started = time.perf_counter()
     servers.flask(servers.app_env(db.url, SCREENER_ENV="development"), "dev", "seed", str(count),
-                  timeout=1800)
+                  "--batch", str(batch), timeout=3600)
     seconds = time.perf_counter() - started
     return {"rows": count, "seconds": round(seconds, 2), "rows_per_second": round(count / seconds)}
 
@@ -104,12 +104,12 @@ def measure_queue(db: servers.Database, logs: Path, questionnaire: Questionnaire
             login(client)
             urls = queue_urls(client, db, questionnaire)
             results[str(size)] = {"seed": seeding, "pages": time_pages(client, urls, repeat),
-                                  "rows_on_first_page": _rows_on(client, "/staff/")}
+                                  "rows_on_first_page": rows_on(client, "/staff/")}
             client.close()
     return results
 
 
-def _rows_on(client: Client, url: str) -> int:
+def rows_on(client: Client, url: str) -> int:
     return sum("/staff/submissions/" in link.href for link in parse(client.get(url).text).links)
 
 

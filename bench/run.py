@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench import (dashboard_bench, engine_bench, export_bench, mixed_bench,  # noqa: E402
-                   queue_bench, report, servers, wizard_bench)
+                   queue_bench, report, scale_bench, servers, wizard_bench)
 from screener.core.questionnaire import load  # noqa: E402
 
 PARTS = ("startup", "engine", "wizard", "journeys", "mixed", "queue", "exports", "dashboard")
@@ -50,6 +50,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                         help="Submissions seeded for the queue (the last is also exported).")
     parser.add_argument("--step", default="phq9", help="The wizard step to load (default phq9).")
     parser.add_argument("--seconds", type=float, help="Seconds per load phase (overrides mode).")
+    parser.add_argument("--scale", type=int, metavar="N",
+                        help="Instead of the parts: one PostgreSQL database of N submissions "
+                             "(seeded in batches of 10,000); queue, dashboard and CSV export "
+                             "at N (bench/scale_bench.py).")
     args = parser.parse_args(argv)
     args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(args.parts) - set(PARTS)
@@ -60,6 +64,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     if args.seconds:
         args.cfg["seconds"] = args.seconds
     args.sizes = tuple(int(s) for s in args.queue_sizes.split(","))
+    if args.scale:
+        if not args.postgres or args.no_postgres:
+            parser.error("--scale needs PostgreSQL (--postgres URL or TEST_DATABASE_URL)")
+        args.parts, args.sizes = ["scale"], (args.scale,)
     return args
 
 
@@ -110,6 +118,8 @@ class Suite:
 
     def run(self) -> dict:
         parts, q = self.args.parts, self.questionnaire
+        if self.args.scale:
+            return self.run_at_scale()
         scratch = servers.Database("sqlite")  # a path only; nothing is created for these two
         try:
             if "startup" in parts:
@@ -127,6 +137,15 @@ class Suite:
             print(f"{kind}:", flush=True)
             self.results[kind] = {}
             self.database_parts(kind, self.results[kind])
+        self.results["meta"]["machine"]["load_average_at_end"] = [
+            round(x, 2) for x in os.getloadavg()]
+        return self.results
+
+    def run_at_scale(self) -> dict:
+        print("postgresql:", flush=True)
+        with servers.database("postgresql", self.args.postgres) as db:
+            self.part(self.results, "postgresql", lambda: scale_bench.measure_at_scale(
+                db, self.logs, self.questionnaire, self.args.scale, self.cfg["queue_repeat"]))
         self.results["meta"]["machine"]["load_average_at_end"] = [
             round(x, 2) for x in os.getloadavg()]
         return self.results
@@ -201,7 +220,9 @@ def write(results: dict, stamp: str) -> tuple[Path, str]:
     errors = [f"- {where}: {value['error']}" for where, value in _errors(results)]
     summary = "\n".join([
         "# Benchmark results (latest run)", "",
-        f"`python bench/run.py{' --full' if meta['mode'] == 'full' else ''}` — {meta['date']}, "
+        f"`python bench/run.py{' --full' if meta['mode'] == 'full' else ''}"
+        f"{' --scale ' + str(meta['config']['queue_sizes'][0]) if 'scale' in meta['parts'] else ''}"
+        f"` — {meta['date']}, "
         f"revision {meta['revision']}, {m['cores']} cores, {m['memory_gib']} GiB, Python "
         f"{m['python']}; load average {m['load_average_at_start']} at start, "
         f"{m.get('load_average_at_end')} at end.", "",

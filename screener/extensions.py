@@ -2,16 +2,16 @@
 
 from flask import Flask
 from flask_limiter import Limiter
+from flask_migrate import Migrate
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from screener.addresses import remote_limit_key
-from screener.storage.lazy_migrate import LazyMigrate
 from screener.storage.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = LazyMigrate()  # Flask-Migrate (and Alembic) imported on first use
+migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=remote_limit_key)  # per address; per /64 for IPv6

@@ -6,8 +6,9 @@ four rows are kept exact by database triggers, so every way a screening is writt
 seeder, a purge, a hand-run SQL fix) keeps them right.
 
 SQLite: a batch migration that rebuilds the screenings table drops its triggers. A later
-migration that alters screenings in batch mode must re-create them (call ``create_triggers``
-from this module's copy of the SQL); tests/web/test_queue_counts.py fails if they are missing.
+migration that alters screenings in batch mode must re-create them from a copy of the SQL of its
+own (as 5b8e2d41c9a7's downgrade does; migrations never import each other);
+tests/web/test_queue_counts.py fails if they are missing.
 
 Revision ID: c3e1f0b7d2a4
 Revises: a7d9511c2b04

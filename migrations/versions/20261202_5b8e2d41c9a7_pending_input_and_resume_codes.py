@@ -4,17 +4,15 @@
 ``resume_code_hash`` is the SHA-256 of a draft's resume code (the code itself is never stored).
 
 Both are added with plain ALTER TABLE ADD COLUMN (no batch rebuild on SQLite), so the
-queue-count triggers of c3e1f0b7d2a4 stay in place; the downgrade rebuilds the table on SQLite
-and re-creates them.
+queue-count triggers of c3e1f0b7d2a4 stay in place; the downgrade rebuilds the table on SQLite,
+which drops them, and re-creates them from its own frozen copy of their SQL (a migration never
+imports another: each stays readable, and runnable, on its own).
 
 Revision ID: 5b8e2d41c9a7
 Revises: d4b8e2a91f60
 Create Date: 2026-12-02 14:40:00.000000
 
 """
-import importlib.util
-from pathlib import Path
-
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -27,13 +25,30 @@ branch_labels = None
 depends_on = None
 
 
-def _queue_count_triggers():
-    """The module of migration c3e1f0b7d2a4 (its trigger SQL and create_triggers)."""
-    path = next(Path(__file__).parent.glob('*_c3e1f0b7d2a4_*.py'))
-    spec = importlib.util.spec_from_file_location('queue_count_triggers', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+# The SQLite queue-count triggers as migration c3e1f0b7d2a4 created them (frozen copy).
+SQLITE_QUEUE_COUNT_TRIGGERS = (
+    """CREATE TRIGGER screenings_queue_counts_insert AFTER INSERT ON screenings
+       WHEN NEW.status = 'submitted'
+       BEGIN
+         UPDATE queue_counts SET submissions = submissions + 1
+          WHERE review_status = NEW.review_status;
+       END""",
+    """CREATE TRIGGER screenings_queue_counts_delete AFTER DELETE ON screenings
+       WHEN OLD.status = 'submitted'
+       BEGIN
+         UPDATE queue_counts SET submissions = submissions - 1
+          WHERE review_status = OLD.review_status;
+       END""",
+    """CREATE TRIGGER screenings_queue_counts_update AFTER UPDATE OF status, review_status
+       ON screenings
+       WHEN OLD.status IS NOT NEW.status OR OLD.review_status IS NOT NEW.review_status
+       BEGIN
+         UPDATE queue_counts SET submissions = submissions - 1
+          WHERE OLD.status = 'submitted' AND review_status = OLD.review_status;
+         UPDATE queue_counts SET submissions = submissions + 1
+          WHERE NEW.status = 'submitted' AND review_status = NEW.review_status;
+       END""",
+)
 
 
 def upgrade():
@@ -51,7 +66,8 @@ def downgrade():
         with op.batch_alter_table('screenings') as batch_op:
             batch_op.drop_column('resume_code_hash')
             batch_op.drop_column('pending_input')
-        _queue_count_triggers().create_triggers()  # the rebuild dropped them
+        for statement in SQLITE_QUEUE_COUNT_TRIGGERS:  # the rebuild dropped them
+            op.execute(statement)
     else:
         op.drop_column('screenings', 'resume_code_hash')
         op.drop_column('screenings', 'pending_input')

@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from screener.storage import queue, retention
 from screener.staff import review
@@ -104,4 +104,32 @@ def test_the_migration_counts_submissions_made_before_it(tmp_path):
     migrate_to_head(app)
     with app.app_context():
         assert assert_exact() == {"new": 2, "in_review": 0, "contacted": 0, "closed": 1}
+        db.engine.dispose()
+
+
+def test_a_downgrade_that_rebuilds_screenings_keeps_the_counts_kept(tmp_path):
+    """On SQLite, 5b8e2d41c9a7's downgrade rebuilds ``screenings`` (which drops its triggers)
+    and re-creates them: a status changed afterwards still moves the counts."""
+    app = make_app(f"sqlite:///{tmp_path / 'down.sqlite3'}")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "a7d9511c2b04"]).exit_code == 0
+    with app.app_context():
+        sha = ensure_current_version_stored()
+        submission = uuid.uuid4()
+        db.session.execute(Screening.__table__.insert(), [
+            {"id": submission, "questionnaire_id": "q", "questionnaire_version": "1",
+             "questionnaire_sha256": sha, "status": "submitted", "answers": {},
+             "review_status": "new", "outcome": "possible_fit", "submitted_at": utcnow(),
+             "consent_at": utcnow(), "created_at": utcnow(), "updated_at": utcnow(),
+             "priority": 99, "flags": [], "flag_list": "", "search_text": ""}])
+        db.session.commit()
+    migrate_to_head(app)
+    assert runner.invoke(args=["db", "downgrade", "d4b8e2a91f60"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(update(Screening.__table__).where(Screening.id == submission)
+                           .values(review_status="closed"))
+        db.session.commit()
+        kept = dict(db.session.execute(
+            text("SELECT review_status, submissions FROM queue_counts")).all())
+        assert kept == {"new": 0, "in_review": 0, "contacted": 0, "closed": 1}
         db.engine.dispose()
