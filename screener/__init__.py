@@ -69,8 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, strict: bool = T
 
     from screener.storage import database
     from screener.web import errors, health, languages, security, templating, transactions
-    from screener.extensions import (check_limits_in_views_only, csrf, db, limiter, login_manager,
-                                     migrate)
+    from screener.extensions import csrf, db, limiter, login_manager, migrate
     from screener.storage.models.base import render_migration_item
 
     db.init_app(app)
@@ -80,7 +79,6 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, strict: bool = T
     csrf.init_app(app)
     login_manager.init_app(app, add_context_processor=False)  # templating adds a lazy one
     limiter.init_app(app)
-    check_limits_in_views_only(app)
     errors.init_app(app)
     security.init_app(app)
     database.init_app(app)  # after db.init_app: its teardown must run before Flask-SQLAlchemy's

@@ -156,18 +156,17 @@ def test_start_is_rate_limited(app, client):
 
 
 def test_every_limit_is_on_a_view(app):
-    """Limits are checked only by the decorated views (the per-request check is dropped), so a
-    default, application or blueprint limit would silently never apply."""
+    """Every limit decorates the view it limits (the start, the resume code): no default,
+    application or blueprint limit counts every page of a patient who is filling in the form."""
     from screener.extensions import limiter
 
     with app.app_context():
         manager = limiter.limit_manager
         assert manager.default_limits == [] and manager.application_limits == []
         assert not getattr(manager, "_blueprint_limits", {})
-    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
 
 
-def test_limited_views_are_still_limited_without_the_per_request_check(app, client):
+def test_a_limited_view_counts_each_request_once(app, client):
     app.config["SCREENING_START_RATE_LIMIT"] = "1/minute"
     assert client.post("/screening/start").status_code == 302
     client.post("/screening/restart", data={"confirm": "yes"})
