@@ -8,7 +8,8 @@ the browser sends, and every successful POST redirects. The step views live in
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -124,6 +125,17 @@ def switch_language():
                                                                        language):
         return redirect(url_for(".resume"))  # sent meanwhile: wherever that leads
     return redirect(_local(request.form.get("next")) or url_for(".landing"))
+
+
+@bp.get("/screening/language/<language>")
+def follow_language_link(language: str):
+    """The language switch's link (a page's header): like ``switch_language``, then back to
+    ``next`` (303). On a step, wizard.js sends the step form instead, which keeps its choices."""
+    if not languages.is_supported(language):
+        abort(404)
+    if not session.set_language(session.current(), language):
+        return redirect(url_for(".resume"), 303)  # sent meanwhile: wherever that leads
+    return redirect(_local(request.args.get("next")) or url_for(".landing"), 303)
 
 
 def _local(target: str | None) -> str | None:

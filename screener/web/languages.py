@@ -121,40 +121,35 @@ def lazy_gettext(string: str, **variables) -> LazyText:
     return LazyText(gettext, string, **variables)
 
 
-_SWITCH_BUTTON = ('<button type="submit" class="button-link header-button" form="{form}" '
-                  'name="{name}" value="{value}" lang="{language}" formnovalidate>{label}</button>')
-_STEP_SWITCHES: dict[tuple[str, str], Markup] = {}  # (page language, form id) -> the switch
+_SWITCH_LINK = ('<a href="{href}" hreflang="{language}" lang="{language}"'
+                '{script}>{label}</a>')
+_SWITCH_SCRIPT = ' data-switch-form="{form}" data-switch-action="{action}"'
 
 
 def language_switch(step_form: str | None = None) -> Markup:
-    """The switch to the other languages, for a patient page's header: a POST back to this
-    page; on a step, buttons that send the step's own form (``step_form``), so the choices made
-    on it and not yet sent are kept (those are the same for every patient, and kept)."""
-    here = page_language()
-    if step_form is not None:
-        key = (here, step_form)
-        if key not in _STEP_SWITCHES:
-            _STEP_SWITCHES[key] = _switch(here, step_form, "action", "language-", Markup(""))
-        return _STEP_SWITCHES[key]
+    """The links to the other languages, for a patient page's header: each sets the language
+    (``wizard.follow_language_link``) and comes back to this page. On a step, the page's script
+    makes a click send the step's own form (``step_form``) with ``action=language-xx`` instead,
+    so the choices made on it and not yet sent are kept; without script the link still works
+    (the answers already saved are kept)."""
     from flask import url_for
-    from flask_wtf.csrf import generate_csrf
 
+    here = page_language()
     target = request.full_path if request.query_string else request.path
-    form = Markup('<form method="post" action="{}" class="inline" id="language-form">'
-                  '<input type="hidden" name="csrf_token" value="{}">'
-                  '<input type="hidden" name="next" value="{}"></form>').format(
-        url_for("wizard.switch_language"), generate_csrf(), target)
-    return _switch(here, "language-form", "language", "", form)
-
-
-def _switch(here: str, form_id: str, name: str, prefix: str, form: Markup) -> Markup:
-    buttons = Markup("").join(
-        Markup(_SWITCH_BUTTON).format(form=form_id, name=name, value=prefix + language,
-                                      language=language, label=NAMES[language])
+    links = Markup("").join(
+        Markup(_SWITCH_LINK).format(
+            href=url_for("wizard.follow_language_link", language=language, next=target),
+            language=language, label=NAMES[language], script=_script(step_form, language))
         for language in LANGUAGES if language != here)
-    label = gettext("Language")
-    return Markup('<nav class="language-switch" aria-label="{}">{}{}</nav>').format(
-        label, form, buttons)
+    return Markup('<nav class="language-switch" aria-label="{}">{}</nav>').format(
+        gettext("Language"), links)
+
+
+def _script(step_form: str | None, language: str) -> Markup:
+    """What wizard.js needs to send the step form instead of following the link."""
+    if step_form is None:
+        return Markup("")
+    return Markup(_SWITCH_SCRIPT).format(form=step_form, action="language-" + language)
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,8 @@ from tests.browser.answers import KEYBOARD, PLAN
 from tests.kit.apps import PROJECT_ROOT
 from tests.browser.keyboard import activate, answer_by_keyboard, continue_by_keyboard, tab_to
 from tests.browser.browser_pages import assert_accessible
-from tests.browser.browser_patient import current_step, outcome_of, path_of, walk_steps
+from tests.browser.browser_patient import (answer_by_mouse, current_step, outcome_of, path_of,
+                                           walk_steps)
 
 PHONE_390 = {"width": 390, "height": 844}
 
@@ -43,6 +44,41 @@ def assert_spanish(page, axe_source: str, name: str) -> None:
     assert_accessible(page, axe_source, f"es:{name}")
 
 
+def plans_recorded(server) -> int:
+    """How many "yes" answers to the plan question the server has recorded (all screenings)."""
+    from sqlalchemy import select
+
+    from screener.extensions import db
+    from screener.storage.models import SafetyAnswer
+    from tests.kit.apps import make_app
+
+    app = make_app(f"sqlite:///{server.database}")
+    with app.app_context():
+        values = db.session.scalars(select(SafetyAnswer.value).where(
+            SafetyAnswer.question_id == "cssrs_plan")).all()
+        db.engine.dispose()
+    return values.count("yes")
+
+
+def switch_with_a_plan_ticked(page, spanish, server, axe_source: str) -> None:
+    """On the safety step, tick a plan and click the English link before Continue (wizard.js
+    sends the step form): the plan is recorded and still ticked; then the Spanish link back."""
+    step = current_step(page, spanish)
+    assert step.id == "safety"
+    answer_by_mouse(page, step, PLAN)
+    before = plans_recorded(server)
+    with page.expect_navigation():
+        page.locator("nav.language-switch a[hreflang=en]").click()
+    assert path_of(page) == "/screening/safety"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("input[name=cssrs_plan][value=yes]").is_checked()
+    assert plans_recorded(server) > before  # recorded for good, not only kept on the page
+    with page.expect_navigation():
+        page.locator("nav.language-switch a[hreflang=es]").click()
+    assert_spanish(page, axe_source, "step:safety after the switch")
+    assert page.locator("input[name=cssrs_plan][value=yes]").is_checked()
+
+
 @pytest.mark.slow
 def test_spanish_journey_by_mouse_with_the_crisis_page(live_server, phone_es, axe_source,
                                                        questionnaire):
@@ -60,6 +96,8 @@ def test_spanish_journey_by_mouse_with_the_crisis_page(live_server, phone_es, ax
             assert page.get_by_role("group", name="Poco interés o placer en hacer cosas").count()
             screenshot(page, "es-phq9-390")
 
+    walk_steps(page, spanish, PLAN, visit=visit, until="safety")
+    switch_with_a_plan_ticked(page, spanish, live_server, axe_source)
     walk_steps(page, spanish, PLAN, visit=visit)
     assert path_of(page) == "/screening/help-now"
     assert_spanish(page, axe_source, "help-now")
@@ -94,10 +132,10 @@ def test_spanish_journey_by_keyboard_switching_language_on_a_step(live_server, p
     step = current_step(page, spanish)
     assert step.id == "phq9"
     answer_by_keyboard(page, step, {"phq9_1": 2})
-    activate(page, "nav.language-switch button[lang=en]")
+    activate(page, "nav.language-switch a[hreflang=en]")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("input[name=phq9_1][value='2']").is_checked()
-    activate(page, "nav.language-switch button[lang=es]")
+    activate(page, "nav.language-switch a[hreflang=es]")
     assert_spanish(page, axe_source, "step:phq9 after the switch")
     assert page.locator("input[name=phq9_1][value='2']").is_checked()
     walk_steps(page, spanish, KEYBOARD, answer=answer_by_keyboard, submit=continue_by_keyboard)
@@ -110,4 +148,4 @@ def test_spanish_journey_by_keyboard_switching_language_on_a_step(live_server, p
     assert path_of(page) == "/screening/result"
     assert re.fullmatch(r"[a-z_]+", outcome_of(page))
     assert_spanish(page, axe_source, "result (keyboard)")
-    tab_to(page, "nav.language-switch button[lang=en]")
+    tab_to(page, "nav.language-switch a[hreflang=en]")

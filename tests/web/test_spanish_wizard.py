@@ -35,7 +35,7 @@ def lang_of(page: str) -> str:
 
 
 def switch(client, language: str, next_page: str = "/"):
-    """Press the language switch of a page that is not a step."""
+    """Post to the language switch's POST endpoint (kept for pages made before the links)."""
     return client.post("/language", data={"language": language, "next": next_page})
 
 
@@ -103,10 +103,10 @@ def test_every_patient_page_has_the_switch_to_the_other_language(app):
                  "/screening/restart", "/no-such-page"):
         page = client.get(path).get_data(as_text=True)
         assert lang_of(page) == "es", path
-        assert 'lang="en"' in page and ">English</button>" in page, path
+        assert re.search(r'hreflang="en" lang="en"[^>]*>English</a>', page), path
         assert ">Español<" not in page, path
     page = browser(app).get("/").get_data(as_text=True)
-    assert 'value="es" lang="es"' in page and ">Español</button>" in page
+    assert 'hreflang="es" lang="es">Español</a>' in page
 
 
 def test_patient_error_pages_are_in_the_patients_language(app):
@@ -242,14 +242,6 @@ def test_english_names_on_a_spanish_page_are_marked_english(app):
     assert '<span lang="en">' not in english and "(Crisis Text Line)" in english
 
 
-def test_the_switch_on_a_step_sends_the_step_form(app):
-    """So choices made on the page, not yet sent, go with it (a separate form would lose them)."""
-    client = browser(app)
-    page = client.get(walk(client, baseline(), until="phq9")).get_data(as_text=True)
-    assert 'id="step-form"' in page
-    assert 'form="step-form" name="action" value="language-es" lang="es"' in page
-
-
 def test_the_language_chosen_at_the_start_stays_with_the_screening(app):
     """Started in Spanish, the screening stays Spanish when the browser's header changes."""
     client = browser(app, SPANISH)
@@ -262,8 +254,7 @@ def test_the_language_chosen_at_the_start_stays_with_the_screening(app):
 def test_the_switch_needs_its_csrf_token(app):
     client = browser(app)
     page = client.get("/").get_data(as_text=True)
-    form = page[page.index('id="language-form"'):]
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # the start form's
     refused = client.post("/language", data={"language": "es", "next": "/help"})
     assert refused.status_code in (302, 400)
     assert lang_of(client.get("/").get_data(as_text=True)) == "en"
