@@ -80,10 +80,13 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
                  format=fmt, rows=run.count, filters=run.filters.describe(),
                  identified=identified)
     if identified:  # who exported which patients: the ids, in the same commit (issue 23)
+        # Streamed a chunk at a time: the ids of a million-row export are never a list at once.
         ids = db.session.scalars(select(SCREENINGS.c.id).where(*run.where())
-                                 .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id)).all()
-        audit.record_screening_ids("export_rows", ids, actor=actor, actor_label=actor_label,
-                                   remote_addr=remote_addr)
+                                 .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id)
+                                 .execution_options(yield_per=audit.IDS_PER_EVENT))
+        expected = -(-run.count // audit.IDS_PER_EVENT)
+        audit.record_screening_ids("export_rows", ids.partitions(), expected, actor=actor,
+                                   actor_label=actor_label, remote_addr=remote_addr)
 
 
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,

@@ -8,6 +8,7 @@ and the client's address, the command line ``actor_label=CLI_ACTOR``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -54,18 +55,24 @@ def record(
     return event
 
 
-def record_screening_ids(action: str, ids: list, actor=None, actor_label: str | None = None,
-                         remote_addr: str | None = None) -> int:
-    """Record which submissions a view or export showed (their ids only, never their data), in
-    events of at most ``IDS_PER_EVENT`` ids (``part`` of ``parts``), added to the caller's unit
-    of work: an export's are committed before its first byte is sent. Returns the events."""
-    ids = [str(screening_id) for screening_id in ids]
-    parts = max(1, -(-len(ids) // IDS_PER_EVENT))
-    for part in range(parts):
-        chunk = ids[part * IDS_PER_EVENT:(part + 1) * IDS_PER_EVENT]
+def record_screening_ids(action: str, chunks: Iterable[Sequence], parts: int, actor=None,
+                         actor_label: str | None = None, remote_addr: str | None = None) -> int:
+    """Record which submissions a view or export showed (their ids only, never their data), one
+    event per chunk of at most ``IDS_PER_EVENT`` ids (``part`` of ``parts``, the expected count),
+    added to the caller's unit of work: an export's are committed before its first byte is sent.
+    Each event is flushed as it is made, so a million ids never sit in memory at once. Returns the
+    events written."""
+    written = 0
+    for written, chunk in enumerate(chunks, start=1):
         record(action, actor=actor, actor_label=actor_label, remote_addr=remote_addr,
-               screening_ids=chunk, part=part + 1, parts=parts)
-    return parts
+               screening_ids=[str(screening_id) for screening_id in chunk], part=written,
+               parts=max(parts, written))
+        db.session.flush()
+    if not written:  # an empty export still says it exported nothing
+        record(action, actor=actor, actor_label=actor_label, remote_addr=remote_addr,
+               screening_ids=[], part=1, parts=1)
+        written = 1
+    return written
 
 
 def _kept_address(remote_addr, screening_id, actor, actor_label) -> str | None:

@@ -14,7 +14,7 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from screener import addresses
@@ -438,6 +438,7 @@ def test_an_identified_export_records_every_exported_id_before_streaming(app, cl
         # Written before the body was read: the stream has not been consumed yet.
         rows = events(app, "export_rows")
         assert [event.detail["part"] for event in rows] == [1, 2, 3]
+        assert [event.detail["parts"] for event in rows] == [3, 3, 3]
         assert {i for event in rows for i in event.detail["screening_ids"]} == ids
         response.get_data()
         assert "Patient" not in str([event.detail for event in rows])  # ids only
@@ -445,6 +446,31 @@ def test_an_identified_export_records_every_exported_id_before_streaming(app, cl
         assert len(events(app, "export_rows")) == 3  # no patient identified: no ids needed
     finally:
         audit_store.IDS_PER_EVENT = saved
+
+
+def test_exported_ids_are_written_a_chunk_at_a_time(app):
+    """A million-row export never holds its ids as one list: each chunk is written (flushed)
+    before the next is read, and the count expected beforehand numbers the parts."""
+    import uuid
+
+    from screener.extensions import db
+    from screener.storage import audit as audit_store
+
+    written_before_each_chunk = []
+
+    def chunks():
+        for _ in range(3):
+            written_before_each_chunk.append(db.session.scalar(
+                select(func.count()).select_from(AuditEvent)
+                .where(AuditEvent.action == "export_rows")))
+            yield [uuid.uuid4(), uuid.uuid4()]
+
+    with app.app_context():
+        assert audit_store.record_screening_ids("export_rows", chunks(), 3,
+                                                actor_label="cli") == 3
+        assert written_before_each_chunk == [0, 1, 2]
+        db.session.commit()
+    assert [event.detail["part"] for event in events(app, "export_rows")] == [1, 2, 3]
 
 
 def test_the_queue_records_which_submissions_it_showed(app, client, login_as):
