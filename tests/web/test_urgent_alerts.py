@@ -179,8 +179,8 @@ def test_a_spanish_crisis_submission_is_emailed_in_english_with_nothing_more(ale
     """The alert of a screening answered in Spanish is the English alert, word for word (only
     its link and time differ): no Spanish text, nothing of the answers or the language."""
     smtp.start()
-    english_id, _ = submit_urgent(alert_app)
-    spanish_id, _ = submit_urgent(alert_app, name="Inés Ejemplo", email="ines@example.org")
+    english_id = submit_urgent(alert_app)
+    spanish_id = submit_urgent(alert_app, name="Inés Ejemplo", email="ines@example.org")
     with alert_app.app_context():  # as the patient side stores a screening taken in Spanish
         screening = db.session.get(Screening, spanish_id)
         screening.language = "es"
