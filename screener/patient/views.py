@@ -142,6 +142,10 @@ def _local(target: str | None) -> str | None:
     """``target`` when it is a path on this site (never another host: an open redirect)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return None
+    # Browsers drop tabs and newlines and read a backslash as "/": "/<tab>/evil.example" is
+    # "//evil.example", another host.
+    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
     return target
 
 

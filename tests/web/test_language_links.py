@@ -107,7 +107,8 @@ def test_a_step_link_carries_what_the_script_needs_to_send_the_step_form(app):
 def test_the_link_goes_back_to_this_site_only(app):
     client = browser(app)
     for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example", "",
-                      "javascript:alert(1)"):
+                      "javascript:alert(1)", "/\t/evil.example", "/\n/evil.example",
+                      "/ /evil.example", "/x\\..\\\\evil.example"):
         response = client.get("/screening/language/es", query_string={"next": elsewhere})
         assert response.status_code == 303 and response.headers["Location"] == "/", elsewhere
     assert client.get("/screening/language/en").headers["Location"] == "/"
