@@ -23,6 +23,7 @@ from screener.web.access_log import ROUTE_KEY
 from screener.web.errors import render_error
 from screener.extensions import limiter
 from screener.web.questionnaires import current_questionnaire
+from screener.web.security import local_path
 from screener.patient.flow import (journey_for, load_draft, posted_safety_answers, resume_url,
                                    step_context)
 
@@ -124,7 +125,7 @@ def switch_language():
     if languages.is_supported(language) and not session.set_language(session.current(),
                                                                        language):
         return redirect(url_for(".resume"))  # sent meanwhile: wherever that leads
-    return redirect(_local(request.form.get("next")) or url_for(".landing"))
+    return redirect(local_path(request.form.get("next")) or url_for(".landing"))
 
 
 @bp.get("/screening/language/<language>")
@@ -135,18 +136,7 @@ def follow_language_link(language: str):
         abort(404)
     if not session.set_language(session.current(), language):
         return redirect(url_for(".resume"), 303)  # sent meanwhile: wherever that leads
-    return redirect(_local(request.args.get("next")) or url_for(".landing"), 303)
-
-
-def _local(target: str | None) -> str | None:
-    """``target`` when it is a path on this site (never another host: an open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return None
-    # Browsers drop tabs and newlines and read a backslash as "/": "/<tab>/evil.example" is
-    # "//evil.example", another host.
-    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
-        return None
-    return target
+    return redirect(local_path(request.args.get("next")) or url_for(".landing"), 303)
 
 
 @bp.get("/screening/")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, PasswordField, RadioField, SelectChoice, SelectField,
                      StringField, TextAreaField)
@@ -47,16 +45,3 @@ class AttemptForm(FlaskForm):
     note = TextAreaField("Note (optional)", validators=[
         Optional(), Length(max=ATTEMPT_NOTE_MAX_CHARS,
                            message=f"At most {ATTEMPT_NOTE_MAX_CHARS:,} characters.")])
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` only when it is a same-site path (no scheme, no host, no '//' trick)."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    # Browsers drop tabs and newlines and read '\' as '/', turning '/\t/evil' into '//evil'.
-    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target

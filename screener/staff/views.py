@@ -7,9 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from screener.staff.blueprint import bp
-from screener.staff.forms import LoginForm, safe_next
+from screener.staff.forms import LoginForm
 from screener.storage import audit
 from screener.web import transactions
+from screener.web.security import local_path
 from screener.web.auth import (begin_second_factor, end_session, finish_login,
                                permission_required, request_actor, second_factor_required)
 from screener.web.login_failures import LoginBlocked, authenticate
@@ -31,7 +32,7 @@ def login():
             flash(blocked.block.message, "error")
             return render_template("staff/login.html", form=form), 429
         if user is not None:
-            target = safe_next(request.args.get("next"))
+            target = local_path(request.args.get("next"))
             if not second_factor_required():
                 return redirect(finish_login(user, "password", target) or url_for("staff.queue"))
             begin_second_factor(user, target)

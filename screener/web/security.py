@@ -1,4 +1,7 @@
-"""Safe defaults for every request and response: strict headers, no NUL bytes in input."""
+"""Safe defaults for every request and response: strict headers, no NUL bytes in input, and
+redirect targets kept on this site."""
+
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
 
@@ -50,3 +53,16 @@ def reject_nul_bytes() -> None:
             if "\x00" in key or any("\x00" in value for value in values.getlist(key)):
                 abort(400)
 
+
+def local_path(target: str | None) -> str | None:
+    """``target`` only when it is a path on this site (no scheme, no host, no '//' trick): where
+    a ``next`` may send the browser, never another host (an open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    # Browsers drop tabs and newlines and read '\' as '/', turning '/\t/evil' into '//evil'.
+    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
