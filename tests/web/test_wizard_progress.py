@@ -4,13 +4,12 @@ branch the answers take (issue 24: "Step 3 of 7" became "Step 4 of 8")."""
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.helpers import baseline, phq9
 from tests.web.test_wizard_result import EXAMPLES
-from tests.web.wizard_client import questionnaire, step_data, step_of
+from tests.web.wizard_client import questionnaire, walk
 
 PROGRESS = re.compile(r'<progress class="progress-meter" max="(\d+)" value="(\d+)"')
 BRANCHES = {
@@ -27,20 +26,14 @@ BRANCHES = {
 def walk_reading_progress(client, answers: dict) -> list[tuple[str, int, int]]:
     """Answer every step as a patient would, reading (step, max, value) off each page."""
     seen = []
-    location = client.post("/screening/start").headers["Location"]
-    for _ in range(30):
-        if urlsplit(location).path == "/screening/help-now":
-            location = client.get("/screening/").headers["Location"]
-            continue
-        step_id = step_of(location)
-        if step_id is None:
-            return seen
-        page = client.get(location).get_data(as_text=True)
+
+    def read(step_id: str, page: str) -> None:
         found = PROGRESS.search(page)
         assert found, step_id
         seen.append((step_id, int(found.group(1)), int(found.group(2))))
-        location = client.post(location, data=step_data(step_id, answers)).headers["Location"]
-    raise AssertionError("the wizard did not reach the review page")
+
+    assert walk(client, answers, read=read) == "/screening/review"
+    return seen
 
 
 @pytest.mark.parametrize("branch", sorted(BRANCHES))

@@ -43,10 +43,11 @@ def step_of(location: str) -> str | None:
     return name if name in questionnaire().steps_by_id else None
 
 
-def walk(client, answers: dict, until: str | None = None) -> str:
+def walk(client, answers: dict, until: str | None = None, read=None) -> str:
     """Start (or continue) and answer every step the wizard asks for; return where it stopped.
 
     Stops before posting ``until`` when given; passes the crisis page by its continue link.
+    ``read(step_id, html)``, when given, sees each step's page before it is answered.
     """
     location = client.post("/screening/start").headers["Location"]
     for _ in range(30):
@@ -56,6 +57,8 @@ def walk(client, answers: dict, until: str | None = None) -> str:
         step_id = step_of(location)
         if step_id is None or step_id == until:
             return location
+        if read is not None:
+            read(step_id, client.get(location).get_data(as_text=True))
         response = client.post(location, data=step_data(step_id, answers))
         assert response.status_code == 302, response.get_data(as_text=True)
         location = response.headers["Location"]
