@@ -166,6 +166,23 @@ def test_every_limit_is_on_a_view(app):
         assert not getattr(manager, "_blueprint_limits", {})
 
 
+def test_every_limited_view_is_checked_and_no_other_page_is(app):
+    """Flask-Limiter skips every page but the limited ones (``LIMITED_ENDPOINTS``): a view given
+    a limit and left out of that set would silently go unlimited."""
+    from flask_limiter.util import get_qualified_name
+
+    from screener.extensions import LIMITED_ENDPOINTS, limiter
+
+    limited = {endpoint for endpoint, view in app.view_functions.items()
+               if get_qualified_name(view) in limiter._marked_for_limiting}
+    assert limited == LIMITED_ENDPOINTS
+    for path, method, exempt in (("/screening/start", "POST", False),
+                                 ("/screening/resume", "POST", False),
+                                 ("/screening/phq9", "GET", True), ("/staff/", "GET", True)):
+        with app.test_request_context(path, method=method):
+            assert [check() for check in limiter._request_filters] == [exempt]
+
+
 def test_a_limited_view_counts_each_request_once(app, client):
     app.config["SCREENING_START_RATE_LIMIT"] = "1/minute"
     assert client.post("/screening/start").status_code == 302
