@@ -276,6 +276,44 @@ def test_a_roll_up_at_any_moment_changes_no_number(app):
         assert daily_counts.counts(db.session, first, last, zone, current) == live
 
 
+def test_a_view_rolls_up_to_a_settled_quarter_hour():
+    """Two minutes (longer than any request) must pass before a quarter hour is rolled up, so
+    an event still being written is never passed over."""
+    from screener.staff.dashboard_data import roll_up_until
+
+    at = datetime(2026, 12, 7, 10, 7, 30, tzinfo=UTC)
+    assert roll_up_until(at) == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    assert roll_up_until(at.replace(minute=1)) == datetime(2026, 12, 7, 9, 45, tzinfo=UTC)
+    assert roll_up_until(at.replace(minute=17, second=0)) == datetime(2026, 12, 7, 10, 15,
+                                                                      tzinfo=UTC)
+
+
+def test_a_view_counts_the_minutes_since_the_roll_up_from_the_rows(app, client, login_as):
+    """The stored counts reach the last settled quarter hour; a screening sent a minute ago is
+    on the page all the same, and the next view's roll-up does not count it twice."""
+    from screener.staff.dashboard_data import roll_up_until
+
+    login_as("clinician")
+    with app.app_context():
+        make_submission(submitted_ago=timedelta(days=2))
+        make_submission(submitted_ago=timedelta(minutes=1))
+    assert sent_on_dashboard(client) == 2
+    with app.app_context():
+        mark = daily_counts.rolled_up_through(db.session)
+        assert roll_up_until(utcnow() - timedelta(minutes=1)) <= mark <= roll_up_until(utcnow())
+        stored = db.session.scalar(select(db.func.sum(daily_counts.DailyCount.total)).where(
+            daily_counts.DailyCount.measure == "sent"))
+        assert stored == 1, "the screening sent a minute ago is not rolled up yet"
+    assert sent_on_dashboard(client) == 2
+
+
+def sent_on_dashboard(client) -> int:
+    """The "sent" number of the dashboard's CSV (the same numbers as the page)."""
+    rows = csv.reader(io.StringIO(client.get("/staff/dashboard.csv").get_data(as_text=True)))
+    return sum(int(row[-1]) for row in rows
+               if row[:1] == ["outcomes"] and row[3:4] == ["sent"])
+
+
 @pytest.mark.parametrize("role", ["intake", "clinician", "admin"])
 def test_every_staff_role_sees_the_dashboard_from_the_navigation(app, client, login_as, role):
     login_as(role)
