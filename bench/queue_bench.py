@@ -23,11 +23,17 @@ STAFF_PASSWORD = "bench only: not a real password 7Q"
 DEEP_HOPS = 20  # pages followed when the queue's cursor cannot be computed directly
 
 
-def create_staff(db: servers.Database) -> None:
-    """An admin account, made with the users CLI exactly as a clinic would."""
-    servers.flask(servers.app_env(db.url), "users", "create", STAFF_EMAIL, "--name",
-                  "Bench Admin", "--role", "admin", "--password-stdin",
-                  stdin=f"{STAFF_PASSWORD}\n")
+def create_staff(db: servers.Database, again: bool = False) -> None:
+    """An admin account, made with the users CLI exactly as a clinic would; ``again``: the
+    account exists (a kept database), so its password and second factor are reset instead."""
+    env, given = servers.app_env(db.url), f"{STAFF_PASSWORD}\n"
+    if again:
+        servers.flask(env, "users", "reset-password", STAFF_EMAIL, "--password-stdin",
+                      stdin=given)
+        servers.flask(env, "users", "reset-mfa", STAFF_EMAIL)
+    else:
+        servers.flask(env, "users", "create", STAFF_EMAIL, "--name", "Bench Admin", "--role",
+                      "admin", "--password-stdin", stdin=given)
     staff_mfa.new_account(STAFF_EMAIL)  # a new database: forget the password an earlier part chose
 
 
@@ -66,7 +72,7 @@ def login(client: Client) -> None:
 
 def queue_urls(client: Client, db: servers.Database, questionnaire: Questionnaire) -> dict:
     """The four pages to time: first, deep, filtered, search (as the browser would ask)."""
-    total = _count(db)
+    total = count_submitted(db)
     since = (date.today() - timedelta(days=90)).isoformat()
     filtered = {"outcome": questionnaire.outcomes[0].id, "status": "new", "from": since}
     return {
@@ -119,7 +125,8 @@ def _ms(recorder: Recorder, name: str, pct: int) -> float | None:
     return None if value is None else round(value * 1000, 2)
 
 
-def _count(db: servers.Database) -> int:
+def count_submitted(db: servers.Database) -> int:
+    """Submissions in the database (0 in a new one)."""
     engine = create_engine(db.sqlalchemy_url)
     try:
         with engine.connect() as connection:
@@ -134,7 +141,7 @@ def _some_email(db: servers.Database) -> str:
     engine = create_engine(db.sqlalchemy_url)
     try:
         with engine.connect() as connection:
-            total = _count(db)
+            total = count_submitted(db)
             return connection.scalar(select(Screening.contact_email)
                                      .order_by(Screening.submitted_at).offset(total // 2).limit(1))
     finally:

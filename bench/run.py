@@ -54,6 +54,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                         help="Instead of the parts: one PostgreSQL database of N submissions "
                              "(seeded in batches of 10,000); queue, dashboard and CSV export "
                              "at N (bench/scale_bench.py).")
+    parser.add_argument("--scale-database", metavar="URL",
+                        help="With --scale: measure this PostgreSQL database, seeded up to N "
+                             "only if it holds fewer, and keep it afterwards (a second run "
+                             "skips the seeding).")
     args = parser.parse_args(argv)
     args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(args.parts) - set(PARTS)
@@ -65,8 +69,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         args.cfg["seconds"] = args.seconds
     args.sizes = tuple(int(s) for s in args.queue_sizes.split(","))
     if args.scale:
-        if not args.postgres or args.no_postgres:
-            parser.error("--scale needs PostgreSQL (--postgres URL or TEST_DATABASE_URL)")
+        if not (args.postgres or args.scale_database) or args.no_postgres:
+            parser.error("--scale needs PostgreSQL (--postgres URL, TEST_DATABASE_URL or "
+                         "--scale-database URL)")
         args.parts, args.sizes = ["scale"], (args.scale,)
     return args
 
@@ -143,7 +148,9 @@ class Suite:
 
     def run_at_scale(self) -> dict:
         print("postgresql:", flush=True)
-        with servers.database("postgresql", self.args.postgres) as db:
+        database = (servers.kept_database(self.args.scale_database) if self.args.scale_database
+                    else servers.database("postgresql", self.args.postgres))
+        with database as db:
             self.part(self.results, "postgresql", lambda: scale_bench.measure_at_scale(
                 db, self.logs, self.questionnaire, self.args.scale, self.cfg["queue_repeat"]))
         self.results["meta"]["machine"]["load_average_at_end"] = [

@@ -122,6 +122,20 @@ def database(kind: str, admin_url: str | None = None, migrate: bool = True):
 
 
 @contextmanager
+def kept_database(url: str):
+    """An existing PostgreSQL database (``run.py --scale-database``): used as it is, migrated
+    to the head, never dropped, so a million seeded rows can be measured again."""
+    db = Database("postgresql", url)
+    db.url = url
+    try:
+        yield db.migrate()
+    finally:
+        for path in sorted(db.folder.glob("*")):
+            path.unlink()
+        db.folder.rmdir()
+
+
+@contextmanager
 def serving(target: str, env: dict[str, str], log_folder: Path, ready_path: str = "/healthz"):
     """gunicorn (2 sync workers, like production) running ``target`` for the block; always
     stopped afterwards. Its output goes to ``log_folder``/gunicorn-PORT.log."""
