@@ -5,22 +5,17 @@ browser journey tests that); here, the link as a browser without script follows 
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlsplit
 
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
 from tests.web.test_spanish_wizard import (CODE, SPANISH, WITH_PLAN, browser, lang_of,
-                                           stored_rows)
+                                           plan_checked, stored_rows, switch_links)
 from tests.web.wizard_client import complete, recorded, send, step_data, walk
-
-NAMES = {"en": "English", "es": "Español"}
-
 
 def switch_link(page: str, language: str) -> str | None:
     """The href of the page's link to ``language`` (marked with hreflang and lang), or None."""
-    found = re.search(r'<a href="([^"]+)" hreflang="%s" lang="%s"[^>]*>%s</a>'
-                      % (language, language, NAMES[language]), page)
-    return found.group(1).replace("&amp;", "&") if found else None
+    return next((href for href in switch_links(page, language) if href), None)
 
 
 def follow(client, page: str, language: str):
@@ -99,8 +94,9 @@ def test_a_step_link_carries_what_the_script_needs_to_send_the_step_form(app):
     """So choices made on the page, not yet sent, go with the switch (wizard.js)."""
     client = browser(app)
     page = client.get(walk(client, baseline(), until="phq9")).get_data(as_text=True)
-    link = re.search(r'<a [^>]*hreflang="es"[^>]*>', page).group(0)
-    assert 'data-switch-form="step-form"' in link and 'data-switch-action="language-es"' in link
+    link = parse(page).find("a", hreflang="es")
+    assert link.get("data-switch-form") == "step-form"
+    assert link.get("data-switch-action") == "language-es"
     assert 'id="step-form"' in page and "wizard.js" in page
 
 
@@ -145,7 +141,7 @@ def test_a_safety_answer_saved_then_the_link_keeps_it_and_the_crisis_page_follow
     assert ("cssrs_plan", "yes") in recorded(app)
     page = client.get("/screening/safety").get_data(as_text=True)
     assert lang_of(page) == "es"
-    assert re.search(r'name="cssrs_plan" id="cssrs_plan-\d" value="yes" checked', page)
+    assert plan_checked(page)
     response = client.post("/screening/safety", data=step_data("safety", WITH_PLAN))
     assert response.headers["Location"] == "/screening/help-now"
     assert lang_of(client.get("/screening/help-now").get_data(as_text=True)) == "es"
