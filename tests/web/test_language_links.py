@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.helpers import baseline, phq9
 from tests.kit.pages import parse
-from tests.web.test_spanish_wizard import (CODE, SPANISH, WITH_PLAN, browser, lang_of,
-                                           plan_checked, stored_rows, switch_links)
+from tests.web.test_spanish_wizard import (SPANISH, WITH_PLAN, browser, lang_of, plan_checked,
+                                           stored_rows, switch_links)
+from tests.web.test_wizard_resume import resume_code
 from tests.web.wizard_client import complete, recorded, send, step_data, walk
 
 def switch_link(page: str, language: str) -> str | None:
@@ -123,7 +124,7 @@ def test_a_draft_resumed_after_a_link_switch_opens_in_that_language(app):
     location = walk(client, baseline(), until="phq9")
     client.post(location, data={"phq9_1": "2", "action": "save"})
     follow(client, client.get("/screening/phq9").get_data(as_text=True), "es")
-    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(client.get("/screening/save").get_data(as_text=True))
     other = browser(app, "en-US,en;q=0.9")
     assert other.post("/screening/resume", data={"code": code}).headers["Location"] == (
         "/screening/phq9")

@@ -14,7 +14,7 @@ from screener.storage.models import Screening
 from tests.helpers import baseline, phq9
 from tests.kit.pages import parse
 from tests.unit.test_worked_examples import EXAMPLES
-from tests.web.test_wizard_resume import CODE
+from tests.web.test_wizard_resume import resume_code
 from tests.web.wizard_client import complete, questionnaire, recorded, step_data, walk
 
 SPANISH = "es-MX,es;q=0.9,en;q=0.5"
@@ -214,7 +214,7 @@ def test_a_resume_code_opens_the_screening_in_its_language(app):
     client = browser(app, SPANISH)
     walk(client, baseline(), until="phq9")
     assert client.post("/screening/phq9", data={"phq9_1": "2", "action": "save"}).status_code == 302
-    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(client.get("/screening/save").get_data(as_text=True))
     other = browser(app, "en-US,en;q=0.9")  # another device, set to English
     assert other.post("/screening/resume", data={"code": code}).headers["Location"] == (
         "/screening/phq9")
@@ -292,7 +292,7 @@ def test_a_spanish_journey_on_postgres_switch_and_resume_included(pg_app):
     assert client.post(location, data=data).headers["Location"] == "/screening/safety"
     assert client.post("/screening/safety", data={**step_data("safety", WITH_PLAN),
                                                   "action": "save"}).status_code == 302
-    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(client.get("/screening/save").get_data(as_text=True))
     other = browser(pg_app, SPANISH)
     assert other.post("/screening/resume", data={"code": code}).status_code == 302
     assert lang_of(other.get("/screening/safety").get_data(as_text=True)) == "en"
