@@ -252,10 +252,17 @@ class Element:
     attrs: dict[str, str]
     parts: list[str] = field(default_factory=list, repr=False)
     children: list["Element"] = field(default_factory=list, repr=False)
+    own_parts: list[str] = field(default_factory=list, repr=False)
 
     @property
     def text(self) -> str:
         return " ".join("".join(self.parts).split())
+
+    @property
+    def own_text(self) -> str:
+        """Its text outside its child elements (``<p>Stem <span>mark</span></p>``: "Stem"),
+        entities decoded, whitespace collapsed."""
+        return " ".join("".join(self.own_parts).split())
 
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
@@ -319,6 +326,8 @@ class _ElementParser(HTMLParser):
     def handle_data(self, data):
         for element in self.open:
             element.parts.append(data)
+        if self.open:
+            self.open[-1].own_parts.append(data)
 
     def handle_endtag(self, tag):
         # Close up to the nearest open element of this tag (HTML lets some end tags go unsaid).

@@ -5,22 +5,18 @@ browser journey tests that); here, the link as a browser without script follows 
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs, urlsplit
 
 from tests.helpers import baseline, phq9
-from tests.web.test_spanish_wizard import (CODE, SPANISH, WITH_PLAN, browser, lang_of,
-                                           stored_rows)
+from tests.kit.pages import parse
+from tests.web.test_spanish_wizard import (SPANISH, WITH_PLAN, browser, lang_of, plan_checked,
+                                           stored_rows, switch_links)
+from tests.web.test_wizard_resume import resume_code
 from tests.web.wizard_client import complete, recorded, send, step_data, walk
-
-NAMES = {"en": "English", "es": "Español"}
-
 
 def switch_link(page: str, language: str) -> str | None:
     """The href of the page's link to ``language`` (marked with hreflang and lang), or None."""
-    found = re.search(r'<a href="([^"]+)" hreflang="%s" lang="%s"[^>]*>%s</a>'
-                      % (language, language, NAMES[language]), page)
-    return found.group(1).replace("&amp;", "&") if found else None
+    return next((href for href in switch_links(page, language) if href), None)
 
 
 def follow(client, page: str, language: str):
@@ -99,8 +95,9 @@ def test_a_step_link_carries_what_the_script_needs_to_send_the_step_form(app):
     """So choices made on the page, not yet sent, go with the switch (wizard.js)."""
     client = browser(app)
     page = client.get(walk(client, baseline(), until="phq9")).get_data(as_text=True)
-    link = re.search(r'<a [^>]*hreflang="es"[^>]*>', page).group(0)
-    assert 'data-switch-form="step-form"' in link and 'data-switch-action="language-es"' in link
+    link = parse(page).find("a", hreflang="es")
+    assert link.get("data-switch-form") == "step-form"
+    assert link.get("data-switch-action") == "language-es"
     assert 'id="step-form"' in page and "wizard.js" in page
 
 
@@ -127,7 +124,7 @@ def test_a_draft_resumed_after_a_link_switch_opens_in_that_language(app):
     location = walk(client, baseline(), until="phq9")
     client.post(location, data={"phq9_1": "2", "action": "save"})
     follow(client, client.get("/screening/phq9").get_data(as_text=True), "es")
-    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(client.get("/screening/save").get_data(as_text=True))
     other = browser(app, "en-US,en;q=0.9")
     assert other.post("/screening/resume", data={"code": code}).headers["Location"] == (
         "/screening/phq9")
@@ -145,7 +142,7 @@ def test_a_safety_answer_saved_then_the_link_keeps_it_and_the_crisis_page_follow
     assert ("cssrs_plan", "yes") in recorded(app)
     page = client.get("/screening/safety").get_data(as_text=True)
     assert lang_of(page) == "es"
-    assert re.search(r'name="cssrs_plan" id="cssrs_plan-\d" value="yes" checked', page)
+    assert plan_checked(page)
     response = client.post("/screening/safety", data=step_data("safety", WITH_PLAN))
     assert response.headers["Location"] == "/screening/help-now"
     assert lang_of(client.get("/screening/help-now").get_data(as_text=True)) == "es"

@@ -18,8 +18,9 @@ from screener.web import mfa
 from screener.web.auth import PENDING_KEY
 from tests.factories import (PASSWORD, TOTP_SECRET, clock_of, make_staff, password_login,
                              totp_code)
+from tests.kit.pages import parse
 
-SECRET_ON_PAGE = re.compile(r'data-totp-secret="([A-Z2-7]+)"')
+RECOVERY_CODE = re.compile(r"[A-Z2-9]{5}-[A-Z2-9]{5}")
 
 
 @pytest.fixture
@@ -54,8 +55,25 @@ def actions(app) -> list[str]:
 
 
 def flashes(client, path) -> str:
-    return " ".join(re.findall(r'class="flash[^"]*">([^<]*)', client.get(path).get_data(
-        as_text=True)))
+    """The flashed messages on the page at ``path``, joined by spaces."""
+    page = parse(client.get(path).get_data(as_text=True))
+    return " ".join(message.text for box in page.find_all("div", id="flashes")
+                    for message in box.find_all("p", class_="flash"))
+
+
+def secret_on(page: str) -> str:
+    """The key the setup page offers to type (base32: A-Z and 2-7 only)."""
+    secret = parse(page).find("code", data_totp_secret=True).get("data-totp-secret")
+    assert re.fullmatch(r"[A-Z2-7]+", secret), secret
+    return secret
+
+
+def recovery_codes(page: str) -> list[str]:
+    """The codes the recovery-codes page lists, each checked to be in the codes' format."""
+    codes = [code.text for code in
+             parse(page).find("ol", class_="recovery-codes").find_all("code")]
+    assert all(RECOVERY_CODE.fullmatch(code) for code in codes), codes
+    return codes
 
 
 def step_now(app) -> int:
@@ -113,16 +131,16 @@ def test_first_login_sets_up_the_app_then_shows_recovery_codes_once(app, client,
     assert password(client, newcomer).location == "/staff/mfa/setup"
     assert client.get("/staff/").status_code == 302, "nothing is open before the second factor"
     page = client.get("/staff/mfa/setup").get_data(as_text=True)
-    secret = SECRET_ON_PAGE.search(page).group(1)
+    secret = secret_on(page)
     assert "<svg" in page and "<img" not in page  # the QR code is drawn here, no image service
     assert 'name="code"' in page
-    assert SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(
-        1) == secret, "a reload shows the same QR code"
+    reloaded = client.get("/staff/mfa/setup").get_data(as_text=True)
+    assert secret_on(reloaded) == secret, "a reload shows the same QR code"
 
     response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, step_now(app))})
     assert response.location == "/staff/mfa/recovery-codes"
     page = client.get("/staff/mfa/recovery-codes").get_data(as_text=True)
-    codes = re.findall(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>", page)
+    codes = recovery_codes(page)
     assert len(set(codes)) == 10
     assert client.get("/staff/mfa/recovery-codes").location == "/staff/mfa/manage"
     assert client.get("/staff/").status_code == 200
@@ -141,12 +159,12 @@ def test_first_login_sets_up_the_app_then_shows_recovery_codes_once(app, client,
 
 def test_a_wrong_setup_code_keeps_the_same_secret_and_sets_nothing_up(app, client, newcomer):
     password(client, newcomer)
-    secret = SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(1)
+    secret = secret_on(client.get("/staff/mfa/setup").get_data(as_text=True))
     wrong = other_code(mfa.code_at(secret, step_now(app)))
     response = client.post("/staff/mfa/setup", data={"code": wrong})
     assert response.location == "/staff/mfa/setup"  # redirect after the POST
     page = client.get("/staff/mfa/setup").get_data(as_text=True)
-    assert "not right" in page and SECRET_ON_PAGE.search(page).group(1) == secret
+    assert "not right" in page and secret_on(page) == secret
     assert not account(app, newcomer).has_second_factor
     assert client.get("/staff/").status_code == 302
 
@@ -154,14 +172,14 @@ def test_a_wrong_setup_code_keeps_the_same_secret_and_sets_nothing_up(app, clien
 def test_a_throttled_setup_stays_on_the_setup_page(app, client, newcomer):
     app.config["LOGIN_PAIR_FREE_FAILURES"] = 2
     password(client, newcomer)
-    secret = SECRET_ON_PAGE.search(client.get("/staff/mfa/setup").get_data(as_text=True)).group(1)
+    secret = secret_on(client.get("/staff/mfa/setup").get_data(as_text=True))
     wrong = other_code(mfa.code_at(secret, step_now(app)))
     for _ in range(3):  # the third wrong code blocks this (account, address) pair
         client.post("/staff/mfa/setup", data={"code": wrong})
     response = client.post("/staff/mfa/setup", data={"code": mfa.code_at(secret, step_now(app))})
     page = response.get_data(as_text=True)
     assert response.status_code == 429 and "Too many attempts from this address" in page
-    assert SECRET_ON_PAGE.search(page).group(1) == secret, "the same setup page, not another"
+    assert secret_on(page) == secret, "the same setup page, not another"
     assert not account(app, newcomer).has_second_factor
 
 
@@ -339,7 +357,7 @@ def test_new_recovery_codes_need_a_code_and_replace_the_old(app, client, nurse):
                                                       "password": PASSWORD})
     assert response.location == "/staff/mfa/recovery-codes"
     page = client.get(response.location).get_data(as_text=True)
-    new = re.findall(r"<code>([A-Z2-9]{5}-[A-Z2-9]{5})</code>", page)
+    new = recovery_codes(page)
     assert len(new) == 10 and not set(new) & set(old)
     client.post("/staff/logout")
     password(client, nurse)

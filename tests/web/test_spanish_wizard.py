@@ -12,13 +12,13 @@ from sqlalchemy import select
 from screener.extensions import db
 from screener.storage.models import Screening
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
 from tests.unit.test_worked_examples import EXAMPLES
-from tests.web.test_wizard_resume import CODE
+from tests.web.test_wizard_resume import resume_code
 from tests.web.wizard_client import complete, questionnaire, recorded, step_data, walk
 
 SPANISH = "es-MX,es;q=0.9,en;q=0.5"
-OUTCOME = re.compile(r'data-outcome="([^"]+)"')
-LANG = re.compile(r'<html lang="([a-z]+)">')
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 WITH_PLAN = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), cssrs_thoughts="yes", cssrs_plan="yes")
 
 
@@ -31,7 +31,24 @@ def browser(app, accept_language: str | None = None):
 
 
 def lang_of(page: str) -> str:
-    return LANG.search(page).group(1)
+    """The language the page says it is in (``<html lang>``)."""
+    return parse(page).find("html").get("lang")
+
+
+def switch_links(page: str, language: str) -> list[str | None]:
+    """The hrefs of the page's links to ``language``: marked with hreflang and lang, and named
+    in that language."""
+    return [link.get("href") for link in parse(page).find_all("a", hreflang=language,
+                                                              lang=language)
+            if link.text == LANGUAGE_NAMES[language]]
+
+
+def plan_checked(page: str) -> bool:
+    """The safety step shows "yes" to the plan question as chosen (its radio, cssrs_plan-N,
+    checked)."""
+    return any(re.fullmatch(r"cssrs_plan-\d", radio.get("id", ""))
+               for radio in parse(page).find_all("input", name="cssrs_plan", value="yes",
+                                                 checked=True))
 
 
 def switch(client, language: str, next_page: str = "/"):
@@ -42,7 +59,7 @@ def switch(client, language: str, next_page: str = "/"):
 def result_of(client, answers: dict) -> tuple[str, str]:
     """(outcome shown, page language) after answering everything."""
     page = complete(client, answers).get_data(as_text=True)
-    return OUTCOME.search(page).group(1), lang_of(page)
+    return parse(page).find(data_outcome=True).get("data-outcome"), lang_of(page)
 
 
 def stored_rows(app) -> list[Screening]:
@@ -103,7 +120,7 @@ def test_every_patient_page_has_the_switch_to_the_other_language(app):
                  "/screening/restart", "/no-such-page"):
         page = client.get(path).get_data(as_text=True)
         assert lang_of(page) == "es", path
-        assert re.search(r'hreflang="en" lang="en"[^>]*>English</a>', page), path
+        assert switch_links(page, "en"), path
         assert ">Español<" not in page, path
     page = browser(app).get("/").get_data(as_text=True)
     assert 'hreflang="es" lang="es">Español</a>' in page
@@ -154,12 +171,13 @@ def test_switching_on_the_safety_step_keeps_the_answer_and_the_crisis_page_follo
     assert stored_rows(app)[0].answers["cssrs_plan"] == "yes"
     page = client.get("/screening/safety").get_data(as_text=True)
     assert lang_of(page) == "es"
-    assert re.search(r'name="cssrs_plan" id="cssrs_plan-\d" value="yes" checked', page)
+    assert plan_checked(page)
     response = client.post("/screening/safety", data=step_data("safety", WITH_PLAN))
     assert response.headers["Location"] == "/screening/help-now"
     crisis = client.get("/screening/help-now").get_data(as_text=True)
     assert lang_of(crisis) == "es" and "Seguir con la evaluación" in crisis
-    calls = re.findall(r'<a class="button button-crisis" href="([^"]+)">([^<]+)</a>', crisis)
+    calls = [(link.get("href"), link.text)
+             for link in parse(crisis).find_all("a", class_="button-crisis")]
     assert calls[0] == ("tel:911", "Llame al 911")
     assert calls[1] == ("tel:988", "Llame al 988, luego oprima 2")
 
@@ -171,7 +189,7 @@ def test_switching_back_to_english_keeps_the_answers_too(app):
     assert client.post(location, data=data).headers["Location"] == "/screening/safety"
     page = client.get("/screening/safety").get_data(as_text=True)
     assert lang_of(page) == "en"
-    assert re.search(r'name="cssrs_plan" id="cssrs_plan-\d" value="yes" checked', page)
+    assert plan_checked(page)
     assert ("cssrs_plan", "yes") in recorded(app) and stored_rows(app)[0].language == "en"
 
 
@@ -186,7 +204,8 @@ def test_the_switch_outside_a_step_changes_the_screenings_language(app):
 def test_the_crisis_page_in_spanish_lists_911_then_the_988_spanish_line(app):
     client = browser(app, SPANISH)
     page = client.get("/help").get_data(as_text=True)
-    items = re.findall(r"<li>\s*<span>([^<]+)</span>", page)
+    items = [item.find("span").text
+             for item in parse(page).find("ul", class_="crisis-list").find_all("li")]
     assert "911" in items[0]
     assert items[1].startswith("En español") or "oprima 2" in items[1]
 
@@ -195,7 +214,7 @@ def test_a_resume_code_opens_the_screening_in_its_language(app):
     client = browser(app, SPANISH)
     walk(client, baseline(), until="phq9")
     assert client.post("/screening/phq9", data={"phq9_1": "2", "action": "save"}).status_code == 302
-    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(client.get("/screening/save").get_data(as_text=True))
     other = browser(app, "en-US,en;q=0.9")  # another device, set to English
     assert other.post("/screening/resume", data={"code": code}).headers["Location"] == (
         "/screening/phq9")
@@ -229,7 +248,8 @@ def test_the_send_and_sent_pages_are_in_spanish(app):
     assert response.headers["Location"] == "/screening/sent"
     sent = client.get("/screening/sent").get_data(as_text=True)
     assert lang_of(sent) == "es" and "Sus respuestas se enviaron el" in sent
-    assert re.search(r"el \d{1,2} de [a-z]+ de \d{4}, a las", sent)
+    lead = parse(sent).find("p", class_="lead").text
+    assert re.match(r"Sus respuestas se enviaron el \d{1,2} de [a-z]+ de \d{4}, a las", lead)
     assert "Su resultado: " in sent  # the printable copy
     assert stored_rows(app)[0].language == "es"
 
@@ -254,7 +274,7 @@ def test_the_language_chosen_at_the_start_stays_with_the_screening(app):
 def test_the_switch_needs_its_csrf_token(app):
     client = browser(app)
     page = client.get("/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # the start form's
+    token = parse(page).find("input", name="csrf_token").get("value")  # the start form's
     refused = client.post("/language", data={"language": "es", "next": "/help"})
     assert refused.status_code in (302, 400)
     assert lang_of(client.get("/").get_data(as_text=True)) == "en"
@@ -272,7 +292,7 @@ def test_a_spanish_journey_on_postgres_switch_and_resume_included(pg_app):
     assert client.post(location, data=data).headers["Location"] == "/screening/safety"
     assert client.post("/screening/safety", data={**step_data("safety", WITH_PLAN),
                                                   "action": "save"}).status_code == 302
-    code = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(client.get("/screening/save").get_data(as_text=True))
     other = browser(pg_app, SPANISH)
     assert other.post("/screening/resume", data={"code": code}).status_code == 302
     assert lang_of(other.get("/screening/safety").get_data(as_text=True)) == "en"

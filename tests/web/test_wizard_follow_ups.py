@@ -4,18 +4,25 @@ headings, and what the patient reads of the notes and of a past attempt."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 from markupsafe import escape
 
 from tests.helpers import baseline, phq9
+from tests.kit.pages import Element, parse
 from tests.web.test_wizard import only
 from tests.web.wizard_client import (complete, questionnaire, send, step_data, visible,
                                      walk)
 
 EX2 = phq9(2, 2, 2, 2, 2, 0, 0, 0, 0)
 SAFETY = {"cssrs_wish_dead": "no", "cssrs_thoughts": "no", "suicide_attempt": "no"}
+
+
+def names_in(box: Element) -> set[str]:
+    """The field names inside ``box`` and not inside a follow-up box nested in it."""
+    nested = {field.get("name") for inner in box.find_all("div", class_="follow-up")
+              for field in inner.find_all(name=True)}
+    return {field.get("name") for field in box.find_all(name=True)} - nested
 
 
 def reach(client, step_id: str) -> str:
@@ -216,13 +223,12 @@ def test_follow_ups_wait_hidden_in_the_page_for_the_script_to_reveal_in_place(cl
     carries it hidden with the condition from questions.yaml, and the same form posts it."""
     reach(client, "safety")
     page = client.get("/screening/safety").get_data(as_text=True)
+    boxes = parse(page).find_all("div", class_="follow-up")
     for follow_up in ("cssrs_method", "cssrs_intent", "cssrs_plan"):
-        box = re.search(r'<div class="follow-up" hidden data-when="cssrs_thoughts" data-op="=" '
-                        r'data-value="yes">(?:(?!<div class="follow-up").)*?name="'
-                        + follow_up + '"', page, re.S)
-        assert box, follow_up
-    assert re.search(r'data-when="suicide_attempt" data-op="=" data-value="yes">'
-                     r'(?:(?!<div class="follow-up").)*?name="suicide_attempt_recent"', page, re.S)
+        assert [box for box in boxes if follow_up in names_in(box) and box.matches(
+            hidden=True, data_when="cssrs_thoughts", data_op="=", data_value="yes")], follow_up
+    assert [box for box in boxes if "suicide_attempt_recent" in names_in(box) and box.matches(
+        data_when="suicide_attempt", data_op="=", data_value="yes")]
     form = page[page.index('<form method="post"'):page.index("</form>")]
     assert 'name="cssrs_plan"' in form  # inside the step's form: posted with it
     assert "autofocus" not in page  # nothing new yet: no focus moved
@@ -233,10 +239,17 @@ def test_the_pinned_stem_changes_with_its_questions_on_the_substance_step(client
     the past 12 months…"; the questions after them under neither."""
     reach(client, "substance")
     page = client.get("/screening/substance").get_data(as_text=True)
-    groups = re.findall(r'<div class="stem-group"><p class="stem stem-sticky">([^<]*)</p>'
-                        r'(.*?)</fieldset>\s*</div>\s*</div>(?=\s*(?:<div class="stem-group"|'
-                        r'<div class="question">|\s*<div class="actions">))', page, re.S)
-    assert [text for text, _ in groups] == ["In your lifetime…", "In the past 12 months…"]
+    groups = parse(page).find_all("div", class_="stem-group")
+    stems = [group.children[0] for group in groups]  # each group opens with its pinned stem
+    assert all(stem.matches("p", class_="stem") and stem.matches(class_="stem-sticky")
+               for stem in stems)
+    assert [stem.text for stem in stems] == ["In your lifetime…", "In the past 12 months…"]
+    # Each group holds its questions, fieldset and all; the questions after them stand outside.
+    lifetime, past_year = ({field.get("name") for field in group.find_all(name=True)}
+                           for group in groups)
+    assert "cage_cut_down" in lifetime and not lifetime & {"taps_alcohol", "sud_history"}
+    assert {"taps_alcohol", "taps_drugs", "taps_rx_misuse"} <= past_year
+    assert "sud_history" not in past_year
     lifetime = page[page.index("In your lifetime…"):page.index("In the past 12 months…")]
     assert 'name="cage_cut_down"' in lifetime and 'name="taps_alcohol"' not in lifetime
     past_year = page[page.index("In the past 12 months…"):]

@@ -8,17 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.kit.pages import parse
 from tests.web.test_wizard_progress import BRANCHES
 from tests.web.wizard_client import CONTACT, step_data, step_of
 
 WORDS = re.compile(r"crisis|suicid|self.?harm", re.I)
-TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 
 
 def visit(client, path: str, seen: list) -> str:
     """GET ``path``, keeping its path and title; the page."""
     page = client.get(path).get_data(as_text=True)
-    seen.append((path, TITLE.search(page).group(1)))
+    seen.append((path, parse(page).find("title").text))
     return page
 
 

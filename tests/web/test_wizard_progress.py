@@ -3,15 +3,14 @@ branch the answers take (issue 24: "Step 3 of 7" became "Step 4 of 8")."""
 
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
 from tests.web.test_wizard_result import EXAMPLES
 from tests.web.wizard_client import questionnaire, walk
 
-PROGRESS = re.compile(r'<progress class="progress-meter" max="(\d+)" value="(\d+)"')
 BRANCHES = {
     **EXAMPLES,
     "adult_no_pain": baseline(),
@@ -28,9 +27,9 @@ def walk_reading_progress(client, answers: dict) -> list[tuple[str, int, int]]:
     seen = []
 
     def read(step_id: str, page: str) -> None:
-        found = PROGRESS.search(page)
+        found = parse(page).find_all("progress", class_="progress-meter")
         assert found, step_id
-        seen.append((step_id, int(found.group(1)), int(found.group(2))))
+        seen.append((step_id, int(found[0].get("max")), int(found[0].get("value"))))
 
     assert walk(client, answers, read=read) == "/screening/review"
     return seen

@@ -11,6 +11,7 @@ from markupsafe import escape
 from screener.core import rules
 from screener.storage.submissions import assessment_record
 from tests.helpers import baseline, gad7, phq9
+from tests.kit.pages import parse
 from tests.web.test_wizard import only
 from tests.web.wizard_client import complete, questionnaire, shown_outcome, walk
 
@@ -109,17 +110,18 @@ def test_other_options_first_mentions_other_treatments(client):
 def test_a_printed_result_says_where_to_get_help_now(client, name):
     """The footer is not printed, so the result carries its own crisis line for print."""
     page = complete(client, EXAMPLES[name]).get_data(as_text=True)
-    main = page[page.index("<main"):page.index("</main>")]
-    line = re.search(r'<p class="print-only small"><strong>In crisis\?</strong>.*?</p>', main,
-                     re.S)
-    assert line and str(escape(questionnaire().crisis_resources[0].text)) in line.group(0)
+    lines = [line for line in parse(page).find("main").find_all("p", class_="print-only")
+             if line.matches(class_="small") and line.children
+             and line.children[0].tag == "strong" and line.children[0].text == "In crisis?"]
+    assert lines and " ".join(questionnaire().crisis_resources[0].text.split()) in lines[0].text
 
 
 def test_result_is_printable_with_date_and_version(client):
     page = complete(client, EXAMPLES["possible_fit"]).get_data(as_text=True)
     assert 'href="/static/print.css" media="print"' in page
     assert "version 1.2.0" in page
-    assert re.search(r"Screening completed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", page)
+    meta = parse(page).find("p", class_="meta").text
+    assert re.match(r"Screening completed \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", meta), meta
     assert 'src="/static/wizard.js"' in page and "data-print hidden" in page
     assert 'href="/screening/send"' in page
 

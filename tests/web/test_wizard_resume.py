@@ -14,11 +14,15 @@ from screener.storage import code_hash, resume_codes
 from screener.web.code_keys import RESUME_CODES, code_key
 from screener.storage.models import Screening, hash_token, utcnow
 from tests.helpers import baseline
+from tests.kit.pages import parse
 from tests.web.test_wizard import only
 from tests.web.test_wizard_security import csrf_token
 from tests.web.wizard_client import complete, send, step_data, walk
 
-CODE = re.compile(r'data-resume-code="([^"]+)"')
+
+def resume_code(page: str) -> str:
+    """The resume code the save page shows (its ``data-resume-code``)."""
+    return parse(page).find(data_resume_code=True).get("data-resume-code")
 
 
 def save_for_later(client, step_id: str, data: dict | None = None) -> str:
@@ -26,7 +30,7 @@ def save_for_later(client, step_id: str, data: dict | None = None) -> str:
     response = client.post(f"/screening/{step_id}", data={**(data or {}), "action": "save"})
     assert response.status_code == 302 and response.headers["Location"] == "/screening/save"
     page = client.get("/screening/save").get_data(as_text=True)
-    return CODE.search(page).group(1)
+    return resume_code(page)
 
 
 def test_code_format_and_entropy():
@@ -135,7 +139,7 @@ def test_a_new_code_replaces_the_old_one(app, client):
     walk(client, baseline(), until="gad7")
     first = save_for_later(client, "gad7")
     assert client.post("/screening/save").headers["Location"] == "/screening/save"
-    second = CODE.search(client.get("/screening/save").get_data(as_text=True)).group(1)
+    second = resume_code(client.get("/screening/save").get_data(as_text=True))
     assert first != second
     other = app.test_client()
     assert other.post("/screening/resume", data={"code": first}).headers["Location"] == (
@@ -206,7 +210,7 @@ def test_resume_needs_a_csrf_token(app, client):
     walk_client.post("/screening/start", data={"csrf_token": csrf_token(walk_client, "/")})
     token = csrf_token(walk_client, "/screening/about")
     walk_client.post("/screening/about", data={"action": "save", "csrf_token": token})
-    code = CODE.search(walk_client.get("/screening/save").get_data(as_text=True)).group(1)
+    code = resume_code(walk_client.get("/screening/save").get_data(as_text=True))
     response = client.post("/screening/resume", data={"code": code})
     assert response.headers["Location"] == "/screening/resume"  # refused: no token
     token = csrf_token(client, "/screening/resume")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ from screener.patient.session import SESSION_KEY
 from screener.extensions import db
 from screener.storage.models import SafetyAnswer, Screening, utcnow
 from tests.helpers import baseline
+from tests.kit.pages import parse
 from tests.web.test_wizard import only, rows
 from tests.web.wizard_client import complete, send, step_data, step_of, walk
 
@@ -194,7 +194,7 @@ def test_a_limited_view_counts_each_request_once(app, client):
 
 def csrf_token(client, path: str) -> str:
     page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return parse(page).find("input", name="csrf_token").get("value")
 
 
 def signed_at(app, client, seconds_ago: int) -> str:

@@ -12,6 +12,7 @@ from screener.extensions import db
 from screener.patient.session import RECEIPT_KEY, SESSION_KEY
 from screener.storage.models import AuditEvent, Screening
 from tests.helpers import baseline, phq9
+from tests.kit.pages import parse
 from tests.web.test_wizard import only, rows
 from tests.web.wizard_client import (CONTACT, complete, questionnaire, send, send_twice_at_once,
                                      step_data, walk)
@@ -31,8 +32,8 @@ def test_send_form_uses_the_public_field_names(client):
         assert f'name="{name}"' in page and f'<label class="field" for="{name}">' in page
     for method in ("email", "phone", "text"):
         assert 'name="contact_method" id="contact_method-' in page and f'value="{method}"' in page
-    consent = re.search(r'<input type="checkbox" name="consent"[^>]*>', page).group(0)
-    assert 'value="y"' in consent and "checked" not in consent
+    consent = parse(page).find("input", type="checkbox", name="consent")
+    assert consent.get("value") == "y" and consent.get("checked") is None
     assert 'type="email"' in page and 'type="tel"' in page and 'autocomplete="email"' in page
     assert page.count("<h1") == 1
 
@@ -201,7 +202,8 @@ def test_sent_page_shows_the_reference_to_quote(app, client):
     send(client)
     page = client.get("/screening/sent").get_data(as_text=True)
     reference = only(app).reference
-    assert re.search(r"<strong[^>]*data-reference[^>]*>" + reference + "</strong>", page)
+    shown = [strong.text for strong in parse(page).find_all("strong", data_reference=True)]
+    assert reference in shown, shown
 
 
 def test_a_crisis_receipt_keeps_the_resources_first_after_the_printable_copy(app, client):
