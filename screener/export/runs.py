@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from screener.storage import audit
 from screener.export import csv_table, xlsx_book
@@ -81,12 +81,23 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
                  identified=identified)
     if identified:  # who exported which patients: the ids, in the same commit (issue 23)
         # Streamed a chunk at a time: the ids of a million-row export are never a list at once.
-        ids = db.session.scalars(select(SCREENINGS.c.id).where(*run.where())
+        # Read as text: a uuid.UUID made of each and printed again was two thirds of the time
+        # before an identified export's first byte (0.57 s at 100,000 rows; bench/README).
+        ids = db.session.scalars(select(cast(SCREENINGS.c.id, String)).where(*run.where())
                                  .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id)
                                  .execution_options(yield_per=audit.IDS_PER_EVENT))
         expected = -(-run.count // audit.IDS_PER_EVENT)
-        audit.record_screening_ids("export_rows", ids.partitions(), expected, actor=actor,
+        chunks = ([_uuid_text(text) for text in chunk] for chunk in ids.partitions())
+        audit.record_screening_ids("export_rows", chunks, expected, actor=actor,
                                    actor_label=actor_label, remote_addr=remote_addr)
+
+
+def _uuid_text(text: str) -> str:
+    """An id read as text, as ``str(uuid)`` writes it: PostgreSQL's text already is; SQLite
+    keeps the 32 hex digits alone."""
+    if len(text) != 32:
+        return text
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,

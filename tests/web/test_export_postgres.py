@@ -61,3 +61,10 @@ def test_csv_and_ndjson_exports_on_postgresql(pg_app, monkeypatch):
         assert [(e.detail["format"], e.detail["rows"]) for e in events] == [
             ("csv", 5), ("csv", 6), ("fhir-ndjson", 5)]
         assert events[0].detail["filters"] == {"flag": ["self_harm"], "search": True}
+
+    with pg_app.app_context():  # who exported whom: each identified export's ids, as str(id)
+        exported = [set(e.detail["screening_ids"]) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export_rows")
+            .order_by(AuditEvent.id))]
+    assert exported[0] == set(crisis)
+    assert len(exported[1]) == 6 and set(crisis) < exported[1]
