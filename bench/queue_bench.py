@@ -34,7 +34,7 @@ def create_staff(db: servers.Database, again: bool = False) -> None:
     else:
         servers.flask(env, "users", "create", STAFF_EMAIL, "--name", "Bench Admin", "--role",
                       "admin", "--password-stdin", stdin=given)
-    staff_mfa.new_account(STAFF_EMAIL)  # a new database: forget the password an earlier part chose
+    staff_mfa.new_account(STAFF_EMAIL)  # its password is the given one again: forget a chosen one
 
 
 def seed(db: servers.Database, count: int, batch: int = 5000) -> dict:

@@ -44,10 +44,9 @@ def measure_at_scale(db: servers.Database, logs: Path, questionnaire: Questionna
     """Everything measured at ``size`` submissions, in one database."""
     present = queue_bench.count_submitted(db)
     queue_bench.create_staff(db, again=present > 0)
-    seeding = {"rows": present, "already_there": present}
-    if present < size:  # a kept database (--scale-database) is seeded once
-        seeding = queue_bench.seed(db, size - present, batch=SEED_BATCH)
-        seeding["already_there"] = present
+    # A kept database (--scale-database) is seeded once, up to ``size``.
+    seeding = (queue_bench.seed(db, size - present, batch=SEED_BATCH) if present < size
+               else {"rows": 0}) | {"already_there": present}
     seeding["vacuum_analyze_s"] = _vacuum_analyze(db)
     results = {"seed": seeding, "queue": {str(size): _queue(db, logs, questionnaire, repeat)}}
     results["queue"][str(size)]["seed"] = seeding

@@ -34,3 +34,12 @@ def normal_email(address: str) -> str:
         return validate_email(address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise ValueError(str(error)) from None
+
+
+def uuid_text(text: str) -> str:
+    """An id as ``str(uuid)`` writes it, from its 32 hex digits (as SQLite keeps it or
+    ``digest.hex()`` gives it); text already written that way is returned as it is. Bulk
+    exports use it: making a ``uuid.UUID`` of each id only to print it was most of their cost."""
+    if len(text) != 32:
+        return text
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

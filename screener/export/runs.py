@@ -25,6 +25,7 @@ from screener.export.fhir.ndjson import NdjsonWriter
 from screener.storage.models import (ContactAttempt, Note, QuestionnaireVersion, Screening,
                                      StaffUser, utcnow)
 from screener.core.questionnaire import Questionnaire
+from screener.core.values import uuid_text
 from screener.web.questionnaires import current_questionnaire, questionnaire_by_sha256
 
 BATCH_SIZE = 1000
@@ -87,17 +88,10 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
                                  .order_by(SCREENINGS.c.submitted_at, SCREENINGS.c.id)
                                  .execution_options(yield_per=audit.IDS_PER_EVENT))
         expected = -(-run.count // audit.IDS_PER_EVENT)
-        chunks = ([_uuid_text(text) for text in chunk] for chunk in ids.partitions())
+        chunks = ([uuid_text(text) for text in chunk] for chunk in ids.partitions())
         audit.record_screening_ids("export_rows", chunks, expected, actor=actor,
                                    actor_label=actor_label, remote_addr=remote_addr)
 
-
-def _uuid_text(text: str) -> str:
-    """An id read as text, as ``str(uuid)`` writes it: PostgreSQL's text already is; SQLite
-    keeps the 32 hex digits alone."""
-    if len(text) != 32:
-        return text
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,

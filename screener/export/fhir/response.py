@@ -19,6 +19,7 @@ from screener.export.fhir.resource import answer_codings, canonical, coding
 from screener.core.answers import AnswerFilter
 from screener.core.languages import language_of
 from screener.core.questionnaire import Question, Questionnaire
+from screener.core.values import uuid_text
 
 SURVEY = {"coding": [{
     "system": "http://terminology.hl7.org/CodeSystem/observation-category",
@@ -213,8 +214,7 @@ class ResourceIds:
         digest = bytearray(hashlib.sha1(self.submission.bytes + name.encode()).digest()[:16])
         digest[6] = (digest[6] & 0x0F) | 0x50
         digest[8] = (digest[8] & 0x3F) | 0x80
-        text = digest.hex()
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        return uuid_text(digest.hex())
 
     def ref(self, resource_type: str, resource_id: str) -> str:
         return f"urn:uuid:{resource_id}" if self.in_bundle else f"{resource_type}/{resource_id}"
