@@ -7,10 +7,11 @@ the questionnaire's ``texts`` in the page's language, passed in by the view.
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any, Mapping
 
 from wtforms import BooleanField, EmailField, Form, RadioField, SelectChoice, StringField, TelField
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation
 
 from screener.web.languages import lazy_gettext as _l
@@ -76,12 +77,17 @@ class ContactForm(Form):
     message = TextAreaField(_l("Anything you would like the clinic to know? (optional)"),
                             filters=[_strip], validators=[Length(max=2000, message=_at_most(2000))])
     consent = BooleanField(validators=[_consent_check])  # its label is texts.consent
+    # New with each empty form, sent back with it: a send sent again finds its first receipt
+    # (patient/session.py, ``receipt_token``). Never an error: a missing key only loses that.
+    send_key = HiddenField()
 
     def __init__(self, formdata=None, *, texts: Mapping[str, str]):
         """The form, from posted data or empty; ``texts`` are the questionnaire's (consent)."""
         super().__init__(formdata)
         self.texts = texts
         self.consent.label.text = texts["consent"]
+        if not self.send_key.data:
+            self.send_key.data = secrets.token_urlsafe(32)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then: at least one way to reach the patient, and the chosen one given."""

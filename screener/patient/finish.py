@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from screener.web.languages import gettext, lazy_gettext as _l
@@ -101,8 +99,11 @@ def send():
 
     A form with errors redirects to itself (what was typed waits on the draft, not in the URL).
     Once sent, the screening leaves this device: the session forgets it, and only the
-    confirmation page that follows may show it, once.
+    confirmation page that follows may show it, once. Sent again from the same form (the first
+    answer lost with a dropped connection, or a double click), it leads to that confirmation.
     """
+    if request.method == "POST" and session.claim_receipt(request.form.get("send_key")):
+        return redirect(url_for("wizard.sent"))
     screening = load_draft()
     if screening.status != "completed":
         return redirect(url_for("wizard.result"))
@@ -122,7 +123,7 @@ def send():
     # Urgent means the urgency of the questionnaire in force; no alert without a recipient.
     alert_up_to = (current_questionnaire().urgent_up_to
                    if current_app.config.get("URGENT_NOTIFY_TO") else None)
-    receipt_token = secrets.token_urlsafe(32)
+    receipt_token = session.receipt_token(request.form.get("send_key"))
     device = sending.Device(token=session.token() or "", receipt_token=receipt_token,
                             crisis_first=_crisis_first(screening), ttl=session.ttl())
     if not session.ended(sending.submit(screening, form.contact_details(), request.remote_addr,

@@ -7,6 +7,9 @@ expires with the draft (``DRAFT_TTL_HOURS``; ``PERMANENT_SESSION_LIFETIME`` is t
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 import secrets
 from datetime import timedelta
 from typing import Any, Sequence, TypeVar
@@ -19,12 +22,14 @@ from screener.extensions import db
 from screener.storage import drafts, receipts, screening_language
 from screener.storage.drafts import Draft, Merge
 from screener.web import languages, transactions
+from screener.web.code_keys import SEND_RECEIPTS, code_key
 from screener.web.questionnaires import current_source
 
 T = TypeVar("T")
 SESSION_KEY = "screening_token"
 RECEIPT_KEY = "receipt"  # after sending: the receipt's token, nothing else (storage/receipts.py)
 PENDING_KEY = "pending_page"  # the page whose sent input waits on the draft (storage/pending.py)
+SEND_KEY = re.compile(r"[A-Za-z0-9_-]{32,64}")  # the send form's own key (patient/contact.py)
 
 
 def ttl() -> timedelta:
@@ -69,6 +74,33 @@ def hold_receipt(receipt_token: str) -> None:
     forget()
     session[RECEIPT_KEY] = receipt_token
     session.permanent = True
+
+
+def receipt_token(send_key: str | None) -> str:
+    """The receipt token a send of this browser's draft from the form of ``send_key`` makes.
+
+    The same draft token and form give the same receipt, so a send sent again (its answer lost
+    with a dropped connection, or a double click) finds the receipt the first one made
+    (``claim_receipt``). A copy of the cookie alone never does: the key is only in the page the
+    sender was shown. Without a well-formed key the receipt is random, as before keys.
+    """
+    token = _token()
+    if token is None or not isinstance(send_key, str) or not SEND_KEY.fullmatch(send_key):
+        return secrets.token_urlsafe(32)
+    digest = hmac.new(code_key(SEND_RECEIPTS), f"{token}:{send_key}".encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
+def claim_receipt(send_key: str | None) -> bool:
+    """Whether this browser's draft was already sent from the form of ``send_key``; if so, the
+    cookie takes that send's receipt, as the lost answer would have set it."""
+    if _token() is None or not isinstance(send_key, str) or not SEND_KEY.fullmatch(send_key):
+        return False
+    token = receipt_token(send_key)
+    if receipts.find(token) is None:
+        return False
+    hold_receipt(token)
+    return True
 
 
 def receipt() -> receipts.Shown | None:

@@ -1,4 +1,4 @@
-"""The key that short codes (resume, recovery) are hashed under: HKDF from server key material.
+"""The key that short codes (resume, recovery) and send receipts are derived under: HKDF from server key material.
 
 ``CODE_HASH_KEY`` when set, else ``SECRET_KEY``, like the TOTP key in web/mfa.py: set
 ``CODE_HASH_KEY`` before rotating ``SECRET_KEY`` so that stored code hashes keep matching.
@@ -14,6 +14,7 @@ from flask import current_app
 
 RESUME_CODES = b"screener: patient resume codes"
 RECOVERY_CODES = b"screener: staff recovery codes"
+SEND_RECEIPTS = b"screener: the receipt of a send sent again"
 
 
 def code_key(purpose: bytes, config: Mapping[str, Any] | None = None) -> bytes:

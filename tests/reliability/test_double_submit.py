@@ -83,3 +83,23 @@ def test_back_after_sending_cannot_resend_or_edit(database_url, start_server, qu
     assert after == {patient.contact["email"]: before}
     assert before[0]["name"] == patient.contact["name"]
     assert before[0]["answers"] == patient.answers
+
+
+def test_a_send_whose_answer_was_lost_is_confirmed_when_sent_again(database_url, start_server,
+                                                                   questionnaire):
+    """What a worker killed between the send's commit and its answer leaves: the browser holds
+    the cookie from before and its retry sends the same form again, to either worker. It lands
+    on that send's confirmation with the reference, and nothing is stored twice."""
+    server = start_server(migrated_env(database_url), 2)
+    patient, pairs = patient_at_send(questionnaire, server, seed=3)
+    before = list(patient.jar)
+    assert patient.request("POST", SEND, pairs, follow=False).status == 302
+    patient.jar.clear()
+    for cookie in before:  # the answer, and the cookie it set, never arrived
+        patient.jar.set_cookie(cookie)
+    pages = [patient.request("POST", SEND, pairs) for _ in range(2)]  # either worker takes it
+    for page in pages:
+        assert page.path == SENT and page.status == 200, page.visible_text()
+    references = {page.find(data_reference=True).own_text for page in pages}
+    assert len(references) == 1 and pages[0].find_all(id="result-copy"), pages[0].visible_text()
+    assert len(submissions_by_email(database_url)[patient.contact["email"]]) == 1

@@ -253,6 +253,56 @@ def test_a_double_clicks_other_send_leads_the_sender_to_the_confirmation(app, cl
     assert len(audit_events(app, "screening_submitted")) == 1
 
 
+def send_key_on(page: str) -> str:
+    """The key of the send form on ``page`` (a hidden field, new with each empty form)."""
+    return parse(page).find("input", type="hidden", name="send_key").get("value")
+
+
+def test_a_send_whose_answer_was_lost_is_confirmed_when_sent_again(app, client):
+    """The send reached the server but its answer did not (a worker died, the connection
+    dropped): the browser still holds the cookie from before and sends the same form again.
+    It reaches the confirmation of that send, with the crisis resources first and the printable
+    result, and nothing is sent twice."""
+    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    key = send_key_on(client.get("/screening/send").get_data(as_text=True))
+    before = client.get_cookie("session").value
+    assert send(client, send_key=key).headers["Location"] == "/screening/sent"
+    client.set_cookie("session", before)  # the answer, and the cookie it set, were lost
+    assert send(client, send_key=key).headers["Location"] == "/screening/sent"
+    page = client.get("/screening/sent").get_data(as_text=True)
+    assert only(app).reference in page and 'id="result-copy"' in page
+    assert page.index('class="crisis"') < page.index('class="card confirmation"')
+    assert len(audit_events(app, "screening_submitted")) == 1
+    assert send(client, send_key=key).headers["Location"] == "/screening/sent"  # and again
+
+
+def test_a_copied_cookie_with_a_send_form_of_its_own_learns_nothing(app, client):
+    """A copy of the cookie opens its own send form before the send: its key is not the
+    sender's, so sending it afterwards finds no receipt (nor does a made-up or missing key)."""
+    complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    own_key = send_key_on(copy.get("/screening/send").get_data(as_text=True))
+    key = send_key_on(client.get("/screening/send").get_data(as_text=True))
+    assert own_key != key
+    send(client, send_key=key)
+    reference = only(app).reference
+    for changes in ({"send_key": own_key}, {"send_key": "x" * 40}, {"send_key": None},
+                    {"send_key": key[:-1] + "!"}):
+        assert send(copy, **changes).headers["Location"] == "/screening/already-sent", changes
+        page = copy.get("/screening/sent", follow_redirects=True).get_data(as_text=True)
+        assert reference not in page and 'class="crisis"' not in page, changes
+    assert len(audit_events(app, "screening_submitted")) == 1
+
+
+def test_a_send_form_with_errors_keeps_its_key(client):
+    """The key comes back with what was typed, so the corrected form is the same send."""
+    complete(client, baseline())
+    key = send_key_on(client.get("/screening/send").get_data(as_text=True))
+    assert send(client, send_key=key, consent=None).headers["Location"] == "/screening/send"
+    assert send_key_on(client.get("/screening/send").get_data(as_text=True)) == key
+
+
 def test_sent_page_shows_a_printable_result_once(app, client):
     complete(client, baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1)))
     send(client)
