@@ -70,12 +70,12 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, strict: bool = T
     from screener.storage import database
     from screener.web import errors, health, languages, security, templating, transactions
     from screener.extensions import csrf, db, limiter, login_manager, migrate
-    from screener.storage.models.base import render_migration_item
+    from screener.storage.models.base import include_in_comparison, render_migration_item
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"),
                      render_as_batch=True, compare_type=True,
-                     render_item=render_migration_item)
+                     render_item=render_migration_item, include_object=include_in_comparison)
     csrf.init_app(app)
     login_manager.init_app(app, add_context_processor=False)  # templating adds a lazy one
     limiter.init_app(app)

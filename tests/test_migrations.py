@@ -36,6 +36,7 @@ def schema_differences(app) -> list:
         context = MigrationContext.configure(connection, opts={
             "compare_type": options.get("compare_type", True),
             "render_as_batch": options.get("render_as_batch", False),
+            "include_object": options["include_object"],
         })
         return compare_metadata(context, db.metadata)
 
@@ -75,3 +76,63 @@ def test_migrations_on_postgresql(empty_postgres_url):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+SEARCHED = ["Zoë Müller", "Ana_Lopez", "Sam 50% Off", "alex example", "Alexandra Smith"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("term", ["alex", "ana_l", "50%", "müller", "lex"])
+def test_postgresql_can_answer_the_staff_search_from_its_trigram_index(pg_app, term):
+    """The search's condition as the app sends it (bound, escaped LIKE) can be served by the
+    trigram index, and finds the same rows. With 5 rows the planner prefers other plans, so the
+    B-tree holding search_text is dropped in a transaction that is rolled back."""
+    from screener.storage.filters import search_condition
+    from screener.storage.models import Screening
+    from tests.factories import make_submission
+
+    with pg_app.app_context():
+        for name in SEARCHED:
+            make_submission(name=name, email=None, phone="555 010 2030")
+        query = sa.select(Screening.contact_name).where(
+            search_condition(Screening.search_text, term))
+        expected = {name for name in SEARCHED if term.lower() in name.lower()}
+        assert set(db.session.scalars(query)) == expected
+        compiled = query.compile(db.engine)
+        connection = db.session.connection()
+        connection.exec_driver_sql("DROP INDEX ix_screenings_queue")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(
+            "EXPLAIN " + compiled.string, compiled.params))
+        assert "ix_screenings_search_trigrams" in plan, plan
+        assert set(db.session.scalars(query)) == expected
+        db.session.rollback()
+
+
+@pytest.mark.postgres
+def test_the_upgrade_goes_on_without_the_search_index_when_pg_trgm_is_refused(
+        postgres_server_url, caplog):
+    """A role that may create tables but not extensions (no CREATE on the database): the
+    upgrade completes, says why the index is missing, and the schema still matches the models."""
+    from tests.kit import postgres
+
+    role, name = postgres.unique_name("screener_role"), postgres.unique_name("screener_test")
+    url = postgres.create_database(postgres_server_url, name)
+    postgres.admin(postgres_server_url, f'CREATE ROLE "{role}" LOGIN')
+    postgres.admin(url, f'GRANT USAGE, CREATE ON SCHEMA public TO "{role}"')
+    _, _, tail = postgres.plain_url(url).partition("@")
+    app = make_app(postgres.sqlalchemy_url(f"postgresql://{role}@{tail}"))
+    try:
+        with caplog.at_level("WARNING", logger="alembic.runtime.migration"):
+            run(app, "upgrade")
+        assert "pg_trgm could not be created" in caplog.text
+        with app.app_context():
+            indexes = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("screenings")}
+        assert "ix_screenings_search_trigrams" not in indexes and "ix_screenings_queue" in indexes
+        assert schema_differences(app) == []
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        postgres.drop_database(postgres_server_url, name)
+        postgres.admin(postgres_server_url, f'DROP ROLE IF EXISTS "{role}"')

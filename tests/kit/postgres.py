@@ -45,16 +45,18 @@ def create_database(server_url: str, name: str, template: str | None = None) -> 
     """Create database ``name`` on the server of ``server_url`` (a copy of database ``template``
     when given, which nobody may be connected to); return its (libpq) URL."""
     copy = f' TEMPLATE "{template}"' if template else ""
-    _admin(server_url, f'CREATE DATABASE "{name}"{copy}')
+    admin(server_url, f'CREATE DATABASE "{name}"{copy}')
     return with_database(server_url, name)
 
 
 def drop_database(server_url: str, name: str) -> None:
     """Drop database ``name`` (cutting its connections) if it exists."""
-    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _admin(server_url: str, sql: str) -> None:
+def admin(server_url: str, sql: str) -> None:
+    """Run one statement outside a transaction (CREATE DATABASE, roles, grants) as the URL's
+    user, on the database the URL names."""
     import psycopg
 
     with psycopg.connect(plain_url(server_url), autocommit=True) as connection:

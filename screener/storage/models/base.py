@@ -55,6 +55,16 @@ class Base(DeclarativeBase):
     )
 
 
+# Indexes a migration makes on one dialect only, which the models do not describe: the trigram
+# index of the staff search (PostgreSQL; migrations/versions/20261207e_c0e5adb0b923_...).
+DATABASE_ONLY_INDEXES = frozenset({"ix_screenings_search_trigrams"})
+
+
+def include_in_comparison(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic autogenerate hook: leave out the database-only indexes (never "removed")."""
+    return not (type_ == "index" and reflected and name in DATABASE_ONLY_INDEXES)
+
+
 def render_migration_item(type_, obj, autogen_context):
     """Alembic autogenerate hook: write our UTCDateTime as a plain timezone-aware DateTime."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
