@@ -18,8 +18,8 @@ from werkzeug.datastructures import MultiDict
 
 from screener.extensions import db
 from screener.storage.filters import FilterError
-from screener.storage.queue import (QUEUE_STATUS, Cursor, build_queue_query, fetch_page,
-                                    newly_arrived)
+from screener.storage.queue import (QUEUE_STATUS, Cursor, fetch_page, newly_arrived,
+                                    searched_queue_query)
 from screener.web.questionnaires import current_questionnaire
 from screener.web.clock import clinic_zone
 from screener.web.filter_args import screening_filters
@@ -61,7 +61,7 @@ def next_in_view(screening, view: str) -> str | None:
         filters = screening_filters(args, current_questionnaire(),
                                     user_id=current_user.id, default_status=QUEUE_STATUS,
                                     zone=clinic_zone())
-        query = build_queue_query(filters)
+        query = searched_queue_query(db.session, filters)
         place = Cursor.decode(args["at"]) if args.get("at") else Cursor.of(screening)
         fresh = newly_arrived(db.session, query, _seen(args.get("seen")), screening.id)
         if fresh is not None:  # the nurse's place stays where it was, for after this one

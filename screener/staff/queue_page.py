@@ -16,7 +16,7 @@ from screener.storage import audit
 from screener.storage.filters import FilterError, ScreeningFilters
 from screener.storage.models import REVIEW_STATUSES
 from screener.storage.queue import (DEFAULT_FILTERS, PAGE_SIZE, QUEUE_STATUS, QueuePage,
-                                    build_queue_query, fetch_page, key_scores, poll_summary,
+                                    fetch_page, key_scores, poll_summary, searched_queue_query,
                                     status_counts)
 from screener.storage.staffwork import attempt_summaries
 from screener.web import transactions
@@ -43,7 +43,7 @@ def render_queue(args, view: str, bulk_form: dict | None = None) -> tuple[str, s
     try:
         filters = screening_filters(args, questionnaire, user_id=current_user.id,
                                     default_status=QUEUE_STATUS, zone=clinic_zone())
-        page = fetch_page(db.session, build_queue_query(filters),
+        page = fetch_page(db.session, searched_queue_query(db.session, filters),
                           after=args.get("after", ""), before=args.get("before", ""),
                           size=current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE))
     except FilterError as problem:
@@ -79,7 +79,7 @@ def queue_poll():
     try:
         filters = screening_filters(request.args, questionnaire, user_id=current_user.id,
                                     default_status=QUEUE_STATUS, zone=clinic_zone())
-        summary = poll_summary(db.session, build_queue_query(filters),
+        summary = poll_summary(db.session, searched_queue_query(db.session, filters),
                                current_app.config.get("STAFF_PAGE_SIZE", PAGE_SIZE),
                                questionnaire.urgent_up_to)
     except FilterError:

@@ -31,6 +31,27 @@ def build_queue_query(filters: ScreeningFilters) -> Select:
     return select(Screening).where(*filters.conditions(Screening)).order_by(*_ORDER)
 
 
+# A search matching at most this many submissions is found once, then walked by id.
+FEW_MATCHES = 500
+
+
+def searched_queue_query(session, filters: ScreeningFilters, few: int = FEW_MATCHES) -> Select:
+    """``build_queue_query``, with a search that matches at most ``few`` submissions narrowed
+    to their ids.
+
+    A page walks the queue one priority at a time, and each step ran the search again: at a
+    million submissions PostgreSQL's trigram index answered each in 45 ms, four times a page.
+    Found once, the matches are then read by primary key. A search matching more is left as it
+    is: its rows turn up early along the queue index.
+    """
+    query = build_queue_query(filters)
+    if not filters.search:
+        return query
+    ids = session.scalars(query.with_only_columns(Screening.id).order_by(None)
+                          .limit(few + 1)).all()
+    return query if len(ids) > few else query.where(Screening.id.in_(ids))
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _URGENT = Screening.priority < NO_PRIORITY
 # Open and flagged first, by urgency (1 and 2 are "urgent"; 3, such as a low suicide risk or a

@@ -1,7 +1,10 @@
 """Worker crash: a gunicorn worker killed (SIGKILL, by PID) mid-run loses nobody's answers.
 
 The master starts a new worker; patients whose request died with it retry and go on, served by
-the other worker meanwhile. Drafts live in the database, so no worker holds anything to lose.
+the other worker meanwhile. Drafts live in the database, so no worker holds anything to lose. A
+send the worker committed but never answered is sent again with the cookie from before, and
+reaches its own confirmation (``test_double_submit``'s lost-answer test makes that case on purpose;
+here it happens when the kill falls on a send, as it did once in CI).
 """
 
 from __future__ import annotations

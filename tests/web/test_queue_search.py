@@ -33,3 +33,47 @@ def test_search_wildcards_are_literal(app, client, login_as):
     login_as("intake")
     page = client.get("/staff/", query_string={"q": "%"}).get_data(as_text=True)
     assert "Ana Silva" not in page
+
+
+def walk_pages(query, size: int = 2) -> list[list[str]]:
+    """Every page of ``query`` in order, by names, following the Next cursor."""
+    from screener.extensions import db
+    from screener.storage.queue import fetch_page
+
+    pages, after = [], ""
+    while True:
+        page = fetch_page(db.session, query, after=after, size=size)
+        pages.append([row.contact_name for row in page.rows])
+        if page.next is None:
+            return pages
+        after = page.next
+
+
+@pytest.mark.parametrize("few", [0, 2, 5, 500])
+def test_a_search_found_once_pages_like_the_search_itself(app, few):
+    """A search matching at most ``few`` submissions is read by id (found once, not once per
+    priority): its pages, across urgent and other submissions, are those of the plain search,
+    and one matching more is left as it is."""
+    from datetime import timedelta
+
+    from screener.extensions import db
+    from screener.storage.filters import NOT_CLOSED, ScreeningFilters
+    from screener.storage.queue import build_queue_query, searched_queue_query
+    from tests.helpers import baseline, phq9
+
+    at_risk = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # flagged self_harm: sorts first
+    with app.app_context():
+        for number, answers in enumerate([at_risk, None, at_risk, None, None]):
+            make_submission(answers, name=f"Smith {number}", email=f"s{number}@example.com",
+                            submitted_ago=timedelta(hours=number))
+        make_submission(name="Smith Closed", review_status="closed")
+        make_submission(at_risk, name="Jones")
+        filters = ScreeningFilters(statuses=NOT_CLOSED, search="smith")
+        narrowed = searched_queue_query(db.session, filters, few=few)
+        expected = walk_pages(build_queue_query(filters))
+        assert expected == [["Smith 2", "Smith 0"], ["Smith 1", "Smith 3"], ["Smith 4"]]
+        assert walk_pages(narrowed) == expected
+        assert (" IN " in str(narrowed)) == (few >= 5)
+        unsearched = ScreeningFilters(statuses=NOT_CLOSED)
+        assert str(searched_queue_query(db.session, unsearched)) == str(
+            build_queue_query(unsearched))
