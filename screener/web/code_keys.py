@@ -1,4 +1,5 @@
-"""The key that short codes (resume, recovery) and send receipts are derived under: HKDF from server key material.
+"""The key that short codes (resume, recovery) are hashed and send receipts derived under: HKDF
+from server key material.
 
 ``CODE_HASH_KEY`` when set, else ``SECRET_KEY``, like the TOTP key in web/mfa.py: set
 ``CODE_HASH_KEY`` before rotating ``SECRET_KEY`` so that stored code hashes keep matching.

@@ -100,7 +100,9 @@ def test_filters_apply_and_bad_filters_are_refused(client, login_as, app, submis
     with app.app_context():
         make_submission(baseline(), name="Old", submitted_ago=timedelta(days=30))
     login_as("clinician")
-    today = datetime.now().date().isoformat()
+    # The clinic's day of the submission, not the machine's: from 00:00 to 05:00 UTC the two
+    # differ, and a "from" date is a day in the clinic's zone (this failed in CI at 00:10 UTC).
+    today = submission["submitted_at"].astimezone(app.config["CLINIC_TZ"]).date().isoformat()
     rows = sheet_rows(workbook(client.get(URL, query_string={"from": today})), "Submissions")
     assert len(rows) == 2
     assert client.get(URL, query_string={"outcome": "nonsense"}).status_code == 400
