@@ -168,3 +168,30 @@ def test_the_code_map_names_every_module():
         if f"screener/{path.name}" not in lines:
             missing.append(path.relative_to(PROJECT_ROOT).as_posix())
     assert missing == []
+
+
+def _naive_clock_calls(path: Path) -> list[str]:
+    """``datetime.now()``, ``date.today()``, ``datetime.utcnow()`` and one-argument
+    ``datetime.fromtimestamp()`` in ``path``: each reads the machine's zone or none."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in ("datetime", "date")):
+            continue
+        name, given = node.func.attr, len(node.args) + len(node.keywords)
+        if (name in ("today", "utcnow") or (name == "now" and given == 0)
+                or (name == "fromtimestamp" and given < 2)):
+            found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {name}()")
+    return found
+
+
+def test_no_date_comes_from_the_machines_time_zone():
+    """Days are the clinic's (CLINIC_TIMEZONE) and instants are UTC: no code, test or benchmark
+    asks the machine for a naive date or time. A test that did (``datetime.now().date()`` for a
+    "from" filter read in the clinic's zone) failed every night from 00:00 to 05:00 UTC."""
+    found = []
+    for folder in ("screener", "tests", "bench"):
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            found += _naive_clock_calls(path)
+    assert found == []
