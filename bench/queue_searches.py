@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         with servers.serving(servers.APP_TARGET, servers.app_env(db.url), logs) as server:
             client = Client(server.url)
             queue_bench.login(client)
-            terms = args.terms or [queue_bench._some_email(db)]
+            terms = args.terms or [queue_bench.some_email(db)]
             urls = {"first page": "/staff/"} | {
                 term: "/staff/?" + urlencode({"q": term}) for term in terms}
             pages = queue_bench.time_pages(client, urls, args.repeat)

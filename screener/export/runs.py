@@ -93,7 +93,6 @@ def record_audit(run: ExportRun, fmt: str, identified: bool, actor=None,
                                    actor_label=actor_label, remote_addr=remote_addr)
 
 
-
 def records(run: ExportRun, contact: bool = True, batch_size: int | None = None,
             review: bool = False) -> Iterator[Any]:
     """The run's submissions in submission order, streamed; with ``review``, also the assignee's

@@ -123,7 +123,7 @@ def send():
     # Urgent means the urgency of the questionnaire in force; no alert without a recipient.
     alert_up_to = (current_questionnaire().urgent_up_to
                    if current_app.config.get("URGENT_NOTIFY_TO") else None)
-    receipt_token = session.receipt_token(request.form.get("send_key"))
+    receipt_token = session.receipt_token(form.send_key.data)
     device = sending.Device(token=session.token() or "", receipt_token=receipt_token,
                             crisis_first=_crisis_first(screening), ttl=session.ttl())
     if not session.ended(sending.submit(screening, form.contact_details(), request.remote_addr,

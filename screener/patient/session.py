@@ -84,23 +84,26 @@ def receipt_token(send_key: str | None) -> str:
     (``claim_receipt``). A copy of the cookie alone never does: the key is only in the page the
     sender was shown. Without a well-formed key the receipt is random, as before keys.
     """
-    token = _token()
-    if token is None or not isinstance(send_key, str) or not SEND_KEY.fullmatch(send_key):
-        return secrets.token_urlsafe(32)
-    digest = hmac.new(code_key(SEND_RECEIPTS), f"{token}:{send_key}".encode(), hashlib.sha256)
-    return digest.hexdigest()
+    return _keyed_receipt_token(send_key) or secrets.token_urlsafe(32)
 
 
 def claim_receipt(send_key: str | None) -> bool:
     """Whether this browser's draft was already sent from the form of ``send_key``; if so, the
     cookie takes that send's receipt, as the lost answer would have set it."""
-    if _token() is None or not isinstance(send_key, str) or not SEND_KEY.fullmatch(send_key):
-        return False
-    token = receipt_token(send_key)
-    if receipts.find(token) is None:
+    token = _keyed_receipt_token(send_key)
+    if token is None or receipts.find(token) is None:
         return False
     hold_receipt(token)
     return True
+
+
+def _keyed_receipt_token(send_key: str | None) -> str | None:
+    """HMAC of the draft token and a well-formed ``send_key``; None without either."""
+    token = _token()
+    if token is None or not isinstance(send_key, str) or not SEND_KEY.fullmatch(send_key):
+        return None
+    return hmac.new(code_key(SEND_RECEIPTS), f"{token}:{send_key}".encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def receipt() -> receipts.Shown | None:

@@ -1,9 +1,15 @@
 """Staff search over the stored search_text: names, emails and phone numbers."""
 
+from datetime import timedelta
+
 import pytest
 
+from screener.extensions import db
+from screener.storage.filters import NOT_CLOSED, ScreeningFilters
 from screener.storage.models import search_text_for
+from screener.storage.queue import build_queue_query, fetch_page, searched_queue_query
 from tests.factories import make_submission
+from tests.helpers import baseline, phq9
 
 
 def test_search_text_for_lowercases_and_adds_phone_digits():
@@ -37,9 +43,6 @@ def test_search_wildcards_are_literal(app, client, login_as):
 
 def walk_pages(query, size: int = 2) -> list[list[str]]:
     """Every page of ``query`` in order, by names, following the Next cursor."""
-    from screener.extensions import db
-    from screener.storage.queue import fetch_page
-
     pages, after = [], ""
     while True:
         page = fetch_page(db.session, query, after=after, size=size)
@@ -54,13 +57,6 @@ def test_a_search_found_once_pages_like_the_search_itself(app, few):
     """A search matching at most ``few`` submissions is read by id (found once, not once per
     priority): its pages, across urgent and other submissions, are those of the plain search,
     and one matching more is left as it is."""
-    from datetime import timedelta
-
-    from screener.extensions import db
-    from screener.storage.filters import NOT_CLOSED, ScreeningFilters
-    from screener.storage.queue import build_queue_query, searched_queue_query
-    from tests.helpers import baseline, phq9
-
     at_risk = baseline(**phq9(1, 1, 1, 1, 1, 1, 1, 1, 1))  # flagged self_harm: sorts first
     with app.app_context():
         for number, answers in enumerate([at_risk, None, at_risk, None, None]):
